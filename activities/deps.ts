@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { TechnicianDirectory } from '../src/adapters/directory';
+import type { SmsProvider } from '../src/adapters/sms';
+import type { PhotoStorage } from '../src/adapters/storage';
+import type { CallCentre } from '../src/adapters/callcentre';
+
+/** Everything the activities touch, injected so tests can pass real adapters over temp folders. */
+export interface ActivityDeps {
+  sms: SmsProvider;
+  directory: TechnicianDirectory;
+  storage: PhotoStorage;
+  callCentre: CallCentre;
+  /** Open (running) requests per technician, from Temporal visibility in production. */
+  openJobs(technicianIds: string[]): Promise<Record<string, number>>;
+  /** Signs a rating token and returns the customer's link. */
+  ratingLink(p: { requestId: string; tokenId: string; expiresAt: string }): string;
+  /** POSTs an escalation notice to a contact's webhook. */
+  postWebhook?(url: string, body: unknown, idempotencyKey: string): Promise<void>;
+  timeZone: string;
+  logger: Logger;
+}

@@ -1,0 +1,21 @@
+import type { ServiceActivities } from './contract';
+import type { ActivityDeps } from './deps';
+import { callbackActivities } from './callback';
+import { dispatchActivities } from './dispatch';
+import { escalateActivities } from './escalate';
+import { notifyActivities } from './notify';
+import { photoActivities } from './photos';
+
+export type { ActivityDeps } from './deps';
+export type { ServiceActivities } from './contract';
+
+/** The activity implementations the worker registers, built from their dependencies. */
+export function createActivities(deps: ActivityDeps): ServiceActivities {
+  return {
+    ...notifyActivities(deps),
+    ...escalateActivities(deps),
+    ...dispatchActivities(deps),
+    ...photoActivities(deps),
+    ...callbackActivities(deps),
+  };
+}

@@ -1,0 +1,12 @@
+import { verifyPhotos } from '../src/adapters/storage';
+import type { ServiceActivities } from './contract';
+import type { ActivityDeps } from './deps';
+
+/** SPEC §7: checks storage itself — an announced upload that is not a real image does not count. */
+export function photoActivities(deps: ActivityDeps): Pick<ServiceActivities, 'checkPhotos'> {
+  return {
+    async checkPhotos({ requestId, required }) {
+      return verifyPhotos(deps.storage, requestId, required);
+    },
+  };
+}

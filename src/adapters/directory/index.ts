@@ -1,0 +1,3 @@
+export type { TechnicianDirectory } from './types';
+export { FileDirectory, type FileDirectoryOptions } from './fileDirectory';
+export { parseRoster, RosterError, issuePath, type RosterIssue } from './validate';

@@ -1,0 +1,295 @@
+/**
+ * SMS wording per kind, Chinese (default) and English. Pure functions, run inside activities (Intl is fine).
+ * Chinese texts open with the 【signature】 carriers require for business SMS in China.
+ */
+import type { EscalationLevel, Milestone, PhotoKind, Urgency } from '../../domain/types';
+import { SMS_KINDS, type SmsKind } from './types';
+
+export type SmsLang = 'zh' | 'en';
+/** An instant: ISO-8601 string (as activities receive it) or Date. */
+export type SmsTime = string | Date;
+
+interface Common {
+  /** Ticket number shown to people, e.g. SR-20240612-0001. */
+  ticketNo: string;
+  /** Signature in 【】/[]; default "Aftercare". */
+  brand?: string;
+  /** Service hotline appended to customer messages when given. */
+  hotline?: string;
+}
+interface Zoned {
+  /** IANA zone the times are shown in; default Asia/Shanghai. */
+  timeZone?: string;
+}
+
+/** The variables each kind needs; optional ones add a sentence when present. */
+export interface SmsVarsByKind {
+  received: Common;
+  assigned: Common & { technicianName: string; technicianNo: string; technicianPhone: string };
+  delay: Common & Zoned & { reason?: string; expectedBy?: SmsTime };
+  visit_booked: Common &
+    Zoned & { technicianName: string; visitAt: SmsTime; visitEnd?: SmsTime; technicianPhone?: string; rescheduled?: boolean };
+  completed: Common & { ratingLink: string };
+  survey: Common & { ratingLink: string };
+  follow_up_apology: Common & { contactWithinHours?: number };
+  cancelled: Common & { reason?: string };
+  tech_assignment: Common & Zoned & { urgency: Urgency; productModel: string; address: string; problem?: string; acceptBy?: SmsTime };
+  tech_photo_reminder: Common & { missingPhotos: PhotoKind[] };
+  escalation_warning: Common & Zoned & { milestone: Milestone; dueAt: SmsTime; urgency?: Urgency };
+  escalation_breach: Common &
+    Zoned & { milestone: Milestone; level: Exclude<EscalationLevel, 0>; overdueMs: number; urgency?: Urgency };
+  ops_alert: Partial<Common> & { summary: string };
+}
+export type SmsVars<K extends SmsKind = SmsKind> = SmsVarsByKind[K];
+
+/** Checked at run time as well: activity inputs come from workflow history, not from the type checker. */
+const REQUIRED: { [K in SmsKind]: ReadonlyArray<keyof SmsVarsByKind[K] & string> } = {
+  received: ['ticketNo'],
+  assigned: ['ticketNo', 'technicianName', 'technicianNo', 'technicianPhone'],
+  delay: ['ticketNo'],
+  visit_booked: ['ticketNo', 'technicianName', 'visitAt'],
+  completed: ['ticketNo', 'ratingLink'],
+  survey: ['ticketNo', 'ratingLink'],
+  follow_up_apology: ['ticketNo'],
+  cancelled: ['ticketNo'],
+  tech_assignment: ['ticketNo', 'urgency', 'productModel', 'address'],
+  tech_photo_reminder: ['ticketNo', 'missingPhotos'],
+  escalation_warning: ['ticketNo', 'milestone', 'dueAt'],
+  escalation_breach: ['ticketNo', 'milestone', 'level', 'overdueMs'],
+  ops_alert: ['summary'],
+};
+
+export class SmsTemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SmsTemplateError';
+  }
+}
+
+export const DEFAULT_SMS_TIME_ZONE = 'Asia/Shanghai';
+
+const URGENCY: Record<SmsLang, Record<Urgency, string>> = {
+  zh: { normal: '普通', urgent: '加急', critical: '特急' },
+  en: { normal: 'normal', urgent: 'urgent', critical: 'critical' },
+};
+const MILESTONE: Record<SmsLang, Record<Milestone, string>> = {
+  zh: {
+    acknowledge: '受理确认',
+    dispatch: '派工',
+    accept: '工程师接单',
+    response: '联系客户预约',
+    on_site: '上门',
+    resolution: '修复完成',
+    resolution_max: '最长处理',
+    photos: '完工照片上传',
+    follow_up: '不满意回访跟进',
+  },
+  en: {
+    acknowledge: 'acknowledgement',
+    dispatch: 'dispatch',
+    accept: 'technician acceptance',
+    response: 'customer contact',
+    on_site: 'on-site visit',
+    resolution: 'resolution',
+    resolution_max: 'maximum resolution',
+    photos: 'photo upload',
+    follow_up: 'follow-up',
+  },
+};
+const LEVEL: Record<SmsLang, Record<1 | 2 | 3, string>> = {
+  zh: { 1: '派工组长', 2: '服务主管/技术支持', 3: '服务中心经理' },
+  en: { 1: 'dispatch lead', 2: 'service supervisor / technical support', 3: 'service-centre manager' },
+};
+const PHOTO: Record<SmsLang, Record<PhotoKind, string>> = {
+  zh: { before: '服务前照片', after: '服务后照片', signature: '客户签字服务单' },
+  en: { before: 'before photo', after: 'after photo', signature: "customer's signed service report" },
+};
+
+type Render<K extends SmsKind> = (v: SmsVarsByKind[K], f: Fmt) => string;
+
+/** Formatting helpers bound to one language and zone. */
+interface Fmt {
+  sig: string;
+  time(t: SmsTime): string;
+  /** "14:00–16:00" style window; falls back to two full times across days. */
+  window(from: SmsTime, to: SmsTime | undefined): string;
+  duration(ms: number): string;
+  hotline(v: { hotline?: string }): string;
+  clean(s: string): string;
+}
+
+const ZH: { [K in SmsKind]: Render<K> } = {
+  received: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} 已受理，我们将尽快安排工程师与您联系，请保持电话畅通。${f.hotline(v)}`,
+  assigned: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} 已安排工程师${f.clean(v.technicianName)}（工号 ${v.technicianNo}，电话 ${v.technicianPhone}）为您服务，工程师将尽快与您联系预约上门时间。${f.hotline(v)}`,
+  delay: (v, f) =>
+    `${f.sig}非常抱歉，您的服务单 ${v.ticketNo} 的工程师安排有所延误${v.reason ? `（${f.clean(v.reason)}）` : ''}。我们正在为您优先安排，` +
+    `${v.expectedBy ? `预计 ${f.time(v.expectedBy)} 前` : '将尽快'}与您联系。给您带来不便，敬请谅解。${f.hotline(v)}`,
+  visit_booked: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} ${v.rescheduled ? '上门时间已改约为' : '已预约上门，时间为'} ${f.window(v.visitAt, v.visitEnd)}，` +
+    `工程师${f.clean(v.technicianName)}${v.technicianPhone ? `（电话 ${v.technicianPhone}）` : ''}将准时上门，请届时留人在家。${f.hotline(v)}`,
+  completed: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} 已完成服务，感谢您的配合！请花一分钟为本次服务评价：${v.ratingLink} ${f.hotline(v)}`.trimEnd(),
+  survey: (v, f) =>
+    `${f.sig}满意度回访：您对服务单 ${v.ticketNo} 的服务满意吗？请点击 ${v.ratingLink} 打分（1–5 分），您的意见将帮助我们改进服务。`,
+  follow_up_apology: (v, f) =>
+    `${f.sig}非常抱歉本次服务（服务单 ${v.ticketNo}）未能让您满意。服务主管将${v.contactWithinHours ? `在 ${v.contactWithinHours} 小时内` : '尽快'}与您联系，跟进解决您的问题。${f.hotline(v)}`,
+  cancelled: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} 已取消${v.reason ? `（原因：${f.clean(v.reason)}）` : ''}。如仍需服务，欢迎随时与我们联系。${f.hotline(v)}`,
+  tech_assignment: (v, f) =>
+    `${f.sig}新工单 ${v.ticketNo}（${URGENCY.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
+    `地址：${f.clean(v.address)}。请${v.acceptBy ? `于 ${f.time(v.acceptBy)} 前` : '尽快'}在工程师App中接单。`,
+  tech_photo_reminder: (v, f) =>
+    `${f.sig}工单 ${v.ticketNo} 尚缺少：${v.missingPhotos.map((k) => PHOTO.zh[k]).join('、')}。请立即在工程师App中补传。`,
+  escalation_warning: (v, f) =>
+    `${f.sig}时限预警：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY.zh[v.urgency]}）` : ''}的「${MILESTONE.zh[v.milestone]}」时限将于 ${f.time(v.dueAt)} 到期，请及时跟进。`,
+  escalation_breach: (v, f) =>
+    `${f.sig}超时升级：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY.zh[v.urgency]}）` : ''}的「${MILESTONE.zh[v.milestone]}」时限已超时 ${f.duration(v.overdueMs)}，` +
+    `已升级至 ${v.level} 级（${LEVEL.zh[v.level]}），请立即处理。`,
+  ops_alert: (v, f) => `${f.sig}运维告警：${f.clean(v.summary)}${v.ticketNo ? `（服务单 ${v.ticketNo}）` : ''}`,
+};
+
+const EN: { [K in SmsKind]: Render<K> } = {
+  received: (v, f) =>
+    `${f.sig}Your service request ${v.ticketNo} has been received. We will arrange a technician to contact you shortly; please keep your phone available.${f.hotline(v)}`,
+  assigned: (v, f) =>
+    `${f.sig}Technician ${f.clean(v.technicianName)} (ID ${v.technicianNo}, tel. ${v.technicianPhone}) has been assigned to your service request ${v.ticketNo} and will contact you soon to book a visit.${f.hotline(v)}`,
+  delay: (v, f) =>
+    `${f.sig}We are sorry: arranging a technician for your service request ${v.ticketNo} is taking longer than planned${v.reason ? ` (${f.clean(v.reason)})` : ''}. ` +
+    `We are giving it priority and will contact you ${v.expectedBy ? `by ${f.time(v.expectedBy)}` : 'as soon as possible'}. Thank you for your patience.${f.hotline(v)}`,
+  visit_booked: (v, f) =>
+    `${f.sig}The visit for your service request ${v.ticketNo} ${v.rescheduled ? 'has been rescheduled to' : 'is booked for'} ${f.window(v.visitAt, v.visitEnd)}. ` +
+    `Technician ${f.clean(v.technicianName)}${v.technicianPhone ? ` (tel. ${v.technicianPhone})` : ''} will arrive on time; please make sure someone is at home.${f.hotline(v)}`,
+  completed: (v, f) =>
+    `${f.sig}Your service request ${v.ticketNo} has been completed. Thank you! Please take a minute to rate our service: ${v.ratingLink}${f.hotline(v)}`,
+  survey: (v, f) =>
+    `${f.sig}How did we do? Please rate the service for request ${v.ticketNo} from 1 to 5: ${v.ratingLink} Your feedback helps us improve.`,
+  follow_up_apology: (v, f) =>
+    `${f.sig}We are sorry that our service for request ${v.ticketNo} did not meet your expectations. A service supervisor will contact you ` +
+    `${v.contactWithinHours ? `within ${v.contactWithinHours} hour${v.contactWithinHours === 1 ? '' : 's'}` : 'shortly'} to put things right.${f.hotline(v)}`,
+  cancelled: (v, f) =>
+    `${f.sig}Your service request ${v.ticketNo} has been cancelled${v.reason ? ` (reason: ${f.clean(v.reason)})` : ''}. If you still need help, please contact us at any time.${f.hotline(v)}`,
+  tech_assignment: (v, f) =>
+    `${f.sig}New job ${v.ticketNo} (${URGENCY.en[v.urgency]}): ${f.clean(v.productModel)}${v.problem ? `, ${f.clean(v.problem)}` : ''}. ` +
+    `Address: ${f.clean(v.address)}. Please accept it in the technician app ${v.acceptBy ? `by ${f.time(v.acceptBy)}` : 'as soon as possible'}.`,
+  tech_photo_reminder: (v, f) =>
+    `${f.sig}Job ${v.ticketNo} is missing: ${v.missingPhotos.map((k) => PHOTO.en[k]).join(', ')}. Please upload them in the technician app now.`,
+  escalation_warning: (v, f) =>
+    `${f.sig}Deadline warning: the ${MILESTONE.en[v.milestone]} deadline of service request ${v.ticketNo}${v.urgency ? ` (${URGENCY.en[v.urgency]})` : ''} ` +
+    `falls due at ${f.time(v.dueAt)}. Please follow up.`,
+  escalation_breach: (v, f) =>
+    `${f.sig}Deadline breached: service request ${v.ticketNo}${v.urgency ? ` (${URGENCY.en[v.urgency]})` : ''} is ${f.duration(v.overdueMs)} past its ` +
+    `${MILESTONE.en[v.milestone]} deadline and has been escalated to level ${v.level} (${LEVEL.en[v.level]}). Please act now.`,
+  ops_alert: (v, f) => `${f.sig}Ops alert: ${f.clean(v.summary)}${v.ticketNo ? ` (request ${v.ticketNo})` : ''}`,
+};
+
+const TEMPLATES: Record<SmsLang, { [K in SmsKind]: Render<K> }> = { zh: ZH, en: EN };
+
+/**
+ * The text of one SMS. `lang` defaults to Chinese. Throws `SmsTemplateError` naming every missing or unusable
+ * variable, so a bad activity input fails loudly (and non-retryably) instead of sending "undefined".
+ */
+export function renderSms<K extends SmsKind>(kind: K, lang: SmsLang | undefined, vars: SmsVarsByKind[K]): string {
+  if (!(SMS_KINDS as readonly string[]).includes(kind)) throw new SmsTemplateError(`unknown SMS kind '${String(kind)}'`);
+  const language = lang ?? 'zh';
+  if (language !== 'zh' && language !== 'en') throw new SmsTemplateError(`unsupported SMS language '${String(lang)}' (zh or en)`);
+  if (vars === null || typeof vars !== 'object') throw new SmsTemplateError(`SMS template '${kind}' needs a variables object`);
+
+  const missing = REQUIRED[kind].filter((name) => isMissing((vars as Record<string, unknown>)[name]));
+  if (missing.length > 0) {
+    throw new SmsTemplateError(`SMS template '${kind}' (${language}) is missing variable(s): ${missing.join(', ')}`);
+  }
+  checkEnums(kind, vars as Record<string, unknown>);
+
+  const render = TEMPLATES[language][kind] as Render<K>;
+  return render(vars, formatter(language, vars as Common & Zoned));
+}
+
+function isMissing(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.length === 0;
+  return false;
+}
+
+/** Enum-valued variables must be known values: a label lookup would otherwise print "undefined". */
+function checkEnums(kind: SmsKind, v: Record<string, unknown>): void {
+  const bad: string[] = [];
+  const check = (name: string, table: Record<string, string>) => {
+    const value = v[name];
+    if (value !== undefined && !(typeof value === 'string' || typeof value === 'number')) bad.push(name);
+    else if (value !== undefined && !Object.prototype.hasOwnProperty.call(table, String(value))) bad.push(`${name}=${String(value)}`);
+  };
+  check('urgency', URGENCY.zh);
+  if (kind === 'escalation_warning' || kind === 'escalation_breach') check('milestone', MILESTONE.zh);
+  if (kind === 'escalation_breach') check('level', LEVEL.zh);
+  if (kind === 'tech_photo_reminder') {
+    for (const k of v.missingPhotos as unknown[]) if (!Object.prototype.hasOwnProperty.call(PHOTO.zh, String(k))) bad.push(`missingPhotos=${String(k)}`);
+  }
+  if (bad.length > 0) throw new SmsTemplateError(`SMS template '${kind}' has invalid variable(s): ${bad.join(', ')}`);
+}
+
+function formatter(lang: SmsLang, v: Common & Zoned): Fmt {
+  const timeZone = v.timeZone ?? DEFAULT_SMS_TIME_ZONE;
+  let full: Intl.DateTimeFormat;
+  let clock: Intl.DateTimeFormat;
+  try {
+    full = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+      timeZone,
+      month: lang === 'zh' ? 'numeric' : 'short',
+      day: 'numeric',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  } catch {
+    throw new SmsTemplateError(`timeZone '${timeZone}' is not a valid IANA time zone`);
+  }
+  const dayKey = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+  const time = (t: SmsTime): string => {
+    const p = Object.fromEntries(full.formatToParts(toDate(t)).map((x) => [x.type, x.value]));
+    return lang === 'zh'
+      ? `${p.month}月${p.day}日（${p.weekday}）${p.hour}:${p.minute}`
+      : `${p.weekday} ${p.day} ${p.month}, ${p.hour}:${p.minute}`;
+  };
+  const brand = v.brand?.trim() || 'Aftercare';
+  return {
+    sig: lang === 'zh' ? `【${brand}】` : `[${brand}] `,
+    time,
+    window: (from, to) => {
+      if (to === undefined) return time(from);
+      const a = toDate(from);
+      const b = toDate(to);
+      // Same local day: "6月12日（周三）14:00–16:00"; otherwise both ends in full.
+      return dayKey.format(a) === dayKey.format(b) ? `${time(a)}–${clock.format(b)}` : `${time(a)} – ${time(b)}`;
+    },
+    duration: (ms) => formatDuration(ms, lang),
+    hotline: (x) => (x.hotline ? (lang === 'zh' ? `如有疑问请致电 ${x.hotline}。` : ` Questions? Call ${x.hotline}.`) : ''),
+    clean: (s) => String(s).replace(/\s+/g, ' ').trim(),
+  };
+}
+
+function toDate(t: SmsTime): Date {
+  const d = t instanceof Date ? t : new Date(t);
+  if (Number.isNaN(d.getTime())) throw new SmsTemplateError(`'${String(t)}' is not a valid time`);
+  return d;
+}
+
+/** Rounded to the minute, at least one: "1小时5分钟" / "1 h 5 min", days shown as days and hours. */
+function formatDuration(ms: number, lang: SmsLang): string {
+  const totalMin = Math.max(1, Math.round(ms / 60_000));
+  const d = Math.floor(totalMin / 1440);
+  const h = Math.floor((totalMin % 1440) / 60);
+  const m = totalMin % 60;
+  const units = lang === 'zh' ? { d: '天', h: '小时', m: '分钟' } : { d: ' d', h: ' h', m: ' min' };
+  const parts = d > 0 ? [[d, units.d], [h, units.h]] : [[h, units.h], [m, units.m]];
+  return parts
+    .filter(([n]) => n !== 0)
+    .map(([n, u]) => `${n}${u}`)
+    .join(lang === 'zh' ? '' : ' ');
+}

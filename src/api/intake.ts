@@ -1,0 +1,135 @@
+/**
+ * Intake after schema validation: the checks a JSON Schema cannot express (real mobile number, real date not
+ * in the future, a specific description), normalisation (E.164, trimmed text, snake-case category), the
+ * request id from externalId / Idempotency-Key, and the body hash that makes repeats idempotent.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { ServiceRequestInput } from '../domain/types';
+import { EXTERNAL_ID_PATTERN, workflowIdFor } from '../temporal/ids';
+import type { ServiceRequestBody } from './schemas/serviceRequest';
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export type IntakeResult =
+  | { ok: true; input: ServiceRequestInput; requestId: string; bodyHash: string; keySource: 'externalId' | 'header' | 'generated' }
+  | { ok: false; details: FieldProblem[] };
+
+/** Customer time zone for "not in the future" (SPEC §2 default calendar): Asia/Shanghai, UTC+8 without DST. */
+const CUSTOMER_UTC_OFFSET_MS = 8 * 3600_000;
+const EARLIEST_PURCHASE = '1980-01-01';
+
+export function normalisePhone(raw: string, defaultRegion: 'CN' = 'CN'): { ok: true; e164: string } | { ok: false; message: string } {
+  const p = parsePhoneNumberFromString(raw, defaultRegion);
+  if (!p || !p.isValid()) return { ok: false, message: 'is not a valid phone number' };
+  const type = p.getType();
+  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, message: 'must be a mobile number (the customer is told by SMS)' };
+  return { ok: true, e164: p.number };
+}
+
+/** A real calendar date YYYY-MM-DD (2023-02-30 is not). */
+export function isCalendarDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return Number.isFinite(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/gu;
+/**
+ * "Specific" (SPEC §1, 000: 具体描述): at least 10 characters of content, a CJK character counting double
+ * (Chinese says in 5 what English says in 10), and not one character repeated.
+ */
+export function isSpecificDescription(text: string): boolean {
+  const content = text.replace(/[\s\p{P}\p{S}]/gu, '');
+  const cjk = content.match(CJK)?.length ?? 0;
+  const weight = content.length + cjk;
+  return weight >= 10 && new Set(content.toLowerCase()).size >= 3;
+}
+
+const clean = (s: string): string => s.trim().replace(/\s+/g, ' ');
+const cleanText = (s: string): string => s.trim().replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n');
+
+/** Stable JSON: object keys sorted, undefined dropped. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function bodyHashOf(input: ServiceRequestInput): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A readable generated key: `YYMMDD-` + 8 random Crockford base32 characters (ticket 250301-7K3F9QXM). */
+export function generateKey(nowMs: number): string {
+  const day = new Date(nowMs + CUSTOMER_UTC_OFFSET_MS).toISOString().slice(2, 10).replace(/-/g, '');
+  const bytes = randomBytes(8);
+  let suffix = '';
+  for (const b of bytes) suffix += CROCKFORD[b % 32];
+  return `${day}-${suffix}`;
+}
+
+export function intake(body: ServiceRequestBody, opts: { nowMs: number; idempotencyKey?: string }): IntakeResult {
+  const details: FieldProblem[] = [];
+  const problem = (path: string, message: string) => details.push({ path, message });
+
+  // Idempotency key: body externalId, else the header, else generated. Both present and different is ambiguous.
+  const headerKey = opts.idempotencyKey;
+  if (headerKey !== undefined && !EXTERNAL_ID_PATTERN.test(headerKey)) problem('headers.idempotency-key', 'must match ' + EXTERNAL_ID_PATTERN.source);
+  if (body.externalId !== undefined && headerKey !== undefined && body.externalId !== headerKey) {
+    problem('externalId', 'differs from the Idempotency-Key header; send one, or the same value in both');
+  }
+
+  const phone = normalisePhone(body.customer.phone);
+  if (!phone.ok) problem('customer.phone', phone.message);
+  const name = clean(body.customer.name);
+  if (!name) problem('customer.name', 'must not be blank');
+  const address = clean(body.customer.address);
+  if (address.length < 4) problem('customer.address', 'must be a full service address');
+
+  const model = clean(body.product.model);
+  if (!model) problem('product.model', 'must not be blank');
+  const purchaseDate = body.product.purchaseDate;
+  const today = new Date(opts.nowMs + CUSTOMER_UTC_OFFSET_MS).toISOString().slice(0, 10);
+  if (!isCalendarDate(purchaseDate)) problem('product.purchaseDate', 'must be a real date YYYY-MM-DD');
+  else if (purchaseDate > today) problem('product.purchaseDate', 'must not be in the future');
+  else if (purchaseDate < EARLIEST_PURCHASE) problem('product.purchaseDate', `must not be before ${EARLIEST_PURCHASE}`);
+  const category = body.product.category.trim().toLowerCase().replace(/[\s-]+/g, '_');
+
+  const description = cleanText(body.problem.description);
+  if (!isSpecificDescription(description)) {
+    problem('problem.description', 'must describe the problem specifically (what happens, at least 10 characters; 5 in Chinese)');
+  }
+  const occursWhen = body.problem.occursWhen === undefined ? undefined : cleanText(body.problem.occursWhen) || undefined;
+  const symptoms = body.problem.symptoms === undefined ? undefined : cleanText(body.problem.symptoms) || undefined;
+
+  if (details.length || !phone.ok) return { ok: false, details };
+
+  const explicitKey = body.externalId ?? headerKey;
+  const keySource = body.externalId !== undefined ? 'externalId' : headerKey !== undefined ? 'header' : 'generated';
+  const key = explicitKey ?? generateKey(opts.nowMs);
+  const input: ServiceRequestInput = {
+    type: body.type,
+    urgency: body.urgency,
+    channel: body.channel,
+    customer: { name, phone: phone.e164, address, ...(body.customer.language ? { language: body.customer.language } : {}) },
+    product: {
+      model,
+      purchaseDate,
+      category,
+      ...(body.product.serialNumber ? { serialNumber: body.product.serialNumber.trim() } : {}),
+    },
+    problem: { description, ...(occursWhen ? { occursWhen } : {}), ...(symptoms ? { symptoms } : {}) },
+    vip: body.vip ?? false,
+    ...(body.location ? { location: { lat: body.location.lat, lng: body.location.lng } } : {}),
+    ...(explicitKey !== undefined ? { externalId: explicitKey } : {}),
+  };
+  return { ok: true, input, requestId: workflowIdFor(key), bodyHash: bodyHashOf(input), keySource };
+}

@@ -1,0 +1,70 @@
+/**
+ * Bearer-token authentication and role rules (issue 4). Each route declares `config.auth`:
+ *   false                          open (health, docs, rating page, customer feedback with its signed token)
+ *   { roles }                      the token's role must be listed
+ *   { roles, technicianOwn: true } technicians additionally only for requests assigned to them (checked
+ *                                  against the workflow's state; the workflow re-checks on its own)
+ * Authentication runs onRequest, before the body is read; the assignment check runs preHandler, after the
+ * id has been validated.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Principal, Role, TokenStore } from '../../tokens';
+import { forbidden, unauthorized } from '../errors';
+import { global } from './global';
+
+export interface RouteAuth {
+  roles: readonly Role[];
+  /** Technicians may act only on requests currently assigned to them. */
+  technicianOwn?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: false | RouteAuth;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/i;
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  return BEARER.exec(h.trim())?.[1];
+}
+
+/** The authenticated principal of a route with `config.auth` (always set there). */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw unauthorized();
+  return req.principal;
+}
+
+export const authPlugin = global<FastifyPluginAsync<{ tokens: TokenStore }>>(async (app, { tokens }) => {
+  app.decorateRequest('principal', undefined);
+
+  app.addHook('onRequest', async (req) => {
+    const auth = req.routeOptions.config.auth;
+    if (!auth) return;
+    const token = bearerToken(req);
+    if (!token) throw unauthorized();
+    const principal = tokens.authenticate(token);
+    if (!principal) throw unauthorized('unknown bearer token');
+    if (!auth.roles.includes(principal.role)) {
+      throw forbidden(`role ${principal.role} may not ${req.method} ${req.routeOptions.url ?? ''}`.trim());
+    }
+    req.principal = principal;
+    req.log = req.log.child({ principal: principal.name, role: principal.role });
+  });
+
+  app.addHook('preHandler', async (req) => {
+    const auth = req.routeOptions.config.auth;
+    if (!auth || !auth.technicianOwn || req.principal?.role !== 'technician') return;
+    const { id } = req.params as { id: string };
+    const state = await app.services.requests.get(id);
+    if (!state.technicianId || state.technicianId !== req.principal.technicianId) {
+      throw forbidden('this request is not assigned to you', 'params.id');
+    }
+  });
+}, 'aftercare-auth');

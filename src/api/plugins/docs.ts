@@ -1,0 +1,43 @@
+/**
+ * OpenAPI from the route schemas (`/docs/json`) and Swagger UI (`/docs`). Registered before the routes so
+ * its onRoute hook sees every one of them.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyPluginAsync } from 'fastify';
+import { global } from './global';
+
+export const docsPlugin = global<FastifyPluginAsync<{ publicBaseUrl: string }>>(async (app, opts) => {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Aftercare API',
+        version: '1.0.0',
+        description:
+          'After-sales service requests (SPEC §9). Integrations start and read requests, technicians report ' +
+          'progress on requests assigned to them, ops dispatch, hold, follow up and cancel. Customers rate ' +
+          'through the signed link in their SMS (`/r/{token}`).',
+      },
+      servers: [{ url: opts.publicBaseUrl }],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token from AFTERCARE_TOKENS' } },
+      },
+      tags: [
+        { name: 'service-requests', description: 'Start, read and list requests' },
+        { name: 'transitions', description: 'Lifecycle actions (workflow updates)' },
+        { name: 'photos', description: 'Evidence uploads' },
+        { name: 'feedback', description: 'Customer rating' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: false },
+  });
+}, 'aftercare-docs');

@@ -1,0 +1,144 @@
+/**
+ * One place that turns every failure into the SPEC's error body: schema violations (all of them, per field),
+ * framework errors (bad JSON 400, too large 413, wrong type 415), port errors (404/409/503) and our ApiErrors.
+ * Anything unexpected is a 500 with a generic message; the stack goes to the log, never to the client.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, type ErrorBodyShape, type FieldProblem } from '../errors';
+import { InvalidCursorError, KeyConflictError, NotFoundError, RejectedTransitionError, UnavailableError } from '../port';
+import { MULTI_LINE, REQUEST_ID_PATTERN, SINGLE_LINE, TECHNICIAN_ID_PATTERN } from '../schemas/common';
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+const PART_PREFIX: Record<string, string> = { body: '', querystring: 'query', params: 'params', headers: 'headers' };
+
+const PATTERN_TEXT: Record<string, string> = {
+  [SINGLE_LINE]: 'must not contain control characters or line breaks',
+  [MULTI_LINE]: 'must not contain control characters',
+  [TECHNICIAN_ID_PATTERN]: 'must be a technician id such as t1001',
+  [REQUEST_ID_PATTERN]: 'must be a request id such as sr-CRM-10023',
+};
+
+function joinPath(prefix: string, pointer: string, extra?: string): string {
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) parts.push(extra);
+  const path = parts.join('.');
+  if (!prefix) return path || 'body';
+  return path ? `${prefix}.${path}` : prefix;
+}
+
+export function detailsFromAjv(errors: AjvError[], context: string | undefined): FieldProblem[] {
+  const prefix = PART_PREFIX[context ?? 'body'] ?? context ?? '';
+  const out: FieldProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    let path: string;
+    let message: string;
+    switch (e.keyword) {
+      case 'required':
+        path = joinPath(prefix, e.instancePath, String(e.params.missingProperty));
+        message = 'is required';
+        break;
+      case 'additionalProperties':
+        path = joinPath(prefix, e.instancePath, String(e.params.additionalProperty));
+        message = 'is not allowed';
+        break;
+      case 'enum':
+        path = joinPath(prefix, e.instancePath);
+        message = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+        break;
+      case 'pattern':
+        path = joinPath(prefix, e.instancePath);
+        message = PATTERN_TEXT[String(e.params.pattern)] ?? 'has an invalid format';
+        break;
+      default:
+        path = joinPath(prefix, e.instancePath);
+        message = e.message ?? 'is invalid';
+    }
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message });
+  }
+  return out;
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorBodyShape, headers: Record<string, string> = {}): FastifyReply {
+  for (const [k, v] of Object.entries(headers)) reply.header(k, v);
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+const FRAMEWORK_CODES: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'body is empty; send a JSON object'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request', 'content-length does not match the body'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'body is too large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'unsupported content type; send application/json'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type', 'send multipart/form-data'],
+  FST_REQ_FILE_TOO_LARGE: [413, 'payload_too_large', 'file is too large'],
+  FST_PARTS_LIMIT: [413, 'payload_too_large', 'too many parts'],
+  FST_FILES_LIMIT: [413, 'payload_too_large', 'one file per upload'],
+  FST_FIELDS_LIMIT: [413, 'payload_too_large', 'too many fields'],
+  FST_ERR_BAD_URL: [400, 'bad_request', 'malformed URL'],
+};
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  410: 'gone',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+};
+
+export function errorHandler(this: FastifyInstance, err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err.validation) {
+    const details = detailsFromAjv(err.validation as unknown as AjvError[], err.validationContext);
+    const fields = [...new Set(details.map((d) => d.path))];
+    return send(reply, 400, { error: 'bad_request', message: `invalid input: ${fields.join(', ')}`, details });
+  }
+  if (err instanceof ApiError) return send(reply, err.statusCode, { error: err.code, message: err.message, details: err.details }, err.headers);
+  if (err instanceof NotFoundError) return send(reply, 404, { error: 'not_found', message: err.message, details: [{ path: 'params.id', message: 'no such request' }] });
+  if (err instanceof KeyConflictError) {
+    return send(reply, 409, { error: 'idempotency_conflict', message: err.message, details: [{ path: 'externalId', message: 'already used with a different body' }] });
+  }
+  if (err instanceof RejectedTransitionError) {
+    return send(reply, 409, { error: 'invalid_transition', message: err.reason, details: [{ path: 'status', message: err.reason }] });
+  }
+  if (err instanceof InvalidCursorError) return send(reply, 400, { error: 'bad_request', message: err.message, details: [{ path: 'query.cursor', message: err.message }] });
+  if (err instanceof UnavailableError) {
+    req.log.warn({ err: { type: err.name, message: err.message } }, 'temporal unavailable');
+    return send(reply, 503, { error: 'unavailable', message: err.message, details: [] }, { 'retry-after': String(err.retryAfterSeconds) });
+  }
+  const known = err.code ? FRAMEWORK_CODES[err.code] : undefined;
+  if (known) return send(reply, known[0], { error: known[1], message: known[2], details: [] });
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Framework / plugin client errors (rate limit, …): their messages are written for clients.
+    return send(reply, status, { error: STATUS_CODES[status] ?? 'bad_request', message: err.message, details: [] });
+  }
+  req.log.error({ err }, 'unhandled error');
+  return send(reply, 500, { error: 'internal', message: 'internal error; the request id in X-Request-Id helps support find it', details: [] });
+}
+
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return send(reply, 404, { error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] });
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+}

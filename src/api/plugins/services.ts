@@ -1,0 +1,23 @@
+/** Decorates the instance with the shared services every route plugin uses (the Temporal port above all). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { PhotoStorage } from '../../adapters/storage/types';
+import type { ServiceRequestsPort } from '../port';
+import { global } from './global';
+
+export interface Services {
+  requests: ServiceRequestsPort;
+  storage: PhotoStorage;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now: () => number;
+  ratingLinkSecret: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export const servicesPlugin = global<FastifyPluginAsync<{ services: Services }>>(async (app, opts) => {
+  app.decorate('services', opts.services);
+}, 'aftercare-services');

@@ -1,0 +1,131 @@
+/**
+ * The API's single seam to Temporal. Routes talk to this interface only; `TemporalRequests` implements it with
+ * @temporalio/client, the route tests with an in-memory fake. Errors are the classes below, never SDK errors.
+ */
+import type { Action } from '../domain/transitions';
+import type { RequestType, ServiceRequestInput, Status, Urgency } from '../domain/types';
+import type { PhotoRecord, ServiceRequestState, TechnicianAction } from '../../workflows/messages';
+
+export interface StartOptions {
+  /** Workflow id, `sr-…`. */
+  requestId: string;
+  /** SHA-256 of the canonical normalised body: same key + other body = conflict. */
+  bodyHash: string;
+}
+
+export interface StartResult {
+  /** True only for the call that started the workflow; a repeat with the same key and body gets false. */
+  created: boolean;
+  state: ServiceRequestState;
+}
+
+/** Arguments each transition sends to the workflow's update of the same name. */
+export interface ActionArgs {
+  assign: { technicianId: string; by?: string };
+  accept: TechnicianAction;
+  decline: TechnicianAction & { reason?: string };
+  appointment: TechnicianAction & { at: string };
+  arrival: TechnicianAction;
+  completion: TechnicianAction & { resolved: boolean; notes: string };
+  hold: { reason: string };
+  resume: { reason: string };
+  feedback: { score: number; comment?: string; tokenId: string };
+  followUp: { notes: string };
+  cancel: { reason: string };
+}
+
+/** Built only from validated values; every field narrows the list (AND). */
+export interface ListFilter {
+  status?: Status;
+  urgency?: Urgency;
+  type?: RequestType;
+  technicianId?: string;
+  /** true: escalation level > 0; false: level 0. */
+  escalated?: boolean;
+}
+
+export interface RequestSummary {
+  requestId: string;
+  ticket: string;
+  status?: Status;
+  urgency?: Urgency;
+  type?: RequestType;
+  technicianId?: string;
+  escalationLevel: number;
+  satisfactionScore?: number;
+  breachedDeadlines: string[];
+  /** RUNNING, COMPLETED, … as Temporal reports the execution. */
+  execution: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+export interface ListPage {
+  items: RequestSummary[];
+  /** Opaque; pass back as `cursor` for the next page. Absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface ServiceRequestsPort {
+  /** Idempotent start (update-with-start). Throws KeyConflictError when the key exists with another body. */
+  start(input: ServiceRequestInput, opts: StartOptions): Promise<StartResult>;
+  /** Current state (query). Throws NotFoundError. */
+  get(requestId: string): Promise<ServiceRequestState>;
+  /** Visibility list. Throws InvalidCursorError for a cursor it did not issue. */
+  list(filter: ListFilter, cursor: string | undefined, pageSize: number): Promise<ListPage>;
+  /**
+   * Runs the workflow's update; RejectedTransitionError carries the workflow's reason, or says the request is
+   * closed. `updateId` (from the caller's Idempotency-Key) makes a retried call apply once.
+   */
+  update<A extends Action>(requestId: string, action: A, args: ActionArgs[A], opts?: { updateId?: string }): Promise<ServiceRequestState>;
+  /** Tells the workflow a photo is in storage. Throws NotFoundError for an unknown or closed request. */
+  signalPhoto(requestId: string, record: PhotoRecord): Promise<void>;
+  /** Resolves when Temporal answers; throws UnavailableError otherwise. */
+  ready(): Promise<void>;
+}
+
+// ── Errors the port may throw; the error plugin maps them to HTTP. ──
+
+export class NotFoundError extends Error {
+  constructor(readonly requestId: string) {
+    super(`service request ${requestId} not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Same idempotency key, different body (SPEC §1: 409). */
+export class KeyConflictError extends Error {
+  constructor(readonly requestId: string) {
+    super(`${requestId} already exists with a different body; use a new externalId / Idempotency-Key`);
+    this.name = 'KeyConflictError';
+  }
+}
+
+/** The workflow refused the transition (its validator's reason), or the request is already closed. */
+export class RejectedTransitionError extends Error {
+  constructor(
+    readonly action: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'RejectedTransitionError';
+  }
+}
+
+/** Temporal unreachable, overloaded or too slow: the caller should retry. */
+export class UnavailableError extends Error {
+  constructor(
+    message = 'the workflow service is unavailable; retry later',
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+    this.name = 'UnavailableError';
+  }
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not valid for this query');
+    this.name = 'InvalidCursorError';
+  }
+}

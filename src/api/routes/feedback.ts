@@ -1,0 +1,73 @@
+/**
+ * Customer feedback (SPEC §4, §9): authenticated by the signed token from the SMS link, not a bearer token.
+ * Signature and expiry are checked here; single use by the workflow (its validator refuses a used token id).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ServiceRequestState } from '../../../workflows/messages';
+import { isRatingTokenError, verifyRatingToken } from '../../ratingLink';
+import { ApiError, forbidden } from '../errors';
+import { RejectedTransitionError } from '../port';
+import type { Services } from '../plugins/services';
+import { errorResponses, RequestIdParams } from '../schemas/common';
+import { Type } from 'typebox';
+import { FeedbackBody } from '../schemas/transitions';
+
+export interface FeedbackInput {
+  token: string;
+  score: number;
+  comment?: string;
+  /** The id in the URL, when there is one: must be the token's. */
+  requestId?: string;
+}
+
+export async function submitFeedback(services: Services, f: FeedbackInput): Promise<ServiceRequestState> {
+  const v = verifyRatingToken(f.token, services.ratingLinkSecret, services.now());
+  if (isRatingTokenError(v)) {
+    if (v.error === 'expired') throw new ApiError(410, 'token_expired', 'this rating link has expired', [{ path: 'token', message: 'expired' }]);
+    throw new ApiError(401, 'invalid_token', 'this rating link is not valid', [{ path: 'token', message: 'not a valid rating token' }]);
+  }
+  if (f.requestId !== undefined && f.requestId !== v.requestId) throw forbidden('the rating token belongs to another request', 'token');
+  const comment = f.comment?.trim();
+  try {
+    return await services.requests.update(v.requestId, 'feedback', { score: f.score, tokenId: v.tokenId, ...(comment ? { comment } : {}) });
+  } catch (e) {
+    if (!(e instanceof RejectedTransitionError)) throw e;
+    const state = await services.requests.get(v.requestId).catch(() => undefined);
+    if (state?.feedback) {
+      throw new ApiError(409, 'token_used', 'this rating link has already been used', [{ path: 'token', message: 'already used' }]);
+    }
+    throw e;
+  }
+}
+
+const FeedbackResponse = Type.Object({
+  requestId: Type.String(),
+  ticket: Type.String(),
+  status: Type.String(),
+  score: Type.Integer(),
+});
+
+export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/v1/service-requests/:id/feedback',
+    {
+      config: { auth: false },
+      schema: {
+        summary: 'Customer rating (1–5) with the signed token from the rating link',
+        description:
+          'No bearer token: the `token` from the SMS link authenticates. 401 invalid token, 403 token of another ' +
+          'request, 410 expired, 409 already used or the request is not awaiting a rating.',
+        tags: ['feedback'],
+        params: RequestIdParams,
+        body: FeedbackBody,
+        response: { 200: FeedbackResponse, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 429, 503) },
+      },
+    },
+    async (req) => {
+      const state = await submitFeedback(app.services, { ...req.body, requestId: req.params.id });
+      req.log.info({ requestId: req.params.id, score: req.body.score }, 'feedback received');
+      // The customer sees their own answer, not the request's internals (technicians, escalations).
+      return { requestId: state.requestId, ticket: state.ticket, status: state.status, score: req.body.score };
+    },
+  );
+};

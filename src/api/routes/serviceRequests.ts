@@ -1,0 +1,97 @@
+/** Start, read and list service requests (SPEC §1, §9). */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { badRequest, forbidden } from '../errors';
+import { intake } from '../intake';
+import { principalOf } from '../plugins/auth';
+import type { ListFilter } from '../port';
+import { COMMON_ERRORS, errorResponses, RequestIdParams } from '../schemas/common';
+import { ListQuery, ServiceRequestBody, StartHeaders } from '../schemas/serviceRequest';
+import { ListResponse, StateRef } from '../schemas/state';
+
+export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { requests, now } = app.services;
+
+  app.post(
+    '/v1/service-requests',
+    {
+      config: { auth: { roles: ['integration'] } },
+      schema: {
+        summary: 'Start a service request',
+        description:
+          'Idempotent: the request id is `sr-<externalId>` (or the `Idempotency-Key` header, or generated). ' +
+          'The same key with the same body returns the existing request (200); with another body it is 409.',
+        tags: ['service-requests'],
+        security: [{ bearer: [] }],
+        headers: StartHeaders,
+        body: ServiceRequestBody,
+        response: {
+          201: Type.Unsafe({ $ref: 'ServiceRequestState#', description: 'Created' }),
+          200: Type.Unsafe({ $ref: 'ServiceRequestState#', description: 'Existing request for this key (same body)' }),
+          ...errorResponses(...COMMON_ERRORS, 409, 413, 415),
+        },
+      },
+    },
+    async (req, reply) => {
+      const checked = intake(req.body, { nowMs: now(), idempotencyKey: req.headers['idempotency-key'] });
+      if (!checked.ok) throw badRequest(checked.details);
+      const { input, requestId, bodyHash } = checked;
+      const result = await requests.start(input, { requestId, bodyHash });
+      req.log.info(
+        { requestId, created: result.created, type: input.type, urgency: input.urgency, channel: input.channel, phone: input.customer.phone },
+        result.created ? 'service request started' : 'service request already exists (idempotent repeat)',
+      );
+      reply.header('location', `/v1/service-requests/${encodeURIComponent(requestId)}`);
+      return reply.code(result.created ? 201 : 200).send(result.state);
+    },
+  );
+
+  app.get(
+    '/v1/service-requests/:id',
+    {
+      config: { auth: { roles: ['integration', 'ops', 'technician'], technicianOwn: true } },
+      schema: {
+        summary: 'Current state of a request',
+        description: 'Status, urgency, assignment, deadlines (due, met, breached), escalation level, timeline, photos, score.',
+        tags: ['service-requests'],
+        security: [{ bearer: [] }],
+        params: RequestIdParams,
+        response: { 200: StateRef, ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (req) => requests.get(req.params.id),
+  );
+
+  app.get(
+    '/v1/service-requests',
+    {
+      config: { auth: { roles: ['integration', 'ops', 'technician'] } },
+      schema: {
+        summary: 'List requests',
+        description:
+          'Filters on the workflow search attributes (AND). Technicians see only their own requests. ' +
+          'Pages: pass `nextCursor` back as `cursor`. Visibility is eventually consistent (about a second behind).',
+        tags: ['service-requests'],
+        security: [{ bearer: [] }],
+        querystring: ListQuery,
+        response: { 200: ListResponse, ...errorResponses(...COMMON_ERRORS) },
+      },
+    },
+    async (req) => {
+      const principal = principalOf(req);
+      const q = req.query;
+      const filter: ListFilter = {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.urgency ? { urgency: q.urgency } : {}),
+        ...(q.type ? { type: q.type } : {}),
+        ...(q.technicianId ? { technicianId: q.technicianId } : {}),
+        ...(q.escalated !== undefined ? { escalated: q.escalated } : {}),
+      };
+      if (principal.role === 'technician') {
+        if (q.technicianId && q.technicianId !== principal.technicianId) throw forbidden('technicians list only their own requests', 'query.technicianId');
+        filter.technicianId = principal.technicianId;
+      }
+      return requests.list(filter, q.cursor, q.pageSize ?? 20);
+    },
+  );
+};

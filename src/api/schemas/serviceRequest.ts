@@ -1,0 +1,88 @@
+/** The start body (SPEC §1): the "five essentials" plus type, channel, VIP, location and externalId. */
+import { Type, type Static } from 'typebox';
+import { CHANNELS, REQUEST_TYPES, STATUSES, URGENCIES } from '../../domain/types';
+import { EXTERNAL_ID_PATTERN } from '../../temporal/ids';
+import { LongText, StringEnum, TechnicianId, Text } from './common';
+
+export const Customer = Type.Object(
+  {
+    name: Text(100, { description: 'Customer name' }),
+    phone: Type.String({
+      minLength: 3,
+      maxLength: 32,
+      pattern: '^[0-9+()./ -]+$',
+      description: 'Mobile number; national (CN by default) or +E.164. Normalised to E.164.',
+      examples: ['13800138000', '+8613800138000'],
+    }),
+    address: Text(300, { minLength: 4, description: 'Service address' }),
+    language: Type.Optional(StringEnum(['zh', 'en'] as const, { description: 'Language for SMS; default zh' })),
+  },
+  { additionalProperties: false },
+);
+
+export const Product = Type.Object(
+  {
+    model: Text(100, { description: 'Model number' }),
+    purchaseDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, description: 'YYYY-MM-DD, not in the future' }),
+    category: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z][A-Za-z0-9 _-]*$',
+      description: 'Product category, e.g. gas_water_heater, air_conditioner (normalised to lower snake case)',
+    }),
+    serialNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const Problem = Type.Object(
+  {
+    description: LongText(2000, { description: 'What is wrong, specifically (at least 10 characters; 5 in Chinese)' }),
+    occursWhen: Type.Optional(LongText(500, { description: 'When it happens' })),
+    symptoms: Type.Optional(LongText(1000, { description: 'What accompanies it: noise, smell, error code …' })),
+  },
+  { additionalProperties: false },
+);
+
+export const GeoPoint = Type.Object(
+  { lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) },
+  { additionalProperties: false },
+);
+
+export const ServiceRequestBody = Type.Object(
+  {
+    type: StringEnum(REQUEST_TYPES),
+    urgency: StringEnum(URGENCIES),
+    channel: StringEnum(CHANNELS),
+    customer: Customer,
+    product: Product,
+    problem: Problem,
+    vip: Type.Optional(Type.Boolean()),
+    location: Type.Optional(GeoPoint),
+    externalId: Type.Optional(
+      Type.String({ maxLength: 100, pattern: EXTERNAL_ID_PATTERN.source, description: 'Caller\'s id; the request id is `sr-<externalId>` and repeats are idempotent' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ServiceRequestBody = Static<typeof ServiceRequestBody>;
+
+export const StartHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ maxLength: 100, pattern: EXTERNAL_ID_PATTERN.source, description: 'Used as externalId when the body has none' }),
+  ),
+});
+
+export const ListQuery = Type.Object(
+  {
+    status: Type.Optional(StringEnum(STATUSES)),
+    urgency: Type.Optional(StringEnum(URGENCIES)),
+    type: Type.Optional(StringEnum(REQUEST_TYPES)),
+    technicianId: Type.Optional(TechnicianId),
+    escalated: Type.Optional(Type.Boolean({ description: 'true: escalation level > 0; false: level 0' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type ListQuery = Static<typeof ListQuery>;

@@ -1,0 +1,309 @@
+/**
+ * ServiceRequestsPort on @temporalio/client: update-with-start for idempotent intake, updates for transitions,
+ * the state query, a signal for photos and the visibility API for lists. Every call runs under a deadline and
+ * every SDK error is translated into the port's errors (port.ts), so routes never see Temporal types.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  type Client,
+  ServiceError,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import type { ResolvedPolicy } from '../domain/policyTypes';
+import type { Action } from '../domain/transitions';
+import { REQUEST_TYPES, STATUSES, URGENCIES, type ServiceRequestInput } from '../domain/types';
+import { ticketNumber } from '../temporal/ids';
+import { SA } from '../temporal/searchAttributes';
+import {
+  acceptUpdate,
+  appointmentUpdate,
+  arrivalUpdate,
+  assignUpdate,
+  cancelUpdate,
+  completionUpdate,
+  declineUpdate,
+  feedbackUpdate,
+  followUpUpdate,
+  holdUpdate,
+  intakeUpdate,
+  photoUploadedSignal,
+  resumeUpdate,
+  SERVICE_REQUEST_WORKFLOW,
+  stateQuery,
+  type PhotoRecord,
+  type ServiceRequestStart,
+  type ServiceRequestState,
+} from '../../workflows/messages';
+import {
+  type ActionArgs,
+  InvalidCursorError,
+  KeyConflictError,
+  type ListFilter,
+  type ListPage,
+  NotFoundError,
+  RejectedTransitionError,
+  type RequestSummary,
+  type ServiceRequestsPort,
+  type StartOptions,
+  type StartResult,
+  UnavailableError,
+} from './port';
+
+export interface TemporalRequestsOptions {
+  client: Client;
+  taskQueue: string;
+  /** The policy new requests start with (read per start, so a reloaded file applies to new requests only). */
+  policy: () => ResolvedPolicy;
+  /** Deadline for queries, signals, lists (ms). */
+  rpcTimeoutMs?: number;
+  /** Deadline for updates and update-with-start, which wait for the workflow to run the handler (ms). */
+  updateTimeoutMs?: number;
+}
+
+const UPDATES: { [A in Action]: UpdateDefinition<ServiceRequestState, [ActionArgs[A]]> } = {
+  assign: assignUpdate,
+  accept: acceptUpdate,
+  decline: declineUpdate,
+  appointment: appointmentUpdate,
+  arrival: arrivalUpdate,
+  completion: completionUpdate,
+  hold: holdUpdate,
+  resume: resumeUpdate,
+  feedback: feedbackUpdate,
+  followUp: followUpUpdate,
+  cancel: cancelUpdate,
+};
+
+// gRPC status codes (numeric, to avoid a direct @grpc/grpc-js dependency).
+const GRPC = { CANCELLED: 1, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, ABORTED: 10, INTERNAL: 13, UNAVAILABLE: 14 } as const;
+const TRANSIENT = new Set<number>([GRPC.CANCELLED, GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.ABORTED, GRPC.UNAVAILABLE, GRPC.UNKNOWN, GRPC.INTERNAL]);
+
+/** The first gRPC status code on the error or its causes. */
+export function grpcCode(e: unknown): number | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 6 && cur && typeof cur === 'object'; depth++) {
+    const o = cur as { code?: unknown; details?: unknown; cause?: unknown };
+    if (typeof o.code === 'number' && typeof o.details === 'string') return o.code;
+    cur = o.cause;
+  }
+  return undefined;
+}
+
+function isAlreadyStarted(e: unknown): boolean {
+  return e instanceof WorkflowExecutionAlreadyStartedError || grpcCode(e) === GRPC.ALREADY_EXISTS;
+}
+
+/** Reason text from a failed update: the validator's / handler's ApplicationFailure message. */
+function failureReason(e: WorkflowUpdateFailedError): string {
+  const cause = e.cause as (Error & { cause?: Error }) | undefined;
+  return cause?.message || e.message;
+}
+
+const EXECUTION_STATUS: Record<number, string> = {
+  1: 'RUNNING',
+  2: 'COMPLETED',
+  3: 'FAILED',
+  4: 'CANCELED',
+  5: 'TERMINATED',
+  6: 'CONTINUED_AS_NEW',
+  7: 'TIMED_OUT',
+  8: 'PAUSED',
+};
+
+const SAFE_VALUE = /^[A-Za-z0-9._:-]{1,100}$/;
+/** Quotes a value for a visibility query. Values are already schema-validated; this refuses anything else. */
+function lit(value: string, allowed?: readonly string[]): string {
+  if (!SAFE_VALUE.test(value) || (allowed && !allowed.includes(value))) throw new Error(`refusing unsafe visibility query value ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}
+
+export function buildListQuery(filter: ListFilter): string {
+  const clauses = [`WorkflowType = ${lit(SERVICE_REQUEST_WORKFLOW)}`];
+  if (filter.status) clauses.push(`${SA.ServiceStatus.name} = ${lit(filter.status, STATUSES)}`);
+  if (filter.urgency) clauses.push(`${SA.Urgency.name} = ${lit(filter.urgency, URGENCIES)}`);
+  if (filter.type) clauses.push(`${SA.RequestType.name} = ${lit(filter.type, REQUEST_TYPES)}`);
+  if (filter.technicianId) clauses.push(`${SA.TechnicianId.name} = ${lit(filter.technicianId)}`);
+  if (filter.escalated === true) clauses.push(`${SA.EscalationLevel.name} > 0`);
+  if (filter.escalated === false) clauses.push(`${SA.EscalationLevel.name} = 0`);
+  return clauses.join(' AND ');
+}
+
+/** Cursor = 8-byte fingerprint of the query + Temporal's page token, base64url; a cursor only fits its query. */
+function fingerprint(query: string): Buffer {
+  return createHash('sha256').update(query).digest().subarray(0, 8);
+}
+export function encodeCursor(query: string, token: Uint8Array): string {
+  return Buffer.concat([fingerprint(query), Buffer.from(token)]).toString('base64url');
+}
+export function decodeCursor(query: string, cursor: string): Buffer {
+  const raw = Buffer.from(cursor, 'base64url');
+  if (raw.length <= 8 || !raw.subarray(0, 8).equals(fingerprint(query))) throw new InvalidCursorError();
+  return raw.subarray(8);
+}
+
+export class TemporalRequests implements ServiceRequestsPort {
+  private readonly client: Client;
+  private readonly rpcTimeoutMs: number;
+  private readonly updateTimeoutMs: number;
+
+  constructor(private readonly opts: TemporalRequestsOptions) {
+    this.client = opts.client;
+    this.rpcTimeoutMs = opts.rpcTimeoutMs ?? 10_000;
+    this.updateTimeoutMs = opts.updateTimeoutMs ?? 30_000;
+  }
+
+  async start(input: ServiceRequestInput, { requestId, bodyHash }: StartOptions): Promise<StartResult> {
+    const startAttemptId = randomUUID();
+    const start: ServiceRequestStart = { requestId, request: input, policy: this.opts.policy(), bodyHash, startAttemptId };
+    const startWorkflowOperation = new WithStartWorkflowOperation(SERVICE_REQUEST_WORKFLOW, {
+      workflowId: requestId,
+      taskQueue: this.opts.taskQueue,
+      args: [start],
+      // A running request with this id answers the intake update; a closed one is never restarted.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA.ServiceStatus, value: 'received' },
+        { key: SA.Urgency, value: input.urgency },
+        { key: SA.RequestType, value: input.type },
+        { key: SA.Channel, value: input.channel },
+        { key: SA.EscalationLevel, value: 0 },
+      ],
+    });
+    try {
+      const r = await this.withDeadline(this.updateTimeoutMs, () =>
+        this.client.workflow.executeUpdateWithStart(intakeUpdate, { args: [{ startAttemptId, bodyHash }], startWorkflowOperation }),
+      );
+      if (!r.bodyHashMatches) throw new KeyConflictError(requestId);
+      return { created: r.created, state: r.state };
+    } catch (e) {
+      if (!isAlreadyStarted(e)) throw this.translate(e, 'intake', requestId);
+    }
+    // Closed already (REJECT_DUPLICATE): the request exists; same body → return it, other body → conflict.
+    const state = await this.get(requestId);
+    if (state.bodyHash !== bodyHash) throw new KeyConflictError(requestId);
+    return { created: false, state };
+  }
+
+  async get(requestId: string): Promise<ServiceRequestState> {
+    try {
+      return await this.withDeadline(this.rpcTimeoutMs, () => this.client.workflow.getHandle(requestId).query(stateQuery));
+    } catch (e) {
+      throw this.translate(e, 'query', requestId);
+    }
+  }
+
+  async update<A extends Action>(requestId: string, action: A, args: ActionArgs[A], opts: { updateId?: string } = {}): Promise<ServiceRequestState> {
+    const def = UPDATES[action] as UpdateDefinition<ServiceRequestState, [ActionArgs[A]]>;
+    try {
+      return await this.withDeadline(this.updateTimeoutMs, () =>
+        this.client.workflow.getHandle(requestId).executeUpdate(def, { args: [args], ...(opts.updateId ? { updateId: opts.updateId } : {}) }),
+      );
+    } catch (e) {
+      const err = this.translate(e, action, requestId);
+      if (err instanceof NotFoundError) throw await this.closedOrMissing(requestId, action, err);
+      throw err;
+    }
+  }
+
+  async signalPhoto(requestId: string, record: PhotoRecord): Promise<void> {
+    try {
+      await this.withDeadline(this.rpcTimeoutMs, () => this.client.workflow.getHandle(requestId).signal(photoUploadedSignal, record));
+    } catch (e) {
+      const err = this.translate(e, 'photo', requestId);
+      if (err instanceof NotFoundError) throw await this.closedOrMissing(requestId, 'photo', err);
+      throw err;
+    }
+  }
+
+  async list(filter: ListFilter, cursor: string | undefined, pageSize: number): Promise<ListPage> {
+    const query = buildListQuery(filter);
+    const nextPageToken = cursor ? decodeCursor(query, cursor) : undefined;
+    let resp;
+    try {
+      resp = await this.withDeadline(this.rpcTimeoutMs, () =>
+        this.client.workflowService.listWorkflowExecutions({ namespace: this.client.options.namespace, query, pageSize, nextPageToken }),
+      );
+    } catch (e) {
+      // A token the server cannot read (expired, or from another server) is the caller's problem, not a 500.
+      if (cursor && grpcCode(e) === 3) throw new InvalidCursorError();
+      throw this.translate(e, 'list', '');
+    }
+    const items: RequestSummary[] = (resp.executions ?? []).map((raw) => {
+      const sa = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
+      const requestId = raw.execution?.workflowId ?? '';
+      const startMs = optionalTsToMs(raw.startTime);
+      const closeMs = optionalTsToMs(raw.closeTime);
+      const score = sa.get(SA.SatisfactionScore);
+      return {
+        requestId,
+        ticket: ticketNumber(requestId),
+        status: sa.get(SA.ServiceStatus) as RequestSummary['status'],
+        urgency: sa.get(SA.Urgency) as RequestSummary['urgency'],
+        type: sa.get(SA.RequestType) as RequestSummary['type'],
+        technicianId: sa.get(SA.TechnicianId) || undefined,
+        escalationLevel: sa.get(SA.EscalationLevel) ?? 0,
+        ...(score !== undefined ? { satisfactionScore: score } : {}),
+        breachedDeadlines: sa.get(SA.BreachedDeadlines) ?? [],
+        execution: EXECUTION_STATUS[raw.status ?? 0] ?? 'UNKNOWN',
+        startedAt: new Date(startMs ?? 0).toISOString(),
+        ...(closeMs !== undefined ? { closedAt: new Date(closeMs).toISOString() } : {}),
+      };
+    });
+    const token = resp.nextPageToken;
+    return { items, ...(token && token.length ? { nextCursor: encodeCursor(query, token) } : {}) };
+  }
+
+  async ready(): Promise<void> {
+    try {
+      await this.withDeadline(Math.min(this.rpcTimeoutMs, 3000), () =>
+        this.client.workflowService.describeNamespace({ namespace: this.client.options.namespace }),
+      );
+    } catch (e) {
+      const err = this.translate(e, 'ready', '');
+      throw err instanceof UnavailableError ? err : new UnavailableError(`Temporal not ready: ${(e as Error).message}`);
+    }
+  }
+
+  private withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    return this.client.withDeadline(Date.now() + ms, fn);
+  }
+
+  /** SDK error → port error. Unknown errors pass through (→ 500, logged). */
+  private translate(e: unknown, action: string, requestId: string): Error {
+    if (e instanceof KeyConflictError || e instanceof RejectedTransitionError || e instanceof NotFoundError || e instanceof UnavailableError) return e;
+    if (e instanceof WorkflowUpdateFailedError) return new RejectedTransitionError(action, failureReason(e));
+    if (e instanceof WorkflowNotFoundError) return new NotFoundError(requestId);
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      return new UnavailableError('the workflow did not answer in time (is a worker running?); retry later');
+    }
+    const code = grpcCode(e);
+    if (code === GRPC.NOT_FOUND) return new NotFoundError(requestId);
+    if (code !== undefined && TRANSIENT.has(code)) return new UnavailableError();
+    if (e instanceof ServiceError && code === undefined) return new UnavailableError();
+    // Query / connection failures without a status (e.g. "Connection closed") are transient as well.
+    if (e instanceof Error && /connect|ECONNREFUSED|ETIMEDOUT|socket|deadline/i.test(e.message)) return new UnavailableError();
+    return e instanceof Error ? e : new Error(String(e));
+  }
+
+  /** An update / signal to a workflow that is gone: 404 if it never existed, 409 if it is closed. */
+  private async closedOrMissing(requestId: string, action: string, notFound: NotFoundError): Promise<Error> {
+    try {
+      const d = await this.withDeadline(this.rpcTimeoutMs, () => this.client.workflow.getHandle(requestId).describe());
+      if (d.status.name !== 'RUNNING') {
+        return new RejectedTransitionError(action, `cannot ${action}: the request is closed (${d.status.name.toLowerCase()})`);
+      }
+      return notFound;
+    } catch (e) {
+      const err = this.translate(e, action, requestId);
+      return err instanceof NotFoundError ? notFound : err;
+    }
+  }
+}

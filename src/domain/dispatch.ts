@@ -1,0 +1,165 @@
+/**
+ * Dispatch scoring, SPEC §3 (000 §2.2 派工原则). Pure and workflow-safe: no I/O, no Node built-ins, no clock,
+ * so the workflow may rank candidates itself and replay gives the same answer.
+ */
+import type { DispatchPolicy } from './policyTypes';
+import type { GeoPoint, RequestType } from './types';
+
+export interface Technician {
+  id: string;
+  name: string;
+  /** Badge number shown to the customer (SPEC §6: name, work number, phone). */
+  workNumber: string;
+  /** E.164. */
+  phone: string;
+  /** Lower-case skill tags: product categories (gas_water_heater …) and capabilities (gas, refrigerant …). */
+  skills: string[];
+  /** 1 junior … 3 senior / L2 specialist. */
+  tier: number;
+  home: GeoPoint;
+  /** Satisfaction 0..1. */
+  rating: number;
+  active: boolean;
+}
+
+export interface RankedCandidate {
+  technician: Technician;
+  /** Great-circle km from the technician's home to the customer; null when the request has no location. */
+  distanceKm: number | null;
+  /** Within policy.radiusKm; null when the request has no location (distance then decides nothing). */
+  withinRadius: boolean | null;
+  /** rating ≥ policy.preferredRating ("service star"). */
+  starred: boolean;
+  openJobs: number;
+  /** One line for the timeline / ops, e.g. "12.4 km (≤30 km), ★ 97%, 1 open job". */
+  reason: string;
+}
+
+export interface DispatchRequest {
+  category: string;
+  type: RequestType;
+  location?: GeoPoint;
+}
+
+export interface RankOptions {
+  policy: DispatchPolicy;
+  /** Open jobs per technician id; a missing id counts as 0. */
+  openJobs: Record<string, number>;
+  /** Technicians already tried (declined / timed out) or otherwise ruled out. */
+  exclude?: string[];
+  /** Minimum tier, e.g. a re-dispatch after an unresolved visit needs a more senior technician. */
+  minTier?: number;
+}
+
+/** Mean Earth radius (IUGG), km. */
+const EARTH_RADIUS_KM = 6371.0088;
+
+const toRad = (deg: number): number => (deg * Math.PI) / 180;
+
+/** Great-circle distance in km (haversine). Road distance is longer, but ranking only needs a consistent measure. */
+export function haversineKm(a: GeoPoint, b: GeoPoint): number {
+  const dLat = toRad(b.lat - a.lat);
+  const dLng = toRad(b.lng - a.lng);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLng / 2) ** 2;
+  // min() guards against h drifting a hair above 1 for antipodal points.
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+export function isGeoPoint(p: unknown): p is GeoPoint {
+  if (typeof p !== 'object' || p === null) return false;
+  const { lat, lng } = p as Record<string, unknown>;
+  return (
+    typeof lat === 'number' && typeof lng === 'number' &&
+    Number.isFinite(lat) && Number.isFinite(lng) &&
+    lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180
+  );
+}
+
+const norm = (s: string): string => s.trim().toLowerCase();
+
+/**
+ * Skills a technician needs for this product category and request type (union, de-duplicated, lower-case).
+ * A category the policy does not list requires the category itself as a skill: an unknown product must not
+ * fall through to "anyone may go" (a gas appliance missing from the policy would otherwise reach an
+ * uncertified technician).
+ */
+export function requiredSkills(category: string, type: RequestType, policy: DispatchPolicy): string[] {
+  const cat = norm(category);
+  const byCategory = Object.prototype.hasOwnProperty.call(policy.skillsByCategory, cat)
+    ? policy.skillsByCategory[cat] ?? []
+    : [cat];
+  const byType = policy.skillsByType[type] ?? [];
+  const out: string[] = [];
+  for (const s of [...byCategory, ...byType].map(norm)) if (s && !out.includes(s)) out.push(s);
+  return out;
+}
+
+/**
+ * Candidates for a request, best first (SPEC §3). Hard filters: active, has every required skill, not
+ * excluded, tier ≥ minTier. Order: within radius → service star → fewer open jobs → nearer → id.
+ * An empty result means "escalate to the dispatch lead".
+ */
+export function rankTechnicians(techs: readonly Technician[], request: DispatchRequest, opts: RankOptions): RankedCandidate[] {
+  const { policy } = opts;
+  const needed = requiredSkills(request.category, request.type, policy);
+  const excluded = new Set(opts.exclude ?? []);
+  const minTier = opts.minTier ?? 0;
+  const where = isGeoPoint(request.location) ? request.location : undefined;
+
+  const candidates: RankedCandidate[] = [];
+  for (const t of techs) {
+    if (!t.active || excluded.has(t.id) || t.tier < minTier) continue;
+    const has = new Set(t.skills.map(norm));
+    if (!needed.every((s) => has.has(s))) continue;
+
+    const distanceKm = where ? round1(haversineKm(t.home, where)) : null;
+    const withinRadius = distanceKm === null ? null : distanceKm <= policy.radiusKm;
+    const starred = t.rating >= policy.preferredRating;
+    const rawJobs = opts.openJobs[t.id];
+    const openJobs = typeof rawJobs === 'number' && Number.isFinite(rawJobs) && rawJobs > 0 ? rawJobs : 0;
+    candidates.push({
+      technician: t,
+      distanceKm,
+      withinRadius,
+      starred,
+      openJobs,
+      reason: describe(distanceKm, withinRadius, policy.radiusKm, starred, t.rating, openJobs),
+    });
+  }
+
+  candidates.sort(compareCandidates);
+  const cap = Number.isFinite(policy.maxCandidates) ? Math.max(0, Math.floor(policy.maxCandidates)) : candidates.length;
+  return candidates.slice(0, cap);
+}
+
+/** Rounded to 0.1 km so the number in `reason` and the one that decided the order are the same. */
+function round1(km: number): number {
+  return Math.round(km * 10) / 10;
+}
+
+function compareCandidates(a: RankedCandidate, b: RankedCandidate): number {
+  return (
+    flag(b.withinRadius) - flag(a.withinRadius) ||
+    flag(b.starred) - flag(a.starred) ||
+    a.openJobs - b.openJobs ||
+    (a.distanceKm ?? 0) - (b.distanceKm ?? 0) ||
+    // Code-unit comparison, not localeCompare: identical on every worker, so replays agree.
+    (a.technician.id < b.technician.id ? -1 : a.technician.id > b.technician.id ? 1 : 0)
+  );
+}
+
+/** null (unknown location) ranks like false for everyone, i.e. decides nothing. */
+const flag = (v: boolean | null): number => (v ? 1 : 0);
+
+function describe(
+  km: number | null,
+  within: boolean | null,
+  radiusKm: number,
+  starred: boolean,
+  rating: number,
+  jobs: number,
+): string {
+  const where = km === null ? 'location unknown' : `${km.toFixed(1)} km (${within ? '≤' : '>'}${radiusKm} km)`;
+  const pct = `${Math.round(rating * 100)}%`;
+  return `${where}, ${starred ? `★ ${pct}` : `rating ${pct}`}, ${jobs} open job${jobs === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,97 @@
+/**
+ * The resolved service-level policy a workflow receives as data (SPEC §2). Produced from the policy file by
+ * `resolvePolicy` in ./policy.ts; a running request keeps the copy it started with.
+ * Workflow-safe: plain data only.
+ */
+import type { EscalationLevel, RequestType, Urgency } from './types';
+
+/** A parsed duration: `ms` of either elapsed time or business time (counted on a calendar). */
+export interface Span {
+  ms: number;
+  business: boolean;
+  /** The text it came from, for summaries ("2 business days"). */
+  text: string;
+}
+
+export interface CalendarSpec {
+  /** IANA zone, e.g. Asia/Shanghai. */
+  timeZone: string;
+  /** "HH:mm" local time. */
+  workStart: string;
+  workEnd: string;
+  /** ISO weekdays 1 (Mon) … 7 (Sun). */
+  workingDays: number[];
+  /** Local dates YYYY-MM-DD that are not worked. */
+  holidays: string[];
+  /** Local dates YYYY-MM-DD worked although their weekday is not (调休). */
+  extraWorkingDays: string[];
+  /** True for the 24×7 calendar: business time == elapsed time. */
+  allHours: boolean;
+}
+
+export type PerUrgency<T> = Record<Urgency, T>;
+
+export interface DeadlineSpans {
+  acknowledge: PerUrgency<Span>;
+  dispatch: PerUrgency<Span>;
+  accept: PerUrgency<Span>;
+  response: PerUrgency<Span>;
+  on_site: PerUrgency<Span>;
+  resolution: PerUrgency<Span>;
+  photos: PerUrgency<Span>;
+  follow_up: PerUrgency<Span>;
+}
+
+export interface TypeOverride {
+  response?: Span;
+  on_site?: Span;
+  resolution?: Span;
+  /** Hard upper bound on resolution (returns/exchanges: 7 business days). */
+  resolution_max?: Span;
+}
+
+export interface EscalationContact {
+  level: Exclude<EscalationLevel, 0>;
+  role: string;
+  name: string;
+  phone: string;
+  webhookUrl?: string;
+}
+
+export interface DispatchPolicy {
+  radiusKm: number;
+  /** 0..1; technicians at or above rank first among equals ("service stars"). */
+  preferredRating: number;
+  /** Skills required by product category. */
+  skillsByCategory: Record<string, string[]>;
+  /** Skills required by request type. */
+  skillsByType: Partial<Record<RequestType, string[]>>;
+  /** Tier an unresolved request's next technician must exceed (derived from previous visits); min tier per level. */
+  maxCandidates: number;
+}
+
+export interface ResolvedPolicy {
+  version: string;
+  /** Default language for customer messages. */
+  language: 'zh' | 'en';
+  /** Fraction of a deadline's span at which a warning goes out (0 disables). */
+  warningAt: number;
+  /** Calendar for "business" spans; critical requests always use 24×7. */
+  calendar: CalendarSpec;
+  deadlines: DeadlineSpans;
+  typeOverrides: Partial<Record<RequestType, TypeOverride>>;
+  /** Delay from completion to the satisfaction call-back. */
+  callbackDelay: Span;
+  /** How long the survey waits for an answer before closing as "no feedback". */
+  feedbackWindow: Span;
+  /** Scores at or below this open a follow-up. */
+  followUpThreshold: number;
+  /** VIP requests take the dispatch deadline of the next stricter urgency. */
+  vipStricterDispatch: boolean;
+  escalation: EscalationContact[];
+  dispatch: DispatchPolicy;
+  /** How long a failing SMS provider is retried before ops are alerted (deadlines run on regardless). */
+  smsRetryBudget?: Span;
+  /** Public base URL of the API, for rating links in SMS. */
+  publicBaseUrl: string;
+}

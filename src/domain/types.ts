@@ -1,0 +1,100 @@
+/**
+ * Request vocabulary shared by API, workflow and activities. Workflow-safe: no I/O, no Node built-ins.
+ */
+export const REQUEST_TYPES = [
+  'repair',
+  'installation',
+  'maintenance',
+  'return',
+  'exchange',
+  'consultation',
+  'complaint',
+] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+export const URGENCIES = ['normal', 'urgent', 'critical'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export const CHANNELS = ['hotline', 'online', 'store', 'app'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const PHOTO_KINDS = ['before', 'after', 'signature'] as const;
+export type PhotoKind = (typeof PHOTO_KINDS)[number];
+
+/** Lifecycle states, SPEC §4. */
+export const STATUSES = [
+  'received',
+  'dispatching',
+  'assigned',
+  'accepted',
+  'scheduled',
+  'on_site',
+  'on_hold',
+  'completed',
+  'escalated',
+  'follow_up',
+  'closed',
+  'cancelled',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Deadlines the workflow enforces, SPEC §2. */
+export const MILESTONES = [
+  'acknowledge',
+  'dispatch',
+  'accept',
+  'response',
+  'on_site',
+  'resolution',
+  'resolution_max',
+  'photos',
+  'follow_up',
+] as const;
+export type Milestone = (typeof MILESTONES)[number];
+
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+}
+
+export interface Customer {
+  name: string;
+  /** E.164, normalised by the API. */
+  phone: string;
+  address: string;
+  /** BCP-47-ish language for messages: 'zh' (default) or 'en'. */
+  language?: 'zh' | 'en';
+}
+
+export interface Product {
+  model: string;
+  /** YYYY-MM-DD */
+  purchaseDate: string;
+  /** Product category, drives required skills (e.g. gas_water_heater, air_conditioner). */
+  category: string;
+  serialNumber?: string;
+}
+
+export interface Problem {
+  /** What is wrong, specifically. */
+  description: string;
+  /** When it happens (e.g. "on start-up", "after 10 minutes of heating"). */
+  occursWhen?: string;
+  /** What accompanies it (noise, smell, error code …). */
+  symptoms?: string;
+}
+
+/** What a caller submits; the API validates and normalises it before a workflow starts. */
+export interface ServiceRequestInput {
+  type: RequestType;
+  urgency: Urgency;
+  channel: Channel;
+  customer: Customer;
+  product: Product;
+  problem: Problem;
+  vip?: boolean;
+  location?: GeoPoint;
+  externalId?: string;
+}
+
+export type EscalationLevel = 0 | 1 | 2 | 3;

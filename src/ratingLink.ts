@@ -1,0 +1,70 @@
+/**
+ * Signed rating-link tokens (SPEC §4, §9): `<payload>.<signature>`, both base64url. The payload names the
+ * request, a token id (single use is enforced by the workflow, which remembers used ids) and the expiry;
+ * the signature is HMAC-SHA256 over the payload text, truncated to 128 bits to keep SMS links short.
+ * The activity `issueRatingLink` builds `${publicBaseUrl}/r/${token}`; the API verifies it.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { EXTERNAL_ID_PATTERN, WORKFLOW_ID_PREFIX } from './temporal/ids';
+
+export interface RatingTokenPayload {
+  requestId: string;
+  tokenId: string;
+  /** ISO-8601 instant after which the link no longer works. */
+  expiresAt: string;
+}
+
+export type RatingTokenError = { error: 'malformed' | 'bad_signature' | 'expired' };
+
+const SIG_BYTES = 16;
+const TOKEN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Longest token we even try to parse; real ones are ~150 characters. */
+export const MAX_RATING_TOKEN_LENGTH = 512;
+export const RATING_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,480}\.[A-Za-z0-9_-]{22}$/;
+
+function isRequestId(id: unknown): id is string {
+  return typeof id === 'string' && id.startsWith(WORKFLOW_ID_PREFIX) && EXTERNAL_ID_PATTERN.test(id.slice(WORKFLOW_ID_PREFIX.length));
+}
+
+function sign(payload: string, secret: string): Buffer {
+  return createHmac('sha256', secret).update(`aftercare-rating-v1.${payload}`).digest().subarray(0, SIG_BYTES);
+}
+
+export function signRatingToken(p: RatingTokenPayload, secret: string): string {
+  if (!secret) throw new Error('rating link secret is empty');
+  if (!isRequestId(p.requestId)) throw new Error(`invalid request id for a rating token: ${JSON.stringify(p.requestId)}`);
+  if (!TOKEN_ID_PATTERN.test(p.tokenId)) throw new Error(`invalid rating token id: ${JSON.stringify(p.tokenId)}`);
+  if (!Number.isFinite(Date.parse(p.expiresAt))) throw new Error(`invalid rating token expiry: ${JSON.stringify(p.expiresAt)}`);
+  const payload = Buffer.from(JSON.stringify([p.requestId, p.tokenId, p.expiresAt]), 'utf8').toString('base64url');
+  return `${payload}.${sign(payload, secret).toString('base64url')}`;
+}
+
+export function verifyRatingToken(token: string, secret: string, nowMs: number): RatingTokenPayload | RatingTokenError {
+  if (typeof token !== 'string' || token.length > MAX_RATING_TOKEN_LENGTH || !RATING_TOKEN_PATTERN.test(token)) {
+    return { error: 'malformed' };
+  }
+  const [payload = '', sigText = ''] = token.split('.');
+  const given = Buffer.from(sigText, 'base64url');
+  const expected = sign(payload, secret);
+  // Signature first, parse after: nothing about an unsigned payload is trusted or reported.
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { error: 'bad_signature' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return { error: 'malformed' };
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) return { error: 'malformed' };
+  const [requestId, tokenId, expiresAt] = parsed as unknown[];
+  if (!isRequestId(requestId) || typeof tokenId !== 'string' || !TOKEN_ID_PATTERN.test(tokenId) || typeof expiresAt !== 'string') {
+    return { error: 'malformed' };
+  }
+  const expiry = Date.parse(expiresAt);
+  if (!Number.isFinite(expiry)) return { error: 'malformed' };
+  if (nowMs >= expiry) return { error: 'expired' };
+  return { requestId, tokenId, expiresAt };
+}
+
+export function isRatingTokenError(v: RatingTokenPayload | RatingTokenError): v is RatingTokenError {
+  return 'error' in v;
+}

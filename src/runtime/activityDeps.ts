@@ -1,0 +1,52 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { join, dirname } from 'node:path';
+import type { ActivityDeps } from '../../activities';
+import type { Config } from '../config';
+import { FileCallCentre, WebhookCallCentre } from '../adapters/callcentre';
+import { FileDirectory } from '../adapters/directory';
+import { createSmsProvider, signWebhookBody, SIGNATURE_HEADER, IDEMPOTENCY_HEADER } from '../adapters/sms';
+import { createStorage } from '../adapters/storage';
+import { signRatingToken } from '../ratingLink';
+import { SA } from '../temporal/searchAttributes';
+
+/** Production wiring of the activities' dependencies from configuration. */
+export function activityDepsFromConfig(config: Config, client: Client, logger: Logger, timeZone: string): ActivityDeps {
+  const webhookSecret = config.sms.webhookSecret ?? config.ratingLinkSecret;
+  return {
+    sms: createSmsProvider(config.sms),
+    directory: new FileDirectory(config.techniciansFile, {
+      onReloadError: (err) => logger.error({ err: err.message }, 'technician roster reload failed; keeping the last good roster'),
+    }),
+    storage: createStorage(config.storage),
+    callCentre: config.callCentreWebhookUrl
+      ? new WebhookCallCentre(config.callCentreWebhookUrl, webhookSecret)
+      : new FileCallCentre(join(dirname(config.sms.outboxFile), 'callback-tasks.jsonl')),
+    openJobs: (ids) => openJobsFromVisibility(client, ids),
+    ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
+    postWebhook: async (url, body, idempotencyKey) => {
+      const text = JSON.stringify(body);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhookBody(text, webhookSecret), [IDEMPOTENCY_HEADER]: idempotencyKey },
+        body: text,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok && res.status !== 409) throw new Error(`escalation webhook answered ${res.status}`);
+    },
+    timeZone,
+    logger,
+  };
+}
+
+/** Load per technician = their running requests, counted by Temporal visibility (SPEC §3 rule 4). */
+export async function openJobsFromVisibility(client: Client, ids: string[]): Promise<Record<string, number>> {
+  const counts = await Promise.all(
+    ids.map(async (id) => {
+      // Ids come from our own roster (validated pattern), never from callers.
+      const { count } = await client.workflow.count(`${SA.TechnicianId.name} = '${id.replace(/'/g, '')}' AND ExecutionStatus = 'Running'`);
+      return [id, count] as const;
+    }),
+  );
+  return Object.fromEntries(counts);
+}

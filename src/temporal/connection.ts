@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { TemporalConfig } from '../config';
+
+/** TLS / API-key options shared by the client and worker connections (self-hosted mTLS or Temporal Cloud). */
+function tlsOptions(cfg: TemporalConfig): ConnectionOptions['tls'] {
+  if (!cfg.tls) return undefined;
+  const { serverName, caPath, certPath, keyPath } = cfg.tls;
+  return {
+    serverNameOverride: serverName,
+    serverRootCACertificate: caPath ? readFileSync(caPath) : undefined,
+    clientCertPair: certPath && keyPath ? { crt: readFileSync(certPath), key: readFileSync(keyPath) } : undefined,
+  };
+}
+
+export async function connectClient(cfg: TemporalConfig): Promise<Client> {
+  const connection = await Connection.connect({ address: cfg.address, tls: tlsOptions(cfg), apiKey: cfg.apiKey });
+  return new Client({ connection, namespace: cfg.namespace });
+}
+
+export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = { address: cfg.address, tls: tlsOptions(cfg), apiKey: cfg.apiKey };
+  return NativeConnection.connect(options);
+}

@@ -1,0 +1,45 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes ops filter on in the Web UI (SPEC §8). Workflow-safe. */
+export const SA = {
+  ServiceStatus: defineSearchAttributeKey('ServiceStatus', SearchAttributeType.KEYWORD),
+  Urgency: defineSearchAttributeKey('Urgency', SearchAttributeType.KEYWORD),
+  RequestType: defineSearchAttributeKey('RequestType', SearchAttributeType.KEYWORD),
+  TechnicianId: defineSearchAttributeKey('TechnicianId', SearchAttributeType.KEYWORD),
+  EscalationLevel: defineSearchAttributeKey('EscalationLevel', SearchAttributeType.INT),
+  BreachedDeadlines: defineSearchAttributeKey('BreachedDeadlines', SearchAttributeType.KEYWORD_LIST),
+  SatisfactionScore: defineSearchAttributeKey('SatisfactionScore', SearchAttributeType.INT),
+  Channel: defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD),
+} as const;
+
+export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);
+
+/** CLI spelling of a type, for `temporal server start-dev --search-attribute Name=Type`. */
+const CLI_TYPE: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+export function searchAttributeCliArgs(): string[] {
+  return ALL_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${CLI_TYPE[k.type]}`]);
+}
+
+/** Proto enum values of IndexedValueType for the operator service. */
+const INDEXED_TYPE: Record<string, number> = {
+  [SearchAttributeType.KEYWORD]: 2,
+  [SearchAttributeType.INT]: 3,
+  [SearchAttributeType.KEYWORD_LIST]: 7,
+};
+
+/**
+ * Registers our attributes through the operator service; for servers that were not started with them
+ * (the time-skipping test server, a fresh cluster). Existing ones are left as they are.
+ */
+export async function registerSearchAttributes(
+  operatorService: { addSearchAttributes(req: { namespace: string; searchAttributes: Record<string, number> }): Promise<unknown> },
+  namespace: string,
+): Promise<void> {
+  const searchAttributes = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED_TYPE[k.type] as number]));
+  await operatorService.addSearchAttributes({ namespace, searchAttributes });
+}

@@ -1,0 +1,113 @@
+/**
+ * API bearer tokens (AFTERCARE_TOKENS): a JSON array of `{ token, role, technicianId?, name }`.
+ * Tokens are kept only as SHA-256 digests in memory and compared in constant time: every entry is compared,
+ * so the time taken does not depend on which one (if any) matched.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+export const ROLES = ['integration', 'technician', 'ops'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  role: Role;
+  /** Who holds the token, for logs and audit ("crm", "hotline", technician's id). */
+  name: string;
+  /** Set for technicians: the only requests they may act on are those assigned to this id. */
+  technicianId?: string;
+}
+
+export interface TokenEntry extends Principal {
+  token: string;
+}
+
+export class TokenFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenFileError';
+  }
+}
+
+const MIN_TOKEN_LENGTH = 16;
+const TECHNICIAN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export class TokenStore {
+  private readonly entries: { digest: Buffer; principal: Principal }[];
+
+  constructor(entries: TokenEntry[]) {
+    this.entries = entries.map((e) => ({
+      digest: digest(e.token),
+      principal: Object.freeze({ role: e.role, name: e.name, ...(e.technicianId ? { technicianId: e.technicianId } : {}) }),
+    }));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The principal holding `token`, or undefined. */
+  authenticate(token: string): Principal | undefined {
+    const d = digest(token);
+    let found: Principal | undefined;
+    for (const e of this.entries) {
+      if (timingSafeEqual(d, e.digest) && !found) found = e.principal;
+    }
+    return found;
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** Validates the parsed file; one message per problem. */
+export function parseTokens(raw: unknown, source = 'tokens file'): TokenEntry[] {
+  if (!Array.isArray(raw)) throw new TokenFileError(`${source}: expected a JSON array of { token, role, technicianId?, name }`);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const out: TokenEntry[] = [];
+  raw.forEach((item: unknown, i) => {
+    const at = `${source}[${i}]`;
+    if (typeof item !== 'object' || item === null) {
+      problems.push(`${at}: expected an object`);
+      return;
+    }
+    const e = item as Record<string, unknown>;
+    const { token, role, technicianId, name } = e;
+    if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
+      problems.push(`${at}.token: expected at least ${MIN_TOKEN_LENGTH} characters without spaces`);
+    } else if (seen.has(token)) {
+      problems.push(`${at}.token: duplicate token`);
+    } else seen.add(token);
+    if (!(ROLES as readonly unknown[]).includes(role)) problems.push(`${at}.role: expected one of ${ROLES.join(', ')}`);
+    if (role === 'technician' && (typeof technicianId !== 'string' || !TECHNICIAN_ID.test(technicianId))) {
+      problems.push(`${at}.technicianId: required for role technician`);
+    }
+    if (role !== 'technician' && technicianId !== undefined) problems.push(`${at}.technicianId: only for role technician`);
+    if (name !== undefined && typeof name !== 'string') problems.push(`${at}.name: expected a string`);
+    out.push({
+      token: token as string,
+      role: role as Role,
+      name: typeof name === 'string' && name ? name : `${String(role)}#${i}`,
+      ...(typeof technicianId === 'string' ? { technicianId } : {}),
+    });
+  });
+  if (problems.length) throw new TokenFileError(`invalid tokens:\n  - ${problems.join('\n  - ')}`);
+  return out;
+}
+
+export function loadTokenFile(path: string): TokenStore {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TokenFileError(`cannot read tokens file ${path}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new TokenFileError(`tokens file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return new TokenStore(parseTokens(raw, path));
+}

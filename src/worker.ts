@@ -1,0 +1,80 @@
+/**
+ * Worker process: polls the task queue, runs workflows (prebuilt bundle in production, source in development)
+ * and the activities. `npm run worker` runs it alone against any cluster.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, type ActivityDeps } from '../activities';
+import { loadConfig, type Config } from './config';
+import { createLogger } from './logger';
+import { loadPolicyFile } from './policyFile';
+import { PROJECT_ROOT } from './temporal/binaries';
+import { WORKFLOWS_PATH } from './temporal/bundle';
+import { connectClient, connectWorker } from './temporal/connection';
+import { activityDepsFromConfig } from './runtime/activityDeps';
+
+export const PREBUILT_BUNDLE = join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** Prebuilt bundle path; falls back to bundling `workflows/` at start (development). */
+  bundlePath?: string;
+  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
+}
+
+export async function createWorker(s: WorkerSetup): Promise<Worker> {
+  const bundle = s.bundlePath && existsSync(s.bundlePath) ? { workflowBundle: { codePath: s.bundlePath } } : { workflowsPath: WORKFLOWS_PATH };
+  return Worker.create({
+    connection: s.connection,
+    namespace: s.namespace,
+    taskQueue: s.taskQueue,
+    activities: createActivities(s.deps),
+    ...bundle,
+    ...s.tuning,
+  });
+}
+
+/** Builds the worker from configuration; the caller runs and shuts it down. */
+export async function workerFromConfig(config: Config, logger: Logger): Promise<{ worker: Worker; close: () => Promise<void> }> {
+  const policy = loadPolicyFile(config.policyFile);
+  const client = await connectClient(config.temporal);
+  const connection = await connectWorker(config.temporal);
+  const deps = activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone);
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps,
+    bundlePath: PREBUILT_BUNDLE,
+  });
+  return {
+    worker,
+    close: async () => {
+      await connection.close();
+      await client.connection.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel).child({ component: 'worker' });
+  const { worker, close } = await workerFromConfig(config, logger);
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and finishes in-flight tasks.
+  await worker.run();
+  await close();
+  logger.info('worker stopped');
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,31 @@
+import { createBed, type Bed } from './support/env';
+import { acceptUpdate, appointmentUpdate, arrivalUpdate, completionUpdate } from '../../workflows/messages';
+
+let bed: Bed;
+beforeAll(async () => {
+  bed = await createBed();
+});
+afterAll(async () => {
+  await bed?.teardown();
+});
+
+test('happy path: received → dispatched → accepted → scheduled → on site → completed', async () => {
+  const h = await bed.start();
+  // Let the workflow run its first tasks (ack, candidates, assignment).
+  await bed.env.sleep('1s');
+  let s = await h.state();
+  expect(s.status).toBe('assigned');
+  const tech = s.technicianId!;
+  expect(tech).toBeDefined();
+  await h.executeUpdate(acceptUpdate, { args: [{ technicianId: tech }] });
+  await h.executeUpdate(appointmentUpdate, { args: [{ technicianId: tech, at: new Date(Date.now() + 3600_000).toISOString() }] });
+  await bed.env.sleep('30m');
+  await h.executeUpdate(arrivalUpdate, { args: [{ technicianId: tech }] });
+  s = await h.executeUpdate(completionUpdate, { args: [{ technicianId: tech, resolved: true, notes: 'replaced ignition' }] });
+  expect(s.status).toBe('completed');
+  const final = await h.result();
+  expect(final.status).toBe('closed');
+  expect(final.outcome).toBe('no_feedback');
+  const kinds = (await bed.outbox()).map((l) => l.kind);
+  expect(kinds).toEqual(expect.arrayContaining(['received', 'assigned', 'tech_assignment', 'visit_booked', 'completed', 'survey']));
+});

@@ -1,0 +1,95 @@
+/**
+ * Time-skipping test bed: real workflow code, real activities over temp folders (outbox, photo storage,
+ * call-back tasks, the demo roster); only technician load is fixed, since visibility needs a dev server.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { createWorker } from '../../../src/worker';
+import { FileCallCentre } from '../../../src/adapters/callcentre';
+import { FileDirectory } from '../../../src/adapters/directory';
+import { OutboxSmsProvider, readOutbox, type OutboxLine } from '../../../src/adapters/sms';
+import { LocalStorage } from '../../../src/adapters/storage';
+import { loadPolicyFile } from '../../../src/policyFile';
+import { signRatingToken } from '../../../src/ratingLink';
+import { PROJECT_ROOT } from '../../../src/temporal/binaries';
+import type { ResolvedPolicy } from '../../../src/domain/policyTypes';
+import type { ServiceRequestInput } from '../../../src/domain/types';
+import { SERVICE_REQUEST_WORKFLOW, stateQuery, type ServiceRequestStart, type ServiceRequestState } from '../../../workflows/messages';
+import { createTimeSkippingEnv } from '../../support/servers';
+import { workflowBundle } from '../../support/bundle';
+import { requestInput } from '../../support/fixtures';
+
+export const RATING_SECRET = 'test-rating-secret';
+export const defaultPolicy = (): ResolvedPolicy => loadPolicyFile(join(PROJECT_ROOT, 'policy', 'default.yaml'));
+
+export interface Bed {
+  env: TestWorkflowEnvironment;
+  worker: Worker;
+  dir: string;
+  storage: LocalStorage;
+  openJobs: Record<string, number>;
+  outbox(): Promise<OutboxLine[]>;
+  start(over?: Partial<ServiceRequestInput>, policy?: ResolvedPolicy, id?: string): Promise<Handle>;
+  teardown(): Promise<void>;
+}
+
+export type Handle = Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>> & {
+  state(): Promise<ServiceRequestState>;
+};
+
+let seq = 0;
+
+export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`): Promise<Bed> {
+  const env = await createTimeSkippingEnv();
+  const dir = mkdtempSync(join(tmpdir(), 'aftercare-wf-'));
+  const outboxFile = join(dir, 'outbox.jsonl');
+  const storage = new LocalStorage(join(dir, 'photos'));
+  const openJobs: Record<string, number> = {};
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    bundlePath: workflowBundle().codePath,
+    deps: {
+      sms: new OutboxSmsProvider({ file: outboxFile }),
+      directory: new FileDirectory(join(PROJECT_ROOT, 'policy', 'technicians.yaml')),
+      storage,
+      callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
+      openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, openJobs[id] ?? 0])),
+      ratingLink: (p) => `http://aftercare.test/r/${signRatingToken(p, RATING_SECRET)}`,
+      timeZone: 'Asia/Shanghai',
+      logger: pino({ level: 'silent' }),
+    },
+  });
+  const running = worker.run();
+  return {
+    env,
+    worker,
+    dir,
+    storage,
+    openJobs,
+    outbox: () => readOutbox(outboxFile),
+    async start(over = {}, policy = defaultPolicy(), id = `sr-${randomUUID().slice(0, 8)}`) {
+      const input: ServiceRequestStart = {
+        requestId: id,
+        request: requestInput(over),
+        policy,
+        bodyHash: 'hash',
+        startAttemptId: 'attempt-1',
+      };
+      const handle = await env.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId: id, taskQueue, args: [input] });
+      return Object.assign(handle, { state: () => handle.query(stateQuery) }) as Handle;
+    },
+    async teardown() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Deadline timers for one request. Each pending deadline owns a cancellable scope with up to two timers:
+ * the warning (at `warningAt` of its span) and the breach. Meeting, cancelling or pausing a deadline
+ * cancels its scope; nothing here does I/O — warnings and breaches are handed to the callbacks.
+ */
+import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { addBusinessTime, businessTimeBetween, dueAt } from '../src/domain/calendar';
+import type { CalendarSpec, Span } from '../src/domain/policyTypes';
+import type { Milestone } from '../src/domain/types';
+import type { DeadlineState } from './messages';
+
+export const MILESTONE_LABEL: Record<Milestone, string> = {
+  acknowledge: 'Acknowledge',
+  dispatch: 'Dispatch',
+  accept: 'Technician accept',
+  response: 'Response (visit booked)',
+  on_site: 'On site',
+  resolution: 'Resolution',
+  resolution_max: 'Resolution (hard limit)',
+  photos: 'Photos',
+  follow_up: 'Follow-up',
+};
+
+export interface DeadlineHooks {
+  calendar: CalendarSpec;
+  warningAt: number;
+  /** Label for timer summaries, e.g. "urgent". */
+  context: string;
+  onWarn(d: DeadlineState): void;
+  onBreach(d: DeadlineState): void;
+}
+
+interface Live {
+  state: DeadlineState;
+  /** Span counted from `startedAt` for the warning fraction; business or elapsed ms. */
+  spanMs: number;
+  scope?: CancellationScope;
+  /** Remaining span (business or elapsed ms) while paused. */
+  remainingMs?: number;
+  warnRemainingMs?: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export class Deadlines {
+  private readonly live = new Map<string, Live>();
+  readonly all: DeadlineState[] = [];
+
+  constructor(private readonly hooks: DeadlineHooks) {}
+
+  /** Starts a deadline; `visit` > 1 makes a separate instance (`dispatch#2`). */
+  start(milestone: Milestone, span: Span, opts: { visit?: number; fromMs?: number; warn?: boolean } = {}): DeadlineState {
+    const visit = opts.visit ?? 1;
+    const id = visit > 1 ? `${milestone}#${visit}` : milestone;
+    const existing = this.live.get(id);
+    if (existing && existing.state.status === 'pending') return existing.state;
+    const from = opts.fromMs ?? Date.now();
+    const due = dueAt(from, span, this.hooks.calendar);
+    const warnFraction = opts.warn === false ? 0 : this.hooks.warningAt;
+    const warnAt = warnFraction > 0 && warnFraction < 1 ? dueAt(from, { ...span, ms: Math.round(span.ms * warnFraction) }, this.hooks.calendar) : undefined;
+    const state: DeadlineState = {
+      id,
+      milestone,
+      visit,
+      span: span.text,
+      startedAt: iso(from),
+      dueAt: iso(due),
+      warnAt: warnAt !== undefined ? iso(warnAt) : undefined,
+      status: 'pending',
+      business: span.business && !this.hooks.calendar.allHours,
+    };
+    this.all.push(state);
+    const entry: Live = { state, spanMs: span.ms };
+    this.live.set(id, entry);
+    this.arm(entry);
+    return state;
+  }
+
+  get(id: string): DeadlineState | undefined {
+    return this.live.get(id)?.state;
+  }
+
+  pending(): DeadlineState[] {
+    return this.all.filter((d) => d.status === 'pending' || d.status === 'paused');
+  }
+
+  /** Records the milestone as reached; a deadline met after its breach keeps "breached" with its metAt. */
+  met(id: string, atMs = Date.now()): DeadlineState | undefined {
+    const entry = this.live.get(id);
+    if (!entry || entry.state.metAt || entry.state.status === 'cancelled') return entry?.state;
+    entry.scope?.cancel();
+    const s = entry.state;
+    s.metAt = iso(atMs);
+    if (s.status === 'breached') {
+      s.lateByMs = atMs - Date.parse(s.dueAt);
+    } else {
+      s.status = 'met';
+    }
+    return s;
+  }
+
+  cancel(id: string): void {
+    const entry = this.live.get(id);
+    if (!entry || (entry.state.status !== 'pending' && entry.state.status !== 'paused')) return;
+    entry.scope?.cancel();
+    entry.state.status = 'cancelled';
+  }
+
+  cancelAll(): void {
+    for (const id of this.live.keys()) this.cancel(id);
+  }
+
+  /** Stops the clock of the given pending deadlines (on hold), remembering how much of each span is left. */
+  pause(ids: string[]): void {
+    const now = Date.now();
+    for (const id of ids) {
+      const entry = this.live.get(id);
+      if (!entry || entry.state.status !== 'pending') continue;
+      entry.scope?.cancel();
+      entry.remainingMs = this.between(now, Date.parse(entry.state.dueAt), entry.state.business);
+      entry.warnRemainingMs =
+        entry.state.warnAt && !entry.state.warnedAt ? this.between(now, Date.parse(entry.state.warnAt), entry.state.business) : undefined;
+      entry.state.status = 'paused';
+    }
+  }
+
+  /** Restarts paused deadlines with the span they had left; their due times move by the time spent on hold. */
+  resume(): DeadlineState[] {
+    const now = Date.now();
+    const resumed: DeadlineState[] = [];
+    for (const entry of this.live.values()) {
+      if (entry.state.status !== 'paused') continue;
+      const s = entry.state;
+      s.dueAt = iso(this.after(now, entry.remainingMs ?? 0, s.business));
+      s.warnAt = entry.warnRemainingMs !== undefined ? iso(this.after(now, entry.warnRemainingMs, s.business)) : s.warnAt;
+      s.status = 'pending';
+      this.arm(entry);
+      resumed.push(s);
+    }
+    return resumed;
+  }
+
+  private between(from: number, to: number, business: boolean): number {
+    if (to <= from) return 0;
+    return business ? businessTimeBetween(from, to, this.hooks.calendar) : to - from;
+  }
+
+  private after(from: number, ms: number, business: boolean): number {
+    return business ? addBusinessTime(from, ms, this.hooks.calendar) : from + ms;
+  }
+
+  private arm(entry: Live): void {
+    const s = entry.state;
+    const label = `${MILESTONE_LABEL[s.milestone]}${s.visit > 1 ? ` (visit ${s.visit})` : ''}`;
+    entry.scope = new CancellationScope();
+    entry.scope
+      .run(async () => {
+        if (s.warnAt && !s.warnedAt) {
+          const wait = Date.parse(s.warnAt) - Date.now();
+          if (wait > 0) await sleep(wait, { summary: `Warning: ${label} ${s.span} (${this.hooks.context}) at ${Math.round(this.hooks.warningAt * 100)}%` });
+          s.warnedAt = iso(Date.now());
+          this.hooks.onWarn(s);
+        }
+        const wait = Date.parse(s.dueAt) - Date.now();
+        if (wait > 0) await sleep(wait, { summary: `${label} deadline ${s.span} (${this.hooks.context})` });
+        s.status = 'breached';
+        s.breachedAt = iso(Date.now());
+        s.lateByMs = Date.now() - Date.parse(s.dueAt);
+        this.hooks.onBreach(s);
+      })
+      .catch((err: unknown) => {
+        if (!isCancellation(err)) throw err;
+      });
+  }
+}

@@ -1,0 +1,2 @@
+// Every workflow the worker registers. Workflow-safe modules only.
+export { serviceRequest } from './serviceRequest';

@@ -1,0 +1,20 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { ServiceActivities } from '../activities/contract';
+
+/** Lookups and checks: quick, retried briefly; the lifecycle waits for them. */
+export const acts = proxyActivities<ServiceActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/**
+ * Notifications: retried with back-off for as long as the policy's SMS budget; they run beside the lifecycle
+ * so a provider outage never holds a deadline back. Idempotency keys make every retry safe.
+ */
+export function notifier(budgetMs: number) {
+  return proxyActivities<ServiceActivities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: budgetMs,
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: ['SmsRejected'] },
+  });
+}
