@@ -3,19 +3,21 @@ const base = {
   testEnvironment: 'node',
   transform: {
     // Type-checking is `npm run typecheck`'s job; tests only transpile, which keeps them fast.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
-    // `typebox` 1.x ships ESM only (.mjs); Node 20 requires it natively, jest's module system cannot.
-    '/node_modules/typebox/.+\\.mjs$': [
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    // ESM-only packages (typebox 1.x; content-disposition and cookie, under swagger-ui and light-my-request):
+    // Node 20 requires them natively, jest's module system cannot, so they are transpiled to CommonJS.
+    '/node_modules/(typebox|content-disposition|cookie)/.+\\.m?js$': [
       'ts-jest',
-      { isolatedModules: true, diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } },
+      { diagnostics: false, tsconfig: { isolatedModules: true, allowJs: true, module: 'commonjs', target: 'ES2022' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!typebox/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(typebox|content-disposition|cookie)/)'],
   setupFiles: ['<rootDir>/test/support/quietRuntime.ts'],
 };
 
 module.exports = {
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
   maxWorkers: 2,
   projects: [
     // Pure code and route tests with a fake Temporal client: no server.

@@ -12,6 +12,11 @@ export interface ActivityDeps {
   callCentre: CallCentre;
   /** Open (running) requests per technician, from Temporal visibility in production. */
   openJobs(technicianIds: string[]): Promise<Record<string, number>>;
+  /**
+   * Satisfaction 0..1 per technician from their closed requests' scores (src/reports/technicianRatings.ts);
+   * undefined for a technician = too few scores, the roster's rating stands. Absent = roster ratings only.
+   */
+  ratings?(technicianIds: string[]): Promise<Record<string, number | undefined>>;
   /** Signs a rating token and returns the customer's link. */
   ratingLink(p: { requestId: string; tokenId: string; expiresAt: string }): string;
   /** POSTs an escalation notice to a contact's webhook. */

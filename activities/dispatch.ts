@@ -2,15 +2,33 @@ import { rankTechnicians, requiredSkills } from '../src/domain/dispatch';
 import type { CandidateSummary, ServiceActivities } from './contract';
 import type { ActivityDeps } from './deps';
 
-/** Ranks the directory for a request (SPEC §3); load comes from the requests currently open per technician. */
+/** Ratings from closed requests' scores; a lookup failure falls back to the roster (dispatch must not stall). */
+async function measuredRatings(deps: ActivityDeps, ids: string[]): Promise<Record<string, number | undefined>> {
+  if (!deps.ratings || ids.length === 0) return {};
+  try {
+    return await deps.ratings(ids);
+  } catch (err) {
+    deps.logger.warn({ err: (err as Error).message }, 'technician ratings unavailable; using the roster\'s ratings');
+    return {};
+  }
+}
+
+/**
+ * Ranks the directory for a request (SPEC §3); load comes from the requests currently open per technician,
+ * the rating from their closed requests' scores when there are enough (else the roster's).
+ */
 export function dispatchActivities(deps: ActivityDeps): Pick<ServiceActivities, 'findCandidates' | 'getTechnician'> {
   return {
     async findCandidates({ category, type, location, exclude, minTier, policy }) {
       const all = await deps.directory.list();
       const skills = requiredSkills(category, type, policy);
       const eligible = all.filter((t) => t.active && skills.every((s) => t.skills.includes(s)));
-      const openJobs = await deps.openJobs(eligible.map((t) => t.id));
-      return rankTechnicians(eligible, { category, type, location }, { policy, openJobs, exclude, minTier }).map(
+      const [openJobs, rated] = await Promise.all([deps.openJobs(eligible.map((t) => t.id)), measuredRatings(deps, eligible.map((t) => t.id))]);
+      const ranked = eligible.map((t) => {
+        const r = rated[t.id];
+        return r !== undefined && Number.isFinite(r) && r >= 0 && r <= 1 ? { ...t, rating: r } : t;
+      });
+      return rankTechnicians(ranked, { category, type, location }, { policy, openJobs, exclude, minTier }).map(
         (c): CandidateSummary => ({
           technicianId: c.technician.id,
           name: c.technician.name,

@@ -14,6 +14,9 @@ export function maskPhone(phone: unknown): string {
 }
 
 const PII_PATHS = [
+  'name',
+  'address',
+  'customerName',
   '*.name',
   '*.address',
   '*.customerName',
@@ -31,13 +34,32 @@ export function loggerOptions(level = process.env.LOG_LEVEL ?? 'info'): LoggerOp
     base: { service: 'aftercare' },
     redact: {
       paths: [...PII_PATHS, ...PHONE_PATHS],
-      censor: (value, path) => (PHONE_PATHS.includes(path.join('.')) || path[path.length - 1] === 'phone' || path[path.length - 1] === 'to' ? maskPhone(value) : '[redacted]'),
+      // Paths may hold symbols (pino internals), so compare keys as strings.
+      censor: (value, path) => {
+        const last = String(path[path.length - 1]);
+        return PHONE_PATHS.includes(path.map(String).join('.')) || last === 'phone' || last === 'to' ? maskPhone(value) : '[redacted]';
+      },
     },
   };
 }
 
+/**
+ * Mainland mobile numbers (optionally +86 / 86), not part of a longer run of letters or digits (timestamps,
+ * hashes). The safety net for numbers that reach a log line outside a known field: a caller's id, a URL.
+ */
+const MOBILE_IN_TEXT = /(?<![0-9A-Za-z])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9A-Za-z])/g;
+
+export function maskPhonesInText(text: string): string {
+  return text.replace(MOBILE_IN_TEXT, (m) => maskPhone(m));
+}
+
+/** Every serialized line passes through maskPhonesInText before it is written. */
+function masking(destination: pino.DestinationStream): pino.DestinationStream {
+  return { write: (line: string) => destination.write(maskPhonesInText(line)) };
+}
+
 export function createLogger(level?: string, destination?: pino.DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+  return pino(loggerOptions(level), masking(destination ?? pino.destination({ dest: 1, sync: true })));
 }
 
 export type { Logger };

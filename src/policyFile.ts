@@ -34,7 +34,7 @@ export function loadPolicyFile(path: string): ResolvedPolicy {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`Cannot read policy file ${path}: ${(err as Error).message}`);
+    throw new Error(`Cannot read policy file ${path}: ${(err as Error).message}`, { cause: err });
   }
   return resolvePolicy(parsePolicyText(text, path), path);
 }

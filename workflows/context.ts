@@ -18,6 +18,7 @@ import { SA } from '../src/temporal/searchAttributes';
 import type { CandidateSummary, CustomerSmsKind, EscalationNotice, SmsVars, TechnicianSmsKind } from '../activities/contract';
 import type { Deadlines } from './deadlines';
 import { MILESTONE_LABEL } from './deadlines';
+import { countDeadlineBreach, countDeadlineWarning } from './metrics';
 import type { AssignmentRecord, DeadlineState, EscalationRecord, Outcome, ServiceRequestStart, ServiceRequestState } from './messages';
 import { notifier } from './proxies';
 
@@ -34,7 +35,7 @@ export class RequestContext {
   readonly calendar: CalendarSpec;
   readonly overrides: TypeOverride;
   readonly language: 'zh' | 'en';
-  deadlines!: Deadlines;
+  private deadlineTimers?: Deadlines;
   private readonly notify: ReturnType<typeof notifier>;
   private readonly pendingWork: Promise<unknown>[] = [];
   private readonly smsSeq = new Map<string, number>();
@@ -72,6 +73,20 @@ export class RequestContext {
     };
     this.log('received', `${request.type}, ${request.urgency}${request.vip ? ', VIP' : ''}, via ${request.channel}; policy ${policy.version}`);
     this.refreshDetails();
+  }
+
+  get deadlines(): Deadlines {
+    return this.deadlineTimers as Deadlines;
+  }
+
+  /** Set once by the workflow; warnings and breaches of every milestone are counted (metrics, no commands). */
+  set deadlines(d: Deadlines) {
+    this.deadlineTimers = d;
+    const urgency = this.state.urgency;
+    d.observe({
+      warned: (s) => countDeadlineWarning(s.milestone, urgency),
+      breached: (s) => countDeadlineBreach(s.milestone, urgency),
+    });
   }
 
   // ── Policy look-ups ──
@@ -125,13 +140,15 @@ export class RequestContext {
   /** What the Temporal UI shows as the request's current details. */
   private refreshDetails(): void {
     const st = this.state;
-    st.deadlines = this.deadlines ? this.deadlines.all : st.deadlines;
+    st.deadlines = this.deadlineTimers ? this.deadlineTimers.all : st.deadlines;
     const open = st.deadlines.filter((d) => d.status === 'pending' || d.status === 'paused');
+    const breached = st.deadlines.filter((d) => d.breachedAt);
     setCurrentDetails(
       [
         `**${st.ticket}** · ${st.type} · ${st.urgency}${st.vip ? ' · VIP' : ''} · **${st.status}**`,
         `Escalation level: ${st.escalationLevel}${st.technicianId ? ` · technician ${st.technicianId}` : ''}`,
         open.length ? `Open deadlines: ${open.map((d) => `${MILESTONE_LABEL[d.milestone]} due ${d.dueAt}${d.status === 'paused' ? ' (paused)' : ''}`).join('; ')}` : 'No open deadlines',
+        breached.length ? `Breached: ${breached.map((d) => `${MILESTONE_LABEL[d.milestone]}${d.visit > 1 ? ` (visit ${d.visit})` : ''} at ${d.breachedAt}`).join('; ')}` : '',
         st.feedback ? `Score: ${st.feedback.score}/5` : '',
       ]
         .filter(Boolean)
@@ -232,7 +249,7 @@ export class RequestContext {
   private sendNotice(n: Omit<EscalationNotice, 'requestId' | 'ticket' | 'seq'>): void {
     const seq = ++this.noticeSeq;
     const summary = `${n.kind === 'warning' ? 'Warning' : 'Escalation'} L${n.level} → ${n.contact.role}${n.milestone ? `: ${MILESTONE_LABEL[n.milestone]}` : ''}`;
-    this.background(
+    this.background(() =>
       this.notify.notifyEscalation.executeWithOptions(
         { startToCloseTimeout: '30s', summary },
         [{ ...n, requestId: this.requestId, ticket: this.state.ticket, seq }],
@@ -244,20 +261,22 @@ export class RequestContext {
   smsCustomer(kind: CustomerSmsKind, vars: SmsVars, onSent?: () => void): void {
     const seq = this.nextSeq(kind);
     const c = this.input.request.customer;
-    const p = this.notify.sendCustomerSms.executeWithOptions(
-      { startToCloseTimeout: '30s', summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` },
-      [{ requestId: this.requestId, kind, seq, phone: c.phone, language: this.language, vars: { ticketNo: this.state.ticket, ...vars } }],
-    );
-    this.background(p.then(() => onSent?.()), `customer SMS ${kind}`);
+    const send = () =>
+      this.notify.sendCustomerSms.executeWithOptions(
+        { startToCloseTimeout: '30s', summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` },
+        [{ requestId: this.requestId, kind, seq, phone: c.phone, language: this.language, vars: { ticketNo: this.state.ticket, ...vars } }],
+      );
+    this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`);
   }
 
   smsTechnician(technicianId: string, kind: TechnicianSmsKind, vars: SmsVars): void {
     const seq = this.nextSeq(kind);
-    const p = this.notify.sendTechnicianSms.executeWithOptions(
-      { startToCloseTimeout: '30s', summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` },
-      [{ requestId: this.requestId, kind, seq, technicianId, vars: { ticketNo: this.state.ticket, ...vars } }],
-    );
-    this.background(p, `technician SMS ${kind}`);
+    const send = () =>
+      this.notify.sendTechnicianSms.executeWithOptions(
+        { startToCloseTimeout: '30s', summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` },
+        [{ requestId: this.requestId, kind, seq, technicianId, vars: { ticketNo: this.state.ticket, ...vars } }],
+      );
+    this.background(send, `technician SMS ${kind}`);
   }
 
   private nextSeq(kind: string): number {
@@ -266,10 +285,15 @@ export class RequestContext {
     return n;
   }
 
-  /** Work that runs beside the lifecycle; it survives cancellation and the workflow waits for it at the end. */
-  background(work: Promise<unknown>, what?: string): void {
+  /**
+   * Work that runs beside the lifecycle; it survives cancellation and the workflow waits for it at the end.
+   * `start` is called inside the non-cancellable scope: an activity scheduled from the caller's scope (the main
+   * line, or a deadline's timer scope) would be cancelled with it — a cancel, or the deadline being met right
+   * after its warning, would drop the SMS.
+   */
+  background(start: () => Promise<unknown>, what?: string): void {
     const guarded = CancellationScope.nonCancellable(() =>
-      work.catch((err: unknown) => {
+      start().catch((err: unknown) => {
         if (isCancellation(err)) return;
         if (err instanceof ActivityFailure && what) {
           // A provider down for longer than the retry budget: ops are told; deadlines run on regardless.

@@ -30,6 +30,12 @@ export interface DeadlineHooks {
   onBreach(d: DeadlineState): void;
 }
 
+/** Watches deadlines without changing them (metrics); called before the hooks. */
+export interface DeadlineObserver {
+  warned?(d: DeadlineState): void;
+  breached?(d: DeadlineState): void;
+}
+
 interface Live {
   state: DeadlineState;
   /** Span counted from `startedAt` for the warning fraction; business or elapsed ms. */
@@ -44,6 +50,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 export class Deadlines {
   private readonly live = new Map<string, Live>();
+  private readonly observers: DeadlineObserver[] = [];
   readonly all: DeadlineState[] = [];
 
   constructor(private readonly hooks: DeadlineHooks) {}
@@ -74,6 +81,10 @@ export class Deadlines {
     this.live.set(id, entry);
     this.arm(entry);
     return state;
+  }
+
+  observe(o: DeadlineObserver): void {
+    this.observers.push(o);
   }
 
   get(id: string): DeadlineState | undefined {
@@ -157,8 +168,10 @@ export class Deadlines {
       .run(async () => {
         if (s.warnAt && !s.warnedAt) {
           const wait = Date.parse(s.warnAt) - Date.now();
-          if (wait > 0) await sleep(wait, { summary: `Warning: ${label} ${s.span} (${this.hooks.context}) at ${Math.round(this.hooks.warningAt * 100)}%` });
+          // Named after its deadline: when the milestone is met early this is the only timer of it in the history.
+          if (wait > 0) await sleep(wait, { summary: `${label} deadline ${s.span} (${this.hooks.context}): warning at ${Math.round(this.hooks.warningAt * 100)}%` });
           s.warnedAt = iso(Date.now());
+          for (const o of this.observers) o.warned?.(s);
           this.hooks.onWarn(s);
         }
         const wait = Date.parse(s.dueAt) - Date.now();
@@ -166,6 +179,7 @@ export class Deadlines {
         s.status = 'breached';
         s.breachedAt = iso(Date.now());
         s.lateByMs = Date.now() - Date.parse(s.dueAt);
+        for (const o of this.observers) o.breached?.(s);
         this.hooks.onBreach(s);
       })
       .catch((err: unknown) => {

@@ -310,7 +310,7 @@ class ServiceRequestRun {
         }
       }
     };
-    ctx.background(followUp());
+    ctx.background(followUp);
   }
 
   private photosMissing(): void {

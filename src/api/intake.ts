@@ -22,12 +22,15 @@ export type IntakeResult =
 const CUSTOMER_UTC_OFFSET_MS = 8 * 3600_000;
 const EARLIEST_PURCHASE = '1980-01-01';
 
-export function normalisePhone(raw: string, defaultRegion: 'CN' = 'CN'): { ok: true; e164: string } | { ok: false; message: string } {
+export function normalisePhone(
+  raw: string,
+  defaultRegion: 'CN' = 'CN',
+): { ok: true; e164: string; national: string } | { ok: false; message: string } {
   const p = parsePhoneNumberFromString(raw, defaultRegion);
   if (!p || !p.isValid()) return { ok: false, message: 'is not a valid phone number' };
   const type = p.getType();
   if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, message: 'must be a mobile number (the customer is told by SMS)' };
-  return { ok: true, e164: p.number };
+  return { ok: true, e164: p.number, national: p.nationalNumber };
 }
 
 /** A real calendar date YYYY-MM-DD (2023-02-30 is not). */
@@ -110,9 +113,14 @@ export function intake(body: ServiceRequestBody, opts: { nowMs: number; idempote
   const occursWhen = body.problem.occursWhen === undefined ? undefined : cleanText(body.problem.occursWhen) || undefined;
   const symptoms = body.problem.symptoms === undefined ? undefined : cleanText(body.problem.symptoms) || undefined;
 
+  const explicitKey = body.externalId ?? headerKey;
+  // The key becomes the request id: shown to customers, logged, listed in the Temporal UI. Not the phone.
+  if (phone.ok && explicitKey !== undefined && explicitKey.replace(/\D/g, '').includes(phone.national)) {
+    problem(body.externalId !== undefined ? 'externalId' : 'headers.idempotency-key', 'must not contain the customer\'s phone number (it becomes the request id)');
+  }
+
   if (details.length || !phone.ok) return { ok: false, details };
 
-  const explicitKey = body.externalId ?? headerKey;
   const keySource = body.externalId !== undefined ? 'externalId' : headerKey !== undefined ? 'header' : 'generated';
   const key = explicitKey ?? generateKey(opts.nowMs);
   const input: ServiceRequestInput = {

@@ -78,7 +78,7 @@ export interface ServiceRequestsPort {
    * closed. `updateId` (from the caller's Idempotency-Key) makes a retried call apply once.
    */
   update<A extends Action>(requestId: string, action: A, args: ActionArgs[A], opts?: { updateId?: string }): Promise<ServiceRequestState>;
-  /** Tells the workflow a photo is in storage. Throws NotFoundError for an unknown or closed request. */
+  /** Tells the workflow a photo is in storage. NotFoundError if unknown, RejectedTransitionError if closed. */
   signalPhoto(requestId: string, record: PhotoRecord): Promise<void>;
   /** Resolves when Temporal answers; throws UnavailableError otherwise. */
   ready(): Promise<void>;
@@ -106,6 +106,8 @@ export class RejectedTransitionError extends Error {
   constructor(
     readonly action: string,
     readonly reason: string,
+    /** The workflow's ApplicationFailure type (InvalidTransition, TokenUsed, UnknownTechnician, InvalidArgument …). */
+    readonly failureType?: string,
   ) {
     super(reason);
     this.name = 'RejectedTransitionError';

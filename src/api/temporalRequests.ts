@@ -13,7 +13,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { ResolvedPolicy } from '../domain/policyTypes';
@@ -100,10 +100,11 @@ function isAlreadyStarted(e: unknown): boolean {
   return e instanceof WorkflowExecutionAlreadyStartedError || grpcCode(e) === GRPC.ALREADY_EXISTS;
 }
 
-/** Reason text from a failed update: the validator's / handler's ApplicationFailure message. */
-function failureReason(e: WorkflowUpdateFailedError): string {
-  const cause = e.cause as (Error & { cause?: Error }) | undefined;
-  return cause?.message || e.message;
+/** Reason and type from a failed update: the validator's / handler's ApplicationFailure. */
+function rejection(action: string, e: WorkflowUpdateFailedError): RejectedTransitionError {
+  const cause = e.cause;
+  const type = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+  return new RejectedTransitionError(action, cause?.message || e.message, type);
 }
 
 const EXECUTION_STATUS: Record<number, string> = {
@@ -279,7 +280,7 @@ export class TemporalRequests implements ServiceRequestsPort {
   /** SDK error → port error. Unknown errors pass through (→ 500, logged). */
   private translate(e: unknown, action: string, requestId: string): Error {
     if (e instanceof KeyConflictError || e instanceof RejectedTransitionError || e instanceof NotFoundError || e instanceof UnavailableError) return e;
-    if (e instanceof WorkflowUpdateFailedError) return new RejectedTransitionError(action, failureReason(e));
+    if (e instanceof WorkflowUpdateFailedError) return rejection(action, e);
     if (e instanceof WorkflowNotFoundError) return new NotFoundError(requestId);
     if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
       return new UnavailableError('the workflow did not answer in time (is a worker running?); retry later');

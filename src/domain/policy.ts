@@ -34,6 +34,7 @@ export const POLICY_DEFAULTS = {
   workingHours: { start: '08:00', end: '18:00' },
   workingDays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
   feedbackWindow: '72h',
+  smsRetryBudget: '2h',
   followUpThreshold: 3,
   vipStricterDispatch: true,
   radiusKm: 30,
@@ -231,6 +232,7 @@ export const PolicyFileSchema = Type.Object(
     ),
     callbackDelay: Duration,
     feedbackWindow: Type.Optional(Duration),
+    smsRetryBudget: Type.Optional(Duration),
     followUpThreshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
     vipStricterDispatch: Type.Optional(Type.Boolean()),
     escalation: Type.Array(
@@ -560,6 +562,7 @@ export function resolvePolicy(raw: unknown, source?: string): ResolvedPolicy {
     typeOverrides,
     callbackDelay: span(file.callbackDelay),
     feedbackWindow: span(file.feedbackWindow ?? POLICY_DEFAULTS.feedbackWindow),
+    smsRetryBudget: span(file.smsRetryBudget ?? POLICY_DEFAULTS.smsRetryBudget),
     followUpThreshold: file.followUpThreshold ?? POLICY_DEFAULTS.followUpThreshold,
     vipStricterDispatch: file.vipStricterDispatch ?? POLICY_DEFAULTS.vipStricterDispatch,
     escalation,

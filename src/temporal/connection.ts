@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalConfig } from '../config';
 
@@ -14,9 +15,10 @@ function tlsOptions(cfg: TemporalConfig): ConnectionOptions['tls'] {
   };
 }
 
-export async function connectClient(cfg: TemporalConfig): Promise<Client> {
+/** `dataConverter`: the PII codec when it is on (src/codec: `codecDataConverter(codecFromEnv())`). */
+export async function connectClient(cfg: TemporalConfig, opts: { dataConverter?: DataConverter } = {}): Promise<Client> {
   const connection = await Connection.connect({ address: cfg.address, tls: tlsOptions(cfg), apiKey: cfg.apiKey });
-  return new Client({ connection, namespace: cfg.namespace });
+  return new Client({ connection, namespace: cfg.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}) });
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {

@@ -12,17 +12,27 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-/** Local dev server with our search attributes and update-with-start enabled. */
-export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+export interface DevServerOptions {
+  /** Serve the Web UI on this port (default: no UI). */
+  uiPort?: number;
+  /** The UI's remote codec endpoint (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
+}
+
+/** Local dev server with our search attributes and update-with-start enabled; optionally with the Web UI. */
+export function createDevServerEnv(opts: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      ...(opts.uiPort ? { ui: true, uiPort: opts.uiPort } : {}),
       extraArgs: [
         '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
         '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
         '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true',
         '--log-level', 'error',
+        ...(opts.uiPort ? ['--ui-disable-news-fetch'] : []),
+        ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
       ],
     },
   });

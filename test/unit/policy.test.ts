@@ -328,11 +328,11 @@ describe('loadPolicyFile', () => {
 
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'version: "x"\ndeadlines: [unclosed\n');
-    expect(() => loadPolicyFile(broken)).toThrow(/broken\.yaml.*\n  - \(policy\): not valid YAML/);
+    expect(() => loadPolicyFile(broken)).toThrow(/broken\.yaml.*\n {2}- \(policy\): not valid YAML/);
 
     const badJson = join(dir, 'bad.json');
     writeFileSync(badJson, '{ "version": ');
-    expect(() => loadPolicyFile(badJson)).toThrow(/bad\.json.*\n  - \(policy\): not valid JSON/);
+    expect(() => loadPolicyFile(badJson)).toThrow(/bad\.json.*\n {2}- \(policy\): not valid JSON/);
 
     expect(() => loadPolicyFile(join(dir, 'missing.yaml'))).toThrow(/^Cannot read policy file .*missing\.yaml/);
   });

@@ -10,6 +10,7 @@ afterAll(async () => {
 });
 
 test('happy path: received → dispatched → accepted → scheduled → on site → completed', async () => {
+  const startedAt = Date.now();
   const h = await bed.start();
   // Let the workflow run its first tasks (ack, candidates, assignment).
   await bed.env.sleep('1s');
@@ -24,6 +25,10 @@ test('happy path: received → dispatched → accepted → scheduled → on site
   s = await h.executeUpdate(completionUpdate, { args: [{ technicianId: tech, resolved: true, notes: 'replaced ignition' }] });
   expect(s.status).toBe('completed');
   const final = await h.result();
+  // The 24-hour call-back and the 72-hour feedback window were waited out on the time-skipping server.
+  expect(Date.now() - startedAt).toBeLessThan(60_000);
+  const workflowHours = (Date.parse(final.closedAt!) - Date.parse(final.receivedAt)) / 3600_000;
+  expect(workflowHours).toBeGreaterThan(24 + 72);
   expect(final.status).toBe('closed');
   expect(final.outcome).toBe('no_feedback');
   const kinds = (await bed.outbox()).map((l) => l.kind);

@@ -44,6 +44,12 @@ export function principalOf(req: FastifyRequest): Principal {
 export const authPlugin = global<FastifyPluginAsync<{ tokens: TokenStore }>>(async (app, { tokens }) => {
   app.decorateRequest('principal', undefined);
 
+  // Fail closed: an API route that forgot to say who may call it does not start.
+  app.addHook('onRoute', (route) => {
+    const auth = (route.config as { auth?: unknown } | undefined)?.auth;
+    if (route.url.startsWith('/v1/') && auth === undefined) throw new Error(`route ${route.method} ${route.url} declares no config.auth`);
+  });
+
   app.addHook('onRequest', async (req) => {
     const auth = req.routeOptions.config.auth;
     if (!auth) return;

@@ -38,6 +38,12 @@ export const docsPlugin = global<FastifyPluginAsync<{ publicBaseUrl: string }>>(
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,
+    // Swagger UI sets a few inline styles; and a plain-http deployment must not be told to upgrade requests.
+    transformStaticCSP: (header) => {
+      let csp = header.replace(/style-src ([^;]*)/, (m, v: string) => (v.includes("'unsafe-inline'") ? m : `style-src ${v.trim()} 'unsafe-inline'`));
+      if (!opts.publicBaseUrl.startsWith('https:')) csp = csp.replace(/\s*upgrade-insecure-requests;?/, '');
+      return csp;
+    },
     uiConfig: { docExpansion: 'list', deepLinking: false },
   });
 }, 'aftercare-docs');

@@ -104,7 +104,7 @@ const STATUS_CODES: Record<number, string> = {
   429: 'too_many_requests',
 };
 
-export function errorHandler(this: FastifyInstance, err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err.validation) {
     const details = detailsFromAjv(err.validation as unknown as AjvError[], err.validationContext);
     const fields = [...new Set(details.map((d) => d.path))];
@@ -116,11 +116,19 @@ export function errorHandler(this: FastifyInstance, err: FastifyError, req: Fast
     return send(reply, 409, { error: 'idempotency_conflict', message: err.message, details: [{ path: 'externalId', message: 'already used with a different body' }] });
   }
   if (err instanceof RejectedTransitionError) {
+    // The workflow judged an argument, not the state: that is the caller's input (400), naming the field.
+    if (err.failureType === 'UnknownTechnician') {
+      return send(reply, 400, { error: 'bad_request', message: err.reason, details: [{ path: 'technicianId', message: err.reason }] });
+    }
+    if (err.failureType === 'InvalidArgument') {
+      const field = /^([A-Za-z.]+):/.exec(err.reason)?.[1] ?? 'body';
+      return send(reply, 400, { error: 'bad_request', message: err.reason, details: [{ path: field, message: err.reason }] });
+    }
     return send(reply, 409, { error: 'invalid_transition', message: err.reason, details: [{ path: 'status', message: err.reason }] });
   }
   if (err instanceof InvalidCursorError) return send(reply, 400, { error: 'bad_request', message: err.message, details: [{ path: 'query.cursor', message: err.message }] });
   if (err instanceof UnavailableError) {
-    req.log.warn({ err: { type: err.name, message: err.message } }, 'temporal unavailable');
+    req.log.warn({ reason: err.message }, 'temporal unavailable');
     return send(reply, 503, { error: 'unavailable', message: err.message, details: [] }, { 'retry-after': String(err.retryAfterSeconds) });
   }
   const known = err.code ? FRAMEWORK_CODES[err.code] : undefined;
@@ -138,7 +146,8 @@ export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): Fasti
   return send(reply, 404, { error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] });
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function installErrorHandling(app: FastifyInstance<any, any, any, any, any>): void {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
 }

@@ -12,6 +12,7 @@ export const RATING_JS = `'use strict';
   var button = document.getElementById('submit');
   function show(id) {
     form.hidden = true;
+    document.getElementById('heading').hidden = true;
     document.getElementById(id).hidden = false;
   }
   function fail(text) {
@@ -71,7 +72,7 @@ fieldset{border:0;padding:0;margin:16px 0}
 legend{font-weight:600;margin-bottom:4px}
 .star-row{display:flex;flex-direction:row-reverse;justify-content:flex-end;gap:4px}
 .star-row input{position:absolute;opacity:0;width:1px;height:1px}
-.star-row label{font-size:2.6rem;line-height:1;color:#cbd2d9;cursor:pointer;padding:4px;user-select:none}
+.star-row label{font-size:2.6rem;line-height:1;color:#cbd2d9;cursor:pointer;padding:4px;user-select:none;-webkit-tap-highlight-color:transparent}
 .star-row input:checked~label,.star-row label:hover,.star-row label:hover~label{color:#f5a623}
 .star-row input:focus-visible+label{outline:2px solid #2680c2;border-radius:4px}
 .caption{min-height:1.5em;color:#52606d;margin:4px 0 0}

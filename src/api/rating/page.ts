@@ -96,6 +96,7 @@ function layout(lang: Lang, title: string, body: string): string {
 <meta name="robots" content="noindex">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/r/assets/rating.css">
 </head>
 <body>
@@ -130,7 +131,7 @@ export function renderForm(v: FormView): string {
     v.lang,
     t.title,
     `<p class="lang"><a href="/r/${encodeURIComponent(v.token)}?lang=${other}">${escapeHtml(t.otherLang)}</a></p>
-<h1>${escapeHtml(t.heading)}</h1>
+<h1 id="heading">${escapeHtml(t.heading)}</h1>
 <p class="ticket">${escapeHtml(t.ticket)}: <strong>${escapeHtml(v.ticket)}</strong></p>
 <form id="rating" method="post" action="${escapeHtml(action)}"
   data-request-id="${escapeHtml(v.requestId)}" data-token="${escapeHtml(v.token)}">
@@ -160,13 +161,13 @@ export type Outcome = 'thanks' | 'used' | 'expired' | 'invalid' | 'not_awaiting'
 /** A page with one message: the result of a no-JS submit, or why the link cannot be used. */
 export function renderMessage(lang: Lang, outcome: Outcome, opts: { lowScore?: boolean } = {}): string {
   const t = texts(lang);
-  const [title, detail] = {
+  const [title, detail]: [string, string] = (<Record<Outcome, [string, string]>>{
     thanks: [t.thanks, opts.lowScore ? `${t.thanksDetail} ${t.lowScore}` : t.thanksDetail],
     used: [t.used, ''],
     expired: [t.expired, t.expiredDetail],
     invalid: [t.invalid, t.invalidDetail],
     not_awaiting: [t.notAwaiting, t.notAwaitingDetail],
     unavailable: [t.unavailable, t.unavailableDetail],
-  }[outcome];
+  })[outcome];
   return layout(lang, title, `<h1 class="message ${outcome}">${escapeHtml(title)}</h1>${detail ? `<p>${escapeHtml(detail)}</p>` : ''}`);
 }

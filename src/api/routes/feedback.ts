@@ -20,6 +20,16 @@ export interface FeedbackInput {
   requestId?: string;
 }
 
+/** Drops control characters except tab and line breaks. */
+function stripControl(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c !== 0x7f)) out += ch;
+  }
+  return out;
+}
+
 export async function submitFeedback(services: Services, f: FeedbackInput): Promise<ServiceRequestState> {
   const v = verifyRatingToken(f.token, services.ratingLinkSecret, services.now());
   if (isRatingTokenError(v)) {
@@ -27,7 +37,8 @@ export async function submitFeedback(services: Services, f: FeedbackInput): Prom
     throw new ApiError(401, 'invalid_token', 'this rating link is not valid', [{ path: 'token', message: 'not a valid rating token' }]);
   }
   if (f.requestId !== undefined && f.requestId !== v.requestId) throw forbidden('the rating token belongs to another request', 'token');
-  const comment = f.comment?.trim();
+  // The no-JS form is not schema-checked like the JSON body: drop control characters here for both.
+  const comment = f.comment === undefined ? undefined : stripControl(f.comment).trim();
   try {
     return await services.requests.update(v.requestId, 'feedback', { score: f.score, tokenId: v.tokenId, ...(comment ? { comment } : {}) });
   } catch (e) {

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { TSchema } from 'typebox';
+import type { Static, TSchema } from 'typebox';
 import type { Action } from '../../domain/transitions';
 import type { Role } from '../../tokens';
 import { badRequest, forbidden } from '../errors';
@@ -27,13 +27,25 @@ const DAY_MS = 86_400_000;
 /** Visits are booked from a day back (late entry) to 90 days ahead. */
 const APPOINTMENT_WINDOW = { pastMs: DAY_MS, futureMs: 90 * DAY_MS };
 
-interface TransitionRoute<A extends Action> {
+interface TransitionRoute {
+  path: string;
+  action: Action;
+  roles: readonly Role[];
+  summary: string;
+  body: TSchema;
+  args: (body: unknown, req: FastifyRequest, nowMs: number) => ActionArgs[Action];
+}
+
+/** Types one route: its body schema gives the args builder its parameter type. */
+function route<A extends Action, S extends TSchema>(r: {
   path: string;
   action: A;
   roles: readonly Role[];
   summary: string;
-  body: TSchema;
-  args: (body: any, req: FastifyRequest, nowMs: number) => ActionArgs[A];
+  body: S;
+  args: (body: Static<S>, req: FastifyRequest, nowMs: number) => ActionArgs[A];
+}): TransitionRoute {
+  return r as unknown as TransitionRoute;
 }
 
 /** The technician the token belongs to; a body `technicianId` must name the same person. */
@@ -59,28 +71,28 @@ function appointmentAt(at: string, nowMs: number): string {
 const TECH: readonly Role[] = ['technician'];
 const OPS: readonly Role[] = ['ops'];
 
-const ROUTES: TransitionRoute<Action>[] = [
-  { path: 'assignment', action: 'assign', roles: OPS, summary: 'Manual dispatch to a technician', body: AssignBody,
-    args: (b, req) => ({ technicianId: b.technicianId, by: principalOf(req).name }) },
-  { path: 'accept', action: 'accept', roles: TECH, summary: 'Technician accepts the assignment', body: TechnicianBody,
-    args: (b, req) => ({ technicianId: ownTechnician(req, b.technicianId) }) },
-  { path: 'decline', action: 'decline', roles: TECH, summary: 'Technician declines; the next candidate is tried', body: DeclineBody,
-    args: (b, req) => ({ technicianId: ownTechnician(req, b.technicianId), ...(b.reason ? { reason: b.reason } : {}) }) },
-  { path: 'appointment', action: 'appointment', roles: TECH, summary: 'Visit booked with the customer (or re-booked)', body: AppointmentBody,
-    args: (b, req, now) => ({ technicianId: ownTechnician(req, b.technicianId), at: appointmentAt(b.at, now) }) },
-  { path: 'arrival', action: 'arrival', roles: TECH, summary: 'Technician on site', body: TechnicianBody,
-    args: (b, req) => ({ technicianId: ownTechnician(req, b.technicianId) }) },
-  { path: 'completion', action: 'completion', roles: TECH, summary: 'Visit finished, resolved or not', body: CompletionBody,
-    args: (b, req) => ({ technicianId: ownTechnician(req, b.technicianId), resolved: b.resolved, notes: b.notes }) },
-  { path: 'hold', action: 'hold', roles: OPS, summary: 'Pause the resolution clock (parts, customer postponed)', body: ReasonBody,
-    args: (b) => ({ reason: b.reason }) },
-  { path: 'resume', action: 'resume', roles: OPS, summary: 'Resume the resolution clock', body: ReasonBody,
-    args: (b) => ({ reason: b.reason }) },
-  { path: 'follow-up', action: 'followUp', roles: OPS, summary: 'Record the follow-up after a low score', body: NotesBody,
-    args: (b) => ({ notes: b.notes }) },
-  { path: 'cancel', action: 'cancel', roles: OPS, summary: 'Cancel (customer is told)', body: ReasonBody,
-    args: (b) => ({ reason: b.reason }) },
-] as TransitionRoute<Action>[];
+const ROUTES: TransitionRoute[] = [
+  route({ path: 'assignment', action: 'assign', roles: OPS, summary: 'Manual dispatch to a technician', body: AssignBody,
+    args: (b, req) => ({ technicianId: b.technicianId, by: principalOf(req).name }) }),
+  route({ path: 'accept', action: 'accept', roles: TECH, summary: 'Technician accepts the assignment', body: TechnicianBody,
+    args: (b, req) => ({ technicianId: ownTechnician(req, b.technicianId) }) }),
+  route({ path: 'decline', action: 'decline', roles: TECH, summary: 'Technician declines; the next candidate is tried', body: DeclineBody,
+    args: (b, req) => ({ technicianId: ownTechnician(req, b.technicianId), ...(b.reason ? { reason: b.reason } : {}) }) }),
+  route({ path: 'appointment', action: 'appointment', roles: TECH, summary: 'Visit booked with the customer (or re-booked)', body: AppointmentBody,
+    args: (b, req, now) => ({ technicianId: ownTechnician(req, b.technicianId), at: appointmentAt(b.at, now) }) }),
+  route({ path: 'arrival', action: 'arrival', roles: TECH, summary: 'Technician on site', body: TechnicianBody,
+    args: (b, req) => ({ technicianId: ownTechnician(req, b.technicianId) }) }),
+  route({ path: 'completion', action: 'completion', roles: TECH, summary: 'Visit finished, resolved or not', body: CompletionBody,
+    args: (b, req) => ({ technicianId: ownTechnician(req, b.technicianId), resolved: b.resolved, notes: b.notes }) }),
+  route({ path: 'hold', action: 'hold', roles: OPS, summary: 'Pause the resolution clock (parts, customer postponed)', body: ReasonBody,
+    args: (b) => ({ reason: b.reason }) }),
+  route({ path: 'resume', action: 'resume', roles: OPS, summary: 'Resume the resolution clock', body: ReasonBody,
+    args: (b) => ({ reason: b.reason }) }),
+  route({ path: 'follow-up', action: 'followUp', roles: OPS, summary: 'Record the follow-up after a low score', body: NotesBody,
+    args: (b) => ({ notes: b.notes }) }),
+  route({ path: 'cancel', action: 'cancel', roles: OPS, summary: 'Cancel (customer is told)', body: ReasonBody,
+    args: (b) => ({ reason: b.reason }) }),
+];
 
 export const transitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { requests, now } = app.services;

@@ -20,7 +20,7 @@ import { PROJECT_ROOT } from '../../../src/temporal/binaries';
 import type { ResolvedPolicy } from '../../../src/domain/policyTypes';
 import type { ServiceRequestInput } from '../../../src/domain/types';
 import { SERVICE_REQUEST_WORKFLOW, stateQuery, type ServiceRequestStart, type ServiceRequestState } from '../../../workflows/messages';
-import { createTimeSkippingEnv } from '../../support/servers';
+import { createDevServerEnv, createTimeSkippingEnv } from '../../support/servers';
 import { workflowBundle } from '../../support/bundle';
 import { requestInput } from '../../support/fixtures';
 
@@ -35,38 +35,64 @@ export interface Bed {
   openJobs: Record<string, number>;
   outbox(): Promise<OutboxLine[]>;
   start(over?: Partial<ServiceRequestInput>, policy?: ResolvedPolicy, id?: string): Promise<Handle>;
+  /**
+   * As if the workers were down: starts the request on a task queue nobody polls yet. `unpark()` then runs a
+   * worker (same activities) on it, so whatever was sent meanwhile reaches the workflow in its first task.
+   */
+  startParked(over?: Partial<ServiceRequestInput>, policy?: ResolvedPolicy): Promise<Handle>;
+  unpark(): Promise<{ stop(): Promise<void> }>;
   teardown(): Promise<void>;
 }
 
-export type Handle = Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>> & {
+export type Handle = Omit<Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>, 'result'> & {
   state(): Promise<ServiceRequestState>;
+  result(): Promise<ServiceRequestState>;
 };
 
 let seq = 0;
 
-export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`): Promise<Bed> {
-  const env = await createTimeSkippingEnv();
+export interface BedOptions {
+  /**
+   * 'time-skipping' (default): the Java test server, timers skip. 'dev': a real dev server (real time), for
+   * what the test server does differently — e.g. it writes a workflow task for a rejected update, where a real
+   * server's speculative task writes nothing.
+   */
+  server?: 'time-skipping' | 'dev';
+}
+
+export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: BedOptions = {}): Promise<Bed> {
+  const env = opts.server === 'dev' ? await createDevServerEnv() : await createTimeSkippingEnv();
   const dir = mkdtempSync(join(tmpdir(), 'aftercare-wf-'));
   const outboxFile = join(dir, 'outbox.jsonl');
   const storage = new LocalStorage(join(dir, 'photos'));
   const openJobs: Record<string, number> = {};
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    bundlePath: workflowBundle().codePath,
-    deps: {
-      sms: new OutboxSmsProvider({ file: outboxFile }),
-      directory: new FileDirectory(join(PROJECT_ROOT, 'policy', 'technicians.yaml')),
-      storage,
-      callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
-      openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, openJobs[id] ?? 0])),
-      ratingLink: (p) => `http://aftercare.test/r/${signRatingToken(p, RATING_SECRET)}`,
-      timeZone: 'Asia/Shanghai',
-      logger: pino({ level: 'silent' }),
-    },
-  });
+  const deps = {
+    sms: new OutboxSmsProvider({ file: outboxFile }),
+    directory: new FileDirectory(join(PROJECT_ROOT, 'policy', 'technicians.yaml')),
+    storage,
+    callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
+    openJobs: async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, openJobs[id] ?? 0])),
+    ratingLink: (p: { requestId: string; tokenId: string; expiresAt: string }) => `http://aftercare.test/r/${signRatingToken(p, RATING_SECRET)}`,
+    timeZone: 'Asia/Shanghai',
+    logger: pino({ level: 'silent' }),
+  };
+  const workerOn = (queue: string) =>
+    createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: queue, bundlePath: workflowBundle().codePath, deps });
+  const worker = await workerOn(taskQueue);
   const running = worker.run();
+  const parkedQueue = `${taskQueue}-parked`;
+  async function startOn(queue: string, over: Partial<ServiceRequestInput>, policy: ResolvedPolicy, id: string): Promise<Handle> {
+    const input: ServiceRequestStart = {
+      requestId: id,
+      request: requestInput(over),
+      policy,
+      bodyHash: 'hash',
+      startAttemptId: 'attempt-1',
+    };
+    const handle = await env.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId: id, taskQueue: queue, args: [input] });
+    return Object.assign(handle, { state: () => handle.query(stateQuery) }) as Handle;
+  }
+
   return {
     env,
     worker,
@@ -74,16 +100,17 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`): Promi
     storage,
     openJobs,
     outbox: () => readOutbox(outboxFile),
-    async start(over = {}, policy = defaultPolicy(), id = `sr-${randomUUID().slice(0, 8)}`) {
-      const input: ServiceRequestStart = {
-        requestId: id,
-        request: requestInput(over),
-        policy,
-        bodyHash: 'hash',
-        startAttemptId: 'attempt-1',
+    start: (over = {}, policy = defaultPolicy(), id = `sr-${randomUUID().slice(0, 8)}`) => startOn(taskQueue, over, policy, id),
+    startParked: (over = {}, policy = defaultPolicy()) => startOn(parkedQueue, over, policy, `sr-${randomUUID().slice(0, 8)}`),
+    async unpark() {
+      const parked = await workerOn(parkedQueue);
+      const run = parked.run();
+      return {
+        async stop() {
+          parked.shutdown();
+          await run;
+        },
       };
-      const handle = await env.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId: id, taskQueue, args: [input] });
-      return Object.assign(handle, { state: () => handle.query(stateQuery) }) as Handle;
     },
     async teardown() {
       worker.shutdown();

@@ -1,0 +1,117 @@
+/**
+ * API process: configuration → policy, tokens, storage → Temporal client → Fastify server → listen.
+ * It listens at once (liveness, docs, 503 with Retry-After) while the Temporal connection comes up in the
+ * background. SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the connection, exit.
+ * SIGHUP: reload the policy file (new requests only; running ones keep theirs).
+ */
+import type { Client } from '@temporalio/client';
+import { createStorage } from './adapters/storage';
+import { codecDataConverter, codecFromEnv } from './codec';
+import { DeferredPort } from './api/deferredPort';
+import { buildServer, type ApiServer } from './api/server';
+import { TemporalRequests } from './api/temporalRequests';
+import { ConfigError, loadConfig, type Config } from './config';
+import type { ResolvedPolicy } from './domain/policyTypes';
+import { createLogger, type Logger } from './logger';
+import { loadPolicyFile } from './policyFile';
+import { connectClient } from './temporal/connection';
+import { loadTokenFile, type TokenStore } from './tokens';
+
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+function checkProductionSafety(config: Config, tokens: TokenStore, demoTokenFile: boolean): void {
+  if (process.env.NODE_ENV !== 'production') return;
+  if (demoTokenFile) throw new ConfigError([`AFTERCARE_TOKENS points at the demo token file (${config.tokensFile}); set your own tokens in production`]);
+  if (tokens.size === 0) throw new ConfigError(['AFTERCARE_TOKENS has no tokens']);
+}
+
+/** Connects in the background, retrying with back-off, and hands the port its target once connected. */
+async function connectWithRetry(
+  config: Config,
+  logger: Logger,
+  port: DeferredPort,
+  policy: () => ResolvedPolicy,
+  signal: AbortSignal,
+): Promise<Client | undefined> {
+  // Same PII codec as the worker (AFTERCARE_CODEC_KEYS), or the SDK default when it is off.
+  const dataConverter = codecDataConverter(codecFromEnv());
+  let delay = 500;
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      const client = await connectClient(config.temporal, dataConverter ? { dataConverter } : {});
+      if (signal.aborted) {
+        await client.connection.close();
+        return undefined;
+      }
+      port.set(new TemporalRequests({ client, taskQueue: config.temporal.taskQueue, policy }));
+      logger.info({ address: config.temporal.address, namespace: config.temporal.namespace }, 'connected to Temporal');
+      return client;
+    } catch (err) {
+      logger.warn({ attempt, address: config.temporal.address, err: { message: (err as Error).message } }, 'Temporal not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 10_000);
+    }
+  }
+  return undefined;
+}
+
+export async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel).child({ component: 'api' });
+  let policy = loadPolicyFile(config.policyFile);
+  const tokens = loadTokenFile(config.tokensFile);
+  checkProductionSafety(config, tokens, /tokens\.demo\.json$/.test(config.tokensFile));
+  const storage = createStorage(config.storage);
+  const port = new DeferredPort();
+
+  const app: ApiServer = await buildServer({ config, logger, requests: port, storage, tokens });
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ port: config.port, host: config.host, policyVersion: policy.version }, 'API listening');
+
+  const abort = new AbortController();
+  let client: Client | undefined;
+  void connectWithRetry(config, logger, port, () => policy, abort.signal).then((c) => {
+    client = c;
+  });
+
+  process.on('SIGHUP', () => {
+    try {
+      policy = loadPolicyFile(config.policyFile);
+      logger.info({ policyVersion: policy.version }, 'policy reloaded; applies to new requests');
+    } catch (err) {
+      logger.error({ err: { message: (err as Error).message } }, 'policy reload failed; keeping the previous policy');
+    }
+  });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    abort.abort();
+    try {
+      await app.close();
+      await client?.connection.close();
+      await storage.close?.();
+      logger.info('API stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

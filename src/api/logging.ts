@@ -1,0 +1,39 @@
+/**
+ * Request logging: ids from X-Request-Id (when it looks like an id) or random, and a request serializer that
+ * never logs query strings or rating-link tokens (they are credentials). PII redaction itself lives in
+ * src/logger.ts and applies to every log line.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function genReqId(req: IncomingMessage): string {
+  const h = req.headers['x-request-id'];
+  return typeof h === 'string' && REQUEST_ID.test(h) ? h : randomUUID();
+}
+
+/** Path only; `/r/<token>` becomes `/r/…`. */
+export function safeUrl(url: string | undefined): string {
+  const path = (url ?? '').split('?')[0] ?? '';
+  return path.replace(/^\/r\/(?!assets\/)[^/]+/, '/r/…').slice(0, 200);
+}
+
+interface ReqLike {
+  method?: string;
+  url?: string;
+  ip?: string;
+  id?: string;
+}
+
+export function apiLogger(logger: Logger): Logger {
+  return logger.child(
+    {},
+    {
+      serializers: {
+        req: (req: ReqLike) => ({ method: req.method, url: safeUrl(req.url), remoteAddress: req.ip }),
+      },
+    },
+  );
+}

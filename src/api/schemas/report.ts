@@ -1,0 +1,62 @@
+/** The daily report's query and response (src/reports/daily.ts DailyReport; keep the two in step). */
+import { Type, type TSchema } from 'typebox';
+import { CHANNELS, MILESTONES, REQUEST_TYPES, STATUSES, URGENCIES } from '../../domain/types';
+
+const Count = Type.Integer({ minimum: 0 });
+const Rate = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], { description: 'Fraction 0..1; null when nothing to count' });
+const counts = (keys: readonly string[], description?: string) =>
+  Type.Object(Object.fromEntries(keys.map((k) => [k, Count])) as Record<string, TSchema>, description ? { description } : {});
+
+export const DailyReportQuery = Type.Object(
+  {
+    date: Type.Optional(
+      Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, description: 'Local date (policy time zone), YYYY-MM-DD; default today' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const SlaLine = Type.Object({ met: Count, breached: Count, pending: Count, complianceRate: Rate });
+
+export const DailyReportResponse = Type.Object(
+  {
+    date: Type.String(),
+    timeZone: Type.String(),
+    from: Type.String({ description: 'Start of the local day (UTC)' }),
+    to: Type.String({ description: 'End of the local day, exclusive (UTC)' }),
+    generatedAt: Type.String(),
+    volume: Type.Object({
+      total: Count,
+      byType: counts(REQUEST_TYPES),
+      byChannel: counts(CHANNELS),
+      byUrgency: counts(URGENCIES),
+      vip: Count,
+    }),
+    byStatus: counts(STATUSES, 'Where the day\'s requests are now'),
+    sla: Type.Object(Object.fromEntries(MILESTONES.map((m) => [m, SlaLine])) as Record<string, TSchema>, {
+      description: 'Deadline instances per milestone: met on time / breached (also if met late) / still pending. complianceRate = met / (met + breached)',
+    }),
+    firstTimeFix: Type.Object(
+      { visited: Count, fixedFirstVisit: Count, rate: Rate },
+      { description: 'Among requests with a finished visit, those resolved at the first visit' },
+    ),
+    resolution: Type.Object(
+      { eligible: Count, resolved: Count, cancelled: Count, rate: Rate },
+      { description: 'Resolved / (received − cancelled)' },
+    ),
+    satisfaction: Type.Object(
+      { rated: Count, averageScore: Type.Union([Type.Number(), Type.Null()]), lowScores: Count, lowScoreShare: Rate },
+      { description: 'Scores 1..5; low = ≤ 3' },
+    ),
+    complaints: Count,
+    escalations: Type.Object({
+      escalatedRequests: Count,
+      requestsByLevel: counts(['0', '1', '2', '3'], 'Requests by the highest level reached'),
+      eventsByLevel: counts(['1', '2', '3'], 'Escalation events per level'),
+    }),
+    unreadable: Type.Array(Type.Object({ requestId: Type.String(), reason: Type.String() }), {
+      description: 'Requests listed for the day whose state could not be read; non-empty means the report is incomplete',
+    }),
+  },
+  { description: 'Daily service summary (SPEC §8, 日服务数据汇总表)' },
+);

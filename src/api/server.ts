@@ -1,0 +1,116 @@
+/**
+ * buildServer(deps): the whole HTTP API as a Fastify instance, without listening. Entry points (src/api.ts,
+ * src/dev.ts, tests) supply the dependencies; routes reach Temporal only through `deps.requests`.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { PhotoStorage } from '../adapters/storage/types';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { TokenStore } from '../tokens';
+import { apiLogger, genReqId } from './logging';
+import { authPlugin } from './plugins/auth';
+import { docsPlugin } from './plugins/docs';
+import { errorHandler, installErrorHandling } from './plugins/errors';
+import { securityPlugin } from './plugins/security';
+import { servicesPlugin } from './plugins/services';
+import { createValidatorCompiler } from './plugins/validation';
+import type { ServiceRequestsPort } from './port';
+import { feedbackRoutes } from './routes/feedback';
+import { healthRoutes } from './routes/health';
+import { DEFAULT_PHOTO_MAX_BYTES, photoRoutes } from './routes/photos';
+import { ratingPageRoutes } from './routes/ratingPage';
+import { serviceRequestRoutes } from './routes/serviceRequests';
+import { transitionRoutes } from './routes/transitions';
+import { ErrorBody } from './schemas/common';
+import { ServiceRequestState } from './schemas/state';
+
+export interface ServerLimits {
+  /** JSON body limit in bytes. */
+  bodyLimit: number;
+  /** Largest photo upload in bytes. */
+  photoMaxBytes: number;
+  /** Requests per minute per bearer token (or per IP on open routes). */
+  rateLimitPerMinute: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  bodyLimit: 64 * 1024,
+  photoMaxBytes: DEFAULT_PHOTO_MAX_BYTES,
+  rateLimitPerMinute: 1200,
+};
+
+export type ApiServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface ServerDeps {
+  config: Pick<Config, 'publicBaseUrl' | 'ratingLinkSecret'>;
+  logger: Logger;
+  requests: ServiceRequestsPort;
+  storage: PhotoStorage;
+  tokens: TokenStore;
+  /** Milliseconds since the epoch (tests pin it). */
+  clock?: () => number;
+  limits?: Partial<ServerLimits>;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const app = Fastify({
+    loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,
+    genReqId,
+    bodyLimit: limits.bodyLimit,
+    // Rating tokens are path parameters of ~200 characters.
+    routerOptions: { maxParamLength: 1024 },
+    return503OnClosing: true,
+    // Errors before routing (malformed URL encoding …) get the same error body as everything else.
+    frameworkErrors: (err, req, reply) => {
+      errorHandler(err, req, reply);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const sharedSchemas = [ErrorBody, ServiceRequestState];
+  for (const s of sharedSchemas) app.addSchema(s);
+  const validatorCompiler = createValidatorCompiler(sharedSchemas);
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandling(app);
+  // Graceful shutdown: once close() starts, in-flight responses end their keep-alive connection, so close()
+  // returns when the last request is done instead of after the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (closing) reply.header('connection', 'close');
+  });
+
+  await app.register(servicesPlugin, {
+    services: {
+      requests: deps.requests,
+      storage: deps.storage,
+      now: deps.clock ?? Date.now,
+      ratingLinkSecret: deps.config.ratingLinkSecret,
+    },
+  });
+  await app.register(securityPlugin, {
+    rateLimitPerMinute: limits.rateLimitPerMinute,
+    https: deps.config.publicBaseUrl.startsWith('https:'),
+  });
+  await app.register(authPlugin, { tokens: deps.tokens });
+  await app.register(docsPlugin, { publicBaseUrl: deps.config.publicBaseUrl });
+
+  await app.register(healthRoutes);
+  await app.register(serviceRequestRoutes);
+  await app.register(transitionRoutes);
+  await app.register(photoRoutes, { maxBytes: limits.photoMaxBytes, validatorCompiler });
+  await app.register(feedbackRoutes);
+  await app.register(ratingPageRoutes);
+  await app.ready();
+  return app;
+}

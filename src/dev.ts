@@ -1,0 +1,122 @@
+/**
+ * `npm start`: the whole embedded stack on one machine — Temporal dev server (persistent SQLite under var/,
+ * Web UI), our search attributes, the worker and the API, each its own process. Ctrl-C stops all of it;
+ * a restart finds the earlier requests in the same database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { loadConfig, ConfigError, type Config } from './config';
+import { temporalCliPath, PROJECT_ROOT } from './temporal/binaries';
+import { searchAttributeCliArgs } from './temporal/searchAttributes';
+
+const children: { name: string; proc: ChildProcess }[] = [];
+let stopping = false;
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (stopping) throw new Error('stopping');
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000}s`);
+}
+
+function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const proc = spawn(cmd, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  children.push({ name, proc });
+  proc.once('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[dev] ${name} exited (${signal ?? code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  return proc;
+}
+
+async function shutdown(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.error('[dev] stopping API, worker and Temporal …');
+  // API first (finishes in-flight requests), then the worker, then the server they talk to.
+  for (const name of ['api', 'worker', 'temporal']) {
+    const child = children.find((c) => c.name === name);
+    if (!child || child.proc.exitCode !== null || child.proc.signalCode !== null) continue;
+    const exited = new Promise((r) => child.proc.once('exit', r));
+    child.proc.kill('SIGTERM');
+    const timer = setTimeout(() => child.proc.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const config: Config = loadConfig();
+  const [host = '127.0.0.1', portText = '7233'] = config.temporal.address.split(':');
+  const port = Number(portText);
+  const env = { ...process.env, TEMPORAL_ADDRESS: `${host}:${port}` };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  if (await portOpen(host, port)) {
+    console.error(`[dev] a Temporal server already listens on ${host}:${port}; using it (search attributes must be registered there)`);
+  } else {
+    mkdirSync(dirname(config.dev.dbFile), { recursive: true });
+    start('temporal', temporalCliPath(), [
+      'server', 'start-dev',
+      '--ip', host,
+      '--port', String(port),
+      '--ui-port', String(config.dev.uiPort),
+      '--db-filename', config.dev.dbFile,
+      '--namespace', config.temporal.namespace,
+      ...searchAttributeCliArgs(),
+      '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+      '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+      '--log-level', 'warn',
+    ], env);
+    await waitFor('Temporal dev server', () => portOpen(host, port));
+  }
+
+  start('worker', process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'worker.js')], env);
+  start('api', process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'api.js')], env);
+  const apiHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  await waitFor('API', async () => {
+    try {
+      return (await fetch(`http://${apiHost}:${config.port}/healthz`)).ok;
+    } catch {
+      return false;
+    }
+  });
+
+  console.error(
+    [
+      '',
+      'Aftercare is up:',
+      `  API            http://localhost:${config.port}   (OpenAPI: http://localhost:${config.port}/docs)`,
+      `  Temporal UI    http://localhost:${config.dev.uiPort}`,
+      `  Temporal gRPC  ${host}:${port}   (data: ${config.dev.dbFile})`,
+      `  SMS outbox     ${config.sms.outboxFile}`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  void shutdown(1);
+});

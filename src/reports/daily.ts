@@ -1,0 +1,185 @@
+/**
+ * The daily service summary (SPEC §8, 004: 日服务数据汇总表), computed from request states. Pure: the caller
+ * fetches the states (./fetch.ts) and this decides which belong to the day and what they add up to.
+ *
+ * Definitions (the numbers a service manager reads off the sheet):
+ * - a request belongs to the local calendar day (policy time zone) its `receivedAt` falls on;
+ * - SLA per milestone counts deadline instances (a revisit's `dispatch#2` counts as a second dispatch):
+ *   met on time / breached (also when met late) / pending (still running or paused); cancelled ones — not
+ *   applicable any more, e.g. the request was cancelled — are left out. Compliance = met / (met + breached);
+ * - first-time fix: among requests with at least one finished visit, those whose first visit was resolved;
+ * - resolution rate: requests resolved / requests received that were not cancelled;
+ * - satisfaction: average of the scores given; "low" = score ≤ 3 (the follow-up threshold of SPEC §2);
+ * - escalations: requests by the highest level they reached, and escalation events by level.
+ * Rates are plain fractions (0..1), `null` when their denominator is 0.
+ */
+import { DateTime } from 'luxon';
+import { CHANNELS, MILESTONES, REQUEST_TYPES, STATUSES, URGENCIES, type Channel, type Milestone, type RequestType, type Status, type Urgency } from '../domain/types';
+import type { ServiceRequestState } from '../../workflows/messages';
+
+export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface SlaLine {
+  met: number;
+  breached: number;
+  pending: number;
+  /** met / (met + breached) */
+  complianceRate: number | null;
+}
+
+export interface DailyReport {
+  /** Local date, YYYY-MM-DD. */
+  date: string;
+  timeZone: string;
+  /** The day in UTC: [from, to). */
+  from: string;
+  to: string;
+  volume: {
+    total: number;
+    byType: Record<RequestType, number>;
+    byChannel: Record<Channel, number>;
+    byUrgency: Record<Urgency, number>;
+    vip: number;
+  };
+  /** Where the day's requests are now. */
+  byStatus: Record<Status, number>;
+  sla: Record<Milestone, SlaLine>;
+  firstTimeFix: { visited: number; fixedFirstVisit: number; rate: number | null };
+  resolution: { eligible: number; resolved: number; cancelled: number; rate: number | null };
+  satisfaction: { rated: number; averageScore: number | null; lowScores: number; lowScoreShare: number | null };
+  complaints: number;
+  escalations: {
+    /** Requests that reached level ≥ 1. */
+    escalatedRequests: number;
+    /** Requests by the highest level reached (0 = never escalated). */
+    requestsByLevel: Record<'0' | '1' | '2' | '3', number>;
+    /** Escalation events recorded at each level (a request raised twice counts twice). */
+    eventsByLevel: Record<'1' | '2' | '3', number>;
+  };
+}
+
+export interface DayOptions {
+  /** Local date YYYY-MM-DD. */
+  date: string;
+  /** IANA zone of the policy calendar, e.g. Asia/Shanghai. */
+  timeZone: string;
+  /** Scores at or below are "low" (default 3). */
+  lowScoreAtMost?: number;
+}
+
+export class ReportDateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportDateError';
+  }
+}
+
+/** The local day as a UTC half-open interval [fromMs, toMs); correct on DST days (23 or 25 hours). */
+export function dayBounds(date: string, timeZone: string): { fromMs: number; toMs: number } {
+  if (!DATE_PATTERN.test(date)) throw new ReportDateError(`date: "${date}" is not YYYY-MM-DD`);
+  const start = DateTime.fromISO(date, { zone: timeZone });
+  if (!start.isValid) {
+    throw new ReportDateError(start.invalidReason === 'unsupported zone' ? `unknown time zone ${timeZone}` : `date: "${date}" is not a calendar date`);
+  }
+  const day = start.startOf('day');
+  return { fromMs: day.toMillis(), toMs: day.plus({ days: 1 }).toMillis() };
+}
+
+/** Today's local date in the zone (for defaults). */
+export function localDate(ms: number, timeZone: string): string {
+  return DateTime.fromMillis(ms, { zone: timeZone }).toISODate() ?? '';
+}
+
+const zeros = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+const ratio = (num: number, den: number): number | null => (den > 0 ? num / den : null);
+
+export function computeDailyReport(requests: readonly ServiceRequestState[], opts: DayOptions): DailyReport {
+  const { fromMs, toMs } = dayBounds(opts.date, opts.timeZone);
+  const lowAtMost = opts.lowScoreAtMost ?? 3;
+  const seen = new Set<string>();
+  const day = requests.filter((r) => {
+    const t = Date.parse(r.receivedAt);
+    if (!(t >= fromMs && t < toMs) || seen.has(r.requestId)) return false;
+    seen.add(r.requestId);
+    return true;
+  });
+
+  const byType = zeros(REQUEST_TYPES);
+  const byChannel = zeros(CHANNELS);
+  const byUrgency = zeros(URGENCIES);
+  const byStatus = zeros(STATUSES);
+  const slaCounts = Object.fromEntries(MILESTONES.map((m) => [m, { met: 0, breached: 0, pending: 0 }])) as Record<Milestone, Omit<SlaLine, 'complianceRate'>>;
+  const requestsByLevel = { '0': 0, '1': 0, '2': 0, '3': 0 };
+  const eventsByLevel = { '1': 0, '2': 0, '3': 0 };
+  let vip = 0;
+  let visited = 0;
+  let fixedFirstVisit = 0;
+  let resolved = 0;
+  let cancelled = 0;
+  let rated = 0;
+  let scoreSum = 0;
+  let lowScores = 0;
+  let complaints = 0;
+
+  for (const r of day) {
+    if (r.type in byType) byType[r.type] += 1;
+    if (r.channel in byChannel) byChannel[r.channel] += 1;
+    if (r.urgency in byUrgency) byUrgency[r.urgency] += 1;
+    if (r.status in byStatus) byStatus[r.status] += 1;
+    if (r.vip) vip += 1;
+    if (r.type === 'complaint') complaints += 1;
+
+    for (const d of r.deadlines) {
+      const line = slaCounts[d.milestone];
+      if (!line) continue;
+      if (d.status === 'met') line.met += 1;
+      else if (d.status === 'breached') line.breached += 1;
+      else if (d.status === 'pending' || d.status === 'paused') line.pending += 1;
+    }
+
+    const visits = r.completion ?? [];
+    if (visits.length > 0) {
+      visited += 1;
+      if (visits[0]?.resolved) fixedFirstVisit += 1;
+    }
+    if (visits.some((v) => v.resolved)) resolved += 1;
+    if (r.status === 'cancelled' || r.outcome === 'cancelled') cancelled += 1;
+
+    if (r.feedback && Number.isFinite(r.feedback.score)) {
+      rated += 1;
+      scoreSum += r.feedback.score;
+      if (r.feedback.score <= lowAtMost) lowScores += 1;
+    }
+
+    const highest = Math.max(r.escalationLevel, ...r.escalations.map((e) => e.level)) as 0 | 1 | 2 | 3;
+    requestsByLevel[String(Math.min(3, Math.max(0, highest))) as '0'] += 1;
+    for (const e of r.escalations) if (e.level >= 1) eventsByLevel[String(Math.min(3, e.level)) as '1'] += 1;
+  }
+
+  const sla = Object.fromEntries(
+    MILESTONES.map((m) => {
+      const c = slaCounts[m];
+      return [m, { ...c, complianceRate: ratio(c.met, c.met + c.breached) }];
+    }),
+  ) as Record<Milestone, SlaLine>;
+  const eligible = day.length - cancelled;
+
+  return {
+    date: opts.date,
+    timeZone: opts.timeZone,
+    from: new Date(fromMs).toISOString(),
+    to: new Date(toMs).toISOString(),
+    volume: { total: day.length, byType, byChannel, byUrgency, vip },
+    byStatus,
+    sla,
+    firstTimeFix: { visited, fixedFirstVisit, rate: ratio(fixedFirstVisit, visited) },
+    resolution: { eligible, resolved, cancelled, rate: ratio(resolved, eligible) },
+    satisfaction: { rated, averageScore: ratio(scoreSum, rated), lowScores, lowScoreShare: ratio(lowScores, rated) },
+    complaints,
+    escalations: {
+      escalatedRequests: requestsByLevel['1'] + requestsByLevel['2'] + requestsByLevel['3'],
+      requestsByLevel,
+      eventsByLevel,
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** The daily report as a plain-text sheet for a terminal (`npm run report -- --table`). */
+import { MILESTONE_LABEL } from '../../workflows/deadlines';
+import { MILESTONES } from '../domain/types';
+import type { DailyReport } from './daily';
+
+const pct = (r: number | null): string => (r === null ? '–' : `${(r * 100).toFixed(1)}%`);
+const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const padL = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+function counts(title: string, rec: Record<string, number>): string[] {
+  const parts = Object.entries(rec)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`);
+  return [`  ${pad(title, 12)} ${parts.length ? parts.join(' · ') : '–'}`];
+}
+
+export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: string; reason: string }[]; generatedAt?: string }): string {
+  const lines: string[] = [];
+  lines.push(`Daily service summary ${r.date} (${r.timeZone})${r.generatedAt ? ` — as of ${r.generatedAt}` : ''}`);
+  lines.push('');
+  lines.push(`Volume: ${r.volume.total} request${r.volume.total === 1 ? '' : 's'}${r.volume.vip ? ` (${r.volume.vip} VIP)` : ''}`);
+  lines.push(...counts('by type', r.volume.byType), ...counts('by channel', r.volume.byChannel), ...counts('by urgency', r.volume.byUrgency));
+  lines.push(...counts('status now', r.byStatus));
+  lines.push('');
+  lines.push(`SLA compliance      ${padL('met', 5)} ${padL('breached', 9)} ${padL('pending', 8)} ${padL('compliance', 11)}`);
+  for (const m of MILESTONES) {
+    const s = r.sla[m];
+    if (s.met + s.breached + s.pending === 0) continue;
+    lines.push(`  ${pad(MILESTONE_LABEL[m], 18)}${padL(String(s.met), 5)} ${padL(String(s.breached), 9)} ${padL(String(s.pending), 8)} ${padL(pct(s.complianceRate), 11)}`);
+  }
+  lines.push('');
+  lines.push(`First-time fix      ${pct(r.firstTimeFix.rate)}  (${r.firstTimeFix.fixedFirstVisit} of ${r.firstTimeFix.visited} visited)`);
+  lines.push(`Resolution rate     ${pct(r.resolution.rate)}  (${r.resolution.resolved} of ${r.resolution.eligible}; ${r.resolution.cancelled} cancelled)`);
+  const avg = r.satisfaction.averageScore === null ? '–' : r.satisfaction.averageScore.toFixed(2);
+  lines.push(`Average score       ${avg}  (${r.satisfaction.rated} rated; ≤3: ${r.satisfaction.lowScores}, ${pct(r.satisfaction.lowScoreShare)})`);
+  lines.push(`Complaints          ${r.complaints}`);
+  const e = r.escalations;
+  lines.push(
+    `Escalated requests  ${e.escalatedRequests}  (highest level L1 ${e.requestsByLevel['1']} · L2 ${e.requestsByLevel['2']} · L3 ${e.requestsByLevel['3']}; ` +
+      `events L1 ${e.eventsByLevel['1']} · L2 ${e.eventsByLevel['2']} · L3 ${e.eventsByLevel['3']})`,
+  );
+  if (r.unreadable?.length) {
+    lines.push('');
+    lines.push(`INCOMPLETE: ${r.unreadable.length} request(s) could not be read: ${r.unreadable.map((u) => `${u.requestId} (${u.reason})`).join('; ')}`);
+  }
+  return lines.join('\n');
+}

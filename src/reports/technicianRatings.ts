@@ -1,0 +1,67 @@
+/**
+ * Technician ratings from outcomes (SPEC §3 rule 3, "≥ 95 % service stars"): the share of a technician's
+ * closed, scored requests the customer rated 4 or 5. With fewer than `minScored` scored requests the
+ * roster's rating stands (undefined here); dispatch then falls back to it.
+ * Counted in Temporal visibility (two counts per technician), cached briefly: dispatch asks for every
+ * eligible technician on every request.
+ */
+import type { Client } from '@temporalio/client';
+import { SA } from '../temporal/searchAttributes';
+
+export interface RatingOptions {
+  /** Fewer scored closed requests than this → undefined (roster rating). Default 5. */
+  minScored?: number;
+  /** Scores at or above count as satisfied. Default 4. */
+  satisfiedAtLeast?: number;
+  /** Cache lifetime per technician, ms (default 60 s; 0 = no cache). */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export type RatingsLookup = (technicianIds: string[]) => Promise<Record<string, number | undefined>>;
+
+const TECHNICIAN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** satisfied / rated, or undefined below the minimum sample. */
+export function ratingFromCounts(satisfied: number, rated: number, minScored = 5): number | undefined {
+  if (rated < Math.max(1, minScored)) return undefined;
+  return satisfied / rated;
+}
+
+export function ratingQueries(technicianId: string, satisfiedAtLeast = 4): { rated: string; satisfied: string } {
+  if (!TECHNICIAN_ID.test(technicianId)) throw new Error(`refusing technician id ${JSON.stringify(technicianId)} in a visibility query`);
+  const base = `${SA.TechnicianId.name} = '${technicianId}' AND ExecutionStatus != 'Running'`;
+  return {
+    rated: `${base} AND ${SA.SatisfactionScore.name} >= 1`,
+    satisfied: `${base} AND ${SA.SatisfactionScore.name} >= ${satisfiedAtLeast}`,
+  };
+}
+
+export function technicianRatings(client: Client, opts: RatingOptions = {}): RatingsLookup {
+  const minScored = opts.minScored ?? 5;
+  const satisfiedAtLeast = opts.satisfiedAtLeast ?? 4;
+  const ttlMs = opts.ttlMs ?? 60_000;
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, { at: number; value: Promise<number | undefined> }>();
+
+  const one = (id: string): Promise<number | undefined> => {
+    const hit = cache.get(id);
+    if (hit && now() - hit.at < ttlMs) return hit.value;
+    const q = ratingQueries(id, satisfiedAtLeast);
+    const value = Promise.all([client.workflow.count(q.satisfied), client.workflow.count(q.rated)]).then(([s, r]) =>
+      ratingFromCounts(s.count, r.count, minScored),
+    );
+    if (ttlMs > 0) {
+      cache.set(id, { at: now(), value });
+      // A failed count must not be cached.
+      void value.catch(() => cache.delete(id));
+    }
+    return value;
+  };
+
+  return async (ids) => {
+    const unique = [...new Set(ids)].filter((id) => TECHNICIAN_ID.test(id));
+    const values = await Promise.all(unique.map(one));
+    return Object.fromEntries(unique.map((id, i) => [id, values[i]]));
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * In-memory ServiceRequestsPort for route tests: the lifecycle follows src/domain/transitions.ts (refusal()),
+ * idempotent starts compare body hashes, and `unavailable = true` makes every call fail like Temporal down.
+ */
+import { refusal, type Action } from '../../src/domain/transitions';
+import type { ServiceRequestInput, Status } from '../../src/domain/types';
+import {
+  type ActionArgs,
+  type ListFilter,
+  type ListPage,
+  type ServiceRequestsPort,
+  type StartOptions,
+  type StartResult,
+  InvalidCursorError,
+  KeyConflictError,
+  NotFoundError,
+  RejectedTransitionError,
+  UnavailableError,
+} from '../../src/api/port';
+import { ticketNumber } from '../../src/temporal/ids';
+import type { PhotoRecord, ServiceRequestState } from '../../workflows/messages';
+
+type Call =
+  | { method: 'start'; input: ServiceRequestInput; opts: StartOptions }
+  | { method: 'get'; id: string }
+  | { method: 'list'; filter: ListFilter; cursor?: string; pageSize: number }
+  | { method: 'update'; id: string; action: Action; args: unknown; opts?: { updateId?: string } }
+  | { method: 'signalPhoto'; id: string; record: PhotoRecord }
+  | { method: 'ready' };
+
+const TECHNICIAN_ACTIONS: Action[] = ['accept', 'decline', 'appointment', 'arrival', 'completion'];
+
+export class FakePort implements ServiceRequestsPort {
+  readonly states = new Map<string, ServiceRequestState>();
+  readonly inputs = new Map<string, ServiceRequestInput>();
+  readonly calls: Call[] = [];
+  readonly usedTokenIds = new Set<string>();
+  unavailable = false;
+  now: () => number = () => Date.now();
+
+  count(method: Call['method']): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+
+  private gate(): void {
+    if (this.unavailable) throw new UnavailableError('the workflow service is unavailable; retry later', 7);
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** Puts a request straight into a state (test setup). */
+  seed(partial: Partial<ServiceRequestState> & { requestId: string }): ServiceRequestState {
+    const state: ServiceRequestState = {
+      ticket: ticketNumber(partial.requestId),
+      status: 'received',
+      type: 'repair',
+      urgency: 'normal',
+      channel: 'hotline',
+      vip: false,
+      bodyHash: 'seeded',
+      policyVersion: 'test',
+      receivedAt: this.iso(),
+      assignments: [],
+      visit: 1,
+      deadlines: [],
+      escalationLevel: 0,
+      escalations: [],
+      timeline: [{ at: this.iso(), event: 'received' }],
+      photos: [],
+      photoChecks: [],
+      ...partial,
+    };
+    this.states.set(state.requestId, state);
+    return structuredClone(state);
+  }
+
+  async start(input: ServiceRequestInput, opts: StartOptions): Promise<StartResult> {
+    this.calls.push({ method: 'start', input, opts });
+    this.gate();
+    const existing = this.states.get(opts.requestId);
+    if (existing) {
+      if (existing.bodyHash !== opts.bodyHash) throw new KeyConflictError(opts.requestId);
+      return { created: false, state: structuredClone(existing) };
+    }
+    this.inputs.set(opts.requestId, input);
+    const state = this.seed({
+      requestId: opts.requestId,
+      type: input.type,
+      urgency: input.urgency,
+      channel: input.channel,
+      vip: input.vip ?? false,
+      bodyHash: opts.bodyHash,
+      ...(input.externalId ? { externalId: input.externalId } : {}),
+      deadlines: [
+        {
+          id: 'dispatch',
+          milestone: 'dispatch',
+          visit: 1,
+          span: '2h',
+          startedAt: this.iso(),
+          dueAt: new Date(this.now() + 7_200_000).toISOString(),
+          status: 'pending',
+          business: false,
+        },
+      ],
+    });
+    return { created: true, state };
+  }
+
+  async get(id: string): Promise<ServiceRequestState> {
+    this.calls.push({ method: 'get', id });
+    this.gate();
+    const s = this.states.get(id);
+    if (!s) throw new NotFoundError(id);
+    return structuredClone(s);
+  }
+
+  async list(filter: ListFilter, cursor: string | undefined, pageSize: number): Promise<ListPage> {
+    this.calls.push({ method: 'list', filter, cursor, pageSize });
+    this.gate();
+    let offset = 0;
+    if (cursor) {
+      offset = Number(Buffer.from(cursor, 'base64url').toString());
+      if (!Number.isInteger(offset) || offset < 0) throw new InvalidCursorError();
+    }
+    const all = [...this.states.values()].filter(
+      (s) =>
+        (!filter.status || s.status === filter.status) &&
+        (!filter.urgency || s.urgency === filter.urgency) &&
+        (!filter.type || s.type === filter.type) &&
+        (!filter.technicianId || s.technicianId === filter.technicianId) &&
+        (filter.escalated === undefined || (s.escalationLevel > 0) === filter.escalated),
+    );
+    const page = all.slice(offset, offset + pageSize);
+    const next = offset + pageSize < all.length ? Buffer.from(String(offset + pageSize)).toString('base64url') : undefined;
+    return {
+      items: page.map((s) => ({
+        requestId: s.requestId,
+        ticket: s.ticket,
+        status: s.status,
+        urgency: s.urgency,
+        type: s.type,
+        ...(s.technicianId ? { technicianId: s.technicianId } : {}),
+        escalationLevel: s.escalationLevel,
+        breachedDeadlines: [],
+        execution: 'RUNNING',
+        startedAt: s.receivedAt,
+      })),
+      ...(next ? { nextCursor: next } : {}),
+    };
+  }
+
+  async update<A extends Action>(id: string, action: A, args: ActionArgs[A], opts?: { updateId?: string }): Promise<ServiceRequestState> {
+    this.calls.push({ method: 'update', id, action, args, opts });
+    this.gate();
+    const s = this.states.get(id);
+    if (!s) throw new NotFoundError(id);
+    const refused = refusal(action, s.status);
+    if (refused) throw new RejectedTransitionError(action, refused);
+    const at = this.iso();
+    const a = args as Record<string, unknown>;
+    if (TECHNICIAN_ACTIONS.includes(action) && a.technicianId !== s.technicianId) {
+      throw new RejectedTransitionError(action, `technician ${String(a.technicianId)} is not assigned to this request`);
+    }
+    const to = (status: Status) => {
+      s.timeline.push({ at, event: action, detail: `${s.status} → ${status}` });
+      s.status = status;
+    };
+    switch (action) {
+      case 'assign': {
+        const technicianId = a.technicianId as string;
+        s.technicianId = technicianId;
+        s.assignments.push({ technicianId, name: `Tech ${technicianId}`, workNumber: technicianId.toUpperCase(), tier: 1, visit: s.visit, by: 'manual', assignedAt: at });
+        to('assigned');
+        break;
+      }
+      case 'accept':
+        to('accepted');
+        break;
+      case 'decline':
+        delete s.technicianId;
+        to('dispatching');
+        break;
+      case 'appointment':
+        s.appointmentAt = a.at as string;
+        to('scheduled');
+        break;
+      case 'arrival':
+        to('on_site');
+        break;
+      case 'completion':
+        s.completion = [...(s.completion ?? []), { at, resolved: a.resolved as boolean, notes: a.notes as string, technicianId: a.technicianId as string }];
+        to(a.resolved ? 'completed' : 'escalated');
+        break;
+      case 'hold':
+        s.onHold = { since: at, reason: a.reason as string, resumeTo: s.status };
+        to('on_hold');
+        break;
+      case 'resume': {
+        const back = s.onHold?.resumeTo ?? 'scheduled';
+        delete s.onHold;
+        to(back);
+        break;
+      }
+      case 'feedback': {
+        const tokenId = a.tokenId as string;
+        if (this.usedTokenIds.has(tokenId) || s.feedback) throw new RejectedTransitionError(action, 'this rating token was already used');
+        this.usedTokenIds.add(tokenId);
+        s.feedback = { score: a.score as number, ...(a.comment ? { comment: a.comment as string } : {}), at };
+        to((a.score as number) <= 3 ? 'follow_up' : 'closed');
+        break;
+      }
+      case 'followUp':
+        s.followUp = { notes: a.notes as string, at };
+        to('closed');
+        break;
+      case 'cancel':
+        s.cancelReason = a.reason as string;
+        to('cancelled');
+        break;
+    }
+    return structuredClone(s);
+  }
+
+  async signalPhoto(id: string, record: PhotoRecord): Promise<void> {
+    this.calls.push({ method: 'signalPhoto', id, record });
+    this.gate();
+    const s = this.states.get(id);
+    if (!s) throw new NotFoundError(id);
+    s.photos.push(record);
+  }
+
+  async ready(): Promise<void> {
+    this.calls.push({ method: 'ready' });
+    this.gate();
+  }
+}

@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { bodyHashOf, canonicalJson, generateKey, intake, isCalendarDate, isSpecificDescription, normalisePhone } from '../../src/api/intake';
+import type { ServiceRequestBody } from '../../src/api/schemas/serviceRequest';
+import { EXTERNAL_ID_PATTERN } from '../../src/temporal/ids';
+import { NOW, validBody } from './support';
+
+const body = (o: Record<string, unknown> = {}) => validBody(o) as unknown as ServiceRequestBody;
+
+test('phones: CN national and international mobiles to E.164; landlines and junk refused', () => {
+  expect(normalisePhone('13800138000')).toMatchObject({ ok: true, e164: '+8613800138000' });
+  expect(normalisePhone('+86 138-0013-8000')).toMatchObject({ ok: true, e164: '+8613800138000' });
+  expect(normalisePhone('+44 7911 123456')).toMatchObject({ ok: true, e164: '+447911123456' });
+  expect(normalisePhone('1380013800').ok).toBe(false);
+  expect(normalisePhone('021-12345678').ok).toBe(false);
+  expect(normalisePhone('10086').ok).toBe(false);
+});
+
+test('dates and descriptions', () => {
+  expect(isCalendarDate('2024-02-29')).toBe(true);
+  expect(isCalendarDate('2023-02-29')).toBe(false);
+  expect(isSpecificDescription('热水器不出热水')).toBe(true);
+  expect(isSpecificDescription('坏了')).toBe(false);
+  expect(isSpecificDescription('The AC drips water')).toBe(true);
+  expect(isSpecificDescription('aaaaaaaaaaaaaaa')).toBe(false);
+  expect(isSpecificDescription('!!!!!!!!!!!!!!!!')).toBe(false);
+});
+
+test('canonical JSON ignores key order and undefined', () => {
+  expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe('{"a":{"d":[1,{"x":1,"y":2}]},"b":1}');
+  fc.assert(
+    fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (o) => {
+      const reversed = Object.fromEntries(Object.entries(o).reverse());
+      expect(canonicalJson(reversed)).toBe(canonicalJson(o));
+    }),
+  );
+});
+
+test('same normalised request, same hash; any change, another hash', () => {
+  const a = intake(body(), { nowMs: NOW });
+  const b = intake(body({ customer: { name: ' Wang  Fixturecustomer ', phone: '+86 139 1234 5678', address: '上海市浦东新区测试路88号12室' }, vip: false }), { nowMs: NOW });
+  const c = intake(body({ urgency: 'critical' }), { nowMs: NOW });
+  if (!a.ok || !b.ok || !c.ok) throw new Error('expected valid');
+  expect(b.bodyHash).toBe(a.bodyHash);
+  expect(c.bodyHash).not.toBe(a.bodyHash);
+  expect(bodyHashOf(a.input)).toBe(a.bodyHash);
+  expect(a).toMatchObject({ requestId: 'sr-CRM-10023', keySource: 'externalId' });
+});
+
+test('category normalised to snake case', () => {
+  const r = intake(body({ product: { model: 'KFR-35GW', purchaseDate: '2024-01-01', category: 'Air Conditioner' } }), { nowMs: NOW });
+  expect(r.ok && r.input.product.category).toBe('air_conditioner');
+});
+
+test('generated keys are valid external ids and distinct', () => {
+  const keys = new Set(Array.from({ length: 200 }, () => generateKey(NOW)));
+  expect(keys.size).toBe(200);
+  for (const k of keys) expect(k).toMatch(EXTERNAL_ID_PATTERN);
+});

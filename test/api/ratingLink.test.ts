@@ -1,0 +1,61 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import { isRatingTokenError, RATING_TOKEN_PATTERN, signRatingToken, verifyRatingToken } from '../../src/ratingLink';
+
+const SECRET = 'unit-secret';
+const NOW = Date.parse('2025-06-01T00:00:00Z');
+const payload = { requestId: 'sr-CRM-10023', tokenId: '3f2a9c1e-7b1d-4b8e-9a51-2c6d0e4f8a11', expiresAt: '2025-06-08T00:00:00.000Z' };
+
+test('round trip', () => {
+  const token = signRatingToken(payload, SECRET);
+  expect(token).toMatch(RATING_TOKEN_PATTERN);
+  expect(token.length).toBeLessThan(160);
+  expect(verifyRatingToken(token, SECRET, NOW)).toEqual(payload);
+});
+
+test('expired at and after expiresAt', () => {
+  const token = signRatingToken(payload, SECRET);
+  expect(verifyRatingToken(token, SECRET, Date.parse(payload.expiresAt))).toEqual({ error: 'expired' });
+  expect(verifyRatingToken(token, SECRET, Date.parse(payload.expiresAt) - 1)).toEqual(payload);
+});
+
+test('another secret or a changed payload: bad_signature', () => {
+  const token = signRatingToken(payload, SECRET);
+  expect(verifyRatingToken(token, 'other', NOW)).toEqual({ error: 'bad_signature' });
+  const [p, sig] = token.split('.');
+  const forged = Buffer.from(JSON.stringify(['sr-OTHER', payload.tokenId, payload.expiresAt])).toString('base64url');
+  expect(verifyRatingToken(`${forged}.${sig}`, SECRET, NOW)).toEqual({ error: 'bad_signature' });
+  expect(verifyRatingToken(`${p}.${sig!.slice(0, -1)}A`, SECRET, NOW)).toEqual({ error: 'bad_signature' });
+});
+
+test('malformed', () => {
+  for (const t of ['', 'abc', 'a.b', 'a.b.c', `${'x'.repeat(600)}.${'y'.repeat(22)}`, 'a b.cccccccccccccccccccccc']) {
+    expect(verifyRatingToken(t, SECRET, NOW)).toEqual({ error: 'malformed' });
+  }
+  // Correctly signed but not our payload shape.
+  const sign = (body: unknown) => {
+    const p = Buffer.from(JSON.stringify(body)).toString('base64url');
+    const sig = createHmac('sha256', SECRET).update(`aftercare-rating-v1.${p}`).digest().subarray(0, 16).toString('base64url');
+    return `${p}.${sig}`;
+  };
+  expect(verifyRatingToken(sign({ requestId: 'sr-A' }), SECRET, NOW)).toEqual({ error: 'malformed' });
+  expect(verifyRatingToken(sign(['../x', 't', payload.expiresAt]), SECRET, NOW)).toEqual({ error: 'malformed' });
+  expect(verifyRatingToken(sign(['sr-A', 't', 'never']), SECRET, NOW)).toEqual({ error: 'malformed' });
+});
+
+test('refuses to sign nonsense', () => {
+  expect(() => signRatingToken({ ...payload, requestId: 'CRM-1' }, SECRET)).toThrow();
+  expect(() => signRatingToken({ ...payload, tokenId: 'a/b' }, SECRET)).toThrow();
+  expect(() => signRatingToken({ ...payload, expiresAt: 'soon' }, SECRET)).toThrow();
+  expect(() => signRatingToken(payload, '')).toThrow();
+});
+
+test('property: any string verifies to an error or to exactly what was signed', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 300 }), (s) => {
+      const r = verifyRatingToken(s, SECRET, NOW);
+      expect(isRatingTokenError(r)).toBe(true);
+    }),
+    { numRuns: 500 },
+  );
+});

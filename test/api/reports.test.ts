@@ -1,0 +1,74 @@
+/** GET /v1/reports/daily: roles, date validation, default date in the policy zone, Temporal outages. */
+import { reportRoutes } from '../../src/api/routes/reports';
+import { computeDailyReport, dayBounds, ReportDateError } from '../../src/reports/daily';
+import { ReportUnavailableError, type DailyReportResult, type ReportSource } from '../../src/reports/fetch';
+import { miniApp, type MiniApp } from './miniApp';
+import { bearer, TOKENS } from './support';
+
+const TZ = 'Asia/Shanghai';
+const asked: string[] = [];
+const source: ReportSource = {
+  timeZone: TZ,
+  async daily(date) {
+    asked.push(date);
+    if (date === '2026-01-01') throw new ReportUnavailableError('Temporal did not answer');
+    dayBounds(date, TZ);
+    const r: DailyReportResult = { ...computeDailyReport([], { date, timeZone: TZ }), generatedAt: '2026-11-25T08:00:00.000Z', unreadable: [] };
+    return r;
+  },
+};
+
+let app: MiniApp;
+beforeAll(async () => {
+  // 2026-11-24 16:30 UTC is already the 25th in Shanghai.
+  app = await miniApp((a) => a.register(reportRoutes, { reports: source, now: () => Date.parse('2026-11-24T16:30:00Z') }));
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+test('ops and integrations get the report; the body has every section', async () => {
+  for (const token of [TOKENS.ops, TOKENS.integration]) {
+    const res = await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(token) });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ date: '2026-11-25', timeZone: TZ, from: '2026-11-24T16:00:00.000Z', volume: { total: 0 }, unreadable: [] });
+    expect(Object.keys(body)).toEqual(
+      expect.arrayContaining(['sla', 'firstTimeFix', 'resolution', 'satisfaction', 'complaints', 'escalations', 'byStatus', 'generatedAt']),
+    );
+    expect(body.sla.dispatch).toEqual({ met: 0, breached: 0, pending: 0, complianceRate: null });
+  }
+});
+
+test('technicians and anonymous callers are refused', async () => {
+  expect((await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25' })).statusCode).toBe(401);
+  expect((await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(TOKENS.tech1) })).statusCode).toBe(403);
+});
+
+test('without a date: today in the policy time zone', async () => {
+  asked.length = 0;
+  const res = await app.inject({ method: 'GET', url: '/v1/reports/daily', headers: bearer(TOKENS.ops) });
+  expect(res.statusCode).toBe(200);
+  expect(asked).toEqual(['2026-11-25']);
+});
+
+test('malformed or impossible dates are a 400 naming query.date', async () => {
+  const bad = await app.inject({ method: 'GET', url: '/v1/reports/daily?date=25.11.2026', headers: bearer(TOKENS.ops) });
+  expect(bad.statusCode).toBe(400);
+  expect(bad.json().details[0].path).toBe('query.date');
+  const impossible = await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-02-30', headers: bearer(TOKENS.ops) });
+  expect(impossible.statusCode).toBe(400);
+  expect(impossible.json()).toMatchObject({ error: 'bad_request', details: [{ path: 'query.date' }] });
+  const extra = await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25&x=1', headers: bearer(TOKENS.ops) });
+  expect(extra.statusCode).toBe(400);
+});
+
+test('Temporal unavailable → 503 with Retry-After', async () => {
+  const res = await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-01-01', headers: bearer(TOKENS.ops) });
+  expect(res.statusCode).toBe(503);
+  expect(res.headers['retry-after']).toBe('5');
+});
+
+test('ReportDateError is what dayBounds throws', () => {
+  expect(() => dayBounds('x', TZ)).toThrow(ReportDateError);
+});

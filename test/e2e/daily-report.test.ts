@@ -1,0 +1,52 @@
+/**
+ * The daily report against a real dev server: visibility's StartTime range picks the day's requests, closed
+ * ones are read from their result, running ones through the state query.
+ */
+import { fetchDailyReport } from '../../src/reports/fetch';
+import { localDate } from '../../src/reports/daily';
+import { cancelUpdate } from '../../workflows/messages';
+import { createOpsStack, type OpsStack } from '../support/opsStack';
+
+const TZ = 'Asia/Shanghai';
+let stack: OpsStack;
+beforeAll(async () => {
+  stack = await createOpsStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+test("today's requests, closed and running, with their SLA and escalations", async () => {
+  const cancelled = await stack.start({ type: 'complaint', channel: 'app' });
+  await stack.until('assignment', async () => (await cancelled.state()).status === 'assigned');
+  await cancelled.executeUpdate(cancelUpdate, { args: [{ reason: 'customer fixed it himself' }] });
+  await cancelled.result();
+
+  // Nobody services lifts: no candidate (L1), the critical dispatch deadline breaks (L2).
+  const stuck = await stack.start({ urgency: 'critical', channel: 'hotline', product: { model: 'OTIS', purchaseDate: '2020-01-01', category: 'lift' } });
+  await stack.until('dispatch breach', async () => (await stuck.state()).escalationLevel >= 2);
+
+  const date = localDate(Date.now(), TZ);
+  const only = `TaskQueue = '${stack.taskQueue}'`;
+  const report = await stack.until('both in visibility', async () => {
+    const r = await fetchDailyReport(stack.client, { date, timeZone: TZ, extraQuery: only });
+    return r.volume.total === 2 ? r : undefined;
+  }, 20_000);
+
+  expect(report.unreadable).toEqual([]);
+  expect(report.volume.byType).toMatchObject({ complaint: 1, repair: 1 });
+  expect(report.volume.byChannel).toMatchObject({ app: 1, hotline: 1 });
+  expect(report.volume.byUrgency).toMatchObject({ normal: 1, critical: 1 });
+  expect(report.complaints).toBe(1);
+  expect(report.byStatus).toMatchObject({ cancelled: 1, dispatching: 1 });
+  expect(report.resolution).toEqual({ eligible: 1, resolved: 0, cancelled: 1, rate: 0 });
+  // The complaint's dispatch was met at once; the lift's broke.
+  expect(report.sla.dispatch).toMatchObject({ met: 1, breached: 1, complianceRate: 0.5 });
+  expect(report.escalations.escalatedRequests).toBe(1);
+  expect(report.escalations.requestsByLevel['0']).toBe(1);
+  expect(report.escalations.eventsByLevel['1']).toBeGreaterThanOrEqual(1);
+
+  // Another day has none of them.
+  const yesterday = localDate(Date.now() - 86_400_000, TZ);
+  expect((await fetchDailyReport(stack.client, { date: yesterday, timeZone: TZ, extraQuery: only })).volume.total).toBe(0);
+});

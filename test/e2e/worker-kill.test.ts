@@ -1,0 +1,154 @@
+/**
+ * Issue 3, acceptance 4: a worker SIGKILLed mid-lifecycle and restarted finishes the same requests; every
+ * deadline still fires and the outbox holds no duplicate message. Real processes, real dev server, fast policy.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { readOutbox } from '../../src/adapters/sms';
+import { LocalStorage } from '../../src/adapters/storage';
+import { loadPolicyFile } from '../../src/policyFile';
+import { verifyRatingToken } from '../../src/ratingLink';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import {
+  acceptUpdate,
+  appointmentUpdate,
+  arrivalUpdate,
+  completionUpdate,
+  feedbackUpdate,
+  photoUploadedSignal,
+  SERVICE_REQUEST_WORKFLOW,
+  stateQuery,
+  type ServiceRequestState,
+} from '../../workflows/messages';
+import type { PhotoKind } from '../../src/domain/types';
+import { requestInput } from '../support/fixtures';
+import { makePng } from '../support/images';
+import { startProcess, type Proc } from '../support/processes';
+
+const SECRET = 'worker-kill-secret';
+const taskQueue = `kill-${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), 'aftercare-kill-'));
+const outboxFile = join(dir, 'outbox.jsonl');
+const storage = new LocalStorage(join(dir, 'photos'));
+const policy = loadPolicyFile(join(PROJECT_ROOT, 'policy', 'fast.yaml'));
+const workerEnv = {
+  TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS as string,
+  TEMPORAL_TASK_QUEUE: taskQueue,
+  SMS_OUTBOX_FILE: outboxFile,
+  PHOTO_STORAGE_DIR: join(dir, 'photos'),
+  AFTERCARE_POLICY: join(PROJECT_ROOT, 'policy', 'fast.yaml'),
+  RATING_LINK_SECRET: SECRET,
+};
+
+let connection: Connection;
+let client: Client;
+let worker: Proc | undefined;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS });
+  client = new Client({ connection });
+});
+afterAll(async () => {
+  await worker?.kill('SIGKILL');
+  await connection?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(id: string): Promise<WorkflowHandle> {
+  return client.workflow.start(SERVICE_REQUEST_WORKFLOW, {
+    taskQueue,
+    workflowId: id,
+    args: [{ requestId: id, request: requestInput({ urgency: 'urgent' }), policy, bodyHash: 'h', startAttemptId: 'a' }],
+  });
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Drives one request through a technician's whole visit, surviving worker restarts (updates wait). */
+async function drive(h: WorkflowHandle): Promise<void> {
+  const st = await until('assignment', async () => {
+    const s = await h.query(stateQuery);
+    return s.status === 'assigned' ? s : undefined;
+  });
+  const technicianId = st.technicianId as string;
+  await h.executeUpdate(acceptUpdate, { args: [{ technicianId }] });
+  await h.executeUpdate(appointmentUpdate, { args: [{ technicianId, at: new Date(Date.now() + 60_000).toISOString() }] });
+  await h.executeUpdate(arrivalUpdate, { args: [{ technicianId }] });
+  for (const kind of ['before', 'after', 'signature'] as PhotoKind[]) {
+    const stored = await storage.put(h.workflowId, kind, makePng(), 'image/png');
+    await h.signal(photoUploadedSignal, { kind, key: stored.key, at: new Date().toISOString() });
+  }
+  await h.executeUpdate(completionUpdate, { args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }] });
+  const link = await until('rating link', async () => {
+    const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind === 'completed');
+    return line?.text.match(/\/r\/([A-Za-z0-9_.-]+)/)?.[1];
+  });
+  const token = verifyRatingToken(link, SECRET, Date.now());
+  if ('error' in token) throw new Error(`bad token: ${token.error}`);
+  await h.executeUpdate(feedbackUpdate, { args: [{ score: 5, tokenId: token.tokenId }] });
+}
+
+test('SIGKILLed worker: requests finish, deadlines fire, no duplicate SMS', async () => {
+  worker = startProcess('worker', workerEnv);
+  const driven = await Promise.all([1, 2, 3].map((i) => start(`sr-kill-drive-${process.pid}-${i}`)));
+  const abandoned = await Promise.all([1, 2, 3].map((i) => start(`sr-kill-idle-${process.pid}-${i}`)));
+
+  // Kill the worker three times while requests are in flight and timers are due.
+  const kills: number[] = [];
+  const chaos = (async () => {
+    for (const at of [1500, 4000, 4000]) {
+      await sleep(at);
+      kills.push(Date.now());
+      await worker!.kill('SIGKILL');
+      await sleep(500);
+      worker = startProcess('worker', workerEnv);
+    }
+  })();
+  let drivenDone = 0;
+  await Promise.all([Promise.all(driven.map(drive)).then(() => (drivenDone = Date.now())), chaos]);
+  // The kills really happened mid-lifecycle, not after the requests were through.
+  expect(kills).toHaveLength(3);
+  expect(kills[1]).toBeLessThan(drivenDone);
+
+  const results = await Promise.all(driven.map((h) => h.result() as Promise<ServiceRequestState>));
+  for (const r of results) {
+    expect(r.status).toBe('closed');
+    expect(r.feedback?.score).toBe(5);
+    expect(r.photoChecks.at(-1)?.ok).toBe(true);
+  }
+
+  // Untouched requests: every request-level deadline fires (urgent: response 8s, on site 15s, resolution 25s).
+  await sleep(Math.max(0, policy.deadlines.resolution.urgent.ms + 3000 - 14_000));
+  for (const h of abandoned) {
+    const s = await until('breaches', async () => {
+      const st = await h.query(stateQuery);
+      const fired = ['response', 'on_site', 'resolution'].every((m) => st.deadlines.some((d) => d.id === m && d.status === 'breached'));
+      return fired ? st : undefined;
+    }, 40_000);
+    expect(s.escalationLevel).toBe(3);
+    for (const m of ['response', 'on_site', 'resolution']) {
+      expect(s.escalations.some((e) => e.reason === 'breach' && e.milestone === m)).toBe(true);
+    }
+  }
+
+  const lines = await readOutbox(outboxFile);
+  const keys = lines.map((l) => l.idempotencyKey);
+  expect(new Set(keys).size).toBe(keys.length);
+  for (const h of driven) {
+    for (const kind of ['received', 'assigned', 'visit_booked', 'completed']) {
+      expect(lines.filter((l) => l.requestId === h.workflowId && l.kind === kind)).toHaveLength(1);
+    }
+  }
+  for (const h of abandoned) await h.terminate('test over');
+}, 180_000);

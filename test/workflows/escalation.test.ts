@@ -1,0 +1,242 @@
+/**
+ * SPEC §5: deadlines that break. The 80 % warning reaches the outbox before the breach; each breach raises
+ * the level by one (capped at 3), pages that level's contact (escalation_breach SMS to their phone), and is
+ * recorded with the milestone and lateness; BreachedDeadlines lists it. Per urgency, and for complaints and
+ * returns (resolution_max). A deadline met after it broke keeps "breached" and records how late it was.
+ */
+import type { Urgency } from '../../src/domain/types';
+import { SA } from '../../src/temporal/searchAttributes';
+import type { Bed, Handle } from './support/env';
+import {
+  act,
+  advanceTo,
+  ALL_PHOTOS,
+  anchorAt,
+  assignedTech,
+  at,
+  deadline,
+  HOUR,
+  MIN,
+  near,
+  policyVariant,
+  serverNow,
+  settle,
+  ratingTokenId,
+  recordHistory,
+  smsOf,
+  until,
+  untilSms,
+  untilState,
+  uploadPhotos,
+  useBed,
+} from './support/scenario';
+
+const suite = useBed();
+const PHONE = { 1: '+8613900139001', 2: '+8613900139002', 3: '+8613900139003' } as const;
+const ROLE = { 1: 'dispatch_lead', 2: 'service_supervisor', 3: 'service_centre_manager' } as const;
+type Level = 1 | 2 | 3;
+const S = 1000;
+
+/** Escalation messages of the request as [kind, level-by-phone], oldest first. */
+async function pages(bed: Bed, h: Handle): Promise<string[]> {
+  const byPhone = Object.fromEntries(Object.entries(PHONE).map(([l, p]) => [p, `L${l}`]));
+  return (await smsOf(bed, h)).filter((l) => byPhone[l.to]).map((l) => `${l.kind} ${byPhone[l.to]}`);
+}
+
+/**
+ * Steps through one deadline: just after its warning only the warning has gone out (to the contact that the
+ * breach would page); just after its due time it is breached, the level is `level`, and that level's contact got
+ * the escalation_breach SMS.
+ */
+async function warnThenBreach(h: Handle, id: string, warnAt: number | string, dueAt: number | string, level: Level): Promise<void> {
+  const { bed } = suite;
+  const warnMs = typeof warnAt === 'number' ? warnAt : Date.parse(warnAt);
+  const dueMs = typeof dueAt === 'number' ? dueAt : Date.parse(dueAt);
+  const before = (await pages(bed, h)).length;
+  const newPages = (n: number, what: string) => until(() => pages(bed, h), (p) => p.length >= before + n, `${h.workflowId}: ${what}`).then((p) => p.slice(before));
+
+  await advanceTo(bed, warnMs - S);
+  expect(await pages(bed, h)).toHaveLength(before);
+  await advanceTo(bed, warnMs + S);
+  expect(await newPages(1, `${id} warning`)).toEqual([`escalation_warning L${level}`]);
+  let s = await h.state();
+  expect(deadline(s, id)).toMatchObject({ status: 'pending', dueAt: near(dueMs), warnAt: near(warnMs), warnedAt: near(warnMs) });
+  expect(s.escalationLevel).toBe(level - 1);
+
+  await advanceTo(bed, dueMs - S);
+  expect(deadline(await h.state(), id).status).toBe('pending');
+  await advanceTo(bed, dueMs + S);
+  s = await untilState(h, (x) => x.escalationLevel === level && deadline(x, id).status === 'breached', `${id} breached, level ${level}`);
+  expect(deadline(s, id)).toMatchObject({ breachedAt: near(dueMs) });
+  expect(s.escalations[s.escalations.length - 1]).toEqual({
+    at: near(dueMs),
+    level,
+    reason: 'breach',
+    deadlineId: id,
+    milestone: deadline(s, id).milestone,
+    lateByMs: expect.any(Number),
+    contactRole: ROLE[level],
+  });
+  expect(s.escalations[s.escalations.length - 1]?.lateByMs).toBeLessThan(S);
+  expect(await newPages(2, `${id} breach page`)).toEqual([`escalation_warning L${level}`, `escalation_breach L${level}`]);
+  const page = (await smsOf(bed, h, 'escalation_breach')).pop();
+  expect(page?.text).toContain(s.ticket);
+}
+
+/** BreachedDeadlines search attribute, as ops filter on it. */
+async function breachedAttribute(h: Handle): Promise<string[] | undefined> {
+  return (await h.describe()).typedSearchAttributes.get(SA.BreachedDeadlines);
+}
+
+describe.each([
+  // Received Monday 11:00 (chosen so no two timers coincide). Warnings at 80 % of each span.
+  {
+    urgency: 'normal' as Urgency,
+    response: { warn: 3 * HOUR + 12 * MIN, due: 4 * HOUR }, // 14:12 / 15:00
+    onSite: { warn: 19 * HOUR + 12 * MIN, due: 24 * HOUR }, // Tue 06:12 / Tue 11:00
+    resolution: { warn: (A: number) => at(A, 1, '17:00'), due: (A: number) => at(A, 2, '11:00') }, // 16 / 20 business h
+  },
+  {
+    urgency: 'urgent' as Urgency,
+    response: { warn: 96 * MIN, due: 2 * HOUR }, // 12:36 / 13:00
+    onSite: { warn: 6 * HOUR + 24 * MIN, due: 8 * HOUR }, // 17:24 / 19:00
+    resolution: { warn: (A: number) => at(A, 1, '09:00'), due: (A: number) => at(A, 1, '11:00') }, // 8 / 10 business h
+  },
+  {
+    urgency: 'critical' as Urgency,
+    response: { warn: 48 * MIN, due: 1 * HOUR },
+    onSite: { warn: 96 * MIN, due: 2 * HOUR },
+    resolution: { warn: (A: number) => at(A, 0, '17:24'), due: (A: number) => at(A, 0, '19:00') }, // 8 h round the clock
+  },
+])('$urgency: the escalation chain', ({ urgency, response, onSite, resolution }) => {
+  test('technician accepts and then does nothing: response → L1, on site → L2, resolution → L3, each warned first', async () => {
+    const { bed } = suite;
+    const A = await anchorAt(bed, 1, '11:00');
+    const h = await suite.start({ urgency });
+    const tech = await assignedTech(h);
+    await advanceTo(bed, A + 5 * MIN);
+    await act.accept(h, tech);
+
+    await warnThenBreach(h, 'response', A + response.warn, A + response.due, 1);
+    expect(await breachedAttribute(h)).toEqual(['response']);
+    await warnThenBreach(h, 'on_site', A + onSite.warn, A + onSite.due, 2);
+    await warnThenBreach(h, 'resolution', resolution.warn(A), resolution.due(A), 3);
+    expect(await breachedAttribute(h)).toEqual(['response', 'on_site', 'resolution']);
+
+    // The technician finally turns up and fixes it: the deadlines stay breached and record how late they were met.
+    const late = Date.parse(resolution.due(A)) + 2 * HOUR;
+    await advanceTo(bed, late);
+    await act.book(h, tech, new Date(late + 30 * MIN).toISOString());
+    await act.arrive(h, tech);
+    await uploadPhotos(bed, h, ALL_PHOTOS);
+    await act.complete(h, tech);
+    const s = await h.state();
+    expect(deadline(s, 'response')).toMatchObject({ status: 'breached', metAt: near(late), lateByMs: expect.any(Number) });
+    expect(deadline(s, 'response').lateByMs).toBeGreaterThan(late - A - response.due - 5 * S);
+    expect(deadline(s, 'resolution')).toMatchObject({ status: 'breached', metAt: near(late) });
+    expect(Math.abs((deadline(s, 'resolution').lateByMs ?? 0) - 2 * HOUR)).toBeLessThan(5 * S);
+    expect(s.escalations.map((e) => `${e.milestone} L${e.level}`)).toEqual(['response L1', 'on_site L2', 'resolution L3']);
+
+    // Closes normally; the level stays where it got to.
+    const tokenId = await ratingTokenId(bed, h);
+    await act.feedback(h, tokenId, 5);
+    const final = await h.result();
+    expect(final).toMatchObject({ outcome: 'closed', escalationLevel: 3 });
+    if (urgency === 'normal') await recordHistory(h, 'escalation-chain');
+  });
+
+  test('nobody can be dispatched: level 1 at once, then the dispatch deadline breaks → level 2', async () => {
+    const { bed } = suite;
+    const A = await anchorAt(bed, 1, '11:00');
+    const span = { normal: 2 * HOUR, urgent: 30 * MIN, critical: 10 * MIN }[urgency];
+    const h = await suite.start({ urgency, product: { model: 'SAUNA-1', purchaseDate: '2025-01-01', category: 'sauna' } });
+    let s = await untilState(h, (x) => x.escalationLevel === 1, 'no-candidate escalation');
+    expect(s.status).toBe('dispatching');
+    const alert = await untilSms(bed, h, (l) => l.some((x) => x.kind === 'ops_alert'), 'ops alert');
+    expect(alert.filter((x) => x.kind === 'ops_alert').map((x) => x.to)).toEqual([PHONE[1]]);
+    await warnThenBreach(h, 'dispatch', A + 0.8 * span, A + span, 2);
+    s = await h.state();
+    expect(s.escalations.map((e) => `${e.reason} L${e.level}`)).toEqual(['no_candidate L1', 'breach L2']);
+  });
+});
+
+test('VIP: the dispatch deadline that breaks is the stricter one (normal VIP → 30 min)', async () => {
+  const { bed } = suite;
+  const A = await anchorAt(bed, 1, '11:00');
+  const h = await suite.start({ vip: true, product: { model: 'SAUNA-1', purchaseDate: '2025-01-01', category: 'sauna' } });
+  await untilState(h, (x) => x.escalationLevel === 1, 'no-candidate escalation');
+  await warnThenBreach(h, 'dispatch', A + 24 * MIN, A + 30 * MIN, 2);
+});
+
+test('complaint: no visit booked within 2 h → L1; not on site in 24 h → L2; unresolved after 3 days → L3', async () => {
+  const { bed } = suite;
+  const A = await anchorAt(bed, 1, '11:00');
+  const h = await suite.start({ type: 'complaint' });
+  const tech = await assignedTech(h);
+  await act.accept(h, tech);
+  await warnThenBreach(h, 'response', A + 96 * MIN, A + 2 * HOUR, 1);
+  await warnThenBreach(h, 'on_site', A + 19 * HOUR + 12 * MIN, A + 24 * HOUR, 2);
+  await warnThenBreach(h, 'resolution', A + 57 * HOUR + 36 * MIN, A + 72 * HOUR, 3);
+});
+
+test('return: resolution (3 business days) and its hard limit (7) break; the level stays at 3 and L3 is paged again', async () => {
+  const { bed } = suite;
+  const A = await anchorAt(bed, 1, '11:00');
+  const h = await suite.start({ type: 'return', product: { model: 'JSQ25-13A', purchaseDate: '2026-01-02', category: 'gas_water_heater' } });
+  const tech = await assignedTech(h);
+  await act.accept(h, tech);
+  await warnThenBreach(h, 'response', A + 3 * HOUR + 12 * MIN, A + 4 * HOUR, 1);
+  await warnThenBreach(h, 'on_site', A + 19 * HOUR + 12 * MIN, A + 24 * HOUR, 2);
+  // 30 business h from Mon 11:00: Mon 7, Tue 10, Wed 10, Thu 3 → Thu 11:00; 80 % (24 h): Mon 7, Tue 10, Wed 7 → Wed 15:00.
+  await warnThenBreach(h, 'resolution', at(A, 2, '15:00'), at(A, 3, '11:00'), 3);
+  // 70 business h: Mon 7, Tue–Sat 50 (57), Mon 10 (67), Tue 3 → next Tue 11:00; 80 % (56 h): … Fri 47, Sat 9 → Sat 17:00.
+  const s0 = await h.state();
+  expect(deadline(s0, 'resolution_max')).toMatchObject({ dueAt: near(at(A, 8, '11:00')), warnAt: near(at(A, 5, '17:00')) });
+  await advanceTo(bed, Date.parse(at(A, 5, '17:00')) + S);
+  expect(deadline(await h.state(), 'resolution_max').warnedAt).toEqual(near(at(A, 5, '17:00')));
+  await untilSms(bed, h, (l) => l.filter((x) => x.kind === 'escalation_warning' && x.to === PHONE[3]).length === 2, 'second L3 warning');
+  await advanceTo(bed, Date.parse(at(A, 8, '11:00')) + S);
+  const s = await untilState(h, (x) => deadline(x, 'resolution_max').status === 'breached', 'resolution_max breached');
+  expect(s.escalationLevel).toBe(3);
+  expect(s.escalations.map((e) => `${e.milestone} L${e.level}`)).toEqual(['response L1', 'on_site L2', 'resolution L3', 'resolution_max L3']);
+  await untilSms(bed, h, (l) => l.filter((x) => x.kind === 'escalation_breach' && x.to === PHONE[3]).length === 2, 'second L3 page');
+  expect(await breachedAttribute(h)).toEqual(['response', 'on_site', 'resolution', 'resolution_max']);
+});
+
+test('a warning is delivered even when its deadline is met in the same moment (the SMS is not cancelled with the timer)', async () => {
+  // Response due 4 s after receipt (warning at 3.2 s). The worker is down when the warning timer fires; the visit
+  // gets booked meanwhile; both reach the workflow in one task. Whatever the order, a warning that was recorded
+  // must have been sent.
+  const { bed } = suite;
+  const quick = policyVariant('test-quick-response', (p) => (p.deadlines.response = 4));
+  const h = suite.track(await bed.startParked({}, quick));
+  let worker = await bed.unpark();
+  const tech = await assignedTech(h);
+  await act.accept(h, tech);
+  await settle(h);
+  console.log('settled');
+  await worker.stop();
+  console.log('stopped');
+  const received = Date.parse((await h.state()).receivedAt);
+  // Server time runs on in real time while nothing is skipped.
+  await until(() => serverNow(bed), (now) => now > received + 3400, 'warning due');
+  console.log('time ok');
+  const booked = act.book(h, tech, new Date(received + HOUR).toISOString());
+  await new Promise((r) => setTimeout(r, 300));
+  worker = await bed.unpark();
+  try {
+    console.log('unparked');
+    await booked;
+    console.log('booked');
+    const s = await untilState(h, (x) => deadline(x, 'response').status === 'met', 'response met');
+    const warned = deadline(s, 'response').warnedAt !== undefined;
+    await settle(h);
+    const warnings = (await smsOf(bed, h, 'escalation_warning')).filter((l) => l.to === PHONE[1]);
+    expect(warnings).toHaveLength(warned ? 1 : 0);
+    expect(s.escalations).toEqual([]);
+  } finally {
+    await settle(h).catch(() => undefined);
+    await h.terminate().catch(() => undefined);
+    await worker.stop();
+  }
+});
