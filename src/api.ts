@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { createStorage } from './adapters/storage';
-import { codecDataConverter, codecFromEnv } from './codec';
+import { codecDataConverter, codecFromKeys, type AesGcmCodec } from './codec';
 import { DeferredPort } from './api/deferredPort';
 import { buildServer, type ApiServer } from './api/server';
 import { TemporalRequests } from './api/temporalRequests';
@@ -14,6 +14,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import type { ResolvedPolicy } from './domain/policyTypes';
 import { createLogger, type Logger } from './logger';
 import { loadPolicyFile } from './policyFile';
+import { deferredReportSource } from './reports/fetch';
 import { connectClient } from './temporal/connection';
 import { loadTokenFile, type TokenStore } from './tokens';
 
@@ -32,9 +33,10 @@ async function connectWithRetry(
   port: DeferredPort,
   policy: () => ResolvedPolicy,
   signal: AbortSignal,
+  codec: AesGcmCodec | undefined,
 ): Promise<Client | undefined> {
   // Same PII codec as the worker (AFTERCARE_CODEC_KEYS), or the SDK default when it is off.
-  const dataConverter = codecDataConverter(codecFromEnv());
+  const dataConverter = codecDataConverter(codec);
   let delay = 500;
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
@@ -44,10 +46,10 @@ async function connectWithRetry(
         return undefined;
       }
       port.set(new TemporalRequests({ client, taskQueue: config.temporal.taskQueue, policy }));
-      logger.info({ address: config.temporal.address, namespace: config.temporal.namespace }, 'connected to Temporal');
+      logger.info({ temporalAddress: config.temporal.address, namespace: config.temporal.namespace }, 'connected to Temporal');
       return client;
     } catch (err) {
-      logger.warn({ attempt, address: config.temporal.address, err: { message: (err as Error).message } }, 'Temporal not reachable yet; retrying');
+      logger.warn({ attempt, temporalAddress: config.temporal.address, err: { message: (err as Error).message } }, 'Temporal not reachable yet; retrying');
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 10_000);
     }
@@ -63,14 +65,24 @@ export async function main(): Promise<void> {
   checkProductionSafety(config, tokens, /tokens\.demo\.json$/.test(config.tokensFile));
   const storage = createStorage(config.storage);
   const port = new DeferredPort();
+  const codec = codecFromKeys(config.codec.keys);
+  let client: Client | undefined;
 
-  const app: ApiServer = await buildServer({ config, logger, requests: port, storage, tokens });
+  const app: ApiServer = await buildServer({
+    config,
+    logger,
+    requests: port,
+    storage,
+    tokens,
+    reports: deferredReportSource(() => client, { timeZone: policy.calendar.timeZone }),
+    ...(codec ? { codec: { codec, codecTokens: config.codec.tokens, allowedOrigins: config.codec.uiOrigins } } : {}),
+    metrics: { bearerToken: config.metrics.token },
+  });
   await app.listen({ port: config.port, host: config.host });
   logger.info({ port: config.port, host: config.host, policyVersion: policy.version }, 'API listening');
 
   const abort = new AbortController();
-  let client: Client | undefined;
-  void connectWithRetry(config, logger, port, () => policy, abort.signal).then((c) => {
+  void connectWithRetry(config, logger, port, () => policy, abort.signal, codec).then((c) => {
     client = c;
   });
 

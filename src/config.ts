@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { DEFAULT_TASK_QUEUE } from './temporal/ids';
+import { CodecKeyError, parseCodecKeys, type CodecKey } from './codec/keys';
 
 /**
  * Environment → typed, validated configuration. Every process reads it here and nowhere else, so a bad
@@ -39,6 +40,9 @@ export interface Config {
   /** Call-centre webhook that receives satisfaction call-back tasks and escalation pages; none = outbox only. */
   callCentreWebhookUrl?: string;
   dev: { uiPort: number; temporalPort: number; dbFile: string };
+  /** PII payload codec (AES-256-GCM); off when no keys are set. */
+  codec: { keys: CodecKey[]; tokens: string[]; uiOrigins: string[] };
+  metrics: { workerPort: number; token?: string };
 }
 
 export class ConfigError extends Error {
@@ -138,6 +142,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('RATING_LINK_SECRET must be set in production (signs customers\' rating links)');
   }
 
+  let codecKeys: CodecKey[] = [];
+  try {
+    codecKeys = parseCodecKeys(opt('AFTERCARE_CODEC_KEYS'));
+  } catch (err) {
+    if (!(err instanceof CodecKeyError)) throw err;
+    problems.push(...err.problems.map((p) => `AFTERCARE_CODEC_KEYS: ${p}`));
+  }
+  const codecTokens = (opt('AFTERCARE_CODEC_TOKENS') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (codecTokens.some((t) => t.length < 16)) problems.push('AFTERCARE_CODEC_TOKENS: every token needs at least 16 characters');
+  const uiPort = int('TEMPORAL_UI_PORT', 8233, 1, 65535);
+
   const config: Config = {
     temporal: {
       address,
@@ -166,10 +181,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storage: { kind: storageKind, dir: file('PHOTO_STORAGE_DIR', 'var/photos'), s3 },
     callCentreWebhookUrl: url('CALL_CENTRE_WEBHOOK_URL'),
     dev: {
-      uiPort: int('TEMPORAL_UI_PORT', 8233, 1, 65535),
+      uiPort,
       temporalPort: int('TEMPORAL_DEV_PORT', 7233, 1, 65535),
       dbFile: file('TEMPORAL_DB_FILE', 'var/temporal.db'),
     },
+    codec: {
+      keys: codecKeys,
+      tokens: codecTokens,
+      uiOrigins: str('AFTERCARE_CODEC_UI_ORIGINS', `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`).split(',').map((o) => o.trim()).filter(Boolean),
+    },
+    metrics: { workerPort: int('WORKER_METRICS_PORT', 9464, 0, 65535), token: opt('METRICS_TOKEN') },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

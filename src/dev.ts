@@ -4,6 +4,7 @@
  * a restart finds the earlier requests in the same database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -68,7 +69,14 @@ async function main(): Promise<void> {
   const config: Config = loadConfig();
   const [host = '127.0.0.1', portText = '7233'] = config.temporal.address.split(':');
   const port = Number(portText);
-  const env = { ...process.env, TEMPORAL_ADDRESS: `${host}:${port}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: `${host}:${port}` };
+  // With the PII codec on, the Web UI decodes through the API's codec endpoint (key in the URL path).
+  const codecArgs: string[] = [];
+  if (config.codec.keys.length) {
+    const uiToken = config.codec.tokens[0] ?? randomBytes(24).toString('hex');
+    env.AFTERCARE_CODEC_TOKENS = [...new Set([uiToken, ...config.codec.tokens])].join(',');
+    codecArgs.push('--ui-codec-endpoint', `http://localhost:${config.port}/codec/${uiToken}`);
+  }
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
       ...searchAttributeCliArgs(),
       '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
       '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+      ...codecArgs,
       '--log-level', 'warn',
     ], env);
     await waitFor('Temporal dev server', () => portOpen(host, port));
@@ -110,6 +119,8 @@ async function main(): Promise<void> {
       `  Temporal UI    http://localhost:${config.dev.uiPort}`,
       `  Temporal gRPC  ${host}:${port}   (data: ${config.dev.dbFile})`,
       `  SMS outbox     ${config.sms.outboxFile}`,
+      `  Metrics        http://localhost:${config.port}/metrics (API)${config.metrics.workerPort ? `, http://localhost:${config.metrics.workerPort}/metrics (worker)` : ''}`,
+      `  PII codec      ${config.codec.keys.length ? 'on (UI decodes through the API)' : 'off — set AFTERCARE_CODEC_KEYS to encrypt customer data in histories'}`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

@@ -4,10 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
+import { codecDataConverter, codecFromKeys } from './codec';
 import { loadConfig, type Config } from './config';
+import { installWorkerRuntime } from './metrics/worker';
 import { createLogger } from './logger';
 import { loadPolicyFile } from './policyFile';
 import { PROJECT_ROOT } from './temporal/binaries';
@@ -24,17 +27,23 @@ export interface WorkerSetup {
   deps: ActivityDeps;
   /** Prebuilt bundle path; falls back to bundling `workflows/` at start (development). */
   bundlePath?: string;
+  /** PII codec; must match the API's. */
+  dataConverter?: DataConverter;
   tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
 }
 
 export async function createWorker(s: WorkerSetup): Promise<Worker> {
-  const bundle = s.bundlePath && existsSync(s.bundlePath) ? { workflowBundle: { codePath: s.bundlePath } } : { workflowsPath: WORKFLOWS_PATH };
+  const prebuilt = s.bundlePath && existsSync(s.bundlePath);
+  // Production images carry only the prebuilt bundle; bundling from source there would fail obscurely later.
+  if (!prebuilt && process.env.NODE_ENV === 'production') throw new Error(`workflow bundle ${s.bundlePath ?? '(none)'} is missing: run npm run build`);
+  const bundle = prebuilt ? { workflowBundle: { codePath: s.bundlePath as string } } : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
     connection: s.connection,
     namespace: s.namespace,
     taskQueue: s.taskQueue,
     activities: createActivities(s.deps),
     ...bundle,
+    ...(s.dataConverter ? { dataConverter: s.dataConverter } : {}),
     ...s.tuning,
   });
 }
@@ -42,7 +51,8 @@ export async function createWorker(s: WorkerSetup): Promise<Worker> {
 /** Builds the worker from configuration; the caller runs and shuts it down. */
 export async function workerFromConfig(config: Config, logger: Logger): Promise<{ worker: Worker; close: () => Promise<void> }> {
   const policy = loadPolicyFile(config.policyFile);
-  const client = await connectClient(config.temporal);
+  const dataConverter = codecDataConverter(codecFromKeys(config.codec.keys));
+  const client = await connectClient(config.temporal, dataConverter ? { dataConverter } : {});
   const connection = await connectWorker(config.temporal);
   const deps = activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone);
   const worker = await createWorker({
@@ -51,6 +61,7 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     taskQueue: config.temporal.taskQueue,
     deps,
     bundlePath: PREBUILT_BUNDLE,
+    dataConverter,
   });
   return {
     worker,
@@ -64,8 +75,10 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
+  // SDK runtime metrics and our counters on one Prometheus endpoint; before any connection is made.
+  installWorkerRuntime({ metricsPort: config.metrics.workerPort });
   const { worker, close } = await workerFromConfig(config, logger);
-  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  logger.info({ taskQueue: config.temporal.taskQueue, temporalAddress: config.temporal.address }, 'worker started');
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and finishes in-flight tasks.
   await worker.run();
   await close();

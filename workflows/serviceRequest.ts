@@ -130,15 +130,21 @@ class ServiceRequestRun {
     ctx.setStatus('dispatching');
     const tried = new Set(ctx.state.assignments.filter((a) => a.visit === ctx.state.visit).map((a) => a.technicianId));
     const exclude = ctx.unresolvedTechnicians();
-    const candidates = await acts.findCandidates({
-      requestId: ctx.requestId,
-      category: ctx.input.request.product.category,
-      type: ctx.input.request.type,
-      location: ctx.input.request.location,
-      exclude: [...exclude],
-      minTier: ctx.minTier(),
-      policy: ctx.policy.dispatch,
-    });
+    const category = ctx.input.request.product.category;
+    const candidates = await acts.findCandidates.executeWithOptions(
+      { summary: `Find technicians: ${category}${ctx.state.visit > 1 ? `, visit ${ctx.state.visit}, tier ≥ ${ctx.minTier()}` : ''}` },
+      [
+        {
+          requestId: ctx.requestId,
+          category,
+          type: ctx.input.request.type,
+          location: ctx.input.request.location,
+          exclude: [...exclude],
+          minTier: ctx.minTier(),
+          policy: ctx.policy.dispatch,
+        },
+      ],
+    );
     ctx.log('candidates', candidates.map((c) => `${c.technicianId} (${c.reason})`).join('; ') || 'none');
     let delayed = false;
     for (;;) {
@@ -245,23 +251,31 @@ class ServiceRequestRun {
     const tokenId = uuid4();
     this.ratingTokens.add(tokenId);
     const expiresAt = new Date(completedAt + ctx.policy.callbackDelay.ms + ctx.policy.feedbackWindow.ms).toISOString();
-    const { url } = await acts.issueRatingLink({ requestId: ctx.requestId, tokenId, expiresAt, language: ctx.language });
+    const { url } = await acts.issueRatingLink.executeWithOptions({ summary: 'Rating link for the customer' }, [
+      { requestId: ctx.requestId, tokenId, expiresAt, language: ctx.language },
+    ]);
     ctx.smsCustomer('completed', { ratingLink: url });
 
     // Satisfaction call-back 24 h after completion, unless the customer already rated through the link.
-    const rated = await condition(() => this.feedbackAt !== undefined, Math.max(1, completedAt + ctx.policy.callbackDelay.ms - Date.now()));
+    const rated = await condition(() => this.feedbackAt !== undefined, Math.max(1, completedAt + ctx.policy.callbackDelay.ms - Date.now()), {
+      summary: `Satisfaction call-back ${ctx.policy.callbackDelay.text} after completion`,
+    });
     if (!rated) {
       ctx.smsCustomer('survey', { ratingLink: url });
       ctx.log('callback', 'satisfaction call-back task created');
-      await acts.createCallbackTask({
-        requestId: ctx.requestId,
-        ticket: ticketNumber(ctx.requestId),
-        phone: ctx.input.request.customer.phone,
-        dueAt: new Date().toISOString(),
-        ratingUrl: url,
-        language: ctx.language,
+      await acts.createCallbackTask.executeWithOptions({ summary: 'Call-back task: satisfaction survey' }, [
+        {
+          requestId: ctx.requestId,
+          ticket: ticketNumber(ctx.requestId),
+          phone: ctx.input.request.customer.phone,
+          dueAt: new Date().toISOString(),
+          ratingUrl: url,
+          language: ctx.language,
+        },
+      ]);
+      const answered = await condition(() => this.feedbackAt !== undefined, ctx.policy.feedbackWindow.ms, {
+        summary: `Feedback window ${ctx.policy.feedbackWindow.text}`,
       });
-      const answered = await condition(() => this.feedbackAt !== undefined, ctx.policy.feedbackWindow.ms);
       if (!answered) {
         ctx.log('no_feedback', `no score within ${ctx.policy.feedbackWindow.text}`);
         ctx.close('no_feedback');
@@ -323,7 +337,9 @@ class ServiceRequestRun {
 
   private async runPhotoCheck(): Promise<boolean> {
     const ctx = this.ctx;
-    const r = await acts.checkPhotos({ requestId: ctx.requestId, required: [...REQUIRED_PHOTOS] });
+    const r = await acts.checkPhotos.executeWithOptions({ summary: 'Photo check: before, after, signature' }, [
+      { requestId: ctx.requestId, required: [...REQUIRED_PHOTOS] },
+    ]);
     ctx.state.photoChecks.push({ at: new Date().toISOString(), ok: r.ok, missing: r.missing, invalid: r.invalid });
     ctx.log('photo_check', r.ok ? 'all photos present' : `missing ${r.missing.join(', ') || '-'}; invalid ${r.invalid.map((i) => i.kind).join(', ') || '-'}`);
     return r.ok;
@@ -366,7 +382,7 @@ class ServiceRequestRun {
     setHandler(
       assignUpdate,
       async ({ technicianId }) => {
-        const tech = await acts.getTechnician({ technicianId });
+        const tech = await acts.getTechnician.executeWithOptions({ summary: `Look up technician ${technicianId}` }, [{ technicianId }]);
         if (!tech) throw ApplicationFailure.nonRetryable(`technician ${technicianId} is unknown or inactive`, 'UnknownTechnician');
         this.manual = { ...tech, reason: 'manual' };
         await condition(() => (this.manual === undefined && st.technicianId === technicianId) || st.outcome !== undefined);

@@ -17,7 +17,11 @@ export function genReqId(req: IncomingMessage): string {
 /** Path only; `/r/<token>` becomes `/r/…`. */
 export function safeUrl(url: string | undefined): string {
   const path = (url ?? '').split('?')[0] ?? '';
-  return path.replace(/^\/r\/(?!assets\/)[^/]+/, '/r/…').slice(0, 200);
+  // Rating tokens and the UI's codec key travel in the path; neither belongs in logs.
+  return path
+    .replace(/^\/r\/(?!assets\/)[^/]+/, '/r/…')
+    .replace(/^\/codec\/(?!encode$|decode$)[^/]+/, '/codec/…')
+    .slice(0, 200);
 }
 
 interface ReqLike {

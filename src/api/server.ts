@@ -4,6 +4,9 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { PayloadCodec } from '@temporalio/common';
+import { metricsPlugin } from '../metrics/api';
+import type { ReportSource } from '../reports/fetch';
 import type { PhotoStorage } from '../adapters/storage/types';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -16,7 +19,9 @@ import { securityPlugin } from './plugins/security';
 import { servicesPlugin } from './plugins/services';
 import { createValidatorCompiler } from './plugins/validation';
 import type { ServiceRequestsPort } from './port';
+import { codecRoutes } from './routes/codec';
 import { feedbackRoutes } from './routes/feedback';
+import { reportRoutes } from './routes/reports';
 import { healthRoutes } from './routes/health';
 import { DEFAULT_PHOTO_MAX_BYTES, photoRoutes } from './routes/photos';
 import { ratingPageRoutes } from './routes/ratingPage';
@@ -57,6 +62,12 @@ export interface ServerDeps {
   /** Milliseconds since the epoch (tests pin it). */
   clock?: () => number;
   limits?: Partial<ServerLimits>;
+  /** Daily summary source (SPEC §8); the route is absent without it. */
+  reports?: ReportSource;
+  /** PII codec endpoint for the Temporal UI / CLI; absent when the codec is off. */
+  codec?: { codec: PayloadCodec; codecTokens?: string[]; allowedOrigins?: string[] };
+  /** Prometheus /metrics; `false` leaves it out (tests that build many servers). */
+  metrics?: false | { bearerToken?: string };
 }
 
 export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
@@ -102,6 +113,7 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
     rateLimitPerMinute: limits.rateLimitPerMinute,
     https: deps.config.publicBaseUrl.startsWith('https:'),
   });
+  if (deps.metrics !== false) await app.register(metricsPlugin, deps.metrics ?? {});
   await app.register(authPlugin, { tokens: deps.tokens });
   await app.register(docsPlugin, { publicBaseUrl: deps.config.publicBaseUrl });
 
@@ -111,6 +123,8 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
   await app.register(photoRoutes, { maxBytes: limits.photoMaxBytes, validatorCompiler });
   await app.register(feedbackRoutes);
   await app.register(ratingPageRoutes);
+  if (deps.reports) await app.register(reportRoutes, { reports: deps.reports });
+  if (deps.codec) await app.register(codecRoutes, { ...deps.codec, tokens: deps.tokens });
   await app.ready();
   return app;
 }

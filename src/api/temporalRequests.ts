@@ -4,6 +4,7 @@
  * every SDK error is translated into the port's errors (port.ts), so routes never see Temporal types.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { requestMetadata } from '../temporal/metadata';
 import {
   type Client,
   ServiceError,
@@ -170,6 +171,8 @@ export class TemporalRequests implements ServiceRequestsPort {
       // A running request with this id answers the intake update; a closed one is never restarted.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // Summary and details for the Temporal UI (ticket, type, urgency, product; no customer data).
+      ...requestMetadata(start),
       typedSearchAttributes: [
         { key: SA.ServiceStatus, value: 'received' },
         { key: SA.Urgency, value: input.urgency },

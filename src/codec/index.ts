@@ -4,7 +4,7 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec } from './aesGcm';
-import { parseCodecKeys } from './keys';
+import { parseCodecKeys, type CodecKey } from './keys';
 
 export { AesGcmCodec, CodecError, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './aesGcm';
 export { CodecKeyError, parseCodecKeys, type CodecKey } from './keys';
@@ -14,7 +14,11 @@ export const CODEC_KEYS_ENV = 'AFTERCARE_CODEC_KEYS';
 
 /** The codec from the environment, or undefined when no keys are configured (codec off). */
 export function codecFromEnv(env: NodeJS.ProcessEnv = process.env): AesGcmCodec | undefined {
-  const keys = parseCodecKeys(env[CODEC_KEYS_ENV]);
+  return codecFromKeys(parseCodecKeys(env[CODEC_KEYS_ENV]));
+}
+
+/** The codec for already-validated keys (Config.codec.keys), or undefined when there are none. */
+export function codecFromKeys(keys: CodecKey[]): AesGcmCodec | undefined {
   return keys.length ? new AesGcmCodec(keys) : undefined;
 }
 

@@ -16,7 +16,7 @@ export interface WorkerRuntimeOptions {
   metricsPort: number;
   /** Interface to bind (default 0.0.0.0 so Prometheus in another container can scrape). */
   host?: string;
-  /** SDK logger; default: the SDK's console logger at WARN. */
+  /** SDK logger; default: the SDK's own console logger at INFO (as without this call). */
   logger?: Logger;
   /** Prefix of the SDK's own metrics (default `temporal_`). */
   metricPrefix?: string;
@@ -25,7 +25,7 @@ export interface WorkerRuntimeOptions {
 }
 
 export function workerRuntimeOptions(o: WorkerRuntimeOptions): RuntimeOptions {
-  const logger = o.logger ?? new DefaultLogger('WARN');
+  const logger = o.logger ?? new DefaultLogger('INFO');
   if (!o.metricsPort) return { logger };
   return {
     logger,

@@ -119,3 +119,24 @@ export function temporalReportSource(client: Client, opts: Omit<FetchOptions, 'd
     },
   };
 }
+
+/**
+ * For the API process, which listens before Temporal is connected: reports answer 503 until `client()`
+ * returns the connected client.
+ */
+export function deferredReportSource(client: () => Client | undefined, opts: Omit<FetchOptions, 'date'>): ReportSource {
+  let source: ReportSource | undefined;
+  let bound: Client | undefined;
+  return {
+    timeZone: opts.timeZone,
+    daily(date) {
+      const c = client();
+      if (!c) return Promise.reject(new ReportUnavailableError('not connected to Temporal yet; retry shortly'));
+      if (c !== bound) {
+        bound = c;
+        source = temporalReportSource(c, opts);
+      }
+      return (source as ReportSource).daily(date);
+    },
+  };
+}

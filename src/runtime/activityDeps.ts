@@ -7,14 +7,16 @@ import { FileCallCentre, WebhookCallCentre } from '../adapters/callcentre';
 import { FileDirectory } from '../adapters/directory';
 import { createSmsProvider, signWebhookBody, SIGNATURE_HEADER, IDEMPOTENCY_HEADER } from '../adapters/sms';
 import { createStorage } from '../adapters/storage';
+import { withSmsMetrics } from '../metrics/sms';
 import { signRatingToken } from '../ratingLink';
+import { technicianRatings } from '../reports/technicianRatings';
 import { SA } from '../temporal/searchAttributes';
 
 /** Production wiring of the activities' dependencies from configuration. */
 export function activityDepsFromConfig(config: Config, client: Client, logger: Logger, timeZone: string): ActivityDeps {
   const webhookSecret = config.sms.webhookSecret ?? config.ratingLinkSecret;
   return {
-    sms: createSmsProvider(config.sms),
+    sms: withSmsMetrics(createSmsProvider(config.sms)),
     directory: new FileDirectory(config.techniciansFile, {
       onReloadError: (err) => logger.error({ err: err.message }, 'technician roster reload failed; keeping the last good roster'),
     }),
@@ -23,6 +25,8 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
       ? new WebhookCallCentre(config.callCentreWebhookUrl, webhookSecret)
       : new FileCallCentre(join(dirname(config.sms.outboxFile), 'callback-tasks.jsonl')),
     openJobs: (ids) => openJobsFromVisibility(client, ids),
+    // Dispatch's "service star" rating from the technicians' scored requests (SPEC §3, issue 5).
+    ratings: technicianRatings(client),
     ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
     postWebhook: async (url, body, idempotencyKey) => {
       const text = JSON.stringify(body);

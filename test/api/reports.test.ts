@@ -1,7 +1,7 @@
 /** GET /v1/reports/daily: roles, date validation, default date in the policy zone, Temporal outages. */
 import { reportRoutes } from '../../src/api/routes/reports';
 import { computeDailyReport, dayBounds, ReportDateError } from '../../src/reports/daily';
-import { ReportUnavailableError, type DailyReportResult, type ReportSource } from '../../src/reports/fetch';
+import { deferredReportSource, ReportUnavailableError, type DailyReportResult, type ReportSource } from '../../src/reports/fetch';
 import { miniApp, type MiniApp } from './miniApp';
 import { bearer, TOKENS } from './support';
 
@@ -71,4 +71,16 @@ test('Temporal unavailable → 503 with Retry-After', async () => {
 
 test('ReportDateError is what dayBounds throws', () => {
   expect(() => dayBounds('x', TZ)).toThrow(ReportDateError);
+});
+
+test('deferred source: 503 until the client is connected', async () => {
+  const src = deferredReportSource(() => undefined, { timeZone: TZ });
+  await expect(src.daily('2026-11-25')).rejects.toBeInstanceOf(ReportUnavailableError);
+  const deferredApp = await miniApp((a) => a.register(reportRoutes, { reports: src }));
+  try {
+    const res = await deferredApp.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(TOKENS.ops) });
+    expect(res.statusCode).toBe(503);
+  } finally {
+    await deferredApp.close();
+  }
 });

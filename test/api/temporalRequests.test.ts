@@ -4,6 +4,7 @@
  */
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { requestInput } from '../support/fixtures';
 import { InvalidCursorError, NotFoundError, RejectedTransitionError, UnavailableError } from '../../src/api/port';
 import { buildListQuery, decodeCursor, encodeCursor, grpcCode, TemporalRequests } from '../../src/api/temporalRequests';
 
@@ -85,7 +86,7 @@ test('start: update-with-start result, body-hash conflict, closed-workflow fallb
   const state = { requestId: 'sr-1', bodyHash: 'h1' };
   const executeUpdateWithStart = jest.fn().mockResolvedValue({ created: true, bodyHashMatches: true, state });
   const port = new TemporalRequests({ client: stubClient({}, { executeUpdateWithStart }), taskQueue: 'q', policy });
-  const input = { type: 'repair', urgency: 'urgent', channel: 'app' } as never;
+  const input = requestInput({ urgency: 'urgent', channel: 'app' });
   await expect(port.start(input, { requestId: 'sr-1', bodyHash: 'h1' })).resolves.toEqual({ created: true, state });
   const [, opts] = executeUpdateWithStart.mock.calls[0];
   expect(opts.args[0]).toEqual({ startAttemptId: expect.any(String), bodyHash: 'h1' });
@@ -94,7 +95,10 @@ test('start: update-with-start result, body-hash conflict, closed-workflow fallb
     taskQueue: 'q',
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: expect.stringContaining('JSQ25-13A'),
   });
+  // The UI summary names the product, never the customer.
+  expect(JSON.stringify([opts.startWorkflowOperation.options.staticSummary, opts.startWorkflowOperation.options.staticDetails])).not.toMatch(/陈静|13812345678|漕溪北路/);
   expect(opts.startWorkflowOperation.options.args[0]).toMatchObject({ requestId: 'sr-1', bodyHash: 'h1', policy: { version: 'test' }, startAttemptId: opts.args[0].startAttemptId });
 
   executeUpdateWithStart.mockResolvedValueOnce({ created: false, bodyHashMatches: false, state });

@@ -12,7 +12,8 @@ export interface Proc {
 export function startProcess(entry: 'worker' | 'api', env: Record<string, string>): Proc {
   const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`)], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // No worker metrics endpoint unless a test asks for one: parallel workers would fight over one port.
+    env: { ...process.env, LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

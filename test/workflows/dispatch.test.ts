@@ -14,6 +14,7 @@ import {
   deadline,
   HOUR,
   near,
+  recordHistory,
   smsOf,
   untilSms,
   untilState,
@@ -111,6 +112,7 @@ test('no accept within 1 h → next candidate (one delay SMS, no escalation)', a
   expect(await smsOf(bed, h, 'delay')).toHaveLength(1);
   // A late accept from someone no longer assigned is refused.
   await expect(act.accept(h, 't1007')).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+  await recordHistory(h, 'redispatch-after-timeouts');
 });
 
 test('no technician has the skills → level 1 at once; a manual assignment gets it going', async () => {

@@ -213,21 +213,16 @@ test('a warning is delivered even when its deadline is met in the same moment (t
   let worker = await bed.unpark();
   const tech = await assignedTech(h);
   await act.accept(h, tech);
-  await settle(h);
-  console.log('settled');
-  await worker.stop();
-  console.log('stopped');
   const received = Date.parse((await h.state()).receivedAt);
+  await settle(h);
+  await worker.stop(); // queries need a worker too: none until unpark
   // Server time runs on in real time while nothing is skipped.
   await until(() => serverNow(bed), (now) => now > received + 3400, 'warning due');
-  console.log('time ok');
   const booked = act.book(h, tech, new Date(received + HOUR).toISOString());
   await new Promise((r) => setTimeout(r, 300));
   worker = await bed.unpark();
   try {
-    console.log('unparked');
     await booked;
-    console.log('booked');
     const s = await untilState(h, (x) => deadline(x, 'response').status === 'met', 'response met');
     const warned = deadline(s, 'response').warnedAt !== undefined;
     await settle(h);

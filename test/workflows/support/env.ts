@@ -76,8 +76,8 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     timeZone: 'Asia/Shanghai',
     logger: pino({ level: 'silent' }),
   };
-  const workerOn = (queue: string) =>
-    createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: queue, bundlePath: workflowBundle().codePath, deps });
+  const workerOn = (queue: string, tuning?: { maxCachedWorkflows: number }) =>
+    createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: queue, bundlePath: workflowBundle().codePath, deps, tuning });
   const worker = await workerOn(taskQueue);
   const running = worker.run();
   const parkedQueue = `${taskQueue}-parked`;
@@ -103,7 +103,8 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     start: (over = {}, policy = defaultPolicy(), id = `sr-${randomUUID().slice(0, 8)}`) => startOn(taskQueue, over, policy, id),
     startParked: (over = {}, policy = defaultPolicy()) => startOn(parkedQueue, over, policy, `sr-${randomUUID().slice(0, 8)}`),
     async unpark() {
-      const parked = await workerOn(parkedQueue);
+      // No sticky cache: a stopped worker's sticky queue would keep the next workflow task from the next worker.
+      const parked = await workerOn(parkedQueue, { maxCachedWorkflows: 0 });
       const run = parked.run();
       return {
         async stop() {

@@ -1,0 +1,227 @@
+/**
+ * HTTP client for the Aftercare API as integrations, technicians and customers use it, and a lifecycle driver
+ * that survives restarts: it reads the request's state and does the next step, retrying 503s and network
+ * errors with an Idempotency-Key so a retried transition is applied once.
+ */
+import { deflateSync } from 'node:zlib';
+import type { ServiceRequestState } from '../../workflows/messages';
+import type { SmsSource } from './sms';
+import type { BenchTokens } from './tokens';
+import { sleep } from './util';
+
+// Response bodies are whatever JSON the API sent.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+export interface HttpResult<T = Json> {
+  status: number;
+  body: T;
+  ms: number;
+}
+
+/** A complete, decodable 2×2 greyscale PNG: photo checks decode the stored bytes. */
+export const PNG = makePng();
+
+function makePng(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buf: Buffer): number => {
+    let c = 0xffffffff;
+    for (const b of buf) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(2, 0);
+  ihdr.writeUInt32BE(2, 4);
+  ihdr.writeUInt8(8, 8);
+  ihdr.writeUInt8(0, 9);
+  const rows = Buffer.from([0, 0x80, 0x80, 0, 0x80, 0x80]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+export function startBody(externalId: string | undefined, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'repair',
+    urgency: 'urgent',
+    channel: 'app',
+    customer: { name: '压测用户', phone: '13700137123', address: '上海市徐汇区漕溪北路 99 号 1802 室' },
+    product: { model: 'JSQ25-13A', purchaseDate: '2024-03-18', category: 'gas_water_heater' },
+    problem: { description: '热水器点火后约十分钟自动熄火，显示 E1', occursWhen: '洗澡时', symptoms: '熄火前有咔哒声' },
+    location: { lat: 31.1935, lng: 121.4375 },
+    ...(externalId !== undefined ? { externalId } : {}),
+    ...over,
+  };
+}
+
+export class Api {
+  constructor(readonly base: string, readonly tokens: BenchTokens) {}
+
+  async call<T = Json>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; form?: FormData } = {}): Promise<HttpResult<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | FormData | undefined = opts.form;
+    if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    const t0 = performance.now();
+    const res = await fetch(`${this.base}${path}`, { method, headers, body, signal: AbortSignal.timeout(60_000) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if (res.headers.get('content-type')?.includes('application/json') && text) parsed = JSON.parse(text);
+    return { status: res.status, body: parsed as T, ms: performance.now() - t0 };
+  }
+
+  state(id: string): Promise<HttpResult<ServiceRequestState>> {
+    return this.call<ServiceRequestState>('GET', `/v1/service-requests/${encodeURIComponent(id)}`, { token: this.tokens.ops() });
+  }
+
+  start(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<HttpResult<ServiceRequestState>> {
+    return this.call<ServiceRequestState>('POST', '/v1/service-requests', { token: this.tokens.integration(), body, headers });
+  }
+
+  /**
+   * Retries `f` on network errors, 429 and 5xx until it gives another status (or `deadlineMs` passes).
+   * Returns the last result; throws the last network error at the deadline.
+   */
+  async retrying<T>(f: () => Promise<HttpResult<T>>, deadlineMs = 120_000): Promise<HttpResult<T> & { attempts: number }> {
+    const end = Date.now() + deadlineMs;
+    let delay = 100;
+    for (let attempts = 1; ; attempts++) {
+      try {
+        const r = await f();
+        if (r.status !== 429 && r.status < 500) return { ...r, attempts };
+        if (Date.now() > end) return { ...r, attempts };
+      } catch (err) {
+        if (Date.now() > end) throw err;
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+}
+
+/** What the lifecycle driver does with a request. */
+export type DrivePlan =
+  | { kind: 'close'; score?: number }
+  /** Cancelled by ops once assigned. */
+  | { kind: 'cancel' }
+  /** Left alone: deadlines must fire. */
+  | { kind: 'abandon' };
+
+export interface StepTimes {
+  [step: string]: number;
+}
+
+/**
+ * Drives one request to the end of its plan from whatever state it is in, tolerating restarts of the API,
+ * the worker or the server (503s, connection errors, re-dispatch after an accept timeout).
+ */
+export async function drive(api: Api, sms: SmsSource, id: string, plan: DrivePlan, opts: { timeoutMs?: number; pollMs?: number } = {}): Promise<StepTimes> {
+  const end = Date.now() + (opts.timeoutMs ?? 180_000);
+  const pollMs = opts.pollMs ?? 250;
+  const times: StepTimes = {};
+  const timed = async <T>(step: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      times[step] = (times[step] ?? 0) + (performance.now() - t0);
+    }
+  };
+  let uploaded = false;
+  let state: ServiceRequestState | undefined;
+  const read = async (): Promise<ServiceRequestState> => (await api.retrying(() => api.state(id))).body;
+  const act = async (path: string, token: string, body: unknown, key: string): Promise<number> => {
+    const r = await api.retrying(() =>
+      api.call<ServiceRequestState>('POST', `/v1/service-requests/${id}/${path}`, { token, body, headers: { 'idempotency-key': key } }),
+    );
+    if (r.status === 200) state = r.body;
+    return r.status;
+  };
+  for (;;) {
+    if (Date.now() > end) throw new Error(`drive ${id} (${plan.kind}) timed out in status ${state?.status}`);
+    state ??= await read();
+    const s = state;
+    state = undefined; // re-read next time round unless an action returned the new state
+    if (plan.kind === 'abandon') return times;
+    if (s.outcome) return times;
+    const tech = s.technicianId;
+    const visitKey = `${id}-${s.assignments.length}`;
+    switch (s.status) {
+      case 'received':
+      case 'dispatching':
+      case 'escalated':
+        await timed('wait_assigned', () => sleep(pollMs));
+        continue;
+      case 'assigned':
+        if (plan.kind === 'cancel') {
+          await timed('cancel', () => act('cancel', api.tokens.ops(), { reason: 'customer withdrew (chaos plan)' }, `${id}-cancel`));
+          continue;
+        }
+        await timed('accept', () => act('accept', api.tokens.technician(tech as string), {}, `${visitKey}-accept`));
+        continue;
+      case 'accepted':
+        await timed('appointment', () =>
+          act('appointment', api.tokens.technician(tech as string), { at: new Date(Date.now() + 3_600_000).toISOString() }, `${visitKey}-appointment`),
+        );
+        continue;
+      case 'scheduled':
+        await timed('arrival', () => act('arrival', api.tokens.technician(tech as string), {}, `${visitKey}-arrival`));
+        continue;
+      case 'on_site': {
+        if (!uploaded) {
+          await timed('photos', async () => {
+            for (const kind of ['before', 'after', 'signature']) {
+              const r = await api.retrying(() => {
+                const form = new FormData();
+                form.append('kind', kind);
+                form.append('file', new Blob([PNG], { type: 'image/png' }), `${kind}.png`);
+                return api.call('POST', `/v1/service-requests/${id}/photos`, { token: api.tokens.technician(tech as string), form });
+              });
+              if (r.status !== 201) throw new Error(`photo ${kind} for ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+            }
+          });
+          uploaded = true;
+        }
+        await timed('completion', () => act('completion', api.tokens.technician(tech as string), { resolved: true, notes: '更换热电偶，试机正常' }, `${visitKey}-completion`));
+        continue;
+      }
+      case 'completed': {
+        if (s.feedback) {
+          await timed('wait_closed', () => sleep(pollMs));
+          continue;
+        }
+        const line = await timed('wait_rating_sms', () => sms.waitFor(id, (r) => r.kind === 'completed', Math.max(1000, end - Date.now())));
+        const token = /\/r\/([A-Za-z0-9_.-]+)/.exec(line.text)?.[1];
+        if (!token) throw new Error(`no rating link in ${line.text}`);
+        const score = plan.kind === 'close' ? (plan.score ?? 5) : 5;
+        const r = await timed('feedback', () => api.retrying(() => api.call('POST', `/v1/service-requests/${id}/feedback`, { body: { score, token } })));
+        if (r.status !== 200 && r.status !== 409) throw new Error(`feedback ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+        continue;
+      }
+      case 'follow_up':
+        await timed('follow_up', () => act('follow-up', api.tokens.ops(), { notes: '已回访，客户接受道歉' }, `${id}-follow-up`));
+        continue;
+      default:
+        // on_hold and anything else the plan does not expect: wait and look again
+        await sleep(pollMs);
+    }
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * A private Aftercare stack for benchmarks and fault tests: its own Temporal dev server (free ports, SQLite file
+ * in a temp folder, never 7233/8233/3000), the compiled worker and API (dist/src/*.js) as real child processes,
+ * a temp outbox / photo folder and generated tokens. Any piece can be SIGKILLed and restarted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { temporalCliPath } from '../../src/temporal/binaries';
+import { searchAttributeCliArgs } from '../../src/temporal/searchAttributes';
+import { sampleProc } from './procstat';
+import { BenchTokens } from './tokens';
+import { freePort, portOpen, sleep, until } from './util';
+
+const OUTPUT_KEEP = 256 * 1024;
+
+/** A child process whose output is kept (tail) and optionally logged to a file. */
+export class Child {
+  readonly proc: ChildProcess;
+  private out = '';
+  private readonly exited: Promise<void>;
+  private log?: WriteStream;
+
+  constructor(readonly name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile?: string) {
+    this.proc = spawn(cmd, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (logFile) this.log = createWriteStream(logFile, { flags: 'a' });
+    const onData = (d: Buffer): void => {
+      this.out += d.toString();
+      if (this.out.length > OUTPUT_KEEP * 2) this.out = this.out.slice(-OUTPUT_KEEP);
+      this.log?.write(d);
+    };
+    this.proc.stdout?.on('data', onData);
+    this.proc.stderr?.on('data', onData);
+    this.exited = new Promise((r) => this.proc.once('exit', () => r()));
+  }
+
+  get pid(): number | undefined {
+    return this.alive ? this.proc.pid : undefined;
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  output(): string {
+    return this.out;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGTERM', graceMs = 20_000): Promise<void> {
+    if (this.alive) this.proc.kill(signal);
+    const t = setTimeout(() => this.alive && this.proc.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(t);
+    this.log?.end();
+  }
+
+  /** Resolves when the process exits (for "it must not exit" checks). */
+  onExit(): Promise<void> {
+    return this.exited;
+  }
+}
+
+export interface DevServer {
+  address: string;
+  port: number;
+  dbFile: string;
+  child: Child;
+  /** SIGKILL (or another signal) and wait for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and database file. */
+  restart(): Promise<void>;
+}
+
+/** Temporal dev server with our search attributes and update-with-start, on free ports, persistent SQLite file. */
+export async function startDevServer(dir: string, opts: { dbFile?: string; logFile?: string } = {}): Promise<DevServer> {
+  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  const dbFile = opts.dbFile ?? join(dir, 'temporal.db');
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--http-port', String(httpPort),
+    '--metrics-port', String(metricsPort),
+    '--headless',
+    '--db-filename', dbFile,
+    ...searchAttributeCliArgs(),
+    '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    '--log-level', 'error',
+  ];
+  const address = `127.0.0.1:${port}`;
+  const launch = async (): Promise<Child> => {
+    const child = new Child('temporal', temporalCliPath(), args, process.env, opts.logFile ?? join(dir, 'temporal.log'));
+    await until('Temporal dev server port', async () => {
+      if (!child.alive) throw new Error(`dev server exited: ${child.output().slice(-2000)}`);
+      return portOpen(port);
+    }, 60_000, 100);
+    // Ready = the default namespace answers.
+    const conn = await Connection.connect({ address });
+    try {
+      await until('Temporal namespace', async () => {
+        await conn.workflowService.describeNamespace({ namespace: 'default' });
+        return true;
+      }, 30_000, 100);
+    } finally {
+      await conn.close();
+    }
+    return child;
+  };
+  const server: DevServer = {
+    address,
+    port,
+    dbFile,
+    child: await launch(),
+    async kill(signal = 'SIGKILL') {
+      await server.child.kill(signal);
+    },
+    async restart() {
+      if (server.child.alive) await server.child.kill('SIGTERM');
+      server.child = await launch();
+    },
+  };
+  return server;
+}
+
+export interface StackOptions {
+  name: string;
+  /** Use an existing server (e.g. the integration suite's); otherwise a private one is started. */
+  address?: string;
+  policyFile?: string;
+  techniciansFile?: string;
+  /** Start the API process (default true). */
+  api?: boolean;
+  /** Start the worker process (default true). */
+  worker?: boolean;
+  sms?: { provider: 'outbox' } | { provider: 'webhook'; url: string; secret: string };
+  env?: Record<string, string>;
+  /** Extra node flags for the worker / API (e.g. --cpu-prof). */
+  nodeArgs?: { worker?: string[]; api?: string[] };
+  logLevel?: string;
+  integrationTokens?: number;
+}
+
+export interface Stack {
+  name: string;
+  dir: string;
+  server?: DevServer;
+  address: string;
+  taskQueue: string;
+  outboxFile: string;
+  photosDir: string;
+  policyFile: string;
+  techniciansFile: string;
+  ratingSecret: string;
+  env: Record<string, string>;
+  tokens: BenchTokens;
+  base: string;
+  worker?: Child;
+  api?: Child;
+  client: Client;
+  startWorker(): Promise<Child>;
+  startApi(): Promise<Child>;
+  waitApiReady(timeoutMs?: number): Promise<void>;
+  pids(): Record<string, number | undefined>;
+  stop(opts?: { keepDir?: boolean }): Promise<void>;
+}
+
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), `aftercare-${o.name}-`));
+  mkdirSync(join(dir, 'photos'), { recursive: true });
+  const server = o.address ? undefined : await startDevServer(dir);
+  const address = o.address ?? (server as DevServer).address;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const policyFile = o.policyFile ?? join(PROJECT_ROOT, 'policy', 'default.yaml');
+  const techniciansFile = o.techniciansFile ?? join(PROJECT_ROOT, 'policy', 'technicians.yaml');
+  const tokens = BenchTokens.create(join(dir, 'tokens.json'), techniciansFile, { integrations: o.integrationTokens ?? 64 });
+  const taskQueue = `${o.name}-${process.pid}`;
+  const ratingSecret = `${o.name}-rating-secret-${process.pid}`;
+  const outboxFile = join(dir, 'outbox.jsonl');
+  const sms = o.sms ?? { provider: 'outbox' };
+  const env: Record<string, string> = {
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    AFTERCARE_POLICY: policyFile,
+    AFTERCARE_TECHNICIANS: techniciansFile,
+    AFTERCARE_TOKENS: tokens.file,
+    SMS_PROVIDER: sms.provider,
+    SMS_OUTBOX_FILE: outboxFile,
+    ...(sms.provider === 'webhook' ? { SMS_WEBHOOK_URL: sms.url, SMS_WEBHOOK_SECRET: sms.secret } : {}),
+    PHOTO_STORAGE_DIR: join(dir, 'photos'),
+    RATING_LINK_SECRET: ratingSecret,
+    PUBLIC_BASE_URL: base,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: o.logLevel ?? 'warn',
+    ...o.env,
+  };
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+
+  const spawnNode = (entry: 'worker' | 'api', extra: string[] = []): Child =>
+    new Child(entry, process.execPath, [...extra, join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`)], { ...process.env, ...env }, join(dir, `${entry}.log`));
+
+  const stack: Stack = {
+    name: o.name,
+    dir,
+    server,
+    address,
+    taskQueue,
+    outboxFile,
+    photosDir: join(dir, 'photos'),
+    policyFile,
+    techniciansFile,
+    ratingSecret,
+    env,
+    tokens,
+    base,
+    client,
+    async startWorker() {
+      stack.worker = spawnNode('worker', o.nodeArgs?.worker);
+      return stack.worker;
+    },
+    async startApi() {
+      stack.api = spawnNode('api', o.nodeArgs?.api);
+      return stack.api;
+    },
+    async waitApiReady(timeoutMs = 60_000) {
+      await until('API ready', async () => {
+        if (stack.api && !stack.api.alive) throw new Error(`API exited: ${stack.api.output().slice(-2000)}`);
+        const r = await fetch(`${base}/readyz`);
+        await r.text();
+        return r.status === 200;
+      }, timeoutMs, 100);
+    },
+    pids: () => ({ worker: stack.worker?.pid, api: stack.api?.pid, server: server?.child.pid }),
+    async stop(opts = {}) {
+      await stack.api?.kill('SIGTERM');
+      await stack.worker?.kill('SIGTERM');
+      await connection.close().catch(() => undefined);
+      await server?.kill('SIGTERM');
+      if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (o.worker !== false) await stack.startWorker();
+  if (o.api !== false) {
+    await stack.startApi();
+    await stack.waitApiReady();
+  }
+  return stack;
+}
+
+/**
+ * Waits until the stack is idle: worker + server + API together use less than `cores` of a CPU over a
+ * `windowMs` window (background activities, timers and visibility writes of earlier load have drained).
+ */
+export async function quiesce(pids: () => Record<string, number | undefined>, opts: { maxMs?: number; cores?: number; windowMs?: number } = {}): Promise<number> {
+  const { maxMs = 90_000, cores = 0.12, windowMs = 1500 } = opts;
+  const t0 = Date.now();
+  const total = (): number => Object.values(pids()).reduce<number>((acc, pid) => acc + (sampleProc(pid)?.cpuMs ?? 0), 0);
+  for (;;) {
+    const a = total();
+    await sleep(windowMs);
+    const used = (total() - a) / windowMs;
+    if (used < cores || Date.now() - t0 > maxMs) return Date.now() - t0;
+  }
+}

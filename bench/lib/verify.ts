@@ -1,0 +1,250 @@
+/**
+ * The end-of-test check of every fault test: each request is in its expected state, every deadline that came
+ * due fired (breached with an escalation and a breach notice) and every SMS the workflow's history says was
+ * sent is in the outbox exactly once — no more, no less. The SMS keys come from the activity inputs in the
+ * history, so "exactly once" is checked per message, not by counting.
+ */
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { smsKey, type SmsKind } from '../../src/adapters/sms';
+import type { EscalationNotice } from '../../activities/contract';
+import { stateQuery, type ServiceRequestState } from '../../workflows/messages';
+import type { SmsSource } from './sms';
+import { pool, sleep } from './util';
+
+export type ExpectedOutcome = 'closed' | 'cancelled' | 'open' | 'any';
+
+export interface Expectation {
+  id: string;
+  outcome: ExpectedOutcome;
+}
+
+export interface RequestCheck {
+  id: string;
+  execution: string;
+  outcome?: string;
+  problems: string[];
+  deadlines: { fired: number; met: number; metLate: number; pending: number; cancelled: number };
+  sms: { sent: number; failed: number; failedNotices: number; pending: number; deliveredUnconfirmed: number; smsFailureEscalations: number };
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  requests: number;
+  lost: number;
+  wrongState: number;
+  failedWorkflows: number;
+  missedDeadlines: number;
+  /** Milestones reached after their due time without a breach (the update beat the timer in one task). */
+  metLate: number;
+  unrecordedBreaches: number;
+  unnotifiedBreaches: number;
+  deadlinesFired: number;
+  smsSent: number;
+  duplicateSms: number;
+  missingSms: number;
+  extraSms: number;
+  pendingSms: number;
+  failedSms: number;
+  failedNotices: number;
+  deliveredUnconfirmed: number;
+  smsFailureEscalations: number;
+  problems: string[];
+  checks: RequestCheck[];
+}
+
+const SMS_ACTIVITIES = new Set(['sendCustomerSms', 'sendTechnicianSms', 'notifyEscalation']);
+
+interface SmsActivity {
+  type: string;
+  key: string;
+  noticeKind?: EscalationNotice['kind'];
+  status: 'completed' | 'failed' | 'pending' | 'cancelled';
+}
+
+function noticeSmsKind(kind: EscalationNotice['kind']): SmsKind {
+  return kind === 'warning' ? 'escalation_warning' : kind === 'breach' ? 'escalation_breach' : 'ops_alert';
+}
+
+/** The SMS activities in a workflow's history, each with the idempotency key it sends under and its outcome. */
+export async function smsActivities(client: Client, id: string): Promise<SmsActivity[]> {
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  const byScheduled = new Map<string, SmsActivity>();
+  for (const e of history.events ?? []) {
+    const sched = e.activityTaskScheduledEventAttributes;
+    if (sched && SMS_ACTIVITIES.has(sched.activityType?.name ?? '')) {
+      const type = sched.activityType?.name as string;
+      const payload = sched.input?.payloads?.[0] as temporal.api.common.v1.IPayload;
+      const a = defaultPayloadConverter.fromPayload<Record<string, unknown>>(payload);
+      let key: string;
+      let noticeKind: EscalationNotice['kind'] | undefined;
+      if (type === 'sendCustomerSms') key = smsKey(a.requestId as string, a.kind as SmsKind, a.seq as number);
+      else if (type === 'sendTechnicianSms') key = smsKey(a.requestId as string, a.kind as SmsKind, `${a.technicianId as string}:${a.seq as number}`);
+      else {
+        noticeKind = a.kind as EscalationNotice['kind'];
+        key = smsKey(a.requestId as string, noticeSmsKind(noticeKind), `L${a.level as number}:${a.seq as number}`);
+      }
+      byScheduled.set(String(e.eventId), { type, key, noticeKind, status: 'pending' });
+      continue;
+    }
+    const done =
+      (e.activityTaskCompletedEventAttributes && { id: e.activityTaskCompletedEventAttributes.scheduledEventId, status: 'completed' as const }) ||
+      (e.activityTaskFailedEventAttributes && { id: e.activityTaskFailedEventAttributes.scheduledEventId, status: 'failed' as const }) ||
+      (e.activityTaskTimedOutEventAttributes && { id: e.activityTaskTimedOutEventAttributes.scheduledEventId, status: 'failed' as const }) ||
+      (e.activityTaskCanceledEventAttributes && { id: e.activityTaskCanceledEventAttributes.scheduledEventId, status: 'cancelled' as const });
+    if (done) {
+      const a = byScheduled.get(String(done.id));
+      if (a) a.status = done.status;
+    }
+  }
+  return [...byScheduled.values()];
+}
+
+async function readState(client: Client, id: string): Promise<{ execution: string; state?: ServiceRequestState }> {
+  const h = client.workflow.getHandle(id);
+  const d = await h.describe();
+  const execution = d.status.name;
+  if (execution === 'COMPLETED') return { execution, state: (await h.result()) as ServiceRequestState };
+  if (execution === 'RUNNING') return { execution, state: await h.query(stateQuery) };
+  return { execution };
+}
+
+export interface VerifyOptions {
+  /** Deadlines due before now − grace must have fired. */
+  graceMs?: number;
+  /** Wait up to this long for in-flight SMS activities to finish before judging. */
+  settleMs?: number;
+  concurrency?: number;
+}
+
+export async function verifyRequests(client: Client, sms: SmsSource, expected: Expectation[], opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const graceMs = opts.graceMs ?? 3000;
+  const settleEnd = Date.now() + (opts.settleMs ?? 60_000);
+  const checks = await pool(expected, opts.concurrency ?? 12, async (exp): Promise<RequestCheck> => {
+    const c: RequestCheck = {
+      id: exp.id,
+      execution: 'UNKNOWN',
+      problems: [],
+      deadlines: { fired: 0, met: 0, metLate: 0, pending: 0, cancelled: 0 },
+      sms: { sent: 0, failed: 0, failedNotices: 0, pending: 0, deliveredUnconfirmed: 0, smsFailureEscalations: 0 },
+    };
+    let acts: SmsActivity[] = [];
+    let st: { execution: string; state?: ServiceRequestState } | undefined;
+    // Let in-flight SMS activities finish (retries after a restart) before judging.
+    for (;;) {
+      try {
+        st = await readState(client, exp.id);
+        acts = await smsActivities(client, exp.id);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError || /not found/i.test((err as Error).message)) {
+          c.problems.push('lost: no workflow with this id');
+          c.execution = 'NOT_FOUND';
+          return c;
+        }
+        if (Date.now() > settleEnd) {
+          c.problems.push(`unreadable: ${(err as Error).message}`);
+          return c;
+        }
+        await sleep(500);
+        continue;
+      }
+      if (!acts.some((a) => a.status === 'pending') || Date.now() > settleEnd) break;
+      await sleep(500);
+    }
+    c.execution = st!.execution;
+    const state = st!.state;
+    if (!state) {
+      c.problems.push(`workflow ${c.execution.toLowerCase()}`);
+      return c;
+    }
+    c.outcome = state.outcome;
+    if (exp.outcome === 'open' && (c.execution !== 'RUNNING' || state.outcome)) c.problems.push(`expected open, is ${c.execution}/${state.outcome}`);
+    if ((exp.outcome === 'closed' || exp.outcome === 'cancelled') && state.outcome !== exp.outcome) {
+      c.problems.push(`expected ${exp.outcome}, is ${state.outcome ?? state.status}`);
+    }
+
+    // Deadlines.
+    const now = Date.now();
+    const breachEsc = state.escalations.filter((e) => e.reason === 'breach');
+    for (const d of state.deadlines) {
+      const due = Date.parse(d.dueAt);
+      if (d.status === 'pending' || d.status === 'paused') {
+        c.deadlines.pending++;
+        if (d.status === 'pending' && due < now - graceMs) c.problems.push(`missed deadline: ${d.id} due ${d.dueAt} still pending`);
+      } else if (d.status === 'met') {
+        c.deadlines.met++;
+        if (d.metAt && Date.parse(d.metAt) > due) c.deadlines.metLate++;
+      } else if (d.status === 'breached') {
+        c.deadlines.fired++;
+        if (d.milestone !== 'accept' && d.milestone !== 'photos' && !breachEsc.some((e) => e.deadlineId === d.id)) {
+          c.problems.push(`breach of ${d.id} not recorded as an escalation`);
+        }
+      } else c.deadlines.cancelled++;
+    }
+    const breachNotices = acts.filter((a) => a.noticeKind === 'breach').length;
+    if (breachNotices !== breachEsc.length) c.problems.push(`unnotified breach: ${breachEsc.length} breach escalations, ${breachNotices} breach notices`);
+
+    // SMS: each completed SMS activity's key exactly once in the record, nothing else.
+    const record = sms.forRequest(exp.id).map((r) => r.idempotencyKey);
+    const counts = new Map<string, number>();
+    for (const k of record) counts.set(k, (counts.get(k) ?? 0) + 1);
+    for (const [k, n] of counts) if (n > 1) c.problems.push(`duplicate SMS: ${k} × ${n}`);
+    const byKey = new Map(acts.map((a) => [a.key, a]));
+    for (const a of acts) {
+      if (a.status === 'completed') {
+        c.sms.sent++;
+        if (!counts.has(a.key)) c.problems.push(`missing SMS: ${a.key} completed but not in the outbox`);
+      } else if (a.status === 'failed') {
+        c.sms.failed++;
+        if (a.type === 'notifyEscalation') c.sms.failedNotices++;
+        if (counts.has(a.key)) c.sms.deliveredUnconfirmed++;
+      } else if (a.status === 'pending') {
+        c.sms.pending++;
+      }
+    }
+    for (const k of counts.keys()) if (!byKey.has(k)) c.problems.push(`extra SMS: ${k} in the outbox without an activity`);
+    const failedCustomerOrTech = acts.filter((a) => a.status === 'failed' && a.type !== 'notifyEscalation').length;
+    const smsFailureEsc = state.escalations.filter((e) => e.reason === 'sms_failure').length;
+    c.sms.smsFailureEscalations = smsFailureEsc;
+    if (failedCustomerOrTech > smsFailureEsc) c.problems.push(`${failedCustomerOrTech} SMS failed for good but only ${smsFailureEsc} sms_failure escalations`);
+    return c;
+  });
+
+  const count = (re: RegExp): number => checks.reduce((a, c) => a + c.problems.filter((p) => re.test(p)).length, 0);
+  const sum = (f: (c: RequestCheck) => number): number => checks.reduce((a, c) => a + f(c), 0);
+  const report: VerifyReport = {
+    ok: checks.every((c) => c.problems.length === 0),
+    requests: checks.length,
+    lost: count(/^lost/),
+    wrongState: count(/^expected /),
+    failedWorkflows: count(/^workflow /),
+    missedDeadlines: count(/^missed deadline/),
+    metLate: sum((c) => c.deadlines.metLate),
+    unrecordedBreaches: count(/not recorded as an escalation/),
+    unnotifiedBreaches: count(/^unnotified breach/),
+    deadlinesFired: sum((c) => c.deadlines.fired),
+    smsSent: sum((c) => c.sms.sent),
+    duplicateSms: count(/^duplicate SMS/),
+    missingSms: count(/^missing SMS/),
+    extraSms: count(/^extra SMS/),
+    pendingSms: sum((c) => c.sms.pending),
+    failedSms: sum((c) => c.sms.failed),
+    failedNotices: sum((c) => c.sms.failedNotices),
+    deliveredUnconfirmed: sum((c) => c.sms.deliveredUnconfirmed),
+    smsFailureEscalations: sum((c) => c.sms.smsFailureEscalations),
+    problems: checks.flatMap((c) => c.problems.map((p) => `${c.id}: ${p}`)),
+    checks,
+  };
+  return report;
+}
+
+/** One line for logs and BENCHMARKS.md. */
+export function describeReport(r: VerifyReport): string {
+  return (
+    `${r.requests} requests: lost ${r.lost}, wrong state ${r.wrongState}, failed workflows ${r.failedWorkflows}, ` +
+    `missed deadlines ${r.missedDeadlines} (fired ${r.deadlinesFired}, met late ${r.metLate}), unrecorded breaches ${r.unrecordedBreaches}, ` +
+    `unnotified ${r.unnotifiedBreaches}; SMS sent ${r.smsSent}, duplicate ${r.duplicateSms}, missing ${r.missingSms}, extra ${r.extraSms}, ` +
+    `failed for good ${r.failedSms} (notices ${r.failedNotices}; delivered but unconfirmed ${r.deliveredUnconfirmed}; sms_failure escalations ${r.smsFailureEscalations}), pending ${r.pendingSms}`
+  );
+}

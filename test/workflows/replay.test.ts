@@ -1,0 +1,44 @@
+/**
+ * Acceptance 3: histories recorded from the workflow scenarios (test/histories/*.json) replay against the
+ * current workflow code. A change to the workflow's commands — their order, kind, or a new one — that is not
+ * guarded by `patched()` makes a recorded history nondeterministic, and this test fails.
+ *
+ * Re-record after an intended, patched change (see test/histories/README.md):
+ *   RECORD_HISTORIES=1 npx jest --selectProjects workflows
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker, type ReplayResult } from '@temporalio/worker';
+import { workflowBundle } from '../support/bundle';
+import { HISTORIES_DIR } from './support/scenario';
+
+/** The representative set; each is written by the scenario test named in test/histories/README.md. */
+const EXPECTED = [
+  'cancel-on-hold',
+  'escalation-chain',
+  'follow-up-missed',
+  'happy-path',
+  'photo-failure',
+  'redispatch-after-timeouts',
+  'unresolved-twice',
+];
+
+const files = (): string[] => readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+
+test('the recorded histories are all there', () => {
+  expect(files().map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining(EXPECTED));
+});
+
+test('every recorded history replays on the current workflow code without nondeterminism', async () => {
+  if (process.env.RECORD_HISTORIES === '1') return; // being re-recorded in this very run
+  const histories = files().map((f) => ({
+    workflowId: f.replace(/\.json$/, ''),
+    history: historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, f), 'utf8'))),
+  }));
+  expect(histories.length).toBeGreaterThanOrEqual(EXPECTED.length);
+  const results: ReplayResult[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) results.push(r);
+  const outcome = results.map((r) => ({ history: r.workflowId, error: r.error ? `${r.error.name}: ${r.error.message}` : undefined }));
+  expect(outcome).toEqual(histories.map((h) => ({ history: h.workflowId, error: undefined })));
+});
