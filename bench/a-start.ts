@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Child, quiesce, startStack, type Stack } from './lib/stack';
 import { closedLoop, httpLoad, type LoadResult } from './lib/load';
 import { CpuMeter } from './lib/procstat';
+import { diffServerMetrics, scrapeServerMetrics } from './lib/servermetrics';
 import { startBody } from './lib/api';
 import { log, round, until } from './lib/util';
 import { intake } from '../src/api/intake';
@@ -32,6 +33,8 @@ export interface StartBenchResult {
   baselineAfter: LoadResult;
   ratios: { throughput: number; p50: number; p99: number; uwsThroughput: number; uwsP50: number };
   cpu: Record<string, { cores: Record<string, number>; cpuMsPerOp: Record<string, number> }>;
+  /** Per operation: frontend calls and persistence operations per request, with their total latency. */
+  server: Record<string, ReturnType<typeof diffServerMetrics>>;
 }
 
 const perOp = (cpu: Record<string, number>, ops: number): Record<string, number> =>
@@ -60,12 +63,16 @@ export async function benchStart(o: StartBenchOptions): Promise<StartBenchResult
   const run = Date.now().toString(36);
   const pids = (): Record<string, number | undefined> => ({ ...stack.pids(), emptyWorker: empty.pid });
   const cpu: StartBenchResult['cpu'] = {};
+  const server: StartBenchResult['server'] = {};
+  const metricsPort = stack.server?.metricsPort as number;
   const measured = async (name: string, f: () => Promise<LoadResult>): Promise<LoadResult> => {
     await quiesce(pids);
     const meter = new CpuMeter(pids);
+    const before = await scrapeServerMetrics(metricsPort);
     meter.start();
     const r = await f();
     const m = meter.stop();
+    server[name] = diffServerMetrics(before, await scrapeServerMetrics(metricsPort), Math.max(1, r.ok));
     cpu[name] = { cores: Object.fromEntries(Object.entries(m.cores).map(([k, v]) => [k, round(v, 2)])), cpuMsPerOp: perOp(m.cpuMs, r.ok) };
     log(`${name}: ${round(r.rps)} /s, p50 ${round(r.latency.p50)} ms, p99 ${round(r.latency.p99)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
     return r;
@@ -121,6 +128,7 @@ export async function benchStart(o: StartBenchOptions): Promise<StartBenchResult
         uwsP50: round(updateWithStart.latency.p50 / baseline.latency.p50, 2),
       },
       cpu,
+      server,
     };
   } finally {
     await empty.kill('SIGTERM');

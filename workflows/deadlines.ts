@@ -162,7 +162,8 @@ export class Deadlines {
 
   private arm(entry: Live): void {
     const s = entry.state;
-    const label = `${MILESTONE_LABEL[s.milestone]}${s.visit > 1 ? ` (visit ${s.visit})` : ''}`;
+    // Accept windows are numbered per assignment, the others per visit.
+    const label = `${MILESTONE_LABEL[s.milestone]}${s.visit > 1 ? ` (${s.milestone === 'accept' ? 'assignment' : 'visit'} ${s.visit})` : ''}`;
     entry.scope = new CancellationScope();
     entry.scope
       .run(async () => {

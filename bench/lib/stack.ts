@@ -66,6 +66,7 @@ export class Child {
 export interface DevServer {
   address: string;
   port: number;
+  metricsPort: number;
   dbFile: string;
   child: Child;
   /** SIGKILL (or another signal) and wait for the exit. */
@@ -113,6 +114,7 @@ export async function startDevServer(dir: string, opts: { dbFile?: string; logFi
   const server: DevServer = {
     address,
     port,
+    metricsPort,
     dbFile,
     child: await launch(),
     async kill(signal = 'SIGKILL') {

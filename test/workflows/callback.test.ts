@@ -61,14 +61,14 @@ test('rated 2 through the link before the call-back: no survey; follow-up met wi
   const tokenId = await ratingTokenId(bed, h);
   await advanceTo(bed, T + 3 * HOUR);
   await act.feedback(h, tokenId, 2, '上门迟到，态度一般');
-  let s = await untilStatus(h, 'follow_up');
+  const s = await untilStatus(h, 'follow_up');
   expect(s.feedback).toEqual({ score: 2, comment: '上门迟到，态度一般', at: near(T + 3 * HOUR) });
   expect(deadline(s, 'follow_up')).toMatchObject({ dueAt: near(T + 5 * HOUR), status: 'pending' });
   const apology = await untilSms(bed, h, (l) => l.some((x) => x.kind === 'follow_up_apology'), 'apology');
   expect(apology.find((x) => x.kind === 'follow_up_apology')?.to).toBe('+8613812345678');
 
   await advanceTo(bed, T + 4 * HOUR);
-  s = await act.followUp(h, '已致电客户致歉，赠送延保一年');
+  await act.followUp(h, '已致电客户致歉，赠送延保一年');
   const final = await h.result();
   expect(final).toMatchObject({ status: 'closed', outcome: 'closed', followUp: { notes: '已致电客户致歉，赠送延保一年', at: near(T + 4 * HOUR) } });
   expect(deadline(final, 'follow_up')).toMatchObject({ status: 'met', metAt: near(T + 4 * HOUR) });
@@ -93,7 +93,7 @@ test('score 1 after the survey, follow-up missed: warned at 80 %, breached at 2 
   await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_warning'), 'follow-up warning');
   expect((await h.state()).escalationLevel).toBe(0);
   await advanceTo(bed, F + 2 * HOUR + S);
-  let s = await untilState(h, (x) => x.escalationLevel === 1, 'follow-up breach');
+  const s = await untilState(h, (x) => x.escalationLevel === 1, 'follow-up breach');
   expect(deadline(s, 'follow_up')).toMatchObject({ status: 'breached', breachedAt: near(F + 2 * HOUR) });
   expect(s.escalations).toEqual([expect.objectContaining({ level: 1, reason: 'breach', milestone: 'follow_up', contactRole: 'dispatch_lead' })]);
   const pages = await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_breach'), 'breach page');
@@ -103,7 +103,7 @@ test('score 1 after the survey, follow-up missed: warned at 80 %, breached at 2 
   ]);
 
   await advanceTo(bed, F + 3 * HOUR);
-  s = await act.followUp(h);
+  await act.followUp(h);
   const final = await h.result();
   expect(final).toMatchObject({ outcome: 'closed', escalationLevel: 1 });
   expect(deadline(final, 'follow_up')).toMatchObject({ status: 'breached', metAt: near(F + 3 * HOUR) });
@@ -150,7 +150,6 @@ test('no answer: survey at 24 h, then closed as no_feedback when the 72-h window
 });
 
 test('a token the workflow did not issue is refused', async () => {
-  const { bed } = suite;
   const h = await suite.start();
   await completed(h);
   const err = await act.feedback(h, 'f0f0f0f0-0000-4000-8000-000000000000', 5).catch((e: unknown) => e);

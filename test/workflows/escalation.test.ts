@@ -18,11 +18,10 @@ import {
   HOUR,
   MIN,
   near,
-  policyVariant,
-  serverNow,
-  settle,
   ratingTokenId,
   recordHistory,
+  serverNow,
+  settle,
   smsOf,
   until,
   untilSms,
@@ -203,29 +202,46 @@ test('return: resolution (3 business days) and its hard limit (7) break; the lev
   expect(await breachedAttribute(h)).toEqual(['response', 'on_site', 'resolution', 'resolution_max']);
 });
 
-test('a warning is delivered even when its deadline is met in the same moment (the SMS is not cancelled with the timer)', async () => {
-  // Response due 4 s after receipt (warning at 3.2 s). The worker is down when the warning timer fires; the visit
-  // gets booked meanwhile; both reach the workflow in one task. Whatever the order, a warning that was recorded
-  // must have been sent.
+test('acknowledge: the received SMS cannot be sent → ops alerted at once (L1); 10 minutes on, the deadline breaks → L2', async () => {
+  // A number the gateway refuses outright (too short for E.164): the SMS fails for good, nothing acknowledges.
   const { bed } = suite;
-  const quick = policyVariant('test-quick-response', (p) => (p.deadlines.response = 4));
-  const h = suite.track(await bed.startParked({}, quick));
+  const h = await suite.start({ customer: { name: '陈静', phone: '+86138', address: '上海市徐汇区漕溪北路 88 号', language: 'zh' } });
+  let s = await untilState(h, (x) => x.escalations.some((e) => e.reason === 'sms_failure' && /customer SMS received/.test(e.detail ?? '')), 'SMS failure alert');
+  expect(s.escalationLevel).toBe(1);
+  const A = Date.parse(s.receivedAt);
+  expect(deadline(s, 'acknowledge')).toMatchObject({ status: 'pending', dueAt: near(A + 10 * MIN) });
+  await advanceTo(bed, A + 10 * MIN + S);
+  s = await untilState(h, (x) => deadline(x, 'acknowledge').status === 'breached', 'acknowledge breached');
+  expect(s.escalationLevel).toBe(2);
+  expect(s.escalations.filter((e) => e.reason === 'breach')).toEqual([expect.objectContaining({ milestone: 'acknowledge', level: 2, contactRole: 'service_supervisor' })]);
+  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_breach' && x.to === PHONE[2]), 'L2 paged');
+  expect((await smsOf(bed, h)).filter((l) => l.to === '+86138')).toEqual([]);
+});
+
+test('a warning is delivered even when its deadline is met in the same moment (the SMS is not cancelled with the timer)', async () => {
+  // The worker is down when the response warning (3 h 12 m) fires; the visit gets booked meanwhile; both reach
+  // the workflow in one task. Whatever their order there, a warning that was recorded must have been sent.
+  const { bed } = suite;
+  const h = suite.track(await bed.startParked());
   let worker = await bed.unpark();
   const tech = await assignedTech(h);
   await act.accept(h, tech);
-  const received = Date.parse((await h.state()).receivedAt);
+  const warnAt = Date.parse(deadline(await h.state(), 'response').warnAt as string);
   await settle(h);
-  await worker.stop(); // queries need a worker too: none until unpark
-  // Server time runs on in real time while nothing is skipped.
-  await until(() => serverNow(bed), (now) => now > received + 3400, 'warning due');
-  const booked = act.book(h, tech, new Date(received + HOUR).toISOString());
-  await new Promise((r) => setTimeout(r, 300));
+  await worker.stop(); // (queries need a worker too: none until the next unpark)
+  // The test server skips to the warning timer, then waits there for a worker to take the workflow task.
+  const skipping = advanceTo(bed, warnAt + 5 * MIN);
+  await until(() => serverNow(bed), (now) => now >= warnAt, 'the warning timer to fire');
+  const booked = act.book(h, tech, new Date(warnAt + HOUR).toISOString());
+  await new Promise((r) => setTimeout(r, 300)); // let the update reach the server first
   worker = await bed.unpark();
   try {
     await booked;
-    const s = await untilState(h, (x) => deadline(x, 'response').status === 'met', 'response met');
-    const warned = deadline(s, 'response').warnedAt !== undefined;
+    await skipping;
     await settle(h);
+    const s = await h.state();
+    expect(deadline(s, 'response')).toMatchObject({ status: 'met' });
+    const warned = deadline(s, 'response').warnedAt !== undefined;
     const warnings = (await smsOf(bed, h, 'escalation_warning')).filter((l) => l.to === PHONE[1]);
     expect(warnings).toHaveLength(warned ? 1 : 0);
     expect(s.escalations).toEqual([]);

@@ -8,9 +8,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { workflowBundle } from '../support/bundle';
+import { historyFromJSON } from './support/historyJson';
 import { HISTORIES_DIR } from './support/scenario';
 
 /** The representative set; each is written by the scenario test named in test/histories/README.md. */
