@@ -90,6 +90,9 @@ describe('renderSms', () => {
     expect(renderSms('escalation_breach', 'zh', VARS.escalation_breach)).toContain('已超时 1小时5分钟，已升级至 2 级（服务主管/技术支持）');
     expect(renderSms('escalation_breach', 'en', VARS.escalation_breach)).toContain('1 h 5 min past its on-site visit deadline');
     expect(renderSms('escalation_breach', 'en', { ...VARS.escalation_breach, overdueMs: 26 * 3_600_000 })).toContain(' 1 d 2 h past');
+    // Paged the moment the deadline breaks: no made-up lateness.
+    expect(renderSms('escalation_breach', 'zh', { ...VARS.escalation_breach, overdueMs: 0 })).toContain('时限已到期未完成，已升级至 2 级');
+    expect(renderSms('escalation_breach', 'en', { ...VARS.escalation_breach, overdueMs: 0 })).toContain('has reached its on-site visit deadline unmet');
   });
 
   it('flattens line breaks in free text', () => {

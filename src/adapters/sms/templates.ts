@@ -145,7 +145,7 @@ const ZH: { [K in SmsKind]: Render<K> } = {
   escalation_warning: (v, f) =>
     `${f.sig}时限预警：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY.zh[v.urgency]}）` : ''}的「${MILESTONE.zh[v.milestone]}」时限将于 ${f.time(v.dueAt)} 到期，请及时跟进。`,
   escalation_breach: (v, f) =>
-    `${f.sig}超时升级：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY.zh[v.urgency]}）` : ''}的「${MILESTONE.zh[v.milestone]}」时限已超时 ${f.duration(v.overdueMs)}，` +
+    `${f.sig}超时升级：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY.zh[v.urgency]}）` : ''}的「${MILESTONE.zh[v.milestone]}」时限${v.overdueMs >= 60_000 ? `已超时 ${f.duration(v.overdueMs)}` : '已到期未完成'}，` +
     `已升级至 ${v.level} 级（${LEVEL.zh[v.level]}），请立即处理。`,
   ops_alert: (v, f) => `${f.sig}运维告警：${f.clean(v.summary)}${v.ticketNo ? `（服务单 ${v.ticketNo}）` : ''}`,
 };
@@ -179,8 +179,8 @@ const EN: { [K in SmsKind]: Render<K> } = {
     `${f.sig}Deadline warning: the ${MILESTONE.en[v.milestone]} deadline of service request ${v.ticketNo}${v.urgency ? ` (${URGENCY.en[v.urgency]})` : ''} ` +
     `falls due at ${f.time(v.dueAt)}. Please follow up.`,
   escalation_breach: (v, f) =>
-    `${f.sig}Deadline breached: service request ${v.ticketNo}${v.urgency ? ` (${URGENCY.en[v.urgency]})` : ''} is ${f.duration(v.overdueMs)} past its ` +
-    `${MILESTONE.en[v.milestone]} deadline and has been escalated to level ${v.level} (${LEVEL.en[v.level]}). Please act now.`,
+    `${f.sig}Deadline breached: service request ${v.ticketNo}${v.urgency ? ` (${URGENCY.en[v.urgency]})` : ''} ${v.overdueMs >= 60_000 ? `is ${f.duration(v.overdueMs)} past its` : 'has reached its'} ` +
+    `${MILESTONE.en[v.milestone]} deadline unmet and has been escalated to level ${v.level} (${LEVEL.en[v.level]}). Please act now.`,
   ops_alert: (v, f) => `${f.sig}Ops alert: ${f.clean(v.summary)}${v.ticketNo ? ` (request ${v.ticketNo})` : ''}`,
 };
 
