@@ -40,11 +40,12 @@ export interface StartBenchResult {
 const perOp = (cpu: Record<string, number>, ops: number): Record<string, number> =>
   Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v / Math.max(1, ops), 2)]));
 
-export async function startEmptyWorker(stack: Stack, taskQueue: string): Promise<Child> {
+export async function startEmptyWorker(stack: Stack, taskQueue: string, env: Record<string, string> = {}): Promise<Child> {
   const child = new Child('empty-worker', process.execPath, [join(__dirname, 'emptyWorker.js')], {
     ...process.env,
     TEMPORAL_ADDRESS: stack.address,
     BENCH_TASK_QUEUE: taskQueue,
+    ...env,
   }, join(stack.dir, 'empty-worker.log'));
   await until('empty worker ready', async () => {
     if (!child.alive) throw new Error(`empty worker exited: ${child.output()}`);

@@ -33,6 +33,7 @@ export interface LatenessResult {
   dueSpreadMs: number;
   /** ms after each request's due time. */
   timerFired: Summary;
+  taskScheduled: Summary;
   taskStarted: Summary;
   escalationRecorded: Summary;
   smsInOutbox: Summary;
@@ -116,6 +117,7 @@ export async function benchLateness(o: LatenessOptions): Promise<LatenessResult>
       const fired = events.findIndex((e) => e.timerFiredEventAttributes && (optionalTsToMs(e.eventTime) ?? 0) >= due - 500);
       if (fired < 0) return { due, breached: d.status === 'breached' };
       const after = events.slice(fired);
+      const scheduled = after.find((e) => e.workflowTaskScheduledEventAttributes);
       const started = after.find((e) => e.workflowTaskStartedEventAttributes);
       const completed = after.find((e) => e.workflowTaskCompletedEventAttributes);
       const sms = outbox.forRequest(id).find((l) => l.kind === 'escalation_breach');
@@ -123,19 +125,21 @@ export async function benchLateness(o: LatenessOptions): Promise<LatenessResult>
         due,
         breached: d.status === 'breached',
         fired: (optionalTsToMs(events[fired]?.eventTime) ?? NaN) - due,
+        scheduled: (optionalTsToMs(scheduled?.eventTime) ?? NaN) - due,
         started: (optionalTsToMs(started?.eventTime) ?? NaN) - due,
         completed: (optionalTsToMs(completed?.eventTime) ?? NaN) - due,
         sms: sms ? sms.atMs - due : NaN,
       };
     });
     const ok = rows.filter((r): r is NonNullable<typeof r> => !!r);
-    const vals = (k: 'fired' | 'started' | 'completed' | 'sms'): number[] => ok.map((r) => (r as unknown as Record<string, number>)[k] as number).filter((x) => Number.isFinite(x));
+    const vals = (k: 'fired' | 'scheduled' | 'started' | 'completed' | 'sms'): number[] => ok.map((r) => (r as unknown as Record<string, number>)[k] as number).filter((x) => Number.isFinite(x));
     const dues = ok.map((r) => r.due);
     const result: LatenessResult = {
       n: o.n,
       startSeconds: round(startSeconds),
       dueSpreadMs: Math.max(...dues) - Math.min(...dues),
       timerFired: summarize(vals('fired')),
+      taskScheduled: summarize(vals('scheduled')),
       taskStarted: summarize(vals('started')),
       escalationRecorded: summarize(vals('completed')),
       smsInOutbox: summarize(vals('sms')),
@@ -148,6 +152,59 @@ export async function benchLateness(o: LatenessOptions): Promise<LatenessResult>
     return result;
   } finally {
     await outbox.close();
+    await stack.stop();
+  }
+}
+
+export interface TimerBaselineResult {
+  n: number;
+  timerFired: Summary;
+  taskStarted: Summary;
+  taskCompleted: Summary;
+  burst: { wallMs: number; cores: Record<string, number> };
+}
+
+/** The same burst with a workflow that only sleeps until T0 (bench/workflows): Temporal's own lateness here. */
+export async function benchTimerBaseline(o: { n: number; workerEnv?: Record<string, string> }): Promise<TimerBaselineResult> {
+  const { startEmptyWorker } = await import('./a-start');
+  const stack = await startStack({ name: 'bench-b0', api: false, worker: false });
+  const queue = `bench-timer-${process.pid}`;
+  const worker = await startEmptyWorker(stack, queue, o.workerEnv);
+  try {
+    const run = Date.now().toString(36);
+    const t0 = Date.now() + Math.max(15_000, o.n * 20) + 5000;
+    const ids = Array.from({ length: o.n }, (_, i) => `bench-timer-${run}-${i}`);
+    await pool(ids, 32, (id) => stack.client.workflow.start('benchTimer', { workflowId: id, taskQueue: queue, args: [t0] }));
+    await sleep(Math.max(0, t0 - Date.now() - 500));
+    const meter = new CpuMeter(() => ({ server: stack.server?.child.pid, worker: worker.pid }));
+    meter.start();
+    await until('timers done', async () => {
+      const n = await stack.client.workflow.count(`WorkflowType = 'benchTimer' AND ExecutionStatus = 'Running'`);
+      return n.count === 0;
+    }, Math.max(0, t0 - Date.now()) + 120_000, 500);
+    const burst = meter.stop();
+    const rows = await pool(ids, 16, async (id) => {
+      const events = (await stack.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+      const fired = events.findIndex((e) => e.timerFiredEventAttributes);
+      const after = events.slice(fired);
+      const at = (e: (typeof events)[number] | undefined): number => (optionalTsToMs(e?.eventTime) ?? NaN) - t0;
+      return {
+        fired: at(events[fired]),
+        started: at(after.find((e) => e.workflowTaskStartedEventAttributes)),
+        completed: at(after.find((e) => e.workflowTaskCompletedEventAttributes)),
+      };
+    });
+    const r: TimerBaselineResult = {
+      n: o.n,
+      timerFired: summarize(rows.map((x) => x.fired)),
+      taskStarted: summarize(rows.map((x) => x.started)),
+      taskCompleted: summarize(rows.map((x) => x.completed)),
+      burst: { wallMs: burst.wallMs, cores: Object.fromEntries(Object.entries(burst.cores).map(([k, v]) => [k, round(v, 2)])) },
+    };
+    log(`(b0) bare timer: fired p99 ${round(r.timerFired.p99)}, task completed p50 ${round(r.taskCompleted.p50)} p99 ${round(r.taskCompleted.p99)} max ${round(r.taskCompleted.max)} ms; cores ${JSON.stringify(r.burst.cores)} over ${r.burst.wallMs} ms`);
+    return r;
+  } finally {
+    await worker.kill('SIGTERM');
     await stack.stop();
   }
 }

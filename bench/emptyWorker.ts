@@ -11,7 +11,15 @@ async function main(): Promise<void> {
   const taskQueue = process.env.BENCH_TASK_QUEUE ?? 'bench-empty';
   const bundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'workflows', 'index.js'), logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle });
+  const num = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+  const pollers = num('BENCH_WFT_POLLERS');
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: bundle,
+    ...(pollers ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: pollers } } : {}),
+    ...(num('BENCH_MAX_WFT') ? { maxConcurrentWorkflowTaskExecutions: num('BENCH_MAX_WFT') } : {}),
+  } as Parameters<typeof Worker.create>[0]);
   console.log('ready');
   await worker.run();
   await connection.close();

@@ -251,7 +251,7 @@ export class RequestContext {
     const summary = `${n.kind === 'warning' ? 'Warning' : 'Escalation'} L${n.level} → ${n.contact.role}${n.milestone ? `: ${MILESTONE_LABEL[n.milestone]}` : ''}`;
     this.background(() =>
       this.notify.notifyEscalation.executeWithOptions(
-        { startToCloseTimeout: '30s', summary },
+        { summary },
         [{ ...n, requestId: this.requestId, ticket: this.state.ticket, seq }],
       ),
     );
@@ -263,7 +263,7 @@ export class RequestContext {
     const c = this.input.request.customer;
     const send = () =>
       this.notify.sendCustomerSms.executeWithOptions(
-        { startToCloseTimeout: '30s', summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` },
+        { summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` },
         [{ requestId: this.requestId, kind, seq, phone: c.phone, language: this.language, vars: { ticketNo: this.state.ticket, ...vars } }],
       );
     this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`);
@@ -273,7 +273,7 @@ export class RequestContext {
     const seq = this.nextSeq(kind);
     const send = () =>
       this.notify.sendTechnicianSms.executeWithOptions(
-        { startToCloseTimeout: '30s', summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` },
+        { summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` },
         [{ requestId: this.requestId, kind, seq, technicianId, vars: { ticketNo: this.state.ticket, ...vars } }],
       );
     this.background(send, `technician SMS ${kind}`);

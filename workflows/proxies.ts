@@ -2,8 +2,10 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ServiceActivities } from '../activities/contract';
 
 /** Lookups and checks: quick, retried briefly; the lifecycle waits for them. */
+// Every call is short (provider HTTP timeouts are 10 s); a tight start-to-close bounds how long a task
+// held by a crashed worker waits before it is retried elsewhere.
 export const acts = proxyActivities<ServiceActivities>({
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
@@ -13,7 +15,7 @@ export const acts = proxyActivities<ServiceActivities>({
  */
 export function notifier(budgetMs: number) {
   return proxyActivities<ServiceActivities>({
-    startToCloseTimeout: '30s',
+    startToCloseTimeout: '15s',
     scheduleToCloseTimeout: budgetMs,
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: ['SmsRejected'] },
   });

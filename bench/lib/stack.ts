@@ -76,7 +76,7 @@ export interface DevServer {
 }
 
 /** Temporal dev server with our search attributes and update-with-start, on free ports, persistent SQLite file. */
-export async function startDevServer(dir: string, opts: { dbFile?: string; logFile?: string } = {}): Promise<DevServer> {
+export async function startDevServer(dir: string, opts: { dbFile?: string; logFile?: string; extraArgs?: string[] } = {}): Promise<DevServer> {
   const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const dbFile = opts.dbFile ?? join(dir, 'temporal.db');
   const args = [
@@ -86,11 +86,13 @@ export async function startDevServer(dir: string, opts: { dbFile?: string; logFi
     '--http-port', String(httpPort),
     '--metrics-port', String(metricsPort),
     '--headless',
-    '--db-filename', dbFile,
+    ...(opts.dbFile === 'memory' || (!opts.dbFile && process.env.BENCH_DB === 'memory') ? [] : ['--db-filename', dbFile]),
     ...searchAttributeCliArgs(),
     '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--log-level', 'error',
+    ...(opts.extraArgs ?? []),
+    ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ').filter(Boolean) : []),
   ];
   const address = `127.0.0.1:${port}`;
   const launch = async (): Promise<Child> => {
