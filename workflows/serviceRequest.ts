@@ -65,7 +65,7 @@ class ServiceRequestRun {
   private completion?: { resolved: boolean };
   private feedbackAt?: number;
   private readonly ratingTokens = new Set<string>();
-  private usedTokens = new Set<string>();
+  private readonly usedTokens = new Set<string>();
 
   constructor(input: ServiceRequestStart) {
     this.ctx = new RequestContext(input);
@@ -99,9 +99,8 @@ class ServiceRequestRun {
       if (!isCancellation(err)) throw err;
       // Cancelled by the cancel update: the customer is told, every timer is gone.
       this.deadlines.cancelAll();
-      await CancellationScope.nonCancellable(async () => {
-        ctx.smsCustomer('cancelled', { reason: ctx.state.cancelReason });
-      });
+      // Notifications run outside the cancelled scope (RequestContext.background).
+      ctx.smsCustomer('cancelled', { reason: ctx.state.cancelReason });
       ctx.close('cancelled');
     }
   }

@@ -206,8 +206,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
 
+  // BENCH_TUNED_WORKER=1: the worker with tuning from BENCH_* variables (bench/tunedWorker.ts), for experiments.
+  const entryFile = (entry: 'worker' | 'api'): string =>
+    entry === 'worker' && process.env.BENCH_TUNED_WORKER ? join(PROJECT_ROOT, 'dist', 'bench', 'tunedWorker.js') : join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`);
   const spawnNode = (entry: 'worker' | 'api', extra: string[] = []): Child =>
-    new Child(entry, process.execPath, [...extra, join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`)], { ...process.env, ...env }, join(dir, `${entry}.log`));
+    new Child(entry, process.execPath, [...extra, entryFile(entry)], { ...process.env, ...env }, join(dir, `${entry}.log`));
 
   const stack: Stack = {
     name: o.name,
