@@ -52,7 +52,7 @@ beforeAll(async () => {
   client = new Client({ connection });
 });
 afterAll(async () => {
-  await worker?.kill('SIGKILL');
+  await Promise.all(started.map((w) => w.kill('SIGKILL')));
   await connection?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -76,11 +76,21 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs
 }
 
 const kills: number[] = [];
-async function killAndRestart(): Promise<void> {
-  kills.push(Date.now());
-  await worker!.kill('SIGKILL');
-  await sleep(500);
+const started: Proc[] = [];
+let chaosChain = Promise.resolve();
+function startWorker(): void {
   worker = startProcess('worker', workerEnv);
+  started.push(worker);
+}
+/** One kill-and-restart at a time, so no worker escapes the final clean-up. */
+function killAndRestart(): Promise<void> {
+  chaosChain = chaosChain.then(async () => {
+    kills.push(Date.now());
+    await worker!.kill('SIGKILL');
+    await sleep(500);
+    startWorker();
+  });
+  return chaosChain;
 }
 
 /**
@@ -113,7 +123,7 @@ async function drive(h: WorkflowHandle, chaos = false): Promise<void> {
 }
 
 test('SIGKILLed worker: requests finish, deadlines fire, no duplicate SMS', async () => {
-  worker = startProcess('worker', workerEnv);
+  startWorker();
   const driven = await Promise.all([1, 2, 3].map((i) => start(`sr-kill-drive-${process.pid}-${i}`)));
   const abandoned = await Promise.all([1, 2, 3].map((i) => start(`sr-kill-idle-${process.pid}-${i}`)));
 
