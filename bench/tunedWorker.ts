@@ -1,14 +1,15 @@
 /**
  * The product worker (src/worker.ts: same activities, bundle and connections) with tuning from the
  * environment, for benchmark experiments only: BENCH_WFT_POLLERS, BENCH_AT_POLLERS, BENCH_MAX_WFT,
- * BENCH_MAX_AT, BENCH_MAX_CACHED, BENCH_STICKY_RATIO.
+ * BENCH_MAX_AT, BENCH_MAX_CACHED, BENCH_STICKY_RATIO; BENCH_NO_OPEN_JOBS_CACHE=1 counts every technician's open
+ * jobs per dispatch as before the cache (the "before" of that fix).
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { loadPolicyFile } from '../src/policyFile';
-import { activityDepsFromConfig } from '../src/runtime/activityDeps';
+import { activityDepsFromConfig, openJobsFromVisibility } from '../src/runtime/activityDeps';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { PREBUILT_BUNDLE } from '../src/worker';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const client = await connectClient(config.temporal);
   const connection: NativeConnection = await connectWorker(config.temporal);
   const deps = activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone);
+  if (process.env.BENCH_NO_OPEN_JOBS_CACHE) deps.openJobs = (ids) => openJobsFromVisibility(client, ids);
   const opts: WorkerOptions = {
     connection,
     namespace: config.temporal.namespace,

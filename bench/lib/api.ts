@@ -117,6 +117,13 @@ export class Api {
   }
 }
 
+/** The completion SMS (with the rating link) reached the customer after the link had expired. */
+export class RatingLinkExpiredError extends Error {
+  constructor(readonly requestId: string) {
+    super(`rating link of ${requestId} had expired when it arrived`);
+  }
+}
+
 /** What the lifecycle driver does with a request. */
 export type DrivePlan =
   | { kind: 'close'; score?: number }
@@ -147,18 +154,35 @@ export async function drive(api: Api, sms: SmsSource, id: string, plan: DrivePla
   };
   let uploaded = false;
   let state: ServiceRequestState | undefined;
-  const read = async (): Promise<ServiceRequestState> => (await api.retrying(() => api.state(id))).body;
+  let lastProblem = '';
+  const read = async (): Promise<ServiceRequestState | undefined> => {
+    const r = await api.retrying(() => api.state(id), Math.max(1000, end - Date.now()));
+    if (r.status === 200) return r.body;
+    lastProblem = `GET ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+    return undefined;
+  };
   const act = async (path: string, token: string, body: unknown, key: string): Promise<number> => {
+    const before = state?.status;
     const r = await api.retrying(() =>
       api.call<ServiceRequestState>('POST', `/v1/service-requests/${id}/${path}`, { token, body, headers: { 'idempotency-key': key } }),
     );
-    if (r.status === 200) state = r.body;
+    // The update's answer is the state right after its handler. Trust it when it moved the status on; else (a
+    // cancel or follow-up whose effect comes after the handler, a repeat answered from the update's cache, a
+    // 409) look again after a moment.
+    if (r.status === 200 && r.body.status !== before) state = r.body;
+    else {
+      if (r.status !== 200) lastProblem = `${path} ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+      await sleep(pollMs);
+    }
     return r.status;
   };
+  let seen: string | undefined;
   for (;;) {
-    if (Date.now() > end) throw new Error(`drive ${id} (${plan.kind}) timed out in status ${state?.status}`);
+    if (Date.now() > end) throw new Error(`drive ${id} (${plan.kind}) timed out in status ${seen}; last problem: ${lastProblem}`);
     state ??= await read();
     const s = state;
+    if (!s) continue;
+    seen = s.status;
     state = undefined; // re-read next time round unless an action returned the new state
     if (plan.kind === 'abandon') return times;
     if (s.outcome) return times;
@@ -173,6 +197,7 @@ export async function drive(api: Api, sms: SmsSource, id: string, plan: DrivePla
       case 'assigned':
         if (plan.kind === 'cancel') {
           await timed('cancel', () => act('cancel', api.tokens.ops(), { reason: 'customer withdrew (chaos plan)' }, `${id}-cancel`));
+          state = undefined;
           continue;
         }
         await timed('accept', () => act('accept', api.tokens.technician(tech as string), {}, `${visitKey}-accept`));
@@ -213,11 +238,13 @@ export async function drive(api: Api, sms: SmsSource, id: string, plan: DrivePla
         if (!token) throw new Error(`no rating link in ${line.text}`);
         const score = plan.kind === 'close' ? (plan.score ?? 5) : 5;
         const r = await timed('feedback', () => api.retrying(() => api.call('POST', `/v1/service-requests/${id}/feedback`, { body: { score, token } })));
+        if (r.status === 410) throw new RatingLinkExpiredError(id);
         if (r.status !== 200 && r.status !== 409) throw new Error(`feedback ${id}: ${r.status} ${JSON.stringify(r.body)}`);
         continue;
       }
       case 'follow_up':
         await timed('follow_up', () => act('follow-up', api.tokens.ops(), { notes: '已回访，客户接受道歉' }, `${id}-follow-up`));
+        state = undefined;
         continue;
       default:
         // on_hold and anything else the plan does not expect: wait and look again

@@ -23,6 +23,8 @@ export interface SmsSource {
   all(): SmsRecord[];
   forRequest(requestId: string): SmsRecord[];
   waitFor(requestId: string, pred: (r: SmsRecord) => boolean, timeoutMs?: number): Promise<SmsRecord>;
+  /** Brings the record up to date (reads what was appended since). */
+  refresh(): Promise<void>;
   close(): Promise<void>;
 }
 

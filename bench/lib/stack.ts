@@ -17,6 +17,12 @@ import { freePort, portOpen, sleep, until } from './util';
 
 const OUTPUT_KEEP = 256 * 1024;
 
+// Whatever happens to this process (a test timing out, Ctrl-C), its children do not outlive it.
+const LIVE = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of LIVE) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+});
+
 /** A child process whose output is kept (tail) and optionally logged to a file. */
 export class Child {
   readonly proc: ChildProcess;
@@ -34,7 +40,13 @@ export class Child {
     };
     this.proc.stdout?.on('data', onData);
     this.proc.stderr?.on('data', onData);
-    this.exited = new Promise((r) => this.proc.once('exit', () => r()));
+    LIVE.add(this.proc);
+    this.exited = new Promise((r) =>
+      this.proc.once('exit', () => {
+        LIVE.delete(this.proc);
+        r();
+      }),
+    );
   }
 
   get pid(): number | undefined {
@@ -62,6 +74,9 @@ export class Child {
     return this.exited;
   }
 }
+
+/** SQLite pragmas of the dev server, the same as src/dev.ts passes. */
+export const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
 
 export interface DevServer {
   address: string;
@@ -91,6 +106,9 @@ export async function startDevServer(dir: string, opts: { dbFile?: string; logFi
     '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--log-level', 'error',
+    // As src/dev.ts (`npm start`): WAL journal. BENCH_SQLITE_DEFAULT=1 leaves SQLite's default rollback journal,
+    // for the before/after figures of that change in BENCHMARKS.md.
+    ...(process.env.BENCH_SQLITE_DEFAULT ? [] : SQLITE_PRAGMAS),
     ...(opts.extraArgs ?? []),
     ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ').filter(Boolean) : []),
   ];

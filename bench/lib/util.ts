@@ -86,6 +86,8 @@ export const ms = (x: number): string => (Number.isFinite(x) ? `${x >= 100 ? Mat
 export const mb = (bytes: number): string => (Number.isFinite(bytes) ? `${Math.round(bytes / 1048576)} MB` : '–');
 
 export function log(...args: unknown[]): void {
+  // Under jest the results go into assertions; progress lines only with BENCH_VERBOSE=1.
+  if (process.env.JEST_WORKER_ID && !process.env.BENCH_VERBOSE) return;
   const t = new Date().toISOString().slice(11, 19);
   console.error(`[bench ${t}]`, ...args);
 }

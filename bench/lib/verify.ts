@@ -13,7 +13,7 @@ import { stateQuery, type ServiceRequestState } from '../../workflows/messages';
 import type { SmsSource } from './sms';
 import { pool, sleep } from './util';
 
-export type ExpectedOutcome = 'closed' | 'cancelled' | 'open' | 'any';
+export type ExpectedOutcome = 'closed' | 'cancelled' | 'no_feedback' | 'open' | 'any';
 
 export interface Expectation {
   id: string;
@@ -101,6 +101,19 @@ export async function smsActivities(client: Client, id: string): Promise<SmsActi
   return [...byScheduled.values()];
 }
 
+/** Why the workflow's tasks fail, from its history (a stuck workflow answers no query). */
+async function lastTaskFailure(client: Client, id: string): Promise<string> {
+  try {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const failed = events.filter((e) => e.workflowTaskFailedEventAttributes);
+    const last = failed[failed.length - 1]?.workflowTaskFailedEventAttributes;
+    const timedOut = events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
+    return ` (history: ${events.length} events, ${failed.length} failed and ${timedOut} timed-out workflow tasks${last ? `; last failure: ${last.failure?.message}` : ''})`;
+  } catch (err) {
+    return ` (history unreadable: ${(err as Error).message})`;
+  }
+}
+
 async function readState(client: Client, id: string): Promise<{ execution: string; state?: ServiceRequestState }> {
   const h = client.workflow.getHandle(id);
   const d = await h.describe();
@@ -121,7 +134,7 @@ export interface VerifyOptions {
 export async function verifyRequests(client: Client, sms: SmsSource, expected: Expectation[], opts: VerifyOptions = {}): Promise<VerifyReport> {
   const graceMs = opts.graceMs ?? 3000;
   const settleEnd = Date.now() + (opts.settleMs ?? 60_000);
-  const checks = await pool(expected, opts.concurrency ?? 12, async (exp): Promise<RequestCheck> => {
+  const checkOnce = async (exp: Expectation): Promise<RequestCheck> => {
     const c: RequestCheck = {
       id: exp.id,
       execution: 'UNKNOWN',
@@ -129,7 +142,7 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
       deadlines: { fired: 0, met: 0, metLate: 0, pending: 0, cancelled: 0 },
       sms: { sent: 0, failed: 0, failedNotices: 0, pending: 0, deliveredUnconfirmed: 0, smsFailureEscalations: 0 },
     };
-    let acts: SmsActivity[] = [];
+    let acts: SmsActivity[];
     let st: { execution: string; state?: ServiceRequestState } | undefined;
     // Let in-flight SMS activities finish (retries after a restart) before judging.
     for (;;) {
@@ -142,8 +155,10 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
           c.execution = 'NOT_FOUND';
           return c;
         }
-        if (Date.now() > settleEnd) {
-          c.problems.push(`unreadable: ${(err as Error).message}`);
+        // A workflow whose tasks keep failing answers no query: that is the finding, no point waiting.
+        const why = await lastTaskFailure(client, exp.id);
+        if (Date.now() > settleEnd || / [1-9]\d* failed/.test(why)) {
+          c.problems.push(`stuck/unreadable: ${(err as Error).message}${why}`);
           return c;
         }
         await sleep(500);
@@ -160,7 +175,7 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
     }
     c.outcome = state.outcome;
     if (exp.outcome === 'open' && (c.execution !== 'RUNNING' || state.outcome)) c.problems.push(`expected open, is ${c.execution}/${state.outcome}`);
-    if ((exp.outcome === 'closed' || exp.outcome === 'cancelled') && state.outcome !== exp.outcome) {
+    if ((exp.outcome === 'closed' || exp.outcome === 'cancelled' || exp.outcome === 'no_feedback') && state.outcome !== exp.outcome) {
       c.problems.push(`expected ${exp.outcome}, is ${state.outcome ?? state.status}`);
     }
 
@@ -186,6 +201,7 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
     if (breachNotices !== breachEsc.length) c.problems.push(`unnotified breach: ${breachEsc.length} breach escalations, ${breachNotices} breach notices`);
 
     // SMS: each completed SMS activity's key exactly once in the record, nothing else.
+    await sms.refresh();
     const record = sms.forRequest(exp.id).map((r) => r.idempotencyKey);
     const counts = new Map<string, number>();
     for (const k of record) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -209,6 +225,16 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
     c.sms.smsFailureEscalations = smsFailureEsc;
     if (failedCustomerOrTech > smsFailureEsc) c.problems.push(`${failedCustomerOrTech} SMS failed for good but only ${smsFailureEsc} sms_failure escalations`);
     return c;
+  };
+  // A running request keeps sending (history and outbox are read a moment apart): a problem counts only if it
+  // is still there on a fresh read a little later.
+  const checks = await pool(expected, opts.concurrency ?? 12, async (exp): Promise<RequestCheck> => {
+    let c = await checkOnce(exp);
+    for (let again = 0; again < 4 && c.problems.length > 0 && c.execution !== 'NOT_FOUND' && !c.problems.some((p) => p.startsWith('stuck')); again++) {
+      await sleep(1500);
+      c = await checkOnce(exp);
+    }
+    return c;
   });
 
   const count = (re: RegExp): number => checks.reduce((a, c) => a + c.problems.filter((p) => re.test(p)).length, 0);
@@ -218,7 +244,7 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
     requests: checks.length,
     lost: count(/^lost/),
     wrongState: count(/^expected /),
-    failedWorkflows: count(/^workflow /),
+    failedWorkflows: count(/^workflow |^stuck/),
     missedDeadlines: count(/^missed deadline/),
     metLate: sum((c) => c.deadlines.metLate),
     unrecordedBreaches: count(/not recorded as an escalation/),

@@ -24,7 +24,7 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
     callCentre: config.callCentreWebhookUrl
       ? new WebhookCallCentre(config.callCentreWebhookUrl, webhookSecret)
       : new FileCallCentre(join(dirname(config.sms.outboxFile), 'callback-tasks.jsonl')),
-    openJobs: (ids) => openJobsFromVisibility(client, ids),
+    openJobs: cachedOpenJobs((ids) => openJobsFromVisibility(client, ids)),
     // Dispatch's "service star" rating from the technicians' scored requests (SPEC §3, issue 5).
     ratings: technicianRatings(client),
     ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
@@ -40,6 +40,43 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
     },
     timeZone,
     logger,
+  };
+}
+
+/**
+ * How long a technician's open-job count is reused. Each dispatch asks for every eligible technician's count,
+ * one visibility count query each; those queries scan the open requests, so at 10,000 open they took 25 ms
+ * apiece and, 5–6 per request, most of the dev server's time (BENCHMARKS.md, "Fixes"). Visibility lags about
+ * a second anyway; two seconds more staleness does not change who is least loaded in practice.
+ */
+export const OPEN_JOBS_TTL_MS = 2000;
+
+/**
+ * Wraps a per-technician count lookup with a short-lived cache shared by concurrent dispatches: fresh ids
+ * come from the cache, the rest are fetched (concurrent fetches of one id share the call).
+ */
+export function cachedOpenJobs(
+  fetch: (ids: string[]) => Promise<Record<string, number>>,
+  ttlMs = OPEN_JOBS_TTL_MS,
+  now: () => number = Date.now,
+): (ids: string[]) => Promise<Record<string, number>> {
+  const cache = new Map<string, { count: Promise<number>; at: number }>();
+  return async (ids) => {
+    const t = now();
+    const stale = ids.filter((id) => {
+      const c = cache.get(id);
+      return !c || t - c.at > ttlMs;
+    });
+    if (stale.length) {
+      const fetched = fetch(stale);
+      for (const id of stale) cache.set(id, { count: fetched.then((r) => r[id] ?? 0), at: t });
+      // A failed lookup is not cached: the next dispatch asks again.
+      fetched.catch(() => {
+        for (const id of stale) if (cache.get(id)?.at === t) cache.delete(id);
+      });
+    }
+    const counts = await Promise.all(ids.map(async (id) => [id, await (cache.get(id) as { count: Promise<number> }).count] as const));
+    return Object.fromEntries(counts);
   };
 }
 

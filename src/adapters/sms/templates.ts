@@ -231,25 +231,46 @@ function checkEnums(kind: SmsKind, v: Record<string, unknown>): void {
   if (bad.length > 0) throw new SmsTemplateError(`SMS template '${kind}' has invalid variable(s): ${bad.join(', ')}`);
 }
 
-function formatter(lang: SmsLang, v: Common & Zoned): Fmt {
-  const timeZone = v.timeZone ?? DEFAULT_SMS_TIME_ZONE;
-  let full: Intl.DateTimeFormat;
-  let clock: Intl.DateTimeFormat;
+interface DateFormats {
+  full: Intl.DateTimeFormat;
+  clock: Intl.DateTimeFormat;
+  dayKey: Intl.DateTimeFormat;
+}
+
+/**
+ * Intl.DateTimeFormat objects per language and zone, built once: constructing them cost ~0.3 ms per message
+ * (three per render, most of a render's time; BENCHMARKS.md, "Fixes"). They are immutable, so sharing is safe.
+ */
+const DATE_FORMATS = new Map<string, DateFormats>();
+
+function dateFormats(lang: SmsLang, timeZone: string): DateFormats {
+  const key = `${lang}|${timeZone}`;
+  let f = DATE_FORMATS.get(key);
+  if (f) return f;
   try {
-    full = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-      timeZone,
-      month: lang === 'zh' ? 'numeric' : 'short',
-      day: 'numeric',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = {
+      full: new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+        timeZone,
+        month: lang === 'zh' ? 'numeric' : 'short',
+        day: 'numeric',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }),
+      clock: new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+      dayKey: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+    };
   } catch {
     throw new SmsTemplateError(`timeZone '${timeZone}' is not a valid IANA time zone`);
   }
-  const dayKey = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  DATE_FORMATS.set(key, f);
+  return f;
+}
+
+function formatter(lang: SmsLang, v: Common & Zoned): Fmt {
+  const timeZone = v.timeZone ?? DEFAULT_SMS_TIME_ZONE;
+  const { full, clock, dayKey } = dateFormats(lang, timeZone);
 
   const time = (t: SmsTime): string => {
     const p = Object.fromEntries(full.formatToParts(toDate(t)).map((x) => [x.type, x.value]));

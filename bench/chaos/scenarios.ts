@@ -1,0 +1,372 @@
+/**
+ * The fault tests of issue 6, each ending with `verifyRequests` (bench/lib/verify.ts): every request in its
+ * expected state, every deadline that came due fired, every SMS in the outbox exactly once.
+ *   1 workerKill     SIGKILL the worker at random moments while requests are in flight; restart it.
+ *   2 serverKill     SIGKILL the dev server (persistent SQLite file) mid-run; restart it.
+ *   3 flakySms       the SMS gateway fails half the calls and times out on some; then is down for longer than
+ *                    the SMS retry budget (ops escalation; deadlines still fire).
+ *   4 concurrentStarts  50 concurrent identical starts and 50 concurrent conflicting ones.
+ *   5 apiRestart     the API restarted under load: clients retrying with the same key get one request each.
+ * Sizes are parameters: `npm run chaos` runs them full size, test/e2e/chaos-*.test.ts small.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { loadPolicyFile } from '../../src/policyFile';
+import { Api, drive, RatingLinkExpiredError, startBody, type DrivePlan } from '../lib/api';
+import { OutboxTail, WebhookReceiver, type SmsSource, type WebhookAnswer } from '../lib/sms';
+import { startStack, type Stack } from '../lib/stack';
+import { log, pool, sleep, until } from '../lib/util';
+import { describeReport, verifyRequests, type Expectation, type VerifyReport } from '../lib/verify';
+
+export const FAST_POLICY = join(PROJECT_ROOT, 'policy', 'fast.yaml');
+
+export interface ChaosResult {
+  name: string;
+  ok: boolean;
+  seconds: number;
+  requests: number;
+  /** What the fault did (kills, outage length, answers …). */
+  faults: Record<string, unknown>;
+  report?: VerifyReport;
+  /** Scenario-specific checks that failed. */
+  failures: string[];
+  summary: string;
+}
+
+export interface ChaosOptions {
+  /** Existing Temporal server (the integration suite's); default: a private one. Fault 2 always uses its own. */
+  address?: string;
+  n?: number;
+}
+
+const planFor = (i: number): DrivePlan => (i % 5 === 3 ? { kind: 'cancel' } : i % 5 === 4 ? { kind: 'abandon' } : { kind: 'close', score: i % 7 === 0 ? 2 : 5 });
+const outcomeOf = (p: DrivePlan): Expectation['outcome'] => (p.kind === 'close' ? 'closed' : p.kind === 'cancel' ? 'cancelled' : 'open');
+
+/** Latest due time of any deadline counted from receipt, for the fast policy's urgent column (+ slack). */
+function fastResolutionMs(): number {
+  return loadPolicyFile(FAST_POLICY).deadlines.resolution.urgent.ms;
+}
+
+async function finish(
+  name: string,
+  t0: number,
+  stack: Stack,
+  sms: SmsSource,
+  expected: Expectation[],
+  faults: Record<string, unknown>,
+  failures: string[],
+  extraChecks?: (r: VerifyReport) => void,
+): Promise<ChaosResult> {
+  const report = await verifyRequests(stack.client, sms, expected, { settleMs: 60_000 });
+  extraChecks?.(report);
+  const ok = report.ok && failures.length === 0;
+  const summary = `${name}: ${ok ? 'OK' : 'FAILED'} — ${describeReport(report)}${failures.length ? `; scenario failures: ${failures.join('; ')}` : ''}`;
+  log(summary);
+  if (!report.ok) for (const p of report.problems.slice(0, 20)) log(`  ${p}`);
+  if (!ok) {
+    // Keep the evidence: the processes' output next to the results.
+    const dir = join(PROJECT_ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    writeFileSync(join(dir, `${slug}.worker.log`), stack.worker?.output() ?? '');
+    writeFileSync(join(dir, `${slug}.api.log`), stack.api?.output() ?? '');
+  }
+  return { name, ok, seconds: Math.round((Date.now() - t0) / 1000), requests: expected.length, faults, report, failures, summary };
+}
+
+/**
+ * Starts `keys` through the API (retrying through outages) and drives each to its plan. Returns the keys whose
+ * rating link had expired by the time its SMS arrived (a fault delayed the completion activity past the fast
+ * policy's 14 s rating window): those close as `no_feedback`, which is then their expected outcome.
+ */
+async function startAndDrive(api: Api, sms: SmsSource, keys: string[], plans: DrivePlan[], failures: string[]): Promise<Set<string>> {
+  const expired = new Set<string>();
+  await pool(keys, keys.length, async (key, i) => {
+    try {
+      const r = await api.retrying(() => api.start(startBody(key)), 180_000);
+      if (r.status !== 201 && r.status !== 200) throw new Error(`start ${key}: ${r.status} ${JSON.stringify(r.body)}`);
+      await drive(api, sms, `sr-${key}`, plans[i] as DrivePlan, { timeoutMs: 240_000, pollMs: 300 });
+    } catch (err) {
+      if (err instanceof RatingLinkExpiredError) expired.add(key);
+      else failures.push(`drive ${key}: ${(err as Error).message}`);
+    }
+  });
+  return expired;
+}
+
+const expectations = (keys: string[], plans: DrivePlan[], expired: Set<string>): Expectation[] =>
+  keys.map((k, i) => ({ id: `sr-${k}`, outcome: expired.has(k) ? 'no_feedback' : outcomeOf(plans[i] as DrivePlan) }));
+
+/** Waits until every open request's receipt-relative deadlines are past due (they must have fired by then). */
+async function waitForDeadlines(startedAt: number): Promise<void> {
+  await sleep(Math.max(0, startedAt + fastResolutionMs() + 4000 - Date.now()));
+}
+
+// ── 1. Worker SIGKILLed at random moments ─────────────────────────────────────────────────────────────────
+/**
+ * `kills`: that many SIGKILLs 1.5–5 s apart, then the worker is left running; default: keep killing until
+ * every driven request is through (at least 3 kills).
+ */
+export async function chaosWorkerKill(o: ChaosOptions & { kills?: number } = {}): Promise<ChaosResult> {
+  const name = 'fault 1: worker SIGKILL';
+  const n = o.n ?? 200;
+  const t0 = Date.now();
+  const stack = await startStack({ name: 'chaos-1', address: o.address, policyFile: FAST_POLICY, integrationTokens: 32 });
+  const sms = new OutboxTail(stack.outboxFile);
+  const api = new Api(stack.base, stack.tokens);
+  try {
+    const run = Date.now().toString(36);
+    const keys = Array.from({ length: n }, (_, i) => `K1-${run}-${i}`);
+    const plans = keys.map((_, i) => planFor(i));
+    const failures: string[] = [];
+    let done = false;
+    const kills: number[] = [];
+    const chaos = (async () => {
+      while (o.kills !== undefined ? kills.length < o.kills : !done || kills.length < 3) {
+        await sleep(randomInt(1500, 5000));
+        kills.push(Date.now() - t0);
+        await stack.worker!.kill('SIGKILL');
+        await sleep(randomInt(200, 1500));
+        await stack.startWorker();
+      }
+    })();
+    const expired = await startAndDrive(api, sms, keys, plans, failures);
+    done = true;
+    await chaos;
+    await waitForDeadlines(Date.now());
+    return await finish(name, t0, stack, sms, expectations(keys, plans, expired), { workerKillsAtSeconds: kills.map((k) => Math.round(k / 100) / 10), ratingLinkExpired: expired.size }, failures);
+  } finally {
+    await sms.close();
+    await stack.stop();
+  }
+}
+
+// ── 2. Dev server SIGKILLed (persistent SQLite) ───────────────────────────────────────────────────────────
+export async function chaosServerKill(o: ChaosOptions & { kills?: number } = {}): Promise<ChaosResult> {
+  const name = 'fault 2: dev server SIGKILL';
+  const n = o.n ?? 100;
+  const t0 = Date.now();
+  const stack = await startStack({ name: 'chaos-2', policyFile: FAST_POLICY, integrationTokens: 32 });
+  const sms = new OutboxTail(stack.outboxFile);
+  const api = new Api(stack.base, stack.tokens);
+  try {
+    const run = Date.now().toString(36);
+    const keys = Array.from({ length: n }, (_, i) => `K2-${run}-${i}`);
+    const plans = keys.map((_, i) => planFor(i));
+    const failures: string[] = [];
+    const outages: { atSeconds: number; downMs: number }[] = [];
+    const chaos = (async () => {
+      for (let k = 0; k < (o.kills ?? 2); k++) {
+        await sleep(randomInt(2000, 6000));
+        const at = Date.now();
+        await stack.server!.kill('SIGKILL');
+        await sleep(randomInt(500, 2500));
+        await stack.server!.restart();
+        outages.push({ atSeconds: Math.round((at - t0) / 100) / 10, downMs: Date.now() - at });
+      }
+    })();
+    const [expired] = await Promise.all([startAndDrive(api, sms, keys, plans, failures), chaos]);
+    await waitForDeadlines(Date.now());
+    // The worker and the API reconnected by themselves: neither may have exited.
+    if (!stack.worker?.alive) failures.push('worker exited');
+    if (!stack.api?.alive) failures.push('API exited');
+    return await finish(name, t0, stack, sms, expectations(keys, plans, expired), { outages, ratingLinkExpired: expired.size }, failures);
+  } finally {
+    await sms.close();
+    await stack.stop();
+  }
+}
+
+// ── 3. Flaky SMS gateway, then down for longer than the retry budget ────────────────────────────────────────
+export interface FlakySmsOptions extends ChaosOptions {
+  /** Requests driven to closed while the gateway is flaky. */
+  driven?: number;
+  /** Requests left alone (deadlines fire) started just before the outage. */
+  abandoned?: number;
+  /** Outage length; default the policy's SMS budget + 12 s. */
+  downMs?: number;
+}
+
+export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResult> {
+  const name = 'fault 3: flaky SMS gateway';
+  const t0 = Date.now();
+  const secret = 'chaos-3-webhook-secret';
+  const budgetMs = loadPolicyFile(FAST_POLICY).smsRetryBudget?.ms ?? 20_000;
+  const downMs = o.downMs ?? budgetMs + 12_000;
+  let down: { from: number; to: number } | undefined;
+  // Phase A: the first call for every message fails — a plain 5xx, a 503 after accepting it (the sender must
+  // get 409 on its retry, never a second copy), or a hang past the sender's 10 s timeout (some recorded).
+  // Phase B: every call 503 for `downMs`. Afterwards: all accepted.
+  const plan = (key: string, attempt: number, now: number): WebhookAnswer => {
+    if (down && now >= down.from && now < down.to) return { action: 'fail', status: 503 };
+    if (attempt > 1) return { action: 'accept' };
+    const h = createHash('sha256').update(key).digest()[0] as number;
+    const r = h % 10;
+    if (r < 2) return { action: 'hang', ms: 11_000, record: h % 2 === 0 };
+    if (r < 4) return { action: 'accept-then-fail', status: 503 };
+    return { action: 'fail', status: r < 7 ? 500 : 502 };
+  };
+  const receiver = new WebhookReceiver(secret, plan);
+  const url = await receiver.listen();
+  const stack = await startStack({ name: 'chaos-3', address: o.address, policyFile: FAST_POLICY, sms: { provider: 'webhook', url, secret }, integrationTokens: 32 });
+  const api = new Api(stack.base, stack.tokens);
+  try {
+    const run = Date.now().toString(36);
+    const failures: string[] = [];
+    const drivenKeys = Array.from({ length: o.driven ?? 20 }, (_, i) => `K3-${run}-d${i}`);
+    const abandonedKeys = Array.from({ length: o.abandoned ?? 10 }, (_, i) => `K3-${run}-a${i}`);
+    // A: drive requests to closed through the flaky gateway; some left alone to breach while it is flaky.
+    const earlyAbandoned = abandonedKeys.slice(0, Math.ceil(abandonedKeys.length / 2));
+    const lateAbandoned = abandonedKeys.slice(earlyAbandoned.length);
+    const [expired] = await Promise.all([
+      startAndDrive(api, receiver, drivenKeys, drivenKeys.map(() => ({ kind: 'close' as const, score: 5 })), failures),
+      startAndDrive(api, receiver, earlyAbandoned, earlyAbandoned.map(() => ({ kind: 'abandon' as const })), failures),
+    ]);
+    // B: the gateway goes down; requests started now get no SMS through and their deadlines break meanwhile.
+    down = { from: Date.now(), to: Date.now() + downMs };
+    log(`${name}: gateway down for ${downMs} ms (SMS budget ${budgetMs} ms)`);
+    await startAndDrive(api, receiver, lateAbandoned, lateAbandoned.map(() => ({ kind: 'abandon' as const })), failures);
+    await sleep(Math.max(0, down.to - Date.now()));
+    await waitForDeadlines(down.from);
+    const expected: Expectation[] = [
+      ...drivenKeys.map((k) => ({ id: `sr-${k}`, outcome: expired.has(k) ? ('no_feedback' as const) : ('closed' as const) })),
+      ...abandonedKeys.map((k) => ({ id: `sr-${k}`, outcome: 'open' as const })),
+    ];
+    if (receiver.stats.duplicates409 === 0) failures.push('no retry of an accepted message reached the gateway (409 path not exercised)');
+    // The outage must have cost SMS for good and paged ops for them; deadlines of the late batch still fired.
+    const lateIds = new Set(lateAbandoned.map((k) => `sr-${k}`));
+    return await finish(name, t0, stack, receiver, expected, { downMs, budgetMs, gateway: receiver.stats, ratingLinkExpired: expired.size }, failures, (report) => {
+      for (const c of report.checks.filter((x) => lateIds.has(x.id))) {
+        if (c.sms.smsFailureEscalations === 0) failures.push(`${c.id}: no sms_failure escalation although its SMS could not go out`);
+        if (c.deadlines.fired === 0) failures.push(`${c.id}: no deadline fired during the outage`);
+      }
+    });
+  } finally {
+    await stack.stop();
+    await receiver.close();
+  }
+}
+
+// ── 4. Concurrent identical and conflicting starts ─────────────────────────────────────────────────────────
+export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: number } = {}): Promise<ChaosResult> {
+  const name = 'fault 4: concurrent identical / conflicting starts';
+  const c = o.concurrent ?? 50;
+  const t0 = Date.now();
+  const stack = await startStack({ name: 'chaos-4', address: o.address, policyFile: FAST_POLICY, integrationTokens: 64 });
+  const sms = new OutboxTail(stack.outboxFile);
+  const api = new Api(stack.base, stack.tokens);
+  try {
+    const run = Date.now().toString(36);
+    const failures: string[] = [];
+    const groups: { key: string; via: 'body' | 'header'; conflicting: boolean }[] = [
+      { key: `K4-${run}-same-body`, via: 'body', conflicting: false },
+      { key: `K4-${run}-same-hdr`, via: 'header', conflicting: false },
+      { key: `K4-${run}-conflict-body`, via: 'body', conflicting: true },
+      { key: `K4-${run}-conflict-hdr`, via: 'header', conflicting: true },
+    ];
+    const statuses: Record<string, Record<number, number>> = {};
+    for (const g of groups) {
+      const calls = Array.from({ length: c }, (_, i) => {
+        const over = g.conflicting ? { problem: { description: `热水器点火后自动熄火，显示 E${i + 1}，第 ${i + 1} 种说法` } } : {};
+        const body = startBody(g.via === 'body' ? g.key : undefined, over);
+        return () => api.start(body, g.via === 'header' ? { 'idempotency-key': g.key } : {});
+      });
+      const results = await Promise.all(calls.map((f) => f()));
+      const count: Record<number, number> = {};
+      for (const r of results) count[r.status] = (count[r.status] ?? 0) + 1;
+      statuses[g.key] = count;
+      const ids = new Set(results.filter((r) => r.status < 300).map((r) => (r.body as { requestId: string }).requestId));
+      if (count[201] !== 1) failures.push(`${g.key}: ${count[201] ?? 0} × 201 (want exactly 1)`);
+      if (g.conflicting) {
+        if ((count[409] ?? 0) !== c - 1) failures.push(`${g.key}: ${count[409] ?? 0} × 409 of ${c - 1} conflicting bodies`);
+      } else if ((count[200] ?? 0) !== c - 1) failures.push(`${g.key}: ${count[200] ?? 0} × 200 of ${c - 1} repeats`);
+      if (ids.size !== 1 || !ids.has(`sr-${g.key}`)) failures.push(`${g.key}: answered with ids ${[...ids].join(', ')}`);
+      const runs = await stack.client.workflow.count(`WorkflowId = 'sr-${g.key}'`);
+      if (runs.count !== 1) failures.push(`${g.key}: ${runs.count} workflow runs`);
+    }
+    // Each request's receipt SMS exactly once, and nothing else odd (abandoned: deadlines fire on schedule).
+    await until('receipt SMS', async () => groups.every((g) => sms.forRequest(`sr-${g.key}`).some((l) => l.kind === 'received')), 30_000);
+    for (const g of groups) {
+      const received = sms.forRequest(`sr-${g.key}`).filter((l) => l.kind === 'received').length;
+      if (received !== 1) failures.push(`${g.key}: ${received} receipt SMS`);
+    }
+    return await finish(name, t0, stack, sms, groups.map((g) => ({ id: `sr-${g.key}`, outcome: 'open' as const })), { statuses }, failures);
+  } finally {
+    await sms.close();
+    await stack.stop();
+  }
+}
+
+// ── 5. API restarted under load ────────────────────────────────────────────────────────────────────────────
+export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perClient?: number } = {}): Promise<ChaosResult> {
+  const name = 'fault 5: API restarted under load';
+  const clients = o.clients ?? 50;
+  const perClient = o.perClient ?? 6;
+  const t0 = Date.now();
+  const stack = await startStack({ name: 'chaos-5', address: o.address, policyFile: FAST_POLICY, integrationTokens: 64 });
+  const sms = new OutboxTail(stack.outboxFile);
+  const api = new Api(stack.base, stack.tokens);
+  try {
+    const run = Date.now().toString(36);
+    const failures: string[] = [];
+    const restarts: { atSeconds: number; signal: string; downMs: number }[] = [];
+    let done = false;
+    const chaos = (async () => {
+      for (const signal of ['SIGKILL', 'SIGTERM', 'SIGKILL'] as const) {
+        if (done) break;
+        await sleep(randomInt(800, 2500));
+        const at = Date.now();
+        await stack.api!.kill(signal);
+        await stack.startApi();
+        await stack.waitApiReady();
+        restarts.push({ atSeconds: Math.round((at - t0) / 100) / 10, signal, downMs: Date.now() - at });
+      }
+    })();
+    const outcome = new Map<string, { status: number; attempts: number; id?: string }>();
+    await Promise.all([
+      pool(Array.from({ length: clients }, (_, c) => c), clients, async (c) => {
+        for (let j = 0; j < perClient; j++) {
+          const key = `K5-${run}-${c}-${j}`;
+          // A client that does not know whether its call got through sends it again with the same key.
+          const r = await api.retrying(() => api.start(startBody(key)), 120_000).catch((err: Error) => ({ status: -1, attempts: 0, body: { message: err.message } }));
+          outcome.set(key, { status: r.status, attempts: r.attempts, id: (r.body as { requestId?: string }).requestId });
+          await sleep(randomInt(50, 300));
+        }
+      }),
+      chaos,
+    ]).finally(() => (done = true));
+    await chaos;
+    let retried = 0;
+    for (const [key, r] of outcome) {
+      if (r.status !== 201 && r.status !== 200) failures.push(`${key}: final answer ${r.status}`);
+      else if (r.id !== `sr-${key}`) failures.push(`${key}: answered with id ${r.id}`);
+      if (r.attempts > 1) retried++;
+    }
+    if (retried === 0) failures.push('no client had to retry: the restarts did not hit in-flight calls');
+    const keys = [...outcome.keys()];
+    // One workflow per key, one receipt SMS per request.
+    await pool(keys, 16, async (key) => {
+      const runs = await stack.client.workflow.count(`WorkflowId = 'sr-${key}'`);
+      if (runs.count !== 1) failures.push(`${key}: ${runs.count} workflow runs`);
+    });
+    await until('receipt SMS for every request', async () => keys.every((k) => sms.forRequest(`sr-${k}`).some((l) => l.kind === 'received')), 60_000).catch(() => undefined);
+    for (const key of keys) {
+      const received = sms.forRequest(`sr-${key}`).filter((l) => l.kind === 'received').length;
+      if (received !== 1) failures.push(`${key}: ${received} receipt SMS`);
+    }
+    return await finish(name, t0, stack, sms, keys.map((k) => ({ id: `sr-${k}`, outcome: 'open' as const })), { restarts, requests: keys.length, clientsThatRetried: retried }, failures);
+  } finally {
+    await sms.close();
+    await stack.stop();
+  }
+}
+
+export const SCENARIOS = {
+  1: chaosWorkerKill,
+  2: chaosServerKill,
+  3: chaosFlakySms,
+  4: chaosConcurrentStarts,
+  5: chaosApiRestart,
+} as const;
