@@ -215,6 +215,8 @@ export class RequestContext {
     lateByMs?: number;
     dueAt?: string;
     detail?: string;
+    /** false: record only — the page about a failed page must not loop while the gateway is down. */
+    notify?: boolean;
   }): void {
     const st = this.state;
     const level = Math.min(3, Math.max(st.escalationLevel + e.raiseBy, e.minLevel ?? 0)) as EscalationLevel;
@@ -232,7 +234,7 @@ export class RequestContext {
     });
     this.log('escalated', `level ${level}: ${e.reason}${e.milestone ? ` (${e.milestone})` : ''}${e.detail ? ` — ${e.detail}` : ''}`);
     this.upsert();
-    if (contact) {
+    if (contact && e.notify !== false) {
       const kind = e.reason === 'breach' ? 'breach' : e.reason;
       this.sendNotice({ level, kind, contact, milestone: e.milestone, dueAt: e.dueAt, lateByMs: e.lateByMs, detail: e.detail });
     }
@@ -249,11 +251,9 @@ export class RequestContext {
   private sendNotice(n: Omit<EscalationNotice, 'requestId' | 'ticket' | 'seq'>): void {
     const seq = ++this.noticeSeq;
     const summary = `${n.kind === 'warning' ? 'Warning' : 'Escalation'} L${n.level} → ${n.contact.role}${n.milestone ? `: ${MILESTONE_LABEL[n.milestone]}` : ''}`;
-    this.background(() =>
-      this.notify.notifyEscalation.executeWithOptions(
-        { summary },
-        [{ ...n, requestId: this.requestId, ticket: this.state.ticket, seq }],
-      ),
+    this.background(
+      () => this.notify.notifyEscalation.executeWithOptions({ summary }, [{ ...n, requestId: this.requestId, ticket: this.state.ticket, seq }]),
+      { what: `${summary} (${n.kind})`, pageOps: false },
     );
   }
 
@@ -266,7 +266,7 @@ export class RequestContext {
         { summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` },
         [{ requestId: this.requestId, kind, seq, phone: c.phone, language: this.language, vars: { ticketNo: this.state.ticket, ...vars } }],
       );
-    this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`);
+    this.background(() => send().then(() => onSent?.()), { what: `customer SMS ${kind}` });
   }
 
   smsTechnician(technicianId: string, kind: TechnicianSmsKind, vars: SmsVars): void {
@@ -276,7 +276,7 @@ export class RequestContext {
         { summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` },
         [{ requestId: this.requestId, kind, seq, technicianId, vars: { ticketNo: this.state.ticket, ...vars } }],
       );
-    this.background(send, `technician SMS ${kind}`);
+    this.background(send, { what: `technician SMS ${kind}` });
   }
 
   private nextSeq(kind: string): number {
@@ -290,14 +290,16 @@ export class RequestContext {
    * `start` is called inside the non-cancellable scope: an activity scheduled from the caller's scope (the main
    * line, or a deadline's timer scope) would be cancelled with it — a cancel, or the deadline being met right
    * after its warning, would drop the SMS.
+   * A message that failed for good (provider down longer than the retry budget) escalates to ops (SPEC §6) and the
+   * request runs on; only a failed page is recorded without paging again, so a dead gateway cannot loop.
    */
-  background(start: () => Promise<unknown>, what?: string): void {
+  background(start: () => Promise<unknown>, failure?: { what: string; pageOps?: boolean }): void {
     const guarded = CancellationScope.nonCancellable(() =>
       start().catch((err: unknown) => {
         if (isCancellation(err)) return;
-        if (err instanceof ActivityFailure && what) {
-          // A provider down for longer than the retry budget: ops are told; deadlines run on regardless.
-          this.escalate({ reason: 'sms_failure', raiseBy: 0, minLevel: 1, detail: `${what} failed: ${err.cause?.message ?? err.message}` });
+        if (err instanceof ActivityFailure && failure) {
+          const detail = `${failure.what} failed: ${err.cause?.message ?? err.message}`;
+          this.escalate({ reason: 'sms_failure', raiseBy: 0, minLevel: 1, detail, notify: failure.pageOps !== false });
           return;
         }
         throw err;

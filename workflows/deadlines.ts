@@ -3,7 +3,7 @@
  * the warning (at `warningAt` of its span) and the breach. Meeting, cancelling or pausing a deadline
  * cancels its scope; nothing here does I/O — warnings and breaches are handed to the callbacks.
  */
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { addBusinessTime, businessTimeBetween, dueAt } from '../src/domain/calendar';
 import type { CalendarSpec, Span } from '../src/domain/policyTypes';
 import type { Milestone } from '../src/domain/types';
@@ -47,6 +47,13 @@ interface Live {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Patch: a milestone reached after its due time, while its breach timer had not been handled yet, is a breach.
+ * That happens when the timer and the milestone's update reach the workflow in one task (worker down or busy),
+ * or when the timer fires late. Requests started before this change kept "met" there; their histories replay so.
+ */
+export const LATE_MET_IS_BREACH = 'deadline-met-late-is-breach';
 
 export class Deadlines {
   private readonly live = new Map<string, Live>();
@@ -101,6 +108,8 @@ export class Deadlines {
     if (!entry || entry.state.metAt || entry.state.status === 'cancelled') return entry?.state;
     entry.scope?.cancel();
     const s = entry.state;
+    // Checked before patched() so that only requests that hit this case get the marker.
+    if (s.status === 'pending' && atMs > Date.parse(s.dueAt) && patched(LATE_MET_IS_BREACH)) this.breach(s, atMs);
     s.metAt = iso(atMs);
     if (s.status === 'breached') {
       s.lateByMs = atMs - Date.parse(s.dueAt);
@@ -151,6 +160,14 @@ export class Deadlines {
     return resumed;
   }
 
+  private breach(s: DeadlineState, atMs: number): void {
+    s.status = 'breached';
+    s.breachedAt = iso(atMs);
+    s.lateByMs = atMs - Date.parse(s.dueAt);
+    for (const o of this.observers) o.breached?.(s);
+    this.hooks.onBreach(s);
+  }
+
   private between(from: number, to: number, business: boolean): number {
     if (to <= from) return 0;
     return business ? businessTimeBetween(from, to, this.hooks.calendar) : to - from;
@@ -177,11 +194,9 @@ export class Deadlines {
         }
         const wait = Date.parse(s.dueAt) - Date.now();
         if (wait > 0) await sleep(wait, { summary: `${label} deadline ${s.span} (${this.hooks.context})` });
-        s.status = 'breached';
-        s.breachedAt = iso(Date.now());
-        s.lateByMs = Date.now() - Date.parse(s.dueAt);
-        for (const o of this.observers) o.breached?.(s);
-        this.hooks.onBreach(s);
+        // The timer fired in the task where met() already found the milestone late and breached it (the patch).
+        if (s.status === 'breached') return;
+        this.breach(s, Date.now());
       })
       .catch((err: unknown) => {
         if (!isCancellation(err)) throw err;

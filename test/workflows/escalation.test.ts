@@ -218,6 +218,80 @@ test('acknowledge: the received SMS cannot be sent → ops alerted at once (L1);
   expect((await smsOf(bed, h)).filter((l) => l.to === '+86138')).toEqual([]);
 });
 
+test('a visit booked while the worker was down, after the response deadline expired: breach, L1 paged, lateness kept', async () => {
+  // The timer and the booking reach the workflow in one task. Whatever their order there, the booking came late
+  // (test/workflows/deadlineRules.test.ts has the rule itself: a deadline met after its due time is breached).
+  const { bed } = suite;
+  const h = suite.track(await bed.startParked());
+  let worker = await bed.unpark();
+  const tech = await assignedTech(h);
+  await act.accept(h, tech);
+  const response = deadline(await h.state(), 'response');
+  const dueAt = Date.parse(response.dueAt);
+  await advanceTo(bed, Date.parse(response.warnAt as string) + MIN);
+  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_warning' && x.to === PHONE[1]), 'response warning');
+  await settle(h);
+  await worker.stop();
+  const skipping = advanceTo(bed, dueAt + 5 * MIN);
+  await until(() => serverNow(bed), (now) => now >= dueAt, 'the response timer to fire');
+  const booked = act.book(h, tech, new Date(dueAt + HOUR).toISOString());
+  await new Promise((r) => setTimeout(r, 300)); // let the update reach the server first
+  worker = await bed.unpark();
+  try {
+    await booked;
+    await skipping;
+    await settle(h);
+    const s = await h.state();
+    const r = deadline(s, 'response');
+    expect(r.status).toBe('breached');
+    expect(Date.parse(r.metAt as string)).toBeGreaterThan(dueAt);
+    expect(r.lateByMs).toBe(Date.parse(r.metAt as string) - dueAt);
+    expect(s.status).toBe('scheduled');
+    expect(s.escalations).toEqual([expect.objectContaining({ reason: 'breach', milestone: 'response', level: 1 })]);
+    await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_breach' && x.to === PHONE[1]), 'L1 paged');
+    expect(await breachedAttribute(h)).toEqual(['response']);
+    await recordHistory(h, 'booked-late-worker-down');
+  } finally {
+    await settle(h).catch(() => undefined);
+    await h.terminate().catch(() => undefined);
+    await worker.stop();
+  }
+});
+
+test('the gateway cannot reach L1 for longer than the SMS budget: the failed pages are recorded for ops, later deadlines still fire and page L2', async () => {
+  const { bed } = suite;
+  const A = await anchorAt(bed, 1, '09:00');
+  bed.gatewayDown.add(PHONE[1]);
+  try {
+    const h = await suite.start();
+    const tech = await assignedTech(h);
+    await act.accept(h, tech);
+    // Response (4 h): its warning (3 h 12 m) and its breach page L1; each is retried for the 2 h budget, then fails.
+    await advanceTo(bed, A + 6 * HOUR + 10 * MIN);
+    let s = await untilState(h, (x) => x.escalations.filter((e) => e.reason === 'sms_failure').length === 2, 'both failed pages recorded');
+    expect(s.escalations.map((e) => [e.reason, e.level, e.milestone ?? null])).toEqual([
+      ['breach', 1, 'response'],
+      ['sms_failure', 1, null],
+      ['sms_failure', 1, null],
+    ]);
+    expect(s.escalations[1]?.detail).toMatch(/^Warning L1 → dispatch_lead: Response.*\(warning\) failed/);
+    expect(s.escalations[2]?.detail).toMatch(/^Escalation L1 → dispatch_lead: Response.*\(breach\) failed/);
+    await settle(h);
+    await act.book(h, tech, new Date(A + 20 * HOUR).toISOString());
+    // On site (24 h): the warning at 19 h 12 m goes to L2 (level + 1), the breach raises to L2 and pages it.
+    await advanceTo(bed, A + 24 * HOUR + MIN);
+    s = await untilState(h, (x) => deadline(x, 'on_site').status === 'breached', 'on site breached');
+    expect(s.escalationLevel).toBe(2);
+    await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_breach' && x.to === PHONE[2]), 'L2 paged');
+    expect((await smsOf(bed, h)).filter((l) => l.to === PHONE[1])).toEqual([]);
+    // A failed page is not paged about again (to the same dead gateway, every 2 h, forever): still two failures.
+    expect(s.escalations.filter((e) => e.reason === 'sms_failure')).toHaveLength(2);
+    await recordHistory(h, 'gateway-down-for-l1');
+  } finally {
+    bed.gatewayDown.delete(PHONE[1]);
+  }
+});
+
 test('a warning is delivered even when its deadline is met in the same moment (the SMS is not cancelled with the timer)', async () => {
   // The worker is down when the response warning (3 h 12 m) fires; the visit gets booked meanwhile; both reach
   // the workflow in one task. Whatever their order there, a warning that was recorded must have been sent.

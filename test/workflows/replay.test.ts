@@ -15,9 +15,11 @@ import { HISTORIES_DIR } from './support/scenario';
 
 /** The representative set; each is written by the scenario test named in test/histories/README.md. */
 const EXPECTED = [
+  'booked-late-worker-down',
   'cancel-on-hold',
   'escalation-chain',
   'follow-up-missed',
+  'gateway-down-for-l1',
   'happy-path',
   'photo-failure',
   'redispatch-after-timeouts',

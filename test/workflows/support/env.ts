@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createWorker } from '../../../src/worker';
 import { FileCallCentre } from '../../../src/adapters/callcentre';
 import { FileDirectory } from '../../../src/adapters/directory';
-import { OutboxSmsProvider, readOutbox, type OutboxLine } from '../../../src/adapters/sms';
+import { OutboxSmsProvider, readOutbox, SmsProviderError, type OutboxLine, type SmsMessage } from '../../../src/adapters/sms';
 import { LocalStorage } from '../../../src/adapters/storage';
 import { loadPolicyFile } from '../../../src/policyFile';
 import { signRatingToken } from '../../../src/ratingLink';
@@ -33,6 +33,8 @@ export interface Bed {
   dir: string;
   storage: LocalStorage;
   openJobs: Record<string, number>;
+  /** Numbers the SMS gateway cannot reach (it answers 503, retryable) until removed: an outage for them. */
+  gatewayDown: Set<string>;
   outbox(): Promise<OutboxLine[]>;
   start(over?: Partial<ServiceRequestInput>, policy?: ResolvedPolicy, id?: string): Promise<Handle>;
   /**
@@ -66,8 +68,16 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
   const outboxFile = join(dir, 'outbox.jsonl');
   const storage = new LocalStorage(join(dir, 'photos'));
   const openJobs: Record<string, number> = {};
+  const gatewayDown = new Set<string>();
+  const outbox = new OutboxSmsProvider({ file: outboxFile });
   const deps = {
-    sms: new OutboxSmsProvider({ file: outboxFile }),
+    sms: {
+      name: outbox.name,
+      send: async (msg: SmsMessage) => {
+        if (gatewayDown.has(msg.to)) throw new SmsProviderError('gateway unavailable', { provider: outbox.name, retryable: true, status: 503 });
+        return outbox.send(msg);
+      },
+    },
     directory: new FileDirectory(join(PROJECT_ROOT, 'policy', 'technicians.yaml')),
     storage,
     callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
@@ -99,6 +109,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     dir,
     storage,
     openJobs,
+    gatewayDown,
     outbox: () => readOutbox(outboxFile),
     start: (over = {}, policy = defaultPolicy(), id = `sr-${randomUUID().slice(0, 8)}`) => startOn(taskQueue, over, policy, id),
     startParked: (over = {}, policy = defaultPolicy()) => startOn(parkedQueue, over, policy, `sr-${randomUUID().slice(0, 8)}`),
