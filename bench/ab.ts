@@ -34,6 +34,9 @@ async function withEnv<T>(env: Record<string, string | undefined>, f: () => Prom
 }
 
 async function main(): Promise<void> {
+  // Children are killed on exit (bench/lib/stack.ts): make Ctrl-C and kill end through exit too.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   const which = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['sqlite', 'preload']);
   let out: Record<string, unknown>;
   try {

@@ -38,7 +38,10 @@ export interface LatenessResult {
   escalationRecorded: Summary;
   smsInOutbox: Summary;
   breached: number;
+  /** Requests without a breach SMS in the outbox (or without a due timer to measure from, see `armedLate`). */
   missing: number;
+  /** Deadlines that were already due when their request's first task armed them (no timer: breached at once). */
+  armedLate?: number;
   burst: { wallMs: number; cores: Record<string, number> };
   server: ReturnType<typeof diffServerMetrics>;
 }
@@ -145,10 +148,11 @@ export async function benchLateness(o: LatenessOptions): Promise<LatenessResult>
       smsInOutbox: summarize(vals('sms')),
       breached: ok.filter((r) => r.breached).length,
       missing: o.n - vals('sms').length,
+      armedLate: ok.filter((r) => r.breached && !Number.isFinite((r as { fired?: number }).fired ?? NaN)).length,
       burst: { wallMs: m.wallMs, cores: Object.fromEntries(Object.entries(m.cores).map(([k, v]) => [k, round(v, 2)])) },
       server,
     };
-    log(`(b) escalation recorded p50 ${round(result.escalationRecorded.p50)} p99 ${round(result.escalationRecorded.p99)} max ${round(result.escalationRecorded.max)} ms; SMS p99 ${round(result.smsInOutbox.p99)} ms; missing ${result.missing}`);
+    log(`(b) escalation recorded p50 ${round(result.escalationRecorded.p50)} p99 ${round(result.escalationRecorded.p99)} max ${round(result.escalationRecorded.max)} ms; SMS p99 ${round(result.smsInOutbox.p99)} ms; missing ${result.missing} (armed after due ${result.armedLate})`);
     return result;
   } finally {
     await outbox.close();

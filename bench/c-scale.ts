@@ -33,8 +33,8 @@ export interface ScaleResult {
 
 const MB = 1048576;
 
-export async function benchScale(o: { steps: number[]; concurrency: number; nodeArgs?: string[] }): Promise<ScaleResult> {
-  const stack = await startStack({ name: 'bench-c', integrationTokens: 128, nodeArgs: { worker: o.nodeArgs } });
+export async function benchScale(o: { steps: number[]; concurrency: number; nodeArgs?: string[]; workerEnv?: Record<string, string> }): Promise<ScaleResult> {
+  const stack = await startStack({ name: 'bench-c', integrationTokens: 128, env: o.workerEnv, nodeArgs: { worker: o.nodeArgs } });
   const run = Date.now().toString(36);
   const rssOf = (): Record<string, number> =>
     Object.fromEntries(Object.entries(stack.pids()).map(([k, pid]) => [k, Math.round((sampleProc(pid)?.rss ?? NaN) / MB)]));

@@ -13,6 +13,7 @@ import type { ProfileSummary } from './lib/cpuprofile';
 import type { LoadResult } from './lib/load';
 import type { OpStat } from './lib/servermetrics';
 import type { Summary } from './lib/util';
+import { LEAN_WORKER } from './lib/leanWorker';
 import type { Results, SectionMeta } from './run';
 
 const r0 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '–' : String(Math.round(x)));
@@ -94,7 +95,7 @@ function sectionA(s: Results['sections'][string]): string {
 }
 
 function sectionB(s: Results['sections'][string]): string {
-  const { baseline: b0, aftercare: b } = s.result as { baseline: TimerBaselineResult; aftercare: LatenessResult };
+  const { baseline: b0, aftercare: b, aftercareLean: bl } = s.result as { baseline: TimerBaselineResult; aftercare: LatenessResult; aftercareLean?: LatenessResult };
   return [
     `## (b) Timer lateness: ${b.n} dispatch deadlines due in the same second`,
     '',
@@ -112,6 +113,9 @@ function sectionB(s: Results['sections'][string]): string {
       dist('workflow task started (worker has it)', b.taskStarted),
       dist('**escalation recorded** (task completed)', b.escalationRecorded),
       dist('**breach SMS in the outbox**', b.smsInOutbox),
+      ...(bl
+        ? [dist('lean worker: escalation recorded', bl.escalationRecorded), dist('lean worker: breach SMS in the outbox', bl.smsInOutbox)]
+        : []),
     ]),
     '',
     table(['target', 'measured', ''], [
@@ -119,7 +123,11 @@ function sectionB(s: Results['sections'][string]): string {
       ['max ≤ 2 s (escalation recorded)', `${r0(b.escalationRecorded.max)} ms`, yes(b.escalationRecorded.max <= 2000)],
       ['p99 ≤ 1 s (SMS in outbox)', `${r0(b.smsInOutbox.p99)} ms`, yes(b.smsInOutbox.p99 <= 1000)],
       ['every deadline fired', `${b.breached}/${b.n} breached, ${b.missing} without SMS`, yes(b.breached === b.n && b.missing === 0)],
+      ...(bl
+        ? [['lean worker: every deadline fired', `${bl.breached}/${bl.n} breached, ${bl.missing} not measured (${bl.armedLate ?? 0} armed after their due time)`, yes(bl.breached === bl.n && bl.missing === 0)]]
+        : []),
     ]),
+    bl ? `\nLean worker: ${LEAN} (README "Worker memory vs. bursts"; its memory is in (c)).` : '',
     '',
     `CPU during the burst (${r1(b.burst.wallMs / 1000)} s, share of one core): ${Object.entries(b.burst.cores).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
       `baseline: ${Object.entries(b0.burst.cores).map(([k, v]) => `${k} ${v}`).join(', ')} over ${r1(b0.burst.wallMs / 1000)} s. ` +
@@ -127,21 +135,37 @@ function sectionB(s: Results['sections'][string]): string {
   ].join('\n');
 }
 
-function sectionC(s: Results['sections'][string]): string {
+const LEAN = `${Object.entries(LEAN_WORKER.env).map(([k, v]) => `\`${k}=${v}\``).join(', ')}, \`node ${LEAN_WORKER.nodeArgs.join(' ')}\``;
+
+function sectionC(s: Results['sections'][string], title = '## (c) Scale of waiting work: open requests with pending timers', lead = ''): string {
   const c = s.result as ScaleResult;
   const last = c.steps[c.steps.length - 1];
   return [
-    `## (c) Scale of waiting work: open requests with pending timers`,
+    title,
     '',
     meta(s.meta),
     '',
+    ...(lead ? [lead, ''] : []),
     'Requests started through the API (autocannon, 32 connections, default policy: every deadline hours away; auto-dispatch assigns a ' +
       'technician, whose accept window then waits), in steps; after each step the stack is left to go idle, then RSS is read from /proc. ' +
       `Idle stack before the first request: ${Object.entries(c.idleRss).map(([k, v]) => `${k} ${v} MB`).join(', ')}.`,
     '',
     table(
-      ['open requests', 'step: started', 'step time s', 'starts/s', 'start p50 / p99 ms', 'settle s', 'worker RSS MB', 'server RSS MB', 'API RSS MB', 'probe: 1 start ms (p50)', 'probe: visibility count ms (p50)'],
-      c.steps.map((x) => [x.open, x.started, x.startSeconds, r1(x.start.rps), `${r0(x.start.latency.p50)} / ${r0(x.start.latency.p99)}`, x.settleSeconds, x.rss.worker ?? '–', x.rss.server ?? '–', x.rss.api ?? '–', r0(x.probeStart.p50), r1(x.probeCount.p50)]),
+      ['open requests', 'step: started', 'step time s', 'starts/s', 'start p50 / p99 ms', 'settle s', 'worker RSS MB', 'server RSS MB', 'API RSS MB', 'probe: 1 start ms (p50)', 'probe: visibility count ms (p50)', 'visibility counts per start'],
+      c.steps.map((x) => [
+        x.open,
+        x.started,
+        x.startSeconds,
+        r1(x.start.rps),
+        `${r0(x.start.latency.p50)} / ${r0(x.start.latency.p99)}`,
+        x.settleSeconds,
+        x.rss.worker ?? '–',
+        x.rss.server ?? '–',
+        x.rss.api ?? '–',
+        r0(x.probeStart.p50),
+        r1(x.probeCount.p50),
+        r2(x.server?.frontend.find(([op]) => op === 'CountWorkflowExecutions')?.[1].count ?? (x.server ? 0 : undefined)),
+      ]),
     ),
     '',
     last ? table(['target', 'measured', ''], [[`worker RSS ≤ 400 MB at ${last.open} open`, `${last.rss.worker} MB`, yes((last.rss.worker ?? Infinity) <= 400)]]) : '',
@@ -216,7 +240,7 @@ export function renderBenchmarks(results: Results): string {
     'faults — measured on one machine against its own Temporal dev server.',
     '',
     '```bash',
-    'npm run bench              # (a)–(d) full size, ~20 min on 2 cores; --quick for small N; --only a,c; --profile',
+    'npm run bench              # (a)–(d) full size, ~35 min on 2 cores; --quick for small N; --only a,c-lean; --profile',
     'npm run chaos              # fault tests 1–5 full size; --quick; --only 1,3',
     'npx jest --selectProjects integration -- test/e2e/chaos-   # the quick fault tests, as in CI',
     '```',
@@ -224,8 +248,8 @@ export function renderBenchmarks(results: Results): string {
     table(['machine', ''], Object.entries(m).map(([k, v]) => [k, String(v)])),
     '',
     'Every stack is private: a `temporal server start-dev` on free ports with a SQLite file in a temp folder (same flags as `npm start`), the',
-    'compiled worker and API (`dist/src/worker.js`, `dist/src/api.js`) as child processes, a temp outbox. The machine is shared with other',
-    'work (the load average is given per section): absolute figures move with it; ratios are measured within one run.',
+    'compiled worker and API (`dist/src/worker.js`, `dist/src/api.js`) as child processes, a temp outbox. The load average is given per',
+    'section (it counts the benchmark\'s own processes): absolute figures move with the machine; ratios are measured within one run.',
     '',
     analysis,
     '',
@@ -234,6 +258,10 @@ export function renderBenchmarks(results: Results): string {
     s.b ? sectionB(s.b) : '## (b)\n\nNot run.',
     '',
     s.c ? sectionC(s.c) : '## (c)\n\nNot run.',
+    '',
+    s['c-lean']
+      ? sectionC(s['c-lean'], '### (c) with the lean worker', `The same steps with the worker capped: ${LEAN}. Requests not in its cache are replayed when they wake; (b) shows what that costs.`)
+      : '',
     '',
     s.d ? sectionD(s.d) : '## (d)\n\nNot run.',
     '',

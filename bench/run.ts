@@ -2,9 +2,9 @@
  * `npm run bench` — the benchmarks of issue 6 on private stacks (own dev server on free ports, temp SQLite
  * file; worker and API as the compiled processes), then BENCHMARKS.md.
  *
- *   npm run bench                      a, b, c, d at full size (~20 min on 2 cores)
+ *   npm run bench                      a, b, c, c-lean, d at full size (~35 min on 2 cores)
  *   npm run bench -- --quick           small N (~5 min)
- *   npm run bench -- --only a,b        some sections; the others keep their last figures in bench/results/latest.json
+ *   npm run bench -- --only a,c-lean   some sections (a, b, c, c-lean, d); the others keep their last figures in bench/results/latest.json
  *   npm run bench -- --profile         also --cpu-prof the worker and API during (a) and (d) and list the hot spots
  *   npm run bench -- --render          only rewrite BENCHMARKS.md from bench/results/latest.json
  */
@@ -19,6 +19,7 @@ import { benchScale } from './c-scale';
 import { benchE2e } from './d-e2e';
 import { profilesIn, summarizeProfile, type ProfileSummary } from './lib/cpuprofile';
 import { loadAverage } from './lib/procstat';
+import { LEAN_WORKER } from './lib/leanWorker';
 import { renderBenchmarks } from './report';
 import { log } from './lib/util';
 
@@ -84,7 +85,9 @@ async function main(): Promise<void> {
     log('BENCHMARKS.md rewritten');
     return;
   }
-  process.once('SIGINT', () => process.exit(130)); // children are killed on exit (bench/lib/stack.ts)
+  // Children are killed on exit (bench/lib/stack.ts): make Ctrl-C and kill end through exit too.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   results.machine = machine();
   const command = `npm run bench --${args.length ? ` ${args.join(' ')}` : ''}`;
   const profileRoot = flag('--profile') ? mkdtempSync(join(tmpdir(), 'aftercare-prof-')) : undefined;
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
   const profilesOf = (name: string): ProfileSummary[] | undefined =>
     profileRoot ? profilesIn(join(profileRoot, name)).map((f) => summarizeProfile(f, 12)) : undefined;
 
+  const lean = { workerEnv: LEAN_WORKER.env, nodeArgs: LEAN_WORKER.nodeArgs };
   const sections: [string, () => Promise<unknown>][] = [
     ['a', () => benchStart({ concurrency: 16, durationMs: quick ? 8000 : 20_000, warmupMs: 3000, profileDir: profDir('a') })],
     [
@@ -108,9 +112,13 @@ async function main(): Promise<void> {
       async () => ({
         baseline: await benchTimerBaseline({ n: quick ? 200 : 1000 }),
         aftercare: await benchLateness({ n: quick ? 200 : 1000 }),
+        // The lean worker needs longer to get a burst of starts through their first tasks (its cache is smaller
+        // than the burst): without the extra lead, deadlines come due before their requests have armed them.
+        aftercareLean: await benchLateness({ n: quick ? 200 : 1000, leadMs: 120_000, ...lean }),
       }),
     ],
     ['c', () => benchScale({ steps: quick ? [200, 500, 1000] : [1000, 5000, 10_000], concurrency: 32 })],
+    ['c-lean', () => benchScale({ steps: quick ? [200, 500, 1000] : [1000, 5000, 10_000], concurrency: 32, ...lean })],
     ['d', () => benchE2e({ n: quick ? 60 : 300, inFlight: 20, nodeArgs: profileRoot ? { worker: profArgs('d'), api: profArgs('d') } : undefined })],
   ];
   for (const [name, run] of sections) {

@@ -1,8 +1,9 @@
 /**
  * The product worker (src/worker.ts: same activities, bundle and connections) with tuning from the
  * environment, for benchmark experiments only: BENCH_WFT_POLLERS, BENCH_AT_POLLERS, BENCH_MAX_WFT,
- * BENCH_MAX_AT, BENCH_MAX_CACHED, BENCH_STICKY_RATIO; BENCH_NO_OPEN_JOBS_CACHE=1 counts every technician's open
- * jobs per dispatch as before the cache (the "before" of that fix).
+ * BENCH_MAX_AT, BENCH_MAX_CACHED, BENCH_STICKY_RATIO (over the product's AFTERCARE_WORKER_* settings);
+ * BENCH_BUNDLE=<file> another workflow bundle than dist/workflow-bundle.js; BENCH_NO_OPEN_JOBS_CACHE=1 counts every
+ * technician's open jobs per dispatch as before the cache (the "before" of that fix).
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: createActivities(deps),
-    workflowBundle: { codePath: PREBUILT_BUNDLE },
+    workflowBundle: { codePath: process.env.BENCH_BUNDLE || PREBUILT_BUNDLE },
+    ...config.worker,
     ...(num('BENCH_WFT_POLLERS') ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: num('BENCH_WFT_POLLERS') } } : {}),
     ...(num('BENCH_AT_POLLERS') ? { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: num('BENCH_AT_POLLERS') } } : {}),
     ...(num('BENCH_MAX_WFT') ? { maxConcurrentWorkflowTaskExecutions: num('BENCH_MAX_WFT') } : {}),

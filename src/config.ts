@@ -43,7 +43,21 @@ export interface Config {
   /** PII payload codec (AES-256-GCM); off when no keys are set. */
   codec: { keys: CodecKey[]; tokens: string[]; uiOrigins: string[] };
   metrics: { workerPort: number; token?: string };
+  /** Worker tuning (WorkerOptions of the same names); unset = the SDK's default. */
+  worker: WorkerTuning;
 }
+
+export interface WorkerTuning {
+  /** Sticky cache size; 0 disables it. SDK default: derived from the heap limit (~2,300 with Node's 4 GB). */
+  maxCachedWorkflows?: number;
+  /** SDK default 40. */
+  maxConcurrentWorkflowTaskExecutions?: number;
+  /** SDK default 100. */
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+/** The SDK's own default for concurrent workflow tasks (@temporalio/worker worker-options). */
+export const SDK_DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -68,6 +82,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!Number.isInteger(n) || n < min || n > max) {
       problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
       return fallback;
+    }
+    return n;
+  };
+  /** Optional integer: undefined when unset (the consumer's own default applies). */
+  const optInt = (name: string, min: number, max: number, expected = `an integer from ${min} to ${max}`): number | undefined => {
+    const raw = opt(name);
+    if (raw === undefined) return undefined;
+    const n = Number(raw.trim() === '' ? NaN : raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected ${expected}`);
+      return undefined;
     }
     return n;
   };
@@ -153,6 +178,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (codecTokens.some((t) => t.length < 16)) problems.push('AFTERCARE_CODEC_TOKENS: every token needs at least 16 characters');
   const uiPort = int('TEMPORAL_UI_PORT', 8233, 1, 65535);
 
+  const worker: WorkerTuning = {};
+  const maxCached = optInt('AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS', 0, 1_000_000, 'an integer from 0 (no cache) to 1000000');
+  const maxWft = optInt('AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 2, 10_000);
+  const maxActivities = optInt('AFTERCARE_WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10_000);
+  if (maxCached === 1) {
+    problems.push(`AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS=${JSON.stringify(opt('AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS'))}: expected 0 (no cache) or at least 2 (the SDK needs two)`);
+  } else if (maxCached !== undefined && maxCached > 0 && maxCached < (maxWft ?? SDK_DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS)) {
+    // A workflow task in progress keeps its workflow in the cache: the cache must hold every concurrent task.
+    problems.push(
+      maxWft === undefined
+        ? `AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS=${maxCached}: below the ${SDK_DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS} concurrent workflow tasks (SDK default); lower AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS too`
+        : `AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=${maxWft}: cannot exceed AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS (${maxCached})`,
+    );
+  } else if (maxCached !== undefined) worker.maxCachedWorkflows = maxCached;
+  if (maxWft !== undefined) worker.maxConcurrentWorkflowTaskExecutions = maxWft;
+  if (maxActivities !== undefined) worker.maxConcurrentActivityTaskExecutions = maxActivities;
+
   const config: Config = {
     temporal: {
       address,
@@ -191,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiOrigins: str('AFTERCARE_CODEC_UI_ORIGINS', `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`).split(',').map((o) => o.trim()).filter(Boolean),
     },
     metrics: { workerPort: int('WORKER_METRICS_PORT', 9464, 0, 65535), token: opt('METRICS_TOKEN') },
+    worker,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

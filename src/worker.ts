@@ -14,7 +14,7 @@ import { installWorkerRuntime } from './metrics/worker';
 import { createLogger } from './logger';
 import { loadPolicyFile } from './policyFile';
 import { PROJECT_ROOT } from './temporal/binaries';
-import { WORKFLOWS_PATH } from './temporal/bundle';
+import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
 import { connectClient, connectWorker } from './temporal/connection';
 import { activityDepsFromConfig } from './runtime/activityDeps';
 
@@ -29,6 +29,7 @@ export interface WorkerSetup {
   bundlePath?: string;
   /** PII codec; must match the API's. */
   dataConverter?: DataConverter;
+  /** Cache and concurrency limits (`AFTERCARE_WORKER_*`, src/config.ts); unset fields keep the SDK's defaults. */
   tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
 }
 
@@ -36,7 +37,10 @@ export async function createWorker(s: WorkerSetup): Promise<Worker> {
   const prebuilt = s.bundlePath && existsSync(s.bundlePath);
   // Production images carry only the prebuilt bundle; bundling from source there would fail obscurely later.
   if (!prebuilt && process.env.NODE_ENV === 'production') throw new Error(`workflow bundle ${s.bundlePath ?? '(none)'} is missing: run npm run build`);
-  const bundle = prebuilt ? { workflowBundle: { codePath: s.bundlePath as string } } : { workflowsPath: WORKFLOWS_PATH };
+  // Bundled at start, the workflows get the same shared modules as the prebuilt bundle (src/temporal/bundle.ts).
+  const bundle = prebuilt
+    ? { workflowBundle: { codePath: s.bundlePath as string } }
+    : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] } };
   return Worker.create({
     connection: s.connection,
     namespace: s.namespace,
@@ -62,6 +66,7 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     deps,
     bundlePath: PREBUILT_BUNDLE,
     dataConverter,
+    tuning: config.worker,
   });
   return {
     worker,

@@ -5,10 +5,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { log } from '../lib/util';
 import { chaosApiRestart, chaosConcurrentStarts, chaosFlakySms, chaosServerKill, chaosWorkerKill, type ChaosResult } from './scenarios';
 
 async function main(): Promise<void> {
+  // The end-of-scenario replay check runs SDK replay workers in this process: their state changes are noise.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Children are killed on exit (bench/lib/stack.ts): make Ctrl-C and kill end through exit too.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const onlyArg = args[args.indexOf('--only') + 1];

@@ -12,11 +12,12 @@
 import { createHash, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { loadPolicyFile } from '../../src/policyFile';
 import { Api, drive, RatingLinkExpiredError, startBody, type DrivePlan } from '../lib/api';
 import { OutboxTail, WebhookReceiver, type SmsSource, type WebhookAnswer } from '../lib/sms';
-import { startStack, type Stack } from '../lib/stack';
+import { onStopAll, startStack, type Stack } from '../lib/stack';
 import { log, pool, sleep, until } from '../lib/util';
 import { describeReport, verifyRequests, type Expectation, type VerifyReport } from '../lib/verify';
 
@@ -39,6 +40,18 @@ export interface ChaosOptions {
   /** Existing Temporal server (the integration suite's); default: a private one. Fault 2 always uses its own. */
   address?: string;
   n?: number;
+  /**
+   * How long one request may take to start and to drive through its plan (default 240 s). Tests set it well
+   * below their own timeout, so a stuck request ends in a report of what was stuck rather than a jest timeout.
+   */
+  driveTimeoutMs?: number;
+}
+
+/** The API client of a scenario: it stops retrying once a process of the stack crashed (nothing would answer). */
+function chaosApi(stack: Stack): Api {
+  const api = new Api(stack.base, stack.tokens);
+  api.giveUpWhen = () => stack.crashes()[0];
+  return api;
 }
 
 const planFor = (i: number): DrivePlan => (i % 5 === 3 ? { kind: 'cancel' } : i % 5 === 4 ? { kind: 'abandon' } : { kind: 'close', score: i % 7 === 0 ? 2 : 5 });
@@ -59,8 +72,14 @@ async function finish(
   failures: string[],
   extraChecks?: (r: VerifyReport) => void,
 ): Promise<ChaosResult> {
-  const report = await verifyRequests(stack.client, sms, expected, { settleMs: 60_000 });
+  const tv = Date.now();
+  log(`${name}: fault phase over after ${Math.round((tv - t0) / 1000)} s; verifying ${expected.length} requests`);
+  // With a crashed worker nothing settles: judge what is there without waiting for it.
+  const report = await verifyRequests(stack.client, sms, expected, { settleMs: stack.crashes().length ? 5_000 : 60_000 });
+  log(`${name}: verified in ${Math.round((Date.now() - tv) / 1000)} s`);
   extraChecks?.(report);
+  // A worker or API that died by itself (e.g. could not start) is a finding, not a fault we injected.
+  failures.push(...stack.crashes());
   const ok = report.ok && failures.length === 0;
   const summary = `${name}: ${ok ? 'OK' : 'FAILED'} — ${describeReport(report)}${failures.length ? `; scenario failures: ${failures.join('; ')}` : ''}`;
   log(summary);
@@ -72,6 +91,15 @@ async function finish(
     const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
     writeFileSync(join(dir, `${slug}.worker.log`), stack.worker?.output() ?? '');
     writeFileSync(join(dir, `${slug}.api.log`), stack.api?.output() ?? '');
+    // And the history of (a few) requests whose workflow tasks fail or that do not replay, to replay the failure.
+    for (const c of report.checks.filter((x) => x.problems.some((p) => p.startsWith('stuck') || p.startsWith('nondeterministic'))).slice(0, 3)) {
+      try {
+        const h = await stack.client.workflow.getHandle(c.id).fetchHistory();
+        writeFileSync(join(dir, `${slug}.${c.id}.history.json`), JSON.stringify(temporal.api.history.v1.History.fromObject(h).toJSON(), null, 1));
+      } catch (err) {
+        log(`${name}: history of ${c.id} not saved: ${(err as Error).message}`);
+      }
+    }
   }
   return { name, ok, seconds: Math.round((Date.now() - t0) / 1000), requests: expected.length, faults, report, failures, summary };
 }
@@ -81,13 +109,14 @@ async function finish(
  * rating link had expired by the time its SMS arrived (a fault delayed the completion activity past the fast
  * policy's 14 s rating window): those close as `no_feedback`, which is then their expected outcome.
  */
-async function startAndDrive(api: Api, sms: SmsSource, keys: string[], plans: DrivePlan[], failures: string[]): Promise<Set<string>> {
+async function startAndDrive(api: Api, sms: SmsSource, keys: string[], plans: DrivePlan[], failures: string[], timeoutMs = 240_000): Promise<Set<string>> {
   const expired = new Set<string>();
   await pool(keys, keys.length, async (key, i) => {
     try {
-      const r = await api.retrying(() => api.start(startBody(key)), 180_000);
+      const end = Date.now() + timeoutMs;
+      const r = await api.retrying(() => api.start(startBody(key)), timeoutMs);
       if (r.status !== 201 && r.status !== 200) throw new Error(`start ${key}: ${r.status} ${JSON.stringify(r.body)}`);
-      await drive(api, sms, `sr-${key}`, plans[i] as DrivePlan, { timeoutMs: 240_000, pollMs: 300 });
+      await drive(api, sms, `sr-${key}`, plans[i] as DrivePlan, { timeoutMs: Math.max(1000, end - Date.now()), pollMs: 300 });
     } catch (err) {
       if (err instanceof RatingLinkExpiredError) expired.add(key);
       else failures.push(`drive ${key}: ${(err as Error).message}`);
@@ -115,7 +144,7 @@ export async function chaosWorkerKill(o: ChaosOptions & { kills?: number } = {})
   const t0 = Date.now();
   const stack = await startStack({ name: 'chaos-1', address: o.address, policyFile: FAST_POLICY, integrationTokens: 32 });
   const sms = new OutboxTail(stack.outboxFile);
-  const api = new Api(stack.base, stack.tokens);
+  const api = chaosApi(stack);
   try {
     const run = Date.now().toString(36);
     const keys = Array.from({ length: n }, (_, i) => `K1-${run}-${i}`);
@@ -132,7 +161,7 @@ export async function chaosWorkerKill(o: ChaosOptions & { kills?: number } = {})
         await stack.startWorker();
       }
     })();
-    const expired = await startAndDrive(api, sms, keys, plans, failures);
+    const expired = await startAndDrive(api, sms, keys, plans, failures, o.driveTimeoutMs);
     done = true;
     await chaos;
     await waitForDeadlines(Date.now());
@@ -150,7 +179,7 @@ export async function chaosServerKill(o: ChaosOptions & { kills?: number } = {})
   const t0 = Date.now();
   const stack = await startStack({ name: 'chaos-2', policyFile: FAST_POLICY, integrationTokens: 32 });
   const sms = new OutboxTail(stack.outboxFile);
-  const api = new Api(stack.base, stack.tokens);
+  const api = chaosApi(stack);
   try {
     const run = Date.now().toString(36);
     const keys = Array.from({ length: n }, (_, i) => `K2-${run}-${i}`);
@@ -167,7 +196,7 @@ export async function chaosServerKill(o: ChaosOptions & { kills?: number } = {})
         outages.push({ atSeconds: Math.round((at - t0) / 100) / 10, downMs: Date.now() - at });
       }
     })();
-    const [expired] = await Promise.all([startAndDrive(api, sms, keys, plans, failures), chaos]);
+    const [expired] = await Promise.all([startAndDrive(api, sms, keys, plans, failures, o.driveTimeoutMs), chaos]);
     await waitForDeadlines(Date.now());
     // The worker and the API reconnected by themselves: neither may have exited.
     if (!stack.worker?.alive) failures.push('worker exited');
@@ -185,7 +214,10 @@ export interface FlakySmsOptions extends ChaosOptions {
   driven?: number;
   /** Requests left alone (deadlines fire) started just before the outage. */
   abandoned?: number;
-  /** Outage length; default the policy's SMS budget + 12 s. */
+  /**
+   * How long the gateway stays down after the last request of the outage batch was started; default the
+   * policy's SMS budget + 8 s (their receipt SMS must run out of budget while it is down).
+   */
   downMs?: number;
 }
 
@@ -194,7 +226,7 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
   const t0 = Date.now();
   const secret = 'chaos-3-webhook-secret';
   const budgetMs = loadPolicyFile(FAST_POLICY).smsRetryBudget?.ms ?? 20_000;
-  const downMs = o.downMs ?? budgetMs + 12_000;
+  const downMs = o.downMs ?? budgetMs + 8_000;
   let down: { from: number; to: number } | undefined;
   // Phase A: the first call for every message fails — a plain 5xx, a 503 after accepting it (the sender must
   // get 409 on its retry, never a second copy), or a hang past the sender's 10 s timeout (some recorded).
@@ -210,8 +242,9 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
   };
   const receiver = new WebhookReceiver(secret, plan);
   const url = await receiver.listen();
+  const forget = onStopAll(() => receiver.close());
   const stack = await startStack({ name: 'chaos-3', address: o.address, policyFile: FAST_POLICY, sms: { provider: 'webhook', url, secret }, integrationTokens: 32 });
-  const api = new Api(stack.base, stack.tokens);
+  const api = chaosApi(stack);
   try {
     const run = Date.now().toString(36);
     const failures: string[] = [];
@@ -221,15 +254,19 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
     const earlyAbandoned = abandonedKeys.slice(0, Math.ceil(abandonedKeys.length / 2));
     const lateAbandoned = abandonedKeys.slice(earlyAbandoned.length);
     const [expired] = await Promise.all([
-      startAndDrive(api, receiver, drivenKeys, drivenKeys.map(() => ({ kind: 'close' as const, score: 5 })), failures),
-      startAndDrive(api, receiver, earlyAbandoned, earlyAbandoned.map(() => ({ kind: 'abandon' as const })), failures),
+      startAndDrive(api, receiver, drivenKeys, drivenKeys.map(() => ({ kind: 'close' as const, score: 5 })), failures, o.driveTimeoutMs),
+      startAndDrive(api, receiver, earlyAbandoned, earlyAbandoned.map(() => ({ kind: 'abandon' as const })), failures, o.driveTimeoutMs),
     ]);
     // B: the gateway goes down; requests started now get no SMS through and their deadlines break meanwhile.
-    down = { from: Date.now(), to: Date.now() + downMs };
-    log(`${name}: gateway down for ${downMs} ms (SMS budget ${budgetMs} ms)`);
-    await startAndDrive(api, receiver, lateAbandoned, lateAbandoned.map(() => ({ kind: 'abandon' as const })), failures);
+    // It stays down `downMs` from the last of their starts (however slow the machine), so every receipt SMS of
+    // theirs runs out of budget while it is down.
+    down = { from: Date.now(), to: Infinity };
+    await startAndDrive(api, receiver, lateAbandoned, lateAbandoned.map(() => ({ kind: 'abandon' as const })), failures, o.driveTimeoutMs);
+    const lateStarted = Date.now();
+    down.to = lateStarted + downMs;
+    log(`${name}: gateway down for ${down.to - down.from} ms (SMS budget ${budgetMs} ms)`);
     await sleep(Math.max(0, down.to - Date.now()));
-    await waitForDeadlines(down.from);
+    await waitForDeadlines(lateStarted);
     const expected: Expectation[] = [
       ...drivenKeys.map((k) => ({ id: `sr-${k}`, outcome: expired.has(k) ? ('no_feedback' as const) : ('closed' as const) })),
       ...abandonedKeys.map((k) => ({ id: `sr-${k}`, outcome: 'open' as const })),
@@ -237,7 +274,7 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
     if (receiver.stats.duplicates409 === 0) failures.push('no retry of an accepted message reached the gateway (409 path not exercised)');
     // The outage must have cost SMS for good and paged ops for them; deadlines of the late batch still fired.
     const lateIds = new Set(lateAbandoned.map((k) => `sr-${k}`));
-    return await finish(name, t0, stack, receiver, expected, { downMs, budgetMs, gateway: receiver.stats, ratingLinkExpired: expired.size }, failures, (report) => {
+    return await finish(name, t0, stack, receiver, expected, { downMs: down.to - down.from, budgetMs, gateway: receiver.stats, ratingLinkExpired: expired.size }, failures, (report) => {
       for (const c of report.checks.filter((x) => lateIds.has(x.id))) {
         if (c.sms.smsFailureEscalations === 0) failures.push(`${c.id}: no sms_failure escalation although its SMS could not go out`);
         if (c.deadlines.fired === 0) failures.push(`${c.id}: no deadline fired during the outage`);
@@ -246,6 +283,7 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
   } finally {
     await stack.stop();
     await receiver.close();
+    forget();
   }
 }
 
@@ -256,7 +294,7 @@ export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: num
   const t0 = Date.now();
   const stack = await startStack({ name: 'chaos-4', address: o.address, policyFile: FAST_POLICY, integrationTokens: 64 });
   const sms = new OutboxTail(stack.outboxFile);
-  const api = new Api(stack.base, stack.tokens);
+  const api = chaosApi(stack);
   try {
     const run = Date.now().toString(36);
     const failures: string[] = [];
@@ -271,17 +309,22 @@ export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: num
       const calls = Array.from({ length: c }, (_, i) => {
         const over = g.conflicting ? { problem: { description: `热水器点火后自动熄火，显示 E${i + 1}，第 ${i + 1} 种说法` } } : {};
         const body = startBody(g.via === 'body' ? g.key : undefined, over);
-        return () => api.start(body, g.via === 'header' ? { 'idempotency-key': g.key } : {});
+        // A client that gets 503 / 429 (the server's limit of concurrent updates per workflow, a slow machine)
+        // sends the same call again, as real integrations do.
+        return () => api.retrying(() => api.start(body, g.via === 'header' ? { 'idempotency-key': g.key } : {}), 60_000);
       });
       const results = await Promise.all(calls.map((f) => f()));
       const count: Record<number, number> = {};
       for (const r of results) count[r.status] = (count[r.status] ?? 0) + 1;
       statuses[g.key] = count;
       const ids = new Set(results.filter((r) => r.status < 300).map((r) => (r.body as { requestId: string }).requestId));
-      if (count[201] !== 1) failures.push(`${g.key}: ${count[201] ?? 0} × 201 (want exactly 1)`);
+      // Exactly one caller learns it created the request — unless that caller's answer was lost (it retried
+      // after a 503 and got 200, a repeat): then none does, but never two.
+      const retried = results.some((r) => r.attempts > 1);
+      if (retried ? (count[201] ?? 0) > 1 : count[201] !== 1) failures.push(`${g.key}: ${count[201] ?? 0} × 201 (want ${retried ? 'at most' : 'exactly'} 1)`);
       if (g.conflicting) {
         if ((count[409] ?? 0) !== c - 1) failures.push(`${g.key}: ${count[409] ?? 0} × 409 of ${c - 1} conflicting bodies`);
-      } else if ((count[200] ?? 0) !== c - 1) failures.push(`${g.key}: ${count[200] ?? 0} × 200 of ${c - 1} repeats`);
+      } else if ((count[200] ?? 0) + (count[201] ?? 0) !== c) failures.push(`${g.key}: ${count[200] ?? 0} × 200 + ${count[201] ?? 0} × 201 of ${c} identical calls`);
       if (ids.size !== 1 || !ids.has(`sr-${g.key}`)) failures.push(`${g.key}: answered with ids ${[...ids].join(', ')}`);
       const runs = await stack.client.workflow.count(`WorkflowId = 'sr-${g.key}'`);
       if (runs.count !== 1) failures.push(`${g.key}: ${runs.count} workflow runs`);
@@ -307,16 +350,19 @@ export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perC
   const t0 = Date.now();
   const stack = await startStack({ name: 'chaos-5', address: o.address, policyFile: FAST_POLICY, integrationTokens: 64 });
   const sms = new OutboxTail(stack.outboxFile);
-  const api = new Api(stack.base, stack.tokens);
+  const api = chaosApi(stack);
   try {
     const run = Date.now().toString(36);
     const failures: string[] = [];
     const restarts: { atSeconds: number; signal: string; downMs: number }[] = [];
-    let done = false;
+    // The restarts are placed by progress, not by the clock (which would miss the load on a fast machine or
+    // hit it only once on a slow one): at a quarter, half and three quarters of the requests answered.
+    const total = clients * perClient;
+    let answered = 0;
+    const signals = ['SIGKILL', 'SIGTERM', 'SIGKILL'] as const;
     const chaos = (async () => {
-      for (const signal of ['SIGKILL', 'SIGTERM', 'SIGKILL'] as const) {
-        if (done) break;
-        await sleep(randomInt(800, 2500));
+      for (const [k, signal] of signals.entries()) {
+        while (answered < (total * (k + 1)) / (signals.length + 1)) await sleep(20);
         const at = Date.now();
         await stack.api!.kill(signal);
         await stack.startApi();
@@ -332,12 +378,12 @@ export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perC
           // A client that does not know whether its call got through sends it again with the same key.
           const r = await api.retrying(() => api.start(startBody(key)), 120_000).catch((err: Error) => ({ status: -1, attempts: 0, body: { message: err.message } }));
           outcome.set(key, { status: r.status, attempts: r.attempts, id: (r.body as { requestId?: string }).requestId });
+          answered++;
           await sleep(randomInt(50, 300));
         }
       }),
       chaos,
-    ]).finally(() => (done = true));
-    await chaos;
+    ]);
     let retried = 0;
     for (const [key, r] of outcome) {
       if (r.status !== 201 && r.status !== 200) failures.push(`${key}: final answer ${r.status}`);

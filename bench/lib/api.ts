@@ -3,8 +3,8 @@
  * that survives restarts: it reads the request's state and does the next step, retrying 503s and network
  * errors with an Idempotency-Key so a retried transition is applied once.
  */
-import { deflateSync } from 'node:zlib';
 import type { ServiceRequestState } from '../../workflows/messages';
+import { makePng } from './png';
 import type { SmsSource } from './sms';
 import type { BenchTokens } from './tokens';
 import { sleep } from './util';
@@ -22,39 +22,6 @@ export interface HttpResult<T = Json> {
 /** A complete, decodable 2×2 greyscale PNG: photo checks decode the stored bytes. */
 export const PNG = makePng();
 
-function makePng(): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc32 = (buf: Buffer): number => {
-    let c = 0xffffffff;
-    for (const b of buf) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(2, 0);
-  ihdr.writeUInt32BE(2, 4);
-  ihdr.writeUInt8(8, 8);
-  ihdr.writeUInt8(0, 9);
-  const rows = Buffer.from([0, 0x80, 0x80, 0, 0x80, 0x80]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 export function startBody(externalId: string | undefined, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     type: 'repair',
@@ -70,6 +37,12 @@ export function startBody(externalId: string | undefined, over: Record<string, u
 }
 
 export class Api {
+  /**
+   * Checked before every retry: a reason to give up at once (e.g. the stack's worker crashed, so nothing will
+   * ever answer) instead of retrying to the deadline.
+   */
+  giveUpWhen?: () => string | undefined;
+
   constructor(readonly base: string, readonly tokens: BenchTokens) {}
 
   async call<T = Json>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; form?: FormData } = {}): Promise<HttpResult<T>> {
@@ -111,6 +84,8 @@ export class Api {
       } catch (err) {
         if (Date.now() > end) throw err;
       }
+      const why = this.giveUpWhen?.();
+      if (why) throw new Error(`gave up: ${why}`);
       await sleep(delay);
       delay = Math.min(delay * 2, 1000);
     }

@@ -8,8 +8,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { temporalCliPath } from '../../src/temporal/binaries';
+import { PROJECT_ROOT, temporalCliPath } from '../../src/temporal/binaries';
 import { searchAttributeCliArgs } from '../../src/temporal/searchAttributes';
 import { sampleProc } from './procstat';
 import { BenchTokens } from './tokens';
@@ -29,6 +28,9 @@ export class Child {
   private out = '';
   private readonly exited: Promise<void>;
   private log?: WriteStream;
+  private killed = false;
+  /** Set when the process exited without `kill()` being called: it crashed (or could not start). */
+  crashed?: string;
 
   constructor(readonly name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile?: string) {
     this.proc = spawn(cmd, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -42,8 +44,9 @@ export class Child {
     this.proc.stderr?.on('data', onData);
     LIVE.add(this.proc);
     this.exited = new Promise((r) =>
-      this.proc.once('exit', () => {
+      this.proc.once('exit', (code, signal) => {
         LIVE.delete(this.proc);
+        if (!this.killed) this.crashed = `${name} (pid ${this.proc.pid}) exited by itself (${signal ?? `code ${code}`}): ${this.out.slice(-500).trim()}`;
         r();
       }),
     );
@@ -62,6 +65,7 @@ export class Child {
   }
 
   async kill(signal: NodeJS.Signals = 'SIGTERM', graceMs = 20_000): Promise<void> {
+    this.killed = true;
     if (this.alive) this.proc.kill(signal);
     const t = setTimeout(() => this.alive && this.proc.kill('SIGKILL'), graceMs);
     await this.exited;
@@ -187,7 +191,26 @@ export interface Stack {
   startApi(): Promise<Child>;
   waitApiReady(timeoutMs?: number): Promise<void>;
   pids(): Record<string, number | undefined>;
+  /** Every process of the stack (worker, API, dev server, earlier ones included) that exited without being killed. */
+  crashes(): string[];
   stop(opts?: { keepDir?: boolean }): Promise<void>;
+}
+
+/** Stacks not stopped yet: a test that timed out stops them from its afterAll (`stopAllStacks`). */
+const RUNNING = new Set<Stack>();
+/** Other things a scenario holds open (e.g. a local SMS gateway), closed by `stopAllStacks` too. */
+const CLEANUPS = new Set<() => Promise<void>>();
+
+/** Registers `close` with `stopAllStacks`; call the returned function once it has been closed normally. */
+export function onStopAll(close: () => Promise<void>): () => void {
+  CLEANUPS.add(close);
+  return () => CLEANUPS.delete(close);
+}
+
+export async function stopAllStacks(): Promise<void> {
+  const cleanups = [...CLEANUPS];
+  CLEANUPS.clear();
+  await Promise.all([...[...RUNNING].map((s) => s.stop()), ...cleanups.map((f) => f())].map((p) => p.catch(() => undefined)));
 }
 
 export async function startStack(o: StackOptions): Promise<Stack> {
@@ -219,6 +242,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: o.logLevel ?? 'warn',
+    // No worker metrics endpoint unless asked for (o.env): by default every worker binds 0.0.0.0:9464, so a
+    // second stack (a parallel test file, a benchmark, `npm start`) would have its worker exit at start.
+    WORKER_METRICS_PORT: '0',
     ...o.env,
   };
   const connection = await Connection.connect({ address });
@@ -227,8 +253,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   // BENCH_TUNED_WORKER=1: the worker with tuning from BENCH_* variables (bench/tunedWorker.ts), for experiments.
   const entryFile = (entry: 'worker' | 'api'): string =>
     entry === 'worker' && process.env.BENCH_TUNED_WORKER ? join(PROJECT_ROOT, 'dist', 'bench', 'tunedWorker.js') : join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`);
-  const spawnNode = (entry: 'worker' | 'api', extra: string[] = []): Child =>
-    new Child(entry, process.execPath, [...extra, entryFile(entry)], { ...process.env, ...env }, join(dir, `${entry}.log`));
+  const children: Child[] = [];
+  const spawnNode = (entry: 'worker' | 'api', extra: string[] = []): Child => {
+    const child = new Child(entry, process.execPath, [...extra, entryFile(entry)], { ...process.env, ...env }, join(dir, `${entry}.log`));
+    children.push(child);
+    return child;
+  };
 
   const stack: Stack = {
     name: o.name,
@@ -262,7 +292,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       }, timeoutMs, 100);
     },
     pids: () => ({ worker: stack.worker?.pid, api: stack.api?.pid, server: server?.child.pid }),
+    crashes: () => [...children, ...(server ? [server.child] : [])].flatMap((c) => (c.crashed ? [c.crashed] : [])),
     async stop(opts = {}) {
+      RUNNING.delete(stack);
       await stack.api?.kill('SIGTERM');
       await stack.worker?.kill('SIGTERM');
       await connection.close().catch(() => undefined);
@@ -270,6 +302,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };
+  RUNNING.add(stack);
   if (o.worker !== false) await stack.startWorker();
   if (o.api !== false) {
     await stack.startApi();

@@ -82,8 +82,6 @@ export function summarize(values: readonly number[]): Summary {
 }
 
 export const round = (x: number, digits = 1): number => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x);
-export const ms = (x: number): string => (Number.isFinite(x) ? `${x >= 100 ? Math.round(x) : round(x, 1)} ms` : '–');
-export const mb = (bytes: number): string => (Number.isFinite(bytes) ? `${Math.round(bytes / 1048576)} MB` : '–');
 
 export function log(...args: unknown[]): void {
   // Under jest the results go into assertions; progress lines only with BENCH_VERBOSE=1.

@@ -5,11 +5,13 @@
  * history, so "exactly once" is checked per message, not by counting.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { smsKey, type SmsKind } from '../../src/adapters/sms';
 import type { EscalationNotice } from '../../activities/contract';
 import { stateQuery, type ServiceRequestState } from '../../workflows/messages';
+import { PREBUILT_BUNDLE } from '../../src/worker';
 import type { SmsSource } from './sms';
 import { pool, sleep } from './util';
 
@@ -35,8 +37,10 @@ export interface VerifyReport {
   lost: number;
   wrongState: number;
   failedWorkflows: number;
+  /** Histories that do not replay on the workflow code the worker ran (a nondeterminism bug). */
+  nondeterministic: number;
   missedDeadlines: number;
-  /** Milestones reached after their due time without a breach (the update beat the timer in one task). */
+  /** Milestones reached after their due time without a breach (a problem since the patch in Deadlines.met()). */
   metLate: number;
   unrecordedBreaches: number;
   unnotifiedBreaches: number;
@@ -101,16 +105,23 @@ export async function smsActivities(client: Client, id: string): Promise<SmsActi
   return [...byScheduled.values()];
 }
 
-/** Why the workflow's tasks fail, from its history (a stuck workflow answers no query). */
-async function lastTaskFailure(client: Client, id: string): Promise<string> {
+/**
+ * Why the workflow's tasks fail, from its history (a stuck workflow answers no query). `failing`: its latest
+ * workflow task failed and none completed since. A failed task earlier in the history is no such sign — an
+ * update arriving while a task completes fails that task (unhandled command) and the next one completes.
+ */
+async function lastTaskFailure(client: Client, id: string): Promise<{ failing: boolean; why: string }> {
   try {
     const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
     const failed = events.filter((e) => e.workflowTaskFailedEventAttributes);
-    const last = failed[failed.length - 1]?.workflowTaskFailedEventAttributes;
+    const last = failed[failed.length - 1];
+    const lastCompleted = events.filter((e) => e.workflowTaskCompletedEventAttributes).pop();
+    const failing = !!last && Number(last.eventId) > Number(lastCompleted?.eventId ?? 0);
     const timedOut = events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
-    return ` (history: ${events.length} events, ${failed.length} failed and ${timedOut} timed-out workflow tasks${last ? `; last failure: ${last.failure?.message}` : ''})`;
+    const message = last?.workflowTaskFailedEventAttributes?.failure?.message;
+    return { failing, why: ` (history: ${events.length} events, ${failed.length} failed and ${timedOut} timed-out workflow tasks${message ? `; last failure: ${message}` : ''}${failing ? '; failing now' : ''})` };
   } catch (err) {
-    return ` (history unreadable: ${(err as Error).message})`;
+    return { failing: false, why: ` (history unreadable: ${(err as Error).message})` };
   }
 }
 
@@ -156,8 +167,8 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
           return c;
         }
         // A workflow whose tasks keep failing answers no query: that is the finding, no point waiting.
-        const why = await lastTaskFailure(client, exp.id);
-        if (Date.now() > settleEnd || / [1-9]\d* failed/.test(why)) {
+        const { failing, why } = await lastTaskFailure(client, exp.id);
+        if (Date.now() > settleEnd || failing) {
           c.problems.push(`stuck/unreadable: ${(err as Error).message}${why}`);
           return c;
         }
@@ -189,7 +200,11 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
         if (d.status === 'pending' && due < now - graceMs) c.problems.push(`missed deadline: ${d.id} due ${d.dueAt} still pending`);
       } else if (d.status === 'met') {
         c.deadlines.met++;
-        if (d.metAt && Date.parse(d.metAt) > due) c.deadlines.metLate++;
+        // Met after its due time but never breached: the timer lost a race it must not lose (Deadlines.met()).
+        if (d.metAt && Date.parse(d.metAt) > due) {
+          c.deadlines.metLate++;
+          c.problems.push(`met late without a breach: ${d.id} due ${d.dueAt}, met ${d.metAt}`);
+        }
       } else if (d.status === 'breached') {
         c.deadlines.fired++;
         if (d.milestone !== 'accept' && d.milestone !== 'photos' && !breachEsc.some((e) => e.deadlineId === d.id)) {
@@ -237,6 +252,10 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
     return c;
   });
 
+  // Every history must replay on the code that wrote it, whether or not a restart happened to replay it.
+  const replay = await replayProblems(client, checks.filter((c) => c.execution !== 'NOT_FOUND').map((c) => c.id));
+  for (const c of checks) if (replay.has(c.id)) c.problems.push(`nondeterministic on replay: ${replay.get(c.id)}`);
+
   const count = (re: RegExp): number => checks.reduce((a, c) => a + c.problems.filter((p) => re.test(p)).length, 0);
   const sum = (f: (c: RequestCheck) => number): number => checks.reduce((a, c) => a + f(c), 0);
   const report: VerifyReport = {
@@ -245,6 +264,7 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
     lost: count(/^lost/),
     wrongState: count(/^expected /),
     failedWorkflows: count(/^workflow |^stuck/),
+    nondeterministic: count(/^nondeterministic/),
     missedDeadlines: count(/^missed deadline/),
     metLate: sum((c) => c.deadlines.metLate),
     unrecordedBreaches: count(/not recorded as an escalation/),
@@ -265,10 +285,25 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
   return report;
 }
 
+/** Replays each request's history on the built workflow bundle (the worker's); id → error for those that fail. */
+async function replayProblems(client: Client, ids: string[]): Promise<Map<string, string>> {
+  const histories = (async function* () {
+    for (const workflowId of ids) yield { workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() };
+  })();
+  const out = new Map<string, string>();
+  let replayed = 0;
+  for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: PREBUILT_BUNDLE } }, histories)) {
+    replayed++;
+    if (r.error) out.set(r.workflowId, `${r.error.name}: ${r.error.message}`.slice(0, 400));
+  }
+  if (replayed !== ids.length) throw new Error(`replayed ${replayed} of ${ids.length} histories`);
+  return out;
+}
+
 /** One line for logs and BENCHMARKS.md. */
 export function describeReport(r: VerifyReport): string {
   return (
-    `${r.requests} requests: lost ${r.lost}, wrong state ${r.wrongState}, failed workflows ${r.failedWorkflows}, ` +
+    `${r.requests} requests: lost ${r.lost}, wrong state ${r.wrongState}, failed workflows ${r.failedWorkflows}, nondeterministic ${r.nondeterministic}, ` +
     `missed deadlines ${r.missedDeadlines} (fired ${r.deadlinesFired}, met late ${r.metLate}), unrecorded breaches ${r.unrecordedBreaches}, ` +
     `unnotified ${r.unnotifiedBreaches}; SMS sent ${r.smsSent}, duplicate ${r.duplicateSms}, missing ${r.missingSms}, extra ${r.extraSms}, ` +
     `failed for good ${r.failedSms} (notices ${r.failedNotices}; delivered but unconfirmed ${r.deliveredUnconfirmed}; sms_failure escalations ${r.smsFailureEscalations}), pending ${r.pendingSms}`

@@ -6,6 +6,7 @@
  * eligible technician on every request.
  */
 import type { Client } from '@temporalio/client';
+import { keyedCache } from '../runtime/keyedCache';
 import { SA } from '../temporal/searchAttributes';
 
 export interface RatingOptions {
@@ -40,28 +41,14 @@ export function ratingQueries(technicianId: string, satisfiedAtLeast = 4): { rat
 export function technicianRatings(client: Client, opts: RatingOptions = {}): RatingsLookup {
   const minScored = opts.minScored ?? 5;
   const satisfiedAtLeast = opts.satisfiedAtLeast ?? 4;
-  const ttlMs = opts.ttlMs ?? 60_000;
-  const now = opts.now ?? Date.now;
-  const cache = new Map<string, { at: number; value: Promise<number | undefined> }>();
-
-  const one = (id: string): Promise<number | undefined> => {
-    const hit = cache.get(id);
-    if (hit && now() - hit.at < ttlMs) return hit.value;
-    const q = ratingQueries(id, satisfiedAtLeast);
-    const value = Promise.all([client.workflow.count(q.satisfied), client.workflow.count(q.rated)]).then(([s, r]) =>
-      ratingFromCounts(s.count, r.count, minScored),
-    );
-    if (ttlMs > 0) {
-      cache.set(id, { at: now(), value });
-      // A failed count must not be cached.
-      void value.catch(() => cache.delete(id));
-    }
-    return value;
-  };
-
-  return async (ids) => {
-    const unique = [...new Set(ids)].filter((id) => TECHNICIAN_ID.test(id));
-    const values = await Promise.all(unique.map(one));
-    return Object.fromEntries(unique.map((id, i) => [id, values[i]]));
-  };
+  const lookup = keyedCache(
+    async (id) => {
+      const q = ratingQueries(id, satisfiedAtLeast);
+      const [s, r] = await Promise.all([client.workflow.count(q.satisfied), client.workflow.count(q.rated)]);
+      return ratingFromCounts(s.count, r.count, minScored);
+    },
+    opts.ttlMs ?? 60_000,
+    opts.now,
+  );
+  return (ids) => lookup(ids.filter((id) => TECHNICIAN_ID.test(id)));
 }

@@ -11,6 +11,7 @@ import { withSmsMetrics } from '../metrics/sms';
 import { signRatingToken } from '../ratingLink';
 import { technicianRatings } from '../reports/technicianRatings';
 import { SA } from '../temporal/searchAttributes';
+import { keyedCache } from './keyedCache';
 
 /** Production wiring of the activities' dependencies from configuration. */
 export function activityDepsFromConfig(config: Config, client: Client, logger: Logger, timeZone: string): ActivityDeps {
@@ -24,7 +25,7 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
     callCentre: config.callCentreWebhookUrl
       ? new WebhookCallCentre(config.callCentreWebhookUrl, webhookSecret)
       : new FileCallCentre(join(dirname(config.sms.outboxFile), 'callback-tasks.jsonl')),
-    openJobs: cachedOpenJobs((ids) => openJobsFromVisibility(client, ids)),
+    openJobs: keyedCache((id) => openJobCount(client, id), OPEN_JOBS_TTL_MS),
     // Dispatch's "service star" rating from the technicians' scored requests (SPEC §3, issue 5).
     ratings: technicianRatings(client),
     ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
@@ -45,49 +46,20 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
 
 /**
  * How long a technician's open-job count is reused. Each dispatch asks for every eligible technician's count,
- * one visibility count query each; those queries scan the open requests, so at 10,000 open they took 25 ms
- * apiece and, 5–6 per request, most of the dev server's time (BENCHMARKS.md, "Fixes"). Visibility lags about
- * a second anyway; two seconds more staleness does not change who is least loaded in practice.
+ * one visibility count query each; those queries scan the open requests (25 ms apiece at 10,000 open) and,
+ * 5–6 per request, took most of the dev server's time (BENCHMARKS.md, "Fixes"). Visibility lags about a
+ * second anyway; two seconds more staleness does not change who is least loaded in practice.
  */
 export const OPEN_JOBS_TTL_MS = 2000;
 
-/**
- * Wraps a per-technician count lookup with a short-lived cache shared by concurrent dispatches: fresh ids
- * come from the cache, the rest are fetched (concurrent fetches of one id share the call).
- */
-export function cachedOpenJobs(
-  fetch: (ids: string[]) => Promise<Record<string, number>>,
-  ttlMs = OPEN_JOBS_TTL_MS,
-  now: () => number = Date.now,
-): (ids: string[]) => Promise<Record<string, number>> {
-  const cache = new Map<string, { count: Promise<number>; at: number }>();
-  return async (ids) => {
-    const t = now();
-    const stale = ids.filter((id) => {
-      const c = cache.get(id);
-      return !c || t - c.at > ttlMs;
-    });
-    if (stale.length) {
-      const fetched = fetch(stale);
-      for (const id of stale) cache.set(id, { count: fetched.then((r) => r[id] ?? 0), at: t });
-      // A failed lookup is not cached: the next dispatch asks again.
-      fetched.catch(() => {
-        for (const id of stale) if (cache.get(id)?.at === t) cache.delete(id);
-      });
-    }
-    const counts = await Promise.all(ids.map(async (id) => [id, await (cache.get(id) as { count: Promise<number> }).count] as const));
-    return Object.fromEntries(counts);
-  };
+/** Load of one technician = their running requests, counted by Temporal visibility (SPEC §3 rule 4). */
+export async function openJobCount(client: Client, id: string): Promise<number> {
+  // Ids come from our own roster (validated pattern), never from callers.
+  const { count } = await client.workflow.count(`${SA.TechnicianId.name} = '${id.replace(/'/g, '')}' AND ExecutionStatus = 'Running'`);
+  return count;
 }
 
-/** Load per technician = their running requests, counted by Temporal visibility (SPEC §3 rule 4). */
+/** Load per technician, uncached (one count each). */
 export async function openJobsFromVisibility(client: Client, ids: string[]): Promise<Record<string, number>> {
-  const counts = await Promise.all(
-    ids.map(async (id) => {
-      // Ids come from our own roster (validated pattern), never from callers.
-      const { count } = await client.workflow.count(`${SA.TechnicianId.name} = '${id.replace(/'/g, '')}' AND ExecutionStatus = 'Running'`);
-      return [id, count] as const;
-    }),
-  );
-  return Object.fromEntries(counts);
+  return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await openJobCount(client, id)] as const)));
 }
