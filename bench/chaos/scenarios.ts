@@ -47,6 +47,18 @@ export interface ChaosOptions {
   driveTimeoutMs?: number;
 }
 
+/** A private stack (fast policy) with its outbox tail and API client, for `body`; stopped when it ends. */
+async function onChaosStack<T>(o: { name: string; address?: string; integrationTokens: number }, body: (stack: Stack, sms: OutboxTail, api: Api) => Promise<T>): Promise<T> {
+  const stack = await startStack({ ...o, policyFile: FAST_POLICY });
+  const sms = new OutboxTail(stack.outboxFile);
+  try {
+    return await body(stack, sms, chaosApi(stack));
+  } finally {
+    await sms.close();
+    await stack.stop();
+  }
+}
+
 /** The API client of a scenario: it stops retrying once a process of the stack crashed (nothing would answer). */
 function chaosApi(stack: Stack): Api {
   const api = new Api(stack.base, stack.tokens);
@@ -142,10 +154,7 @@ export async function chaosWorkerKill(o: ChaosOptions & { kills?: number } = {})
   const name = 'fault 1: worker SIGKILL';
   const n = o.n ?? 200;
   const t0 = Date.now();
-  const stack = await startStack({ name: 'chaos-1', address: o.address, policyFile: FAST_POLICY, integrationTokens: 32 });
-  const sms = new OutboxTail(stack.outboxFile);
-  const api = chaosApi(stack);
-  try {
+  return onChaosStack({ name: 'chaos-1', address: o.address, integrationTokens: 32 }, async (stack, sms, api) => {
     const run = Date.now().toString(36);
     const keys = Array.from({ length: n }, (_, i) => `K1-${run}-${i}`);
     const plans = keys.map((_, i) => planFor(i));
@@ -166,10 +175,7 @@ export async function chaosWorkerKill(o: ChaosOptions & { kills?: number } = {})
     await chaos;
     await waitForDeadlines(Date.now());
     return await finish(name, t0, stack, sms, expectations(keys, plans, expired), { workerKillsAtSeconds: kills.map((k) => Math.round(k / 100) / 10), ratingLinkExpired: expired.size }, failures);
-  } finally {
-    await sms.close();
-    await stack.stop();
-  }
+  });
 }
 
 // ── 2. Dev server SIGKILLed (persistent SQLite) ───────────────────────────────────────────────────────────
@@ -177,10 +183,7 @@ export async function chaosServerKill(o: ChaosOptions & { kills?: number } = {})
   const name = 'fault 2: dev server SIGKILL';
   const n = o.n ?? 100;
   const t0 = Date.now();
-  const stack = await startStack({ name: 'chaos-2', policyFile: FAST_POLICY, integrationTokens: 32 });
-  const sms = new OutboxTail(stack.outboxFile);
-  const api = chaosApi(stack);
-  try {
+  return onChaosStack({ name: 'chaos-2', integrationTokens: 32 }, async (stack, sms, api) => {
     const run = Date.now().toString(36);
     const keys = Array.from({ length: n }, (_, i) => `K2-${run}-${i}`);
     const plans = keys.map((_, i) => planFor(i));
@@ -202,10 +205,7 @@ export async function chaosServerKill(o: ChaosOptions & { kills?: number } = {})
     if (!stack.worker?.alive) failures.push('worker exited');
     if (!stack.api?.alive) failures.push('API exited');
     return await finish(name, t0, stack, sms, expectations(keys, plans, expired), { outages, ratingLinkExpired: expired.size }, failures);
-  } finally {
-    await sms.close();
-    await stack.stop();
-  }
+  });
 }
 
 // ── 3. Flaky SMS gateway, then down for longer than the retry budget ────────────────────────────────────────
@@ -292,10 +292,7 @@ export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: num
   const name = 'fault 4: concurrent identical / conflicting starts';
   const c = o.concurrent ?? 50;
   const t0 = Date.now();
-  const stack = await startStack({ name: 'chaos-4', address: o.address, policyFile: FAST_POLICY, integrationTokens: 64 });
-  const sms = new OutboxTail(stack.outboxFile);
-  const api = chaosApi(stack);
-  try {
+  return onChaosStack({ name: 'chaos-4', address: o.address, integrationTokens: 64 }, async (stack, sms, api) => {
     const run = Date.now().toString(36);
     const failures: string[] = [];
     const groups: { key: string; via: 'body' | 'header'; conflicting: boolean }[] = [
@@ -336,10 +333,7 @@ export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: num
       if (received !== 1) failures.push(`${g.key}: ${received} receipt SMS`);
     }
     return await finish(name, t0, stack, sms, groups.map((g) => ({ id: `sr-${g.key}`, outcome: 'open' as const })), { statuses }, failures);
-  } finally {
-    await sms.close();
-    await stack.stop();
-  }
+  });
 }
 
 // ── 5. API restarted under load ────────────────────────────────────────────────────────────────────────────
@@ -348,10 +342,7 @@ export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perC
   const clients = o.clients ?? 50;
   const perClient = o.perClient ?? 6;
   const t0 = Date.now();
-  const stack = await startStack({ name: 'chaos-5', address: o.address, policyFile: FAST_POLICY, integrationTokens: 64 });
-  const sms = new OutboxTail(stack.outboxFile);
-  const api = chaosApi(stack);
-  try {
+  return onChaosStack({ name: 'chaos-5', address: o.address, integrationTokens: 64 }, async (stack, sms, api) => {
     const run = Date.now().toString(36);
     const failures: string[] = [];
     const restarts: { atSeconds: number; signal: string; downMs: number }[] = [];
@@ -403,10 +394,7 @@ export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perC
       if (received !== 1) failures.push(`${key}: ${received} receipt SMS`);
     }
     return await finish(name, t0, stack, sms, keys.map((k) => ({ id: `sr-${k}`, outcome: 'open' as const })), { restarts, requests: keys.length, clientsThatRetried: retried }, failures);
-  } finally {
-    await sms.close();
-    await stack.stop();
-  }
+  });
 }
 
 export const SCENARIOS = {

@@ -159,6 +159,33 @@ describe.each([
   });
 });
 
+
+/**
+ * The worker goes down once `h` has settled; the test server skips to the timer at `timerAt` and waits there for a
+ * worker; the visit is booked meanwhile; a worker comes back, and the timer and the booking reach the workflow in
+ * one task. `check` runs once that task is through; the request is terminated afterwards.
+ */
+async function bookWhileWorkerDown(h: Handle, worker: { stop(): Promise<void> }, tech: string, timerAt: number, timer: string, check: () => Promise<void>): Promise<void> {
+  const { bed } = suite;
+  await settle(h);
+  await worker.stop(); // (queries need a worker too: none until the next unpark)
+  const skipping = advanceTo(bed, timerAt + 5 * MIN);
+  await until(() => serverNow(bed), (now) => now >= timerAt, `${timer} to fire`);
+  const booked = act.book(h, tech, new Date(timerAt + HOUR).toISOString());
+  await new Promise((r) => setTimeout(r, 300)); // let the update reach the server first
+  const back = await bed.unpark();
+  try {
+    await booked;
+    await skipping;
+    await settle(h);
+    await check();
+  } finally {
+    await settle(h).catch(() => undefined);
+    await h.terminate().catch(() => undefined);
+    await back.stop();
+  }
+}
+
 test('VIP: the dispatch deadline that breaks is the stricter one (normal VIP → 30 min)', async () => {
   const { bed } = suite;
   const A = await anchorAt(bed, 1, '11:00');
@@ -223,24 +250,14 @@ test('a visit booked while the worker was down, after the response deadline expi
   // (test/workflows/deadlineRules.test.ts has the rule itself: a deadline met after its due time is breached).
   const { bed } = suite;
   const h = suite.track(await bed.startParked());
-  let worker = await bed.unpark();
+  const worker = await bed.unpark();
   const tech = await assignedTech(h);
   await act.accept(h, tech);
   const response = deadline(await h.state(), 'response');
   const dueAt = Date.parse(response.dueAt);
   await advanceTo(bed, Date.parse(response.warnAt as string) + MIN);
   await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_warning' && x.to === PHONE[1]), 'response warning');
-  await settle(h);
-  await worker.stop();
-  const skipping = advanceTo(bed, dueAt + 5 * MIN);
-  await until(() => serverNow(bed), (now) => now >= dueAt, 'the response timer to fire');
-  const booked = act.book(h, tech, new Date(dueAt + HOUR).toISOString());
-  await new Promise((r) => setTimeout(r, 300)); // let the update reach the server first
-  worker = await bed.unpark();
-  try {
-    await booked;
-    await skipping;
-    await settle(h);
+  await bookWhileWorkerDown(h, worker, tech, dueAt, 'the response timer', async () => {
     const s = await h.state();
     const r = deadline(s, 'response');
     expect(r.status).toBe('breached');
@@ -251,11 +268,7 @@ test('a visit booked while the worker was down, after the response deadline expi
     await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_breach' && x.to === PHONE[1]), 'L1 paged');
     expect(await breachedAttribute(h)).toEqual(['response']);
     await recordHistory(h, 'booked-late-worker-down');
-  } finally {
-    await settle(h).catch(() => undefined);
-    await h.terminate().catch(() => undefined);
-    await worker.stop();
-  }
+  });
 });
 
 test('the gateway cannot reach L1 for longer than the SMS budget: the failed pages are recorded for ops, later deadlines still fire and page L2', async () => {
@@ -297,31 +310,16 @@ test('a warning is delivered even when its deadline is met in the same moment (t
   // the workflow in one task. Whatever their order there, a warning that was recorded must have been sent.
   const { bed } = suite;
   const h = suite.track(await bed.startParked());
-  let worker = await bed.unpark();
+  const worker = await bed.unpark();
   const tech = await assignedTech(h);
   await act.accept(h, tech);
   const warnAt = Date.parse(deadline(await h.state(), 'response').warnAt as string);
-  await settle(h);
-  await worker.stop(); // (queries need a worker too: none until the next unpark)
-  // The test server skips to the warning timer, then waits there for a worker to take the workflow task.
-  const skipping = advanceTo(bed, warnAt + 5 * MIN);
-  await until(() => serverNow(bed), (now) => now >= warnAt, 'the warning timer to fire');
-  const booked = act.book(h, tech, new Date(warnAt + HOUR).toISOString());
-  await new Promise((r) => setTimeout(r, 300)); // let the update reach the server first
-  worker = await bed.unpark();
-  try {
-    await booked;
-    await skipping;
-    await settle(h);
+  await bookWhileWorkerDown(h, worker, tech, warnAt, 'the warning timer', async () => {
     const s = await h.state();
     expect(deadline(s, 'response')).toMatchObject({ status: 'met' });
     const warned = deadline(s, 'response').warnedAt !== undefined;
     const warnings = (await smsOf(bed, h, 'escalation_warning')).filter((l) => l.to === PHONE[1]);
     expect(warnings).toHaveLength(warned ? 1 : 0);
     expect(s.escalations).toEqual([]);
-  } finally {
-    await settle(h).catch(() => undefined);
-    await h.terminate().catch(() => undefined);
-    await worker.stop();
-  }
+  });
 });
