@@ -14,7 +14,7 @@ async function measuredRatings(deps: ActivityDeps, ids: string[]): Promise<Recor
 }
 
 /**
- * Ranks the directory for a request (SPEC §3); load comes from the requests currently open per technician,
+ * Ranks the directory for a request (docs/lifecycle.md, Dispatch); load comes from the requests currently open per technician,
  * the rating from their closed requests' scores when there are enough (else the roster's).
  */
 export function dispatchActivities(deps: ActivityDeps): Pick<ServiceActivities, 'findCandidates' | 'getTechnician'> {

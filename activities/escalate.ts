@@ -2,7 +2,7 @@ import type { ServiceActivities } from './contract';
 import type { ActivityDeps } from './deps';
 import { sendSms } from './notify';
 
-/** Pages the escalation contact (SPEC §5/§6): SMS, plus their webhook when they have one. */
+/** Pages the escalation contact (docs/lifecycle.md, Warnings and escalation): SMS, plus their webhook when they have one. */
 export function escalateActivities(deps: ActivityDeps): Pick<ServiceActivities, 'notifyEscalation'> {
   return {
     async notifyEscalation(n) {

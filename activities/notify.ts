@@ -7,14 +7,16 @@ import type { ActivityDeps } from './deps';
 /** Sends one SMS under its idempotency key; a provider's permanent refusal is not retried. */
 export async function sendSms(deps: ActivityDeps, requestId: string, kind: SmsKind, seq: number | string, to: string, language: 'zh' | 'en', vars: Record<string, unknown>): Promise<void> {
   const idempotencyKey = smsKey(requestId, kind, seq);
+  // Template providers (Aliyun) fill their own templates from the same variables.
+  const merged = { timeZone: deps.timeZone, ...vars };
   let text: string;
   try {
-    text = renderSms(kind, language, { timeZone: deps.timeZone, ...vars } as unknown as SmsVars);
+    text = renderSms(kind, language, merged as unknown as SmsVars);
   } catch (err) {
     throw ApplicationFailure.nonRetryable(`cannot render ${kind}: ${(err as Error).message}`, 'SmsTemplate');
   }
   try {
-    const r = await deps.sms.send({ to, kind, text, idempotencyKey, requestId });
+    const r = await deps.sms.send({ to, kind, text, idempotencyKey, requestId, vars: merged });
     deps.logger.info({ requestId, kind, to, idempotencyKey, status: r.status }, 'sms');
   } catch (err) {
     if (err instanceof SmsProviderError && !err.retryable) {

@@ -2,7 +2,7 @@ import { verifyPhotos } from '../src/adapters/storage';
 import type { ServiceActivities } from './contract';
 import type { ActivityDeps } from './deps';
 
-/** SPEC §7: checks storage itself — an announced upload that is not a real image does not count. */
+/** The photo check (docs/lifecycle.md): checks storage itself — an announced upload that is not a real image does not count. */
 export function photoActivities(deps: ActivityDeps): Pick<ServiceActivities, 'checkPhotos'> {
   return {
     async checkPhotos({ requestId, required }) {

@@ -12,8 +12,8 @@ import { diffServerMetrics, scrapeServerMetrics } from './lib/servermetrics';
 import { startBody } from './lib/api';
 import { log, round, until } from './lib/util';
 import { intake } from '../src/api/intake';
-import { TemporalRequests } from '../src/api/temporalRequests';
-import { loadPolicyFile } from '../src/policyFile';
+import { TemporalRequests } from '../src/temporal/requests';
+import { loadPolicyFile } from '../src/policy';
 import type { ServiceRequestBody } from '../src/api/schemas/serviceRequest';
 
 export interface StartBenchOptions {

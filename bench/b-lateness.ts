@@ -7,11 +7,15 @@
  *   → breach SMS line in the outbox.
  */
 import type { Span } from '../src/domain/policyTypes';
-import { loadPolicyFile } from '../src/policyFile';
+import { loadPolicyFile } from '../src/policy';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { SA } from '../src/temporal/searchAttributes';
 import { requestMetadata } from '../src/temporal/metadata';
-import { SERVICE_REQUEST_WORKFLOW, stateQuery, type ServiceRequestStart } from '../workflows/messages';
+import {
+  SERVICE_REQUEST_WORKFLOW,
+  stateQuery,
+  type ServiceRequestStart,
+} from '../workflows/messages';
 import type { ServiceRequestInput } from '../src/domain/types';
 import { OutboxTail } from './lib/sms';
 import { CpuMeter } from './lib/procstat';

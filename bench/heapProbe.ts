@@ -30,9 +30,11 @@ import { FileCallCentre } from '../src/adapters/callcentre';
 import { FileDirectory } from '../src/adapters/directory';
 import { OutboxSmsProvider } from '../src/adapters/sms';
 import { LocalStorage } from '../src/adapters/storage';
-import { loadPolicyFile } from '../src/policyFile';
+import { loadPolicyFile } from '../src/policy';
 import { PREBUILT_BUNDLE } from '../src/worker';
-import { SERVICE_REQUEST_WORKFLOW } from '../workflows/messages';
+import {
+  SERVICE_REQUEST_WORKFLOW,
+} from '../workflows/messages';
 import { benchInput } from './b-lateness';
 import { sampleProc } from './lib/procstat';
 import { startStack } from './lib/stack';

@@ -9,7 +9,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { loadPolicyFile } from '../src/policyFile';
+import { loadPolicyFile } from '../src/policy';
 import { activityDepsFromConfig, openJobsFromVisibility } from '../src/runtime/activityDeps';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { PREBUILT_BUNDLE } from '../src/worker';

@@ -1,5 +1,5 @@
 /**
- * `npm run report -- --date 2026-11-25 [--table]`: the daily service summary (SPEC §8) for one local day of
+ * `npm run report -- --date 2026-11-25 [--table]`: the daily service summary (docs/operations.md) for one local day of
  * the policy's time zone, read from Temporal like GET /v1/reports/daily. JSON on stdout by default, a
  * readable sheet with --table. Uses the same environment as the worker (TEMPORAL_*, AFTERCARE_POLICY,
  * AFTERCARE_CODEC_KEYS — results are encrypted when the codec is on).
@@ -7,7 +7,7 @@
  */
 import { codecDataConverter, codecFromEnv } from '../src/codec';
 import { loadConfig } from '../src/config';
-import { loadPolicyFile } from '../src/policyFile';
+import { loadPolicyFile } from '../src/policy';
 import { localDate, ReportDateError } from '../src/reports/daily';
 import { fetchDailyReport } from '../src/reports/fetch';
 import { formatDailyReport } from '../src/reports/table';

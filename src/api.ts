@@ -9,21 +9,27 @@ import { createStorage } from './adapters/storage';
 import { codecDataConverter, codecFromKeys, type AesGcmCodec } from './codec';
 import { DeferredPort } from './api/deferredPort';
 import { buildServer, type ApiServer } from './api/server';
-import { TemporalRequests } from './api/temporalRequests';
+import { TemporalRequests } from './temporal/requests';
 import { ConfigError, loadConfig, type Config } from './config';
 import type { ResolvedPolicy } from './domain/policyTypes';
 import { createLogger, type Logger } from './logger';
-import { loadPolicyFile } from './policyFile';
+import { loadPolicyFile } from './policy';
 import { deferredReportSource } from './reports/fetch';
 import { connectClient } from './temporal/connection';
-import { loadTokenFile, type TokenStore } from './tokens';
+import { DEMO_TOKENS_FILE, loadTokenFile, type TokenStore } from './tokens';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
-function checkProductionSafety(config: Config, tokens: TokenStore, demoTokenFile: boolean): void {
-  if (process.env.NODE_ENV !== 'production') return;
-  if (demoTokenFile) throw new ConfigError([`AFTERCARE_TOKENS points at the demo token file (${config.tokensFile}); set your own tokens in production`]);
+/** Production refuses an empty token file and the demo tokens, recognised by content (not by the file's name). */
+export function checkProductionSafety(config: Pick<Config, 'tokensFile'>, tokens: TokenStore, env: NodeJS.ProcessEnv = process.env, demoFile = DEMO_TOKENS_FILE): void {
+  if (env.NODE_ENV !== 'production') return;
   if (tokens.size === 0) throw new ConfigError(['AFTERCARE_TOKENS has no tokens']);
+  const holders = tokens.demoHolders(demoFile);
+  if (holders.length) {
+    throw new ConfigError([
+      `AFTERCARE_TOKENS (${config.tokensFile}) holds the public demo tokens of ${holders.join(', ')}; set your own tokens in production`,
+    ]);
+  }
 }
 
 /** Connects in the background, retrying with back-off, and hands the port its target once connected. */
@@ -62,7 +68,7 @@ export async function main(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ component: 'api' });
   let policy = loadPolicyFile(config.policyFile);
   const tokens = loadTokenFile(config.tokensFile);
-  checkProductionSafety(config, tokens, /tokens\.demo\.json$/.test(config.tokensFile));
+  checkProductionSafety(config, tokens);
   const storage = createStorage(config.storage);
   const port = new DeferredPort();
   const codec = codecFromKeys(config.codec.keys);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
-import { loadConfig, ConfigError, type Config } from './config';
+import { devServerAddress, loadConfig, ConfigError, type Config } from './config';
 import { temporalCliPath, PROJECT_ROOT } from './temporal/binaries';
 import { searchAttributeCliArgs } from './temporal/searchAttributes';
 
@@ -67,8 +67,8 @@ async function shutdown(code = 0): Promise<void> {
 
 async function main(): Promise<void> {
   const config: Config = loadConfig();
-  const [host = '127.0.0.1', portText = '7233'] = config.temporal.address.split(':');
-  const port = Number(portText);
+  const { host, port } = devServerAddress(process.env.TEMPORAL_ADDRESS || undefined, config.dev.temporalPort);
+  // The worker and API of this stack connect to this stack's server, whichever variable chose its port.
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: `${host}:${port}` };
   // With the PII codec on, the Web UI decodes through the API's codec endpoint (key in the URL path).
   const codecArgs: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Signed rating-link tokens (SPEC §4, §9): `<payload>.<signature>`, both base64url. The payload names the
+ * Signed rating-link tokens (docs/api.md, Customer feedback): `<payload>.<signature>`, both base64url. The payload names the
  * request, a token id (single use is enforced by the workflow, which remembers used ids) and the expiry;
  * the signature is HMAC-SHA256 over the payload text, truncated to 128 bits to keep SMS links short.
  * The activity `issueRatingLink` builds `${publicBaseUrl}/r/${token}`; the API verifies it.
@@ -45,6 +45,9 @@ export function verifyRatingToken(token: string, secret: string, nowMs: number):
   }
   const [payload = '', sigText = ''] = token.split('.');
   const given = Buffer.from(sigText, 'base64url');
+  // One spelling per token: 16 bytes fill 22 characters with 4 bits to spare, and the decoder ignores them, so
+  // 16 strings would decode to the same signature. Only the canonical encoding of the decoded bytes is the token.
+  if (given.toString('base64url') !== sigText) return { error: 'malformed' };
   const expected = sign(payload, secret);
   // Signature first, parse after: nothing about an unsigned payload is trusted or reported.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { error: 'bad_signature' };

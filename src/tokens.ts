@@ -5,6 +5,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PROJECT_ROOT } from './temporal/binaries';
 
 export const ROLES = ['integration', 'technician', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,14 +31,19 @@ export class TokenFileError extends Error {
 }
 
 const MIN_TOKEN_LENGTH = 16;
+/** The demo token file shipped for development (`npm start`); production refuses its tokens by content. */
+export const DEMO_TOKENS_FILE = resolve(PROJECT_ROOT, 'policy', 'tokens.demo.json');
+/** Every demo token starts with it: a copied or edited demo file is recognised even without the original. */
+export const DEMO_TOKEN_MARKER = 'demo-';
 const TECHNICIAN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export class TokenStore {
-  private readonly entries: { digest: Buffer; principal: Principal }[];
+  private readonly entries: { digest: Buffer; principal: Principal; demo: boolean }[];
 
   constructor(entries: TokenEntry[]) {
     this.entries = entries.map((e) => ({
       digest: digest(e.token),
+      demo: e.token.startsWith(DEMO_TOKEN_MARKER),
       principal: Object.freeze({ role: e.role, name: e.name, ...(e.technicianId ? { technicianId: e.technicianId } : {}) }),
     }));
   }
@@ -53,6 +60,25 @@ export class TokenStore {
       if (timingSafeEqual(d, e.digest) && !found) found = e.principal;
     }
     return found;
+  }
+
+  /**
+   * Names of the holders of demo tokens: entries carrying the demo marker, or whose token is one of `demoFile`'s
+   * (compared by content, so a renamed copy is caught too). Never the tokens themselves.
+   */
+  demoHolders(demoFile: string = DEMO_TOKENS_FILE): string[] {
+    const holders = new Set(this.entries.filter((e) => e.demo).map((e) => e.principal.name));
+    let demo: TokenEntry[] = [];
+    try {
+      demo = parseTokens(JSON.parse(readFileSync(demoFile, 'utf8')), demoFile);
+    } catch {
+      // Not shipped or unreadable: the marker check above still applies.
+    }
+    for (const d of demo) {
+      const p = this.authenticate(d.token);
+      if (p) holders.add(p.name);
+    }
+    return [...holders];
   }
 }
 

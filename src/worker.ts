@@ -12,7 +12,7 @@ import { codecDataConverter, codecFromKeys } from './codec';
 import { loadConfig, type Config } from './config';
 import { installWorkerRuntime } from './metrics/worker';
 import { createLogger } from './logger';
-import { loadPolicyFile } from './policyFile';
+import { loadPolicyFile } from './policy';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
 import { connectClient, connectWorker } from './temporal/connection';
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // SDK runtime metrics and our counters on one Prometheus endpoint; before any connection is made.
-  installWorkerRuntime({ metricsPort: config.metrics.workerPort });
+  installWorkerRuntime({ metricsPort: config.metrics.workerPort, host: config.metrics.workerHost });
   const { worker, close } = await workerFromConfig(config, logger);
   logger.info({ taskQueue: config.temporal.taskQueue, temporalAddress: config.temporal.address }, 'worker started');
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and finishes in-flight tasks.

@@ -6,20 +6,26 @@
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { addBusinessTime, businessTimeBetween, dueAt } from '../src/domain/calendar';
 import type { CalendarSpec, Span } from '../src/domain/policyTypes';
+import { MILESTONE_LABEL } from '../src/domain/labels';
 import type { Milestone } from '../src/domain/types';
-import type { DeadlineState } from './messages';
 
-export const MILESTONE_LABEL: Record<Milestone, string> = {
-  acknowledge: 'Acknowledge',
-  dispatch: 'Dispatch',
-  accept: 'Technician accept',
-  response: 'Response (visit booked)',
-  on_site: 'On site',
-  resolution: 'Resolution',
-  resolution_max: 'Resolution (hard limit)',
-  photos: 'Photos',
-  follow_up: 'Follow-up',
-};
+export interface DeadlineState {
+  /** Unique per instance: `dispatch`, or `dispatch#2` for the second visit's. */
+  id: string;
+  milestone: Milestone;
+  visit: number;
+  span: string;
+  startedAt: string;
+  dueAt: string;
+  warnAt?: string;
+  warnedAt?: string;
+  metAt?: string;
+  breachedAt?: string;
+  /** How late it was met or how late it was when it broke, in ms. */
+  lateByMs?: number;
+  status: 'pending' | 'paused' | 'met' | 'breached' | 'cancelled';
+  business: boolean;
+}
 
 export interface DeadlineHooks {
   calendar: CalendarSpec;

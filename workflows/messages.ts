@@ -1,21 +1,22 @@
 /**
- * The service-request workflow's public surface: start input, updates, signals and the state query.
- * Shared by the workflow, the API and the tests; workflow-safe (no Node built-ins).
+ * The service-request workflow's public surface: start input, one update per lifecycle action (derived from
+ * src/domain/lifecycle), the intake update, the photo signal and the state query. Shared by the workflow,
+ * the API and the tests; workflow-safe (no Node built-ins).
  */
+import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { ACTIONS, type Action, type ActionArgs } from '../src/domain/lifecycle/actions';
 import type { ResolvedPolicy } from '../src/domain/policyTypes';
-import type {
-  Channel,
-  EscalationLevel,
-  Milestone,
-  PhotoKind,
-  RequestType,
-  ServiceRequestInput,
-  Status,
-  Urgency,
-} from '../src/domain/types';
+import type { PhotoKind, ServiceRequestInput } from '../src/domain/types';
+import type { ServiceRequestView } from '../src/domain/lifecycle/view';
 
 export const SERVICE_REQUEST_WORKFLOW = 'serviceRequest';
+
+/**
+ * The lifecycle a request runs, fixed at its start. Requests started before versions were recorded run
+ * version 1 (workflows/legacy/v1) until they close; see "Deploying a new lifecycle" in the README.
+ */
+export const CURRENT_LIFECYCLE = 2;
 
 export interface ServiceRequestStart {
   /** Workflow id (`sr-…`). */
@@ -27,57 +28,12 @@ export interface ServiceRequestStart {
   bodyHash: string;
   /** Random id of the HTTP call that started it, so update-with-start can tell "created" from "existing". */
   startAttemptId: string;
+  /** Absent: version 1 (started before lifecycle versions existed). */
+  lifecycleVersion?: number;
 }
 
-export interface DeadlineState {
-  /** Unique per instance: `dispatch`, or `dispatch#2` for the second visit's. */
-  id: string;
-  milestone: Milestone;
-  visit: number;
-  span: string;
-  startedAt: string;
-  dueAt: string;
-  warnAt?: string;
-  warnedAt?: string;
-  metAt?: string;
-  breachedAt?: string;
-  /** How late it was met or how late it was when it broke, in ms. */
-  lateByMs?: number;
-  status: 'pending' | 'paused' | 'met' | 'breached' | 'cancelled';
-  business: boolean;
-}
-
-export interface AssignmentRecord {
-  technicianId: string;
-  name: string;
-  workNumber: string;
-  tier: number;
-  visit: number;
-  by: 'auto' | 'manual';
-  assignedAt: string;
-  acceptedAt?: string;
-  declinedAt?: string;
-  declineReason?: string;
-  timedOutAt?: string;
-  replacedAt?: string;
-}
-
-export interface EscalationRecord {
-  at: string;
-  level: EscalationLevel;
-  reason: 'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure';
-  deadlineId?: string;
-  milestone?: Milestone;
-  lateByMs?: number;
-  contactRole?: string;
-  detail?: string;
-}
-
-export interface TimelineEntry {
-  at: string;
-  event: string;
-  detail?: string;
-}
+/** The request as callers see it (version 1 of the HTTP state); the workflow's internals stay inside. */
+export type ServiceRequestState = ServiceRequestView;
 
 export interface PhotoRecord {
   kind: PhotoKind;
@@ -85,72 +41,14 @@ export interface PhotoRecord {
   at: string;
 }
 
-export interface PhotoCheckRecord {
-  at: string;
-  ok: boolean;
-  missing: PhotoKind[];
-  invalid: { kind: PhotoKind; reason: string }[];
-}
+// ── Updates: transitions from outside, one per lifecycle action. A rejected validator writes nothing. ──
+export type ActionUpdate<A extends Action> = UpdateDefinition<ServiceRequestState, [ActionArgs<A>], A>;
+export const ACTION_UPDATES = Object.fromEntries(ACTIONS.map((a) => [a, defineUpdate(a)])) as { [A in Action]: ActionUpdate<A> };
 
-export type Outcome = 'closed' | 'no_feedback' | 'cancelled';
-
-export interface ServiceRequestState {
-  requestId: string;
-  ticket: string;
-  status: Status;
-  type: RequestType;
-  urgency: Urgency;
-  channel: Channel;
-  vip: boolean;
-  externalId?: string;
-  bodyHash: string;
-  policyVersion: string;
-  receivedAt: string;
-  technicianId?: string;
-  assignments: AssignmentRecord[];
-  visit: number;
-  appointmentAt?: string;
-  deadlines: DeadlineState[];
-  escalationLevel: EscalationLevel;
-  escalations: EscalationRecord[];
-  timeline: TimelineEntry[];
-  photos: PhotoRecord[];
-  photoChecks: PhotoCheckRecord[];
-  completion?: { at: string; resolved: boolean; notes: string; technicianId: string }[];
-  onHold?: { since: string; reason: string; resumeTo: Status };
-  feedback?: { score: number; comment?: string; at: string };
-  followUp?: { notes: string; at: string };
-  cancelReason?: string;
-  outcome?: Outcome;
-  closedAt?: string;
-}
-
-// ── Updates: transitions from outside. Each has a synchronous validator; a rejected one writes nothing. ──
-export interface TechnicianAction {
-  technicianId: string;
-}
 export const intakeUpdate = defineUpdate<
   { created: boolean; bodyHashMatches: boolean; state: ServiceRequestState },
   [{ startAttemptId: string; bodyHash: string }]
 >('intake');
-export const assignUpdate = defineUpdate<ServiceRequestState, [{ technicianId: string; by?: string }]>('assign');
-export const acceptUpdate = defineUpdate<ServiceRequestState, [TechnicianAction]>('accept');
-export const declineUpdate = defineUpdate<ServiceRequestState, [TechnicianAction & { reason?: string }]>('decline');
-export const appointmentUpdate = defineUpdate<ServiceRequestState, [TechnicianAction & { at: string }]>('appointment');
-export const arrivalUpdate = defineUpdate<ServiceRequestState, [TechnicianAction]>('arrival');
-export const completionUpdate = defineUpdate<
-  ServiceRequestState,
-  [TechnicianAction & { resolved: boolean; notes: string }]
->('completion');
-export const holdUpdate = defineUpdate<ServiceRequestState, [{ reason: string }]>('hold');
-export const resumeUpdate = defineUpdate<ServiceRequestState, [{ reason: string }]>('resume');
-/** `tokenId` comes from the signed rating link, already verified (signature, expiry) by the API. */
-export const feedbackUpdate = defineUpdate<
-  ServiceRequestState,
-  [{ score: number; comment?: string; tokenId: string }]
->('feedback');
-export const followUpUpdate = defineUpdate<ServiceRequestState, [{ notes: string }]>('followUp');
-export const cancelUpdate = defineUpdate<ServiceRequestState, [{ reason: string }]>('cancel');
 
 // ── Signals: fire-and-forget events. ──
 export const photoUploadedSignal = defineSignal<[PhotoRecord]>('photoUploaded');

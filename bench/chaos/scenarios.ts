@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { loadPolicyFile } from '../../src/policyFile';
+import { loadPolicyFile } from '../../src/policy';
 import { Api, drive, RatingLinkExpiredError, startBody, type DrivePlan } from '../lib/api';
 import { OutboxTail, WebhookReceiver, type SmsSource, type WebhookAnswer } from '../lib/sms';
 import { onStopAll, startStack, type Stack } from '../lib/stack';

@@ -10,7 +10,10 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { smsKey, type SmsKind } from '../../src/adapters/sms';
 import type { EscalationNotice } from '../../activities/contract';
-import { stateQuery, type ServiceRequestState } from '../../workflows/messages';
+import {
+  stateQuery,
+  type ServiceRequestState,
+} from '../../workflows/messages';
 import { PREBUILT_BUNDLE } from '../../src/worker';
 import type { SmsSource } from './sms';
 import { pool, sleep } from './util';

@@ -3,7 +3,7 @@
 # (temporalio/admin-tools image, `temporal` CLI) after the server's port is up.
 #   1. waits until the cluster reports SERVING;
 #   2. creates the namespace if it is missing (retention NAMESPACE_RETENTION, default 30 days);
-#   3. registers Aftercare's custom search attributes (what ops filter on in the Web UI, SPEC §8).
+#   3. registers Aftercare's custom search attributes (what ops filter on in the Web UI, docs/operations.md).
 # Idempotent: existing namespace and attributes are kept; an attribute that exists with another
 # type is an error (fix it by hand — renaming a type would break the workflows that set it).
 # The worker and the API start only after this exits 0.

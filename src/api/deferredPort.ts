@@ -2,11 +2,10 @@
  * A port that answers 503 until its target exists: the API listens (liveness, docs, clear 503s with
  * Retry-After) while the Temporal connection is still being established or re-established at start-up.
  */
-import type { Action } from '../domain/transitions';
+import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import type { ServiceRequestInput } from '../domain/types';
 import type { PhotoRecord, ServiceRequestState } from '../../workflows/messages';
 import {
-  type ActionArgs,
   type ListFilter,
   type ListPage,
   type ServiceRequestsPort,
@@ -40,7 +39,7 @@ export class DeferredPort implements ServiceRequestsPort {
   async list(filter: ListFilter, cursor: string | undefined, pageSize: number): Promise<ListPage> {
     return this.t().list(filter, cursor, pageSize);
   }
-  async update<A extends Action>(requestId: string, action: A, args: ActionArgs[A], opts?: { updateId?: string }): Promise<ServiceRequestState> {
+  async update<A extends Action>(requestId: string, action: A, args: ActionArgs<A>, opts?: { updateId?: string }): Promise<ServiceRequestState> {
     return this.t().update(requestId, action, args, opts);
   }
   async signalPhoto(requestId: string, record: PhotoRecord): Promise<void> {

@@ -1,4 +1,4 @@
-/** HTTP errors in the SPEC §9 shape: `{ error, message, details: [{ path, message }] }`. */
+/** HTTP errors in the one shape of docs/api.md (Errors): `{ error, message, details: [{ path, message }] }`. */
 import type { FieldProblem } from './intake';
 
 export type { FieldProblem };

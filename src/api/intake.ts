@@ -2,9 +2,14 @@
  * Intake after schema validation: the checks a JSON Schema cannot express (real mobile number, real date not
  * in the future, a specific description), normalisation (E.164, trimmed text, snake-case category), the
  * request id from externalId / Idempotency-Key, and the body hash that makes repeats idempotent.
+ *
+ * The per-field checks (FIELD_CHECKS) also run inside schema validation (the body schema names them with
+ * `x-check`), so one 400 names every bad field whichever check finds it. What needs the clock or another
+ * part of the request (a future purchase date, the key versus the header) can only run here, afterwards.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { normaliseSkill } from '../domain/dispatch';
 import type { ServiceRequestInput } from '../domain/types';
 import { EXTERNAL_ID_PATTERN, workflowIdFor } from '../temporal/ids';
 import type { ServiceRequestBody } from './schemas/serviceRequest';
@@ -18,7 +23,7 @@ export type IntakeResult =
   | { ok: true; input: ServiceRequestInput; requestId: string; bodyHash: string; keySource: 'externalId' | 'header' | 'generated' }
   | { ok: false; details: FieldProblem[] };
 
-/** Customer time zone for "not in the future" (SPEC §2 default calendar): Asia/Shanghai, UTC+8 without DST. */
+/** Customer time zone for "not in the future" (the default calendar's): Asia/Shanghai, UTC+8 without DST. */
 const CUSTOMER_UTC_OFFSET_MS = 8 * 3600_000;
 const EARLIEST_PURCHASE = '1980-01-01';
 
@@ -42,7 +47,7 @@ export function isCalendarDate(s: string): boolean {
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/gu;
 /**
- * "Specific" (SPEC §1, 000: 具体描述): at least 10 characters of content, a CJK character counting double
+ * "Specific" (具体描述; docs/api.md, Start a request): at least 10 characters of content, a CJK character counting double
  * (Chinese says in 5 what English says in 10), and not one character repeated.
  */
 export function isSpecificDescription(text: string): boolean {
@@ -54,6 +59,23 @@ export function isSpecificDescription(text: string): boolean {
 
 const clean = (s: string): string => s.trim().replace(/\s+/g, ' ');
 const cleanText = (s: string): string => s.trim().replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n');
+
+/** Checks on one string field that need no clock and no other field: a message when the value fails, else undefined. */
+export const FIELD_CHECKS = {
+  'mobile-phone': (s: string) => {
+    const phone = normalisePhone(s);
+    return phone.ok ? undefined : phone.message;
+  },
+  'not-blank': (s: string) => (clean(s) ? undefined : 'must not be blank'),
+  'full-address': (s: string) => (clean(s).length >= 4 ? undefined : 'must be a full service address'),
+  'purchase-date': (s: string) => {
+    if (!isCalendarDate(s)) return 'must be a real date YYYY-MM-DD';
+    return s < EARLIEST_PURCHASE ? `must not be before ${EARLIEST_PURCHASE}` : undefined;
+  },
+  'specific-description': (s: string) =>
+    isSpecificDescription(cleanText(s)) ? undefined : 'must describe the problem specifically (what happens, at least 10 characters; 5 in Chinese)',
+} satisfies Record<string, (value: string) => string | undefined>;
+export type FieldCheckName = keyof typeof FIELD_CHECKS;
 
 /** Stable JSON: object keys sorted, undefined dropped. */
 export function canonicalJson(value: unknown): string {
@@ -90,26 +112,29 @@ export function intake(body: ServiceRequestBody, opts: { nowMs: number; idempote
     problem('externalId', 'differs from the Idempotency-Key header; send one, or the same value in both');
   }
 
+  // Repeated here for callers that skip the schema (the benchmark); after it they all pass.
+  const check = (path: string, name: FieldCheckName, value: string): boolean => {
+    const message = FIELD_CHECKS[name](value);
+    if (message !== undefined) problem(path, message);
+    return message === undefined;
+  };
   const phone = normalisePhone(body.customer.phone);
   if (!phone.ok) problem('customer.phone', phone.message);
   const name = clean(body.customer.name);
-  if (!name) problem('customer.name', 'must not be blank');
+  check('customer.name', 'not-blank', name);
   const address = clean(body.customer.address);
-  if (address.length < 4) problem('customer.address', 'must be a full service address');
+  check('customer.address', 'full-address', address);
 
   const model = clean(body.product.model);
-  if (!model) problem('product.model', 'must not be blank');
+  check('product.model', 'not-blank', model);
   const purchaseDate = body.product.purchaseDate;
   const today = new Date(opts.nowMs + CUSTOMER_UTC_OFFSET_MS).toISOString().slice(0, 10);
-  if (!isCalendarDate(purchaseDate)) problem('product.purchaseDate', 'must be a real date YYYY-MM-DD');
-  else if (purchaseDate > today) problem('product.purchaseDate', 'must not be in the future');
-  else if (purchaseDate < EARLIEST_PURCHASE) problem('product.purchaseDate', `must not be before ${EARLIEST_PURCHASE}`);
-  const category = body.product.category.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  if (check('product.purchaseDate', 'purchase-date', purchaseDate) && purchaseDate > today) problem('product.purchaseDate', 'must not be in the future');
+  // Categories are matched against roster skill tags: the same normalisation on both sides.
+  const category = normaliseSkill(body.product.category);
 
   const description = cleanText(body.problem.description);
-  if (!isSpecificDescription(description)) {
-    problem('problem.description', 'must describe the problem specifically (what happens, at least 10 characters; 5 in Chinese)');
-  }
+  check('problem.description', 'specific-description', description);
   const occursWhen = body.problem.occursWhen === undefined ? undefined : cleanText(body.problem.occursWhen) || undefined;
   const symptoms = body.problem.symptoms === undefined ? undefined : cleanText(body.problem.symptoms) || undefined;
 

@@ -1,10 +1,10 @@
 /**
  * The API's single seam to Temporal. Routes talk to this interface only; `TemporalRequests` implements it with
- * @temporalio/client, the route tests with an in-memory fake. Errors are the classes below, never SDK errors.
+ * @temporalio/client (src/temporal/requests.ts), the route tests with an in-memory fake. Errors are the classes below, never SDK errors.
  */
-import type { Action } from '../domain/transitions';
+import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import type { RequestType, ServiceRequestInput, Status, Urgency } from '../domain/types';
-import type { PhotoRecord, ServiceRequestState, TechnicianAction } from '../../workflows/messages';
+import type { PhotoRecord, ServiceRequestState } from '../../workflows/messages';
 
 export interface StartOptions {
   /** Workflow id, `sr-…`. */
@@ -17,21 +17,6 @@ export interface StartResult {
   /** True only for the call that started the workflow; a repeat with the same key and body gets false. */
   created: boolean;
   state: ServiceRequestState;
-}
-
-/** Arguments each transition sends to the workflow's update of the same name. */
-export interface ActionArgs {
-  assign: { technicianId: string; by?: string };
-  accept: TechnicianAction;
-  decline: TechnicianAction & { reason?: string };
-  appointment: TechnicianAction & { at: string };
-  arrival: TechnicianAction;
-  completion: TechnicianAction & { resolved: boolean; notes: string };
-  hold: { reason: string };
-  resume: { reason: string };
-  feedback: { score: number; comment?: string; tokenId: string };
-  followUp: { notes: string };
-  cancel: { reason: string };
 }
 
 /** Built only from validated values; every field narrows the list (AND). */
@@ -77,7 +62,7 @@ export interface ServiceRequestsPort {
    * Runs the workflow's update; RejectedTransitionError carries the workflow's reason, or says the request is
    * closed. `updateId` (from the caller's Idempotency-Key) makes a retried call apply once.
    */
-  update<A extends Action>(requestId: string, action: A, args: ActionArgs[A], opts?: { updateId?: string }): Promise<ServiceRequestState>;
+  update<A extends Action>(requestId: string, action: A, args: ActionArgs<A>, opts?: { updateId?: string }): Promise<ServiceRequestState>;
   /** Tells the workflow a photo is in storage. NotFoundError if unknown, RejectedTransitionError if closed. */
   signalPhoto(requestId: string, record: PhotoRecord): Promise<void>;
   /** Resolves when Temporal answers; throws UnavailableError otherwise. */
@@ -93,7 +78,7 @@ export class NotFoundError extends Error {
   }
 }
 
-/** Same idempotency key, different body (SPEC §1: 409). */
+/** Same idempotency key, different body: 409 (docs/api.md, Start a request). */
 export class KeyConflictError extends Error {
   constructor(readonly requestId: string) {
     super(`${requestId} already exists with a different body; use a new externalId / Idempotency-Key`);

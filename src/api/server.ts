@@ -8,14 +8,20 @@ import type { PayloadCodec } from '@temporalio/common';
 import { metricsPlugin } from '../metrics/api';
 import type { ReportSource } from '../reports/fetch';
 import type { PhotoStorage } from '../adapters/storage/types';
-import type { Config } from '../config';
+import type { Config, TrustProxy } from '../config';
 import type { Logger } from '../logger';
 import type { TokenStore } from '../tokens';
 import { apiLogger, genReqId } from './logging';
 import { authPlugin } from './plugins/auth';
 import { docsPlugin } from './plugins/docs';
 import { errorHandler, installErrorHandling } from './plugins/errors';
-import { securityPlugin } from './plugins/security';
+import {
+  DEFAULT_AUTH_FAILURE_WINDOW_MS,
+  DEFAULT_AUTH_FAILURES,
+  DEFAULT_IP_RATE_LIMIT,
+  DEFAULT_RATING_TOKEN_RATE_LIMIT,
+  securityPlugin,
+} from './plugins/security';
 import { servicesPlugin } from './plugins/services';
 import { createValidatorCompiler } from './plugins/validation';
 import type { ServiceRequestsPort } from './port';
@@ -35,14 +41,25 @@ export interface ServerLimits {
   bodyLimit: number;
   /** Largest photo upload in bytes. */
   photoMaxBytes: number;
-  /** Requests per minute per bearer token (or per IP on open routes). */
+  /** Requests per minute per authenticated principal. */
   rateLimitPerMinute: number;
+  /** Requests per minute per client IP until authenticated (open routes, calls without a credential). */
+  ipRateLimitPerMinute: number;
+  /** Failed authentications per IP per `authFailureWindowMs`; then that IP gets 429 on every authenticated route. */
+  authFailuresPerWindow: number;
+  authFailureWindowMs: number;
+  /** Requests per minute per rating token (rating page, feedback). */
+  ratingTokenPerMinute: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
   bodyLimit: 64 * 1024,
   photoMaxBytes: DEFAULT_PHOTO_MAX_BYTES,
   rateLimitPerMinute: 1200,
+  ipRateLimitPerMinute: DEFAULT_IP_RATE_LIMIT,
+  authFailuresPerWindow: DEFAULT_AUTH_FAILURES,
+  authFailureWindowMs: DEFAULT_AUTH_FAILURE_WINDOW_MS,
+  ratingTokenPerMinute: DEFAULT_RATING_TOKEN_RATE_LIMIT,
 };
 
 export type ApiServer = FastifyInstance<
@@ -54,7 +71,8 @@ export type ApiServer = FastifyInstance<
 >;
 
 export interface ServerDeps {
-  config: Pick<Config, 'publicBaseUrl' | 'ratingLinkSecret'>;
+  /** `trustProxy` (TRUST_PROXY) decides which address a request comes from, for the per-IP limits. Default false. */
+  config: Pick<Config, 'publicBaseUrl' | 'ratingLinkSecret'> & Partial<Pick<Config, 'trustProxy'>>;
   logger: Logger;
   requests: ServiceRequestsPort;
   storage: PhotoStorage;
@@ -62,12 +80,22 @@ export interface ServerDeps {
   /** Milliseconds since the epoch (tests pin it). */
   clock?: () => number;
   limits?: Partial<ServerLimits>;
-  /** Daily summary source (SPEC §8); the route is absent without it. */
+  /** Daily summary source (docs/operations.md, Daily summary); the route is absent without it. */
   reports?: ReportSource;
   /** PII codec endpoint for the Temporal UI / CLI; absent when the codec is off. */
   codec?: { codec: PayloadCodec; codecTokens?: string[]; allowedOrigins?: string[] };
   /** Prometheus /metrics; `false` leaves it out (tests that build many servers). */
   metrics?: false | { bearerToken?: string };
+}
+
+/**
+ * TRUST_PROXY → Fastify's `trustProxy`. Addresses / CIDRs are checked against the peer; a hop count trusts that
+ * many hops whoever sends them (Fastify itself refuses bare numbers), so it fits only an API that nothing but the
+ * proxies can reach.
+ */
+function trustProxyOption(t: TrustProxy | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof t === 'number') return (_address, hop) => hop < t;
+  return t ?? false;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
@@ -76,6 +104,7 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
     loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,
     genReqId,
     bodyLimit: limits.bodyLimit,
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     // Rating tokens are path parameters of ~200 characters.
     routerOptions: { maxParamLength: 1024 },
     return503OnClosing: true,
@@ -111,6 +140,10 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
   });
   await app.register(securityPlugin, {
     rateLimitPerMinute: limits.rateLimitPerMinute,
+    ipRateLimitPerMinute: limits.ipRateLimitPerMinute,
+    authFailuresPerWindow: limits.authFailuresPerWindow,
+    authFailureWindowMs: limits.authFailureWindowMs,
+    ratingTokenPerMinute: limits.ratingTokenPerMinute,
     https: deps.config.publicBaseUrl.startsWith('https:'),
   });
   if (deps.metrics !== false) await app.register(metricsPlugin, deps.metrics ?? {});

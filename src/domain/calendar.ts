@@ -1,5 +1,5 @@
 /**
- * Deterministic business calendar (SPEC §2 "business time"). Workflow-safe: luxon only formats and converts
+ * Deterministic business calendar ("business time", docs/lifecycle.md). Workflow-safe: luxon only formats and converts
  * given instants through Intl time zones — no clock reads, no I/O — so replays compute the same due times.
  *
  * Model: each local date has at most one working window [workStart, workEnd) in the calendar's zone. A date is
@@ -12,7 +12,7 @@ import type { Urgency } from './types';
 import type { CalendarSpec, ResolvedPolicy, Span } from './policyTypes';
 import { DAY_MS, MINUTE_MS } from './duration';
 
-/** Round the clock: business time == elapsed time (SPEC §2, critical requests; 002 全天候24小时). */
+/** Round the clock: business time == elapsed time (critical requests run 全天候24小时). */
 export const CALENDAR_24X7: Readonly<CalendarSpec> = {
   timeZone: 'UTC',
   workStart: '00:00',
@@ -190,7 +190,7 @@ export function spanUsedBetween(fromMs: number, toMs: number, span: Span, cal: C
   return span.business ? businessTimeBetween(fromMs, toMs, cal) : Math.max(0, toMs - fromMs);
 }
 
-/** Calendar a request's business spans count on: critical requests run 24×7 (SPEC §2), others on the policy's. */
+/** Calendar a request's business spans count on: critical requests run 24×7, others on the policy's. */
 export function calendarFor(policy: Pick<ResolvedPolicy, 'calendar'>, urgency: Urgency): CalendarSpec {
   return urgency === 'critical' ? { ...CALENDAR_24X7, timeZone: policy.calendar.timeZone } : policy.calendar;
 }

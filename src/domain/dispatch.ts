@@ -1,5 +1,5 @@
 /**
- * Dispatch scoring, SPEC §3 (000 §2.2 派工原则). Pure and workflow-safe: no I/O, no Node built-ins, no clock,
+ * Dispatch scoring (派工原则; docs/lifecycle.md, Dispatch). Pure and workflow-safe: no I/O, no Node built-ins, no clock,
  * so the workflow may rank candidates itself and replay gives the same answer.
  */
 import type { DispatchPolicy } from './policyTypes';
@@ -8,11 +8,11 @@ import type { GeoPoint, RequestType } from './types';
 export interface Technician {
   id: string;
   name: string;
-  /** Badge number shown to the customer (SPEC §6: name, work number, phone). */
+  /** Badge number (工号) shown to the customer with the name and phone. */
   workNumber: string;
   /** E.164. */
   phone: string;
-  /** Lower-case skill tags: product categories (gas_water_heater …) and capabilities (gas, refrigerant …). */
+  /** Skill tags (see normaliseSkill): product categories (gas_water_heater …) and capabilities (gas, refrigerant …). */
   skills: string[];
   /** 1 junior … 3 senior / L2 specialist. */
   tier: number;
@@ -75,27 +75,34 @@ export function isGeoPoint(p: unknown): p is GeoPoint {
   );
 }
 
-const norm = (s: string): string => s.trim().toLowerCase();
+/**
+ * The one spelling of a skill tag or product category: lower case, runs of spaces and "-" as "_"
+ * ("Water-Heater", "water heater" → water_heater). Requests, roster and policy all go through it, so a tag
+ * spelt differently in one of them cannot silently match nobody.
+ */
+export function normaliseSkill(tag: string): string {
+  return tag.trim().toLowerCase().replace(/[\s-]+/g, '_');
+}
 
 /**
- * Skills a technician needs for this product category and request type (union, de-duplicated, lower-case).
+ * Skills a technician needs for this product category and request type (union, de-duplicated, normalised).
  * A category the policy does not list requires the category itself as a skill: an unknown product must not
  * fall through to "anyone may go" (a gas appliance missing from the policy would otherwise reach an
  * uncertified technician).
  */
 export function requiredSkills(category: string, type: RequestType, policy: DispatchPolicy): string[] {
-  const cat = norm(category);
-  const byCategory = Object.prototype.hasOwnProperty.call(policy.skillsByCategory, cat)
-    ? policy.skillsByCategory[cat] ?? []
-    : [cat];
+  const cat = normaliseSkill(category);
+  // Keys compared normalised too: a policy built by hand may spell them as written.
+  const key = Object.keys(policy.skillsByCategory).find((k) => normaliseSkill(k) === cat);
+  const byCategory = key !== undefined ? policy.skillsByCategory[key] ?? [] : [cat];
   const byType = policy.skillsByType[type] ?? [];
   const out: string[] = [];
-  for (const s of [...byCategory, ...byType].map(norm)) if (s && !out.includes(s)) out.push(s);
+  for (const s of [...byCategory, ...byType].map(normaliseSkill)) if (s && !out.includes(s)) out.push(s);
   return out;
 }
 
 /**
- * Candidates for a request, best first (SPEC §3). Hard filters: active, has every required skill, not
+ * Candidates for a request, best first (docs/lifecycle.md, Dispatch). Hard filters: active, has every required skill, not
  * excluded, tier ≥ minTier. Order: within radius → service star → fewer open jobs → nearer → id.
  * An empty result means "escalate to the dispatch lead".
  */
@@ -109,7 +116,7 @@ export function rankTechnicians(techs: readonly Technician[], request: DispatchR
   const candidates: RankedCandidate[] = [];
   for (const t of techs) {
     if (!t.active || excluded.has(t.id) || t.tier < minTier) continue;
-    const has = new Set(t.skills.map(norm));
+    const has = new Set(t.skills.map(normaliseSkill));
     if (!needed.every((s) => has.has(s))) continue;
 
     const distanceKm = where ? round1(haversineKm(t.home, where)) : null;

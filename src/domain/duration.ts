@@ -8,7 +8,7 @@ export const SECOND_MS = 1_000;
 export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
-/** Length of a working day on the default calendar (08:00–18:00, SPEC §2). */
+/** Length of a working day on the default calendar (08:00–18:00). */
 export const DEFAULT_WORKDAY_MS = 10 * HOUR_MS;
 
 export const DURATION_HINT = 'use e.g. "30m", "2h", "1h30m", "3 days", "2 business days", or a number of seconds';

@@ -1,5 +1,5 @@
 /**
- * "Is this a real image?" from the first bytes of a file (SPEC §7: the photo check verifies storage, not the
+ * "Is this a real image?" from the first bytes of a file (the photo check verifies storage, not the
  * upload announcement). Pure and workflow-safe. Magic bytes plus the first structure each format must have,
  * so a text file renamed .jpg, an empty upload or a cut-off header all fail.
  */

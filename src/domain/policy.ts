@@ -1,15 +1,10 @@
 /**
- * The policy FILE (SPEC §2: "all configurable in one policy file") — its schema and its resolution into the
- * `ResolvedPolicy` a workflow receives as data. Pure (no I/O); reading the file is src/policyFile.ts's job.
- *
- * Validation is two-pass: the TypeBox schema checks shape and every leaf (durations, dates, zones, phones …),
- * then cross-field rules run (hours in order, escalation levels complete …). Either pass reports *every*
- * problem with its path, so an admin fixes the file in one round.
+ * Resolution of a policy file (already checked against its schema by src/policy/) into the `ResolvedPolicy` a
+ * workflow receives as data: spans sized on the file's calendar, defaults filled in, and the cross-field
+ * rules a schema cannot express (hours in order, escalation levels complete …). Pure: no I/O, no schema.
  */
-import Type, { type Static, type TSchema } from 'typebox';
-import { Value } from 'typebox/value';
-import { Settings } from 'typebox/system';
 import { DateTime } from 'luxon';
+import { normaliseSkill } from './dispatch';
 import { REQUEST_TYPES, URGENCIES, type RequestType, type Urgency } from './types';
 import type {
   CalendarSpec,
@@ -21,12 +16,10 @@ import type {
   Span,
   TypeOverride,
 } from './policyTypes';
-import { DAY_MS, DURATION_HINT, parseSpan, spanProblem } from './duration';
+import { DAY_MS, parseSpan } from './duration';
 import { CALENDAR_24X7, parseClock, workdayMs } from './calendar';
 
-export { CALENDAR_24X7 };
-
-/** SPEC §2 defaults for fields a file may leave out. Deadlines have no defaults: they must be written down. */
+/** Defaults (docs/policy.md) for fields a file may leave out. Deadlines have no defaults: they must be written down. */
 export const POLICY_DEFAULTS = {
   language: 'zh',
   warningAt: 0.8,
@@ -48,6 +41,12 @@ const WEEKDAYS: Record<string, number> = {
   fri: 5, friday: 5, sat: 6, saturday: 6, sun: 7, sunday: 7,
 };
 
+/** "Mon", "monday" → 1 … 7 (ISO); undefined for anything else ("constructor" too: own keys only). */
+export function weekdayNumber(name: string): number | undefined {
+  const key = name.trim().toLowerCase();
+  return Object.hasOwn(WEEKDAYS, key) ? WEEKDAYS[key] : undefined;
+}
+
 /** File key → milestone key (the file reads camelCase, the workflow uses snake_case milestones). */
 const DEADLINE_KEYS = {
   acknowledge: 'acknowledge',
@@ -68,22 +67,63 @@ const OVERRIDE_KEYS = {
 } as const satisfies Record<string, keyof TypeOverride>;
 
 // ---------------------------------------------------------------------------------------------------------
-// Leaf checks (also used by the schema's refinements, so both passes agree)
+// The file as the schema accepted it, and what resolution reports
 
-const show = (v: unknown): string => {
+/** A duration as written: "2h", "2 business days", or seconds. */
+export type DurationInput = string | number;
+
+/**
+ * A policy file that passed the schema (src/policy/schema.ts, which checks at compile time that its type is
+ * this one). Values are still as written: durations as text, weekdays as names, fractions maybe "80%".
+ */
+export interface PolicyFile {
+  version: string;
+  language?: 'zh' | 'en';
+  warningAt?: number | string;
+  publicBaseUrl?: string;
+  calendar: {
+    allHours?: boolean;
+    timeZone?: string;
+    workingHours?: { start: string; end: string };
+    workingDays?: string[];
+    holidays?: string[];
+    extraWorkingDays?: string[];
+  };
+  deadlines: Record<keyof typeof DEADLINE_KEYS, DurationInput | PerUrgency<DurationInput>>;
+  typeOverrides?: Partial<Record<RequestType, Partial<Record<keyof typeof OVERRIDE_KEYS, DurationInput>>>>;
+  callbackDelay: DurationInput;
+  feedbackWindow?: DurationInput;
+  smsRetryBudget?: DurationInput;
+  followUpThreshold?: number;
+  vipStricterDispatch?: boolean;
+  escalation: { level: 1 | 2 | 3; role: string; name: string; phone: string; webhookUrl?: string }[];
+  dispatch: {
+    radiusKm?: number;
+    preferredRating?: number | string;
+    maxCandidates?: number;
+    skillsByCategory?: Record<string, string[]>;
+    skillsByType?: Partial<Record<RequestType, string[]>>;
+  };
+}
+
+export interface PolicyIssue {
+  /** Dotted path into the file, e.g. "deadlines.dispatch.urgent" or "escalation[1].phone"; "" = the whole file. */
+  path: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Value parsers (the schema's leaf checks use them too, so both passes agree)
+
+/** A file value in a message: JSON, cut to 60 characters. */
+export const show = (v: unknown): string => {
   if (v === undefined) return 'nothing';
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 };
 
-function durationProblem(v: unknown): string | undefined {
-  const problem = spanProblem(v);
-  if (problem) return problem;
-  return parseSpan(v as string | number).ms > 0 ? undefined : `${show(v)} must be longer than zero`;
-}
-
 /** "80%" or 0.8 → 0.8; undefined if not a fraction in [0, 1]. */
-function parseFraction(v: unknown): number | undefined {
+export function parseFraction(v: unknown): number | undefined {
   let n: number | undefined;
   if (typeof v === 'number') n = v;
   else if (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*%\s*$/.test(v)) n = Number(v.replace('%', '').trim()) / 100;
@@ -97,7 +137,7 @@ const isoDay = (s: string): DateTime | undefined => {
 };
 
 /** "2026-10-01" or "2026-10-01..2026-10-07" (inclusive) → the dates; undefined if malformed. */
-function expandDates(v: string): string[] | undefined {
+export function expandDates(v: string): string[] | undefined {
   const [a, b, extra] = v.split('..').map((x) => x.trim());
   const from = isoDay(a ?? '');
   const to = b === undefined ? from : isoDay(b);
@@ -107,337 +147,8 @@ function expandDates(v: string): string[] | undefined {
   return out;
 }
 
-const isZone = (z: string): boolean => typeof z === 'string' && z.length > 0 && DateTime.fromMillis(0, { zone: z }).isValid;
-
-const isClock = (s: string): boolean => {
-  if (typeof s !== 'string') return false;
-  try {
-    parseClock(s);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 // ---------------------------------------------------------------------------------------------------------
-// Schema of the file
-
-const Duration = Type.Refine(
-  Type.Union([Type.String(), Type.Number()], {
-    description: 'A duration: "45s", "10m", "2h", "1h30m", "3 days", "2 business days", or a number of seconds.',
-    errorMessage: 'must be a duration (e.g. "2h", "2 business days", or seconds)',
-  }),
-  (v) => durationProblem(v) === undefined,
-  (v) => durationProblem(v) ?? `${show(v)} is not a duration`,
-);
-
-const ByUrgency = Type.Object(
-  { normal: Duration, urgent: Duration, critical: Duration },
-  { additionalProperties: false, description: 'One duration per urgency column (SPEC §2).' },
-);
-
-const Deadline = Type.Union([Duration, ByUrgency], {
-  description: 'One duration for every urgency, or { normal, urgent, critical }.',
-  errorMessage: 'must be a duration or { normal, urgent, critical }',
-});
-
-const Fraction = Type.Refine(
-  Type.Union([Type.Number(), Type.String()], { errorMessage: 'must be a fraction 0..1 or a percentage like "80%"' }),
-  (v) => parseFraction(v) !== undefined,
-  (v) => `${show(v)} is not a fraction between 0 and 1 (or a percentage like "80%")`,
-);
-
-const Clock = Type.Refine(Type.String(), isClock, (v) => `${show(v)} is not a time of day (HH:mm, 00:00–24:00)`);
-
-const Weekday = Type.Refine(
-  Type.String(),
-  (v) => typeof v === 'string' && WEEKDAYS[v.trim().toLowerCase()] !== undefined,
-  (v) => `${show(v)} is not a weekday (mon, tue, wed, thu, fri, sat, sun)`,
-);
-
-const DateOrRange = Type.Refine(
-  Type.String({ description: 'A local date YYYY-MM-DD, or an inclusive range YYYY-MM-DD..YYYY-MM-DD.' }),
-  (v) => typeof v === 'string' && expandDates(v) !== undefined,
-  (v) => `${show(v)} is not a date (YYYY-MM-DD) or range (YYYY-MM-DD..YYYY-MM-DD)`,
-);
-
-const TimeZone = Type.Refine(Type.String(), isZone, (v) => `${show(v)} is not an IANA time zone (e.g. Asia/Shanghai)`);
-
-const Phone = Type.Refine(
-  Type.String(),
-  (v) => typeof v === 'string' && /^\+[1-9]\d{6,14}$/.test(v),
-  (v) => `${show(v)} is not an international phone number (E.164, e.g. "+8613800138000")`,
-);
-
-const HttpUrl = Type.Refine(
-  Type.String(),
-  (v) => typeof v === 'string' && /^https?:\/\/[^\s/]+(\/\S*)?$/.test(v),
-  (v) => `${show(v)} is not an http(s) URL`,
-);
-
-const SkillList = Type.Array(
-  Type.Refine(Type.String(), (v) => typeof v === 'string' && /^[a-z][a-z0-9_]*$/i.test(v), (v) => `${show(v)} is not a skill name (letters, digits, _)`),
-);
-
-const typeKeyed = <T extends TSchema>(schema: T) =>
-  Type.Object(
-    Object.fromEntries(REQUEST_TYPES.map((t) => [t, Type.Optional(schema)])) as Record<RequestType, ReturnType<typeof Type.Optional<T>>>,
-    { additionalProperties: false },
-  );
-
-const Text = Type.String({ minLength: 1 });
-
-export const PolicyFileSchema = Type.Object(
-  {
-    version: Type.String({ minLength: 1, description: 'Policy version; a running request keeps the version it started with.' }),
-    language: Type.Optional(Type.Enum(['zh', 'en'], { description: 'Default language of customer messages.' })),
-    warningAt: Type.Optional(Fraction),
-    publicBaseUrl: Type.Optional(HttpUrl),
-    calendar: Type.Object(
-      {
-        allHours: Type.Optional(Type.Boolean({ description: 'true: 24×7, business time == elapsed time.' })),
-        timeZone: Type.Optional(TimeZone),
-        workingHours: Type.Optional(Type.Object({ start: Clock, end: Clock }, { additionalProperties: false })),
-        workingDays: Type.Optional(Type.Array(Weekday, { minItems: 1 })),
-        holidays: Type.Optional(Type.Array(DateOrRange)),
-        extraWorkingDays: Type.Optional(Type.Array(DateOrRange)),
-      },
-      { additionalProperties: false },
-    ),
-    deadlines: Type.Object(
-      {
-        acknowledge: Deadline,
-        dispatch: Deadline,
-        accept: Deadline,
-        response: Deadline,
-        onSite: Deadline,
-        resolution: Deadline,
-        photos: Deadline,
-        followUp: Deadline,
-      },
-      { additionalProperties: false },
-    ),
-    typeOverrides: Type.Optional(
-      typeKeyed(
-        Type.Object(
-          {
-            response: Type.Optional(Duration),
-            onSite: Type.Optional(Duration),
-            resolution: Type.Optional(Duration),
-            resolutionMax: Type.Optional(Duration),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-    ),
-    callbackDelay: Duration,
-    feedbackWindow: Type.Optional(Duration),
-    smsRetryBudget: Type.Optional(Duration),
-    followUpThreshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
-    vipStricterDispatch: Type.Optional(Type.Boolean()),
-    escalation: Type.Array(
-      Type.Object(
-        {
-          level: Type.Enum([1, 2, 3]),
-          role: Text,
-          name: Text,
-          phone: Phone,
-          webhookUrl: Type.Optional(HttpUrl),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1 },
-    ),
-    dispatch: Type.Object(
-      {
-        radiusKm: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-        preferredRating: Type.Optional(Fraction),
-        maxCandidates: Type.Optional(Type.Integer({ minimum: 1 })),
-        skillsByCategory: Type.Optional(Type.Record(Type.String(), SkillList)),
-        skillsByType: Type.Optional(typeKeyed(SkillList)),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export type PolicyFile = Static<typeof PolicyFileSchema>;
-
-// ---------------------------------------------------------------------------------------------------------
-// Errors
-
-export interface PolicyIssue {
-  /** Dotted path into the file, e.g. "deadlines.dispatch.urgent" or "escalation[1].phone"; "" = the whole file. */
-  path: string;
-  message: string;
-}
-
-export class PolicyError extends Error {
-  constructor(
-    readonly issues: PolicyIssue[],
-    /** Where the policy came from (a file name), for the message. */
-    readonly source?: string,
-  ) {
-    const lines = issues.map((i) => `  - ${i.path || '(policy)'}: ${i.message}`);
-    const hint = issues.some((i) => /is not a duration/.test(i.message)) ? [`  (durations: ${DURATION_HINT})`] : [];
-    const n = issues.length;
-    super([`Invalid policy${source ? ` ${source}` : ''} (${n} problem${n === 1 ? '' : 's'}):`, ...lines, ...hint].join('\n'));
-    this.name = 'PolicyError';
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Pass 1: schema → issues
-
-interface RawError {
-  keyword: string;
-  instancePath: string;
-  schemaPath: string;
-  params: Record<string, unknown>;
-  message: string;
-}
-
-const unescapePointer = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
-
-function segments(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map(unescapePointer);
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let v: unknown = root;
-  for (const s of segments(pointer)) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
-  return v;
-}
-
-/** "/escalation/1/phone" → "escalation[1].phone" (array indexes in brackets, decided by the actual value). */
-function dotted(root: unknown, pointer: string, extra?: string): string {
-  let out = '';
-  let v: unknown = root;
-  for (const s of [...segments(pointer), ...(extra === undefined ? [] : [extra])]) {
-    out += Array.isArray(v) ? `[${s}]` : out === '' ? s : `.${s}`;
-    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
-  }
-  return out;
-}
-
-function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
-  let node: unknown = PolicyFileSchema;
-  for (const s of segments(schemaPath.replace(/^#/, ''))) {
-    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[s] : undefined;
-  }
-  return node !== null && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
-}
-
-const article = (t: unknown): string =>
-  t === 'object' ? 'a mapping (key: value)' : t === 'array' ? 'a list' : t === 'integer' ? 'a whole number' : `a ${String(t)}`;
-
-function describe(e: RawError, got: unknown): string {
-  const p = e.params;
-  switch (e.keyword) {
-    case 'type':
-      return `must be ${article(p.type)}, got ${show(got)}`;
-    case 'enum':
-      return `must be one of ${(p.allowedValues as unknown[]).map((x) => show(x)).join(', ')}, got ${show(got)}`;
-    case 'minimum':
-      return `must be ≥ ${String(p.limit)}, got ${show(got)}`;
-    case 'maximum':
-      return `must be ≤ ${String(p.limit)}, got ${show(got)}`;
-    case 'exclusiveMinimum':
-      return `must be > ${String(p.limit)}, got ${show(got)}`;
-    case 'exclusiveMaximum':
-      return `must be < ${String(p.limit)}, got ${show(got)}`;
-    case 'minLength':
-      return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
-    case 'minItems':
-      return `must list at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
-    case '~refine':
-      return String(p.message ?? e.message);
-    default:
-      return e.message;
-  }
-}
-
-/** Every schema violation as a readable issue; union branches are collapsed to the one the value was meant for. */
-function schemaIssues(raw: unknown): PolicyIssue[] {
-  const previous = Settings.Get().maxErrors;
-  let errors: RawError[];
-  try {
-    // TypeBox buffers 8 errors by default; a policy file is small and trusted, and the admin wants them all.
-    Settings.Set({ maxErrors: 1000 });
-    errors = Value.Errors(PolicyFileSchema, raw) as unknown as RawError[];
-  } finally {
-    Settings.Set({ maxErrors: previous });
-  }
-
-  // A failed union reports every branch's complaint. Keep what the value's own branch said (refinements,
-  // nested fields, required/unknown keys); drop "wrong type" noise from the others; if nothing specific is
-  // left, say what the union accepts.
-  const unionPaths = new Map<string, RawError>();
-  for (const e of errors) if (e.keyword === 'anyOf') unionPaths.set(e.instancePath, e); // last = outermost
-  const noise = (e: RawError) => unionPaths.has(e.instancePath) && ['type', 'const', 'enum', 'anyOf'].includes(e.keyword);
-  const specific = errors.filter((e) => !noise(e) && e.keyword !== 'boolean');
-  const kept: RawError[] = [];
-  for (const e of errors) {
-    if (!noise(e) && e.keyword !== 'boolean') kept.push(e);
-    const path = e.instancePath;
-    if (unionPaths.get(path) === e && !specific.some((x) => x.instancePath === path || x.instancePath.startsWith(`${path}/`))) {
-      // Nothing specific was said about this value: state what the union accepts, in document order.
-      const msg = (schemaAt(e.schemaPath)?.errorMessage as string | undefined) ?? 'has the wrong type';
-      kept.push({ ...e, keyword: 'union', message: `${msg}, got ${show(valueAt(raw, path))}` });
-    }
-  }
-
-  const issues: PolicyIssue[] = [];
-  for (const e of kept) {
-    if (e.keyword === 'required') {
-      for (const k of e.params.requiredProperties as string[]) issues.push({ path: dotted(raw, e.instancePath, k), message: 'is required' });
-    } else if (e.keyword === 'additionalProperties') {
-      const known = Object.keys((schemaAt(e.schemaPath)?.properties as object | undefined) ?? {});
-      for (const k of e.params.additionalProperties as string[]) {
-        const guess = closest(k, known);
-        issues.push({ path: dotted(raw, e.instancePath, k), message: `is not a known setting${guess ? ` (did you mean "${guess}"?)` : ''}` });
-      }
-    } else {
-      issues.push({ path: dotted(raw, e.instancePath), message: describe(e, valueAt(raw, e.instancePath)) });
-    }
-  }
-  return dedupe(issues);
-}
-
-/** The known key a typo most likely meant (edit distance ≤ 2, case-insensitive), if any. */
-function closest(word: string, candidates: string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const row = [i];
-      for (let j = 1; j <= b.length; j++) {
-        row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      }
-      prev = row;
-    }
-    return prev[b.length]!;
-  };
-  let best: { key: string; d: number } | undefined;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d <= 2 && (!best || d < best.d)) best = { key: c, d };
-  }
-  return best?.key;
-}
-
-function dedupe(issues: PolicyIssue[]): PolicyIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const key = `${i.path}\u0000${i.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Pass 2: resolve a schema-valid file, collecting cross-field issues
+// Resolution, collecting cross-field issues
 
 function resolveCalendar(file: PolicyFile['calendar'], issues: PolicyIssue[]): CalendarSpec {
   const timeZone = file.timeZone ?? POLICY_DEFAULTS.timeZone;
@@ -450,7 +161,7 @@ function resolveCalendar(file: PolicyFile['calendar'], issues: PolicyIssue[]): C
   if (parseClock(workEnd) <= parseClock(workStart)) {
     issues.push({ path: 'calendar.workingHours.end', message: `${show(hours.end)} must be later than start ${show(hours.start)}` });
   }
-  const workingDays = [...new Set((file.workingDays ?? POLICY_DEFAULTS.workingDays).map((d) => WEEKDAYS[d.trim().toLowerCase()] as number))].sort();
+  const workingDays = [...new Set((file.workingDays ?? POLICY_DEFAULTS.workingDays).map((d) => weekdayNumber(d) as number))].sort();
   const dates = (list: string[] | undefined) => [...new Set((list ?? []).flatMap((v) => expandDates(v) ?? []))].sort();
   const holidays = dates(file.holidays);
   const extraWorkingDays = dates(file.extraWorkingDays);
@@ -472,7 +183,7 @@ function resolveEscalation(file: PolicyFile['escalation'], issues: PolicyIssue[]
     else seen.set(c.level, i);
   });
   for (const level of [1, 2, 3]) {
-    if (!seen.has(level)) issues.push({ path: 'escalation', message: `no contact for level ${level} (levels 1, 2 and 3 are all needed, SPEC §5)` });
+    if (!seen.has(level)) issues.push({ path: 'escalation', message: `no contact for level ${level} (levels 1, 2 and 3 are all needed, see docs/lifecycle.md)` });
   }
   return [...seen.values()]
     .map((i) => file[i]!)
@@ -487,8 +198,9 @@ function resolveEscalation(file: PolicyFile['escalation'], issues: PolicyIssue[]
 }
 
 function resolveDispatch(file: PolicyFile['dispatch']): DispatchPolicy {
-  // Lower-case keys and skills: dispatch matching compares lower-case (src/domain/dispatch.ts).
-  const lower = (list: string[]) => [...new Set(list.map((s) => s.trim().toLowerCase()))];
+  // Categories and skills in the one spelling dispatch matches on (normaliseSkill): a key "water-heater"
+  // must meet the request category water_heater.
+  const lower = (list: string[]) => [...new Set(list.map(normaliseSkill))];
   const skillsByType: DispatchPolicy['skillsByType'] = {};
   for (const t of REQUEST_TYPES) {
     const list = file.skillsByType?.[t];
@@ -499,22 +211,19 @@ function resolveDispatch(file: PolicyFile['dispatch']): DispatchPolicy {
     preferredRating: parseFraction(file.preferredRating ?? POLICY_DEFAULTS.preferredRating) as number,
     maxCandidates: file.maxCandidates ?? POLICY_DEFAULTS.maxCandidates,
     skillsByCategory: Object.fromEntries(
-      Object.entries(file.skillsByCategory ?? {}).map(([cat, skills]) => [cat.trim().toLowerCase(), lower(skills)]),
+      Object.entries(file.skillsByCategory ?? {}).map(([cat, skills]) => [normaliseSkill(cat), lower(skills)]),
     ),
     skillsByType,
   };
 }
 
 /**
- * Validates a parsed policy file (YAML/JSON object) and resolves it for the workflow. Throws `PolicyError`
- * listing every problem. Business spans are sized on the file's calendar (1 business day = its working-day
- * length). The critical column is resolved on the 24×7 calendar and as elapsed time (SPEC §2: critical runs
- * round the clock), so "1 business day" there means 24 h whatever calendar a caller later uses.
+ * Resolves a schema-valid policy file for the workflow, or lists every cross-field problem. Business spans are
+ * sized on the file's calendar (1 business day = its working-day length). The critical column is resolved on
+ * the 24×7 calendar and as elapsed time (critical runs round the clock), so "1 business day" there
+ * means 24 h whatever calendar a caller later uses.
  */
-export function resolvePolicy(raw: unknown, source?: string): ResolvedPolicy {
-  const structural = schemaIssues(raw);
-  if (structural.length > 0) throw new PolicyError(structural, source);
-  const file = raw as PolicyFile;
+export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: ResolvedPolicy } | { ok: false; issues: PolicyIssue[] } {
   const issues: PolicyIssue[] = [];
 
   const calendar = resolveCalendar(file.calendar, issues);
@@ -551,9 +260,9 @@ export function resolvePolicy(raw: unknown, source?: string): ResolvedPolicy {
   }
 
   const escalation = resolveEscalation(file.escalation, issues);
-  if (issues.length > 0) throw new PolicyError(issues, source);
+  if (issues.length > 0) return { ok: false, issues };
 
-  return {
+  const policy: ResolvedPolicy = {
     version: file.version,
     language: file.language ?? POLICY_DEFAULTS.language,
     warningAt: parseFraction(file.warningAt ?? POLICY_DEFAULTS.warningAt) as number,
@@ -569,4 +278,5 @@ export function resolvePolicy(raw: unknown, source?: string): ResolvedPolicy {
     dispatch: resolveDispatch(file.dispatch),
     publicBaseUrl: (file.publicBaseUrl ?? POLICY_DEFAULTS.publicBaseUrl).replace(/\/+$/, ''),
   };
+  return { ok: true, policy };
 }

@@ -1,5 +1,5 @@
 /**
- * The resolved service-level policy a workflow receives as data (SPEC §2). Produced from the policy file by
+ * The resolved service-level policy a workflow receives as data (docs/policy.md). Produced from the policy file by
  * `resolvePolicy` in ./policy.ts; a running request keeps the copy it started with.
  * Workflow-safe: plain data only.
  */

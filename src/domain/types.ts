@@ -21,7 +21,7 @@ export type Channel = (typeof CHANNELS)[number];
 export const PHOTO_KINDS = ['before', 'after', 'signature'] as const;
 export type PhotoKind = (typeof PHOTO_KINDS)[number];
 
-/** Lifecycle states, SPEC §4. */
+/** Lifecycle states (docs/lifecycle.md, Statuses). */
 export const STATUSES = [
   'received',
   'dispatching',
@@ -38,7 +38,7 @@ export const STATUSES = [
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
-/** Deadlines the workflow enforces, SPEC §2. */
+/** Deadlines the workflow enforces (docs/lifecycle.md, Deadlines). */
 export const MILESTONES = [
   'acknowledge',
   'dispatch',

@@ -9,9 +9,9 @@
  * many servers in one process).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { global } from '../api/plugins/global';
 
 export interface ApiMetricsOptions {
   /** Default: a fresh registry. */
@@ -35,7 +35,7 @@ declare module 'fastify' {
 export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const START = Symbol('aftercare-metrics-start');
 
-export const metricsPlugin = global<FastifyPluginAsync<ApiMetricsOptions>>(async (app, opts) => {
+export const metricsPlugin = fp<ApiMetricsOptions>(async (app, opts) => {
   const registry = opts.registry ?? new Registry();
   const path = opts.path ?? '/metrics';
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'aftercare_api_' });
@@ -67,12 +67,20 @@ export const metricsPlugin = global<FastifyPluginAsync<ApiMetricsOptions>>(async
     if (started !== undefined) duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
   });
 
-  app.get(path, { config: { auth: false, rateLimit: false }, schema: { hide: true } }, async (req, reply) => {
+  // Rate-limited like every route (per IP when open); with a token, wrong tokens count against the caller's
+  // failed-authentication budget (src/api/plugins/security.ts) and scrapes against the scraper's limit.
+  const limits = () => (app.hasDecorator('callerLimits') ? app.callerLimits : undefined);
+  app.get(path, { config: { auth: false, ownAuth: !!wanted }, schema: { hide: true } }, async (req, reply) => {
     if (wanted) {
       const h = req.headers.authorization;
       const given = typeof h === 'string' && h.startsWith('Bearer ') ? createHash('sha256').update(h.slice(7)).digest() : undefined;
-      if (!given || !timingSafeEqual(given, wanted)) return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: 'unauthorized', message: 'metrics need a bearer token', details: [] });
+      if (!given || !timingSafeEqual(given, wanted)) {
+        if (given) await limits()?.authFailed(req);
+        return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: 'unauthorized', message: 'metrics need a bearer token', details: [] });
+      }
+      const l = limits();
+      if (l && !(await l.authenticated(req, reply, 'metrics-scraper'))) return reply;
     }
     return reply.header('content-type', registry.contentType).send(await registry.metrics());
   });
-}, 'aftercare-metrics');
+}, { name: 'aftercare-metrics', fastify: '5.x' });

@@ -1,7 +1,7 @@
 /**
  * Worker-side metrics: the Temporal SDK's runtime metrics (task slots, poll latency, workflow/activity task
  * latencies, sticky cache …) and our own counters, all on one Prometheus endpoint served by the SDK's core:
- *   http://<host>:<metricsPort>/metrics
+ *   http://<host>:<metricsPort>/metrics   (host: WORKER_METRICS_HOST, default 127.0.0.1 — it has no authentication)
  * Our counters (emitted from workflow and activity code through the SDK's metric meters):
  *   aftercare_deadline_warnings{milestone,urgency}   80 % warnings sent          (workflows/metrics.ts)
  *   aftercare_deadline_breaches{milestone,urgency}   deadlines that broke         (workflows/metrics.ts)
@@ -14,7 +14,10 @@ import { DefaultLogger, Runtime, type Logger, type RuntimeOptions } from '@tempo
 export interface WorkerRuntimeOptions {
   /** Port of the Prometheus endpoint (0 = no metrics endpoint). */
   metricsPort: number;
-  /** Interface to bind (default 0.0.0.0 so Prometheus in another container can scrape). */
+  /**
+   * Interface to bind (default 127.0.0.1: the endpoint has no authentication). 0.0.0.0 lets Prometheus in another
+   * container scrape; put it on a private network then.
+   */
   host?: string;
   /** SDK logger; default: the SDK's own console logger at INFO (as without this call). */
   logger?: Logger;
@@ -23,6 +26,9 @@ export interface WorkerRuntimeOptions {
   /** Extra constant labels on every series, e.g. `{ service: 'aftercare-worker' }`. */
   globalTags?: Record<string, string>;
 }
+
+/** IPv6 addresses go in brackets in host:port. */
+const bindHost = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 export function workerRuntimeOptions(o: WorkerRuntimeOptions): RuntimeOptions {
   const logger = o.logger ?? new DefaultLogger('INFO');
@@ -33,7 +39,7 @@ export function workerRuntimeOptions(o: WorkerRuntimeOptions): RuntimeOptions {
       metrics: {
         metricPrefix: o.metricPrefix ?? 'temporal_',
         ...(o.globalTags ? { globalTags: o.globalTags } : {}),
-        prometheus: { bindAddress: `${o.host ?? '0.0.0.0'}:${o.metricsPort}` },
+        prometheus: { bindAddress: `${bindHost(o.host ?? '127.0.0.1')}:${o.metricsPort}` },
       },
     },
   };

@@ -1,5 +1,5 @@
 /**
- * The daily service summary (SPEC §8, 004: 日服务数据汇总表), computed from request states. Pure: the caller
+ * The daily service summary (日服务数据汇总表; docs/operations.md), computed from request states. Pure: the caller
  * fetches the states (./fetch.ts) and this decides which belong to the day and what they add up to.
  *
  * Definitions (the numbers a service manager reads off the sheet):
@@ -9,7 +9,7 @@
  *   applicable any more, e.g. the request was cancelled — are left out. Compliance = met / (met + breached);
  * - first-time fix: among requests with at least one finished visit, those whose first visit was resolved;
  * - resolution rate: requests resolved / requests received that were not cancelled;
- * - satisfaction: average of the scores given; "low" = score ≤ 3 (the follow-up threshold of SPEC §2);
+ * - satisfaction: average of the scores given; "low" = score ≤ 3 (the default follow-up threshold);
  * - escalations: requests by the highest level they reached, and escalation events by level.
  * Rates are plain fractions (0..1), `null` when their denominator is 0.
  */

@@ -1,5 +1,5 @@
 /** The daily report as a plain-text sheet for a terminal (`npm run report -- --table`). */
-import { MILESTONE_LABEL } from '../../workflows/deadlines';
+import { MILESTONE_LABEL } from '../domain/labels';
 import { MILESTONES } from '../domain/types';
 import type { DailyReport } from './daily';
 

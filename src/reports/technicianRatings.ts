@@ -1,5 +1,5 @@
 /**
- * Technician ratings from outcomes (SPEC §3 rule 3, "≥ 95 % service stars"): the share of a technician's
+ * Technician ratings from outcomes (dispatch prefers "service stars", rated ≥ 95 %): the share of a technician's
  * closed, scored requests the customer rated 4 or 5. With fewer than `minScored` scored requests the
  * roster's rating stands (undefined here); dispatch then falls back to it.
  * Counted in Temporal visibility (two counts per technician), cached briefly: dispatch asks for every

@@ -5,7 +5,8 @@ import type { ActivityDeps } from '../../activities';
 import type { Config } from '../config';
 import { FileCallCentre, WebhookCallCentre } from '../adapters/callcentre';
 import { FileDirectory } from '../adapters/directory';
-import { createSmsProvider, signWebhookBody, SIGNATURE_HEADER, IDEMPOTENCY_HEADER } from '../adapters/sms';
+import { createSmsProvider } from '../adapters/sms';
+import { postSignedJson } from '../adapters/sms/webhook';
 import { createStorage } from '../adapters/storage';
 import { withSmsMetrics } from '../metrics/sms';
 import { signRatingToken } from '../ratingLink';
@@ -15,7 +16,8 @@ import { keyedCache } from './keyedCache';
 
 /** Production wiring of the activities' dependencies from configuration. */
 export function activityDepsFromConfig(config: Config, client: Client, logger: Logger, timeZone: string): ActivityDeps {
-  const webhookSecret = config.sms.webhookSecret ?? config.ratingLinkSecret;
+  // Each webhook has its own key (never the rating-link secret) and https in production (issue 16).
+  const production = () => process.env.NODE_ENV === 'production';
   return {
     sms: withSmsMetrics(createSmsProvider(config.sms)),
     directory: new FileDirectory(config.techniciansFile, {
@@ -23,20 +25,16 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
     }),
     storage: createStorage(config.storage),
     callCentre: config.callCentreWebhookUrl
-      ? new WebhookCallCentre(config.callCentreWebhookUrl, webhookSecret)
+      ? new WebhookCallCentre(config.callCentreWebhookUrl, config.callCentreWebhookSecret ?? '', { requireHttps: production() })
       : new FileCallCentre(join(dirname(config.sms.outboxFile), 'callback-tasks.jsonl')),
     openJobs: keyedCache((id) => openJobCount(client, id), OPEN_JOBS_TTL_MS),
-    // Dispatch's "service star" rating from the technicians' scored requests (SPEC §3, issue 5).
+    // Dispatch's "service star" rating from the technicians' scored requests (issue 5).
     ratings: technicianRatings(client),
     ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
     postWebhook: async (url, body, idempotencyKey) => {
-      const text = JSON.stringify(body);
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhookBody(text, webhookSecret), [IDEMPOTENCY_HEADER]: idempotencyKey },
-        body: text,
-        signal: AbortSignal.timeout(10_000),
-      });
+      const secret = config.escalationWebhookSecret;
+      if (!secret) throw new Error('an escalation contact has a webhookUrl but ESCALATION_WEBHOOK_SECRET is not set; the page was not sent');
+      const res = await postSignedJson({ url, body: JSON.stringify(body), secret, idempotencyKey, what: 'escalation webhook', requireHttps: production() });
       if (!res.ok && res.status !== 409) throw new Error(`escalation webhook answered ${res.status}`);
     },
     timeZone,
@@ -52,7 +50,7 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
  */
 export const OPEN_JOBS_TTL_MS = 2000;
 
-/** Load of one technician = their running requests, counted by Temporal visibility (SPEC §3 rule 4). */
+/** Load of one technician = their running requests, counted by Temporal visibility (dispatch ranks fewer open jobs first). */
 export async function openJobCount(client: Client, id: string): Promise<number> {
   // Ids come from our own roster (validated pattern), never from callers.
   const { count } = await client.workflow.count(`${SA.TechnicianId.name} = '${id.replace(/'/g, '')}' AND ExecutionStatus = 'Running'`);

@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-/** Custom search attributes ops filter on in the Web UI (SPEC §8). Workflow-safe. */
+/** Custom search attributes ops filter on in the Web UI (docs/operations.md). Workflow-safe. */
 export const SA = {
   ServiceStatus: defineSearchAttributeKey('ServiceStatus', SearchAttributeType.KEYWORD),
   Urgency: defineSearchAttributeKey('Urgency', SearchAttributeType.KEYWORD),

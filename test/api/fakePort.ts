@@ -1,11 +1,12 @@
 /**
- * In-memory ServiceRequestsPort for route tests: the lifecycle follows src/domain/transitions.ts (refusal()),
- * idempotent starts compare body hashes, and `unavailable = true` makes every call fail like Temporal down.
+ * In-memory ServiceRequestsPort for route tests. Its lifecycle is the one definition the workflow uses
+ * (src/domain/lifecycle): the states an action is allowed from, the assignee rule and the status it leads to
+ * (test/workflows/lifecycle-table.test.ts runs the same table through both). Idempotent starts compare body
+ * hashes, and `unavailable = true` makes every call fail like Temporal down.
  */
-import { refusal, type Action } from '../../src/domain/transitions';
-import type { ServiceRequestInput, Status } from '../../src/domain/types';
+import { LIFECYCLE, leadsTo, refusal, type Action, type ActionArgs, type ActionBody } from '../../src/domain/lifecycle/actions';
+import type { ServiceRequestInput } from '../../src/domain/types';
 import {
-  type ActionArgs,
   type ListFilter,
   type ListPage,
   type ServiceRequestsPort,
@@ -28,7 +29,8 @@ type Call =
   | { method: 'signalPhoto'; id: string; record: PhotoRecord }
   | { method: 'ready' };
 
-const TECHNICIAN_ACTIONS: Action[] = ['accept', 'decline', 'appointment', 'arrival', 'completion'];
+/** The default policy's threshold (policy/default.yaml `followUpThreshold`). */
+const FOLLOW_UP_THRESHOLD = 3;
 
 export class FakePort implements ServiceRequestsPort {
   readonly states = new Map<string, ServiceRequestState>();
@@ -152,7 +154,7 @@ export class FakePort implements ServiceRequestsPort {
     };
   }
 
-  async update<A extends Action>(id: string, action: A, args: ActionArgs[A], opts?: { updateId?: string }): Promise<ServiceRequestState> {
+  async update<A extends Action>(id: string, action: A, args: ActionArgs<A>, opts?: { updateId?: string }): Promise<ServiceRequestState> {
     this.calls.push({ method: 'update', id, action, args, opts });
     this.gate();
     const s = this.states.get(id);
@@ -161,67 +163,58 @@ export class FakePort implements ServiceRequestsPort {
     if (refused) throw new RejectedTransitionError(action, refused);
     const at = this.iso();
     const a = args as Record<string, unknown>;
-    if (TECHNICIAN_ACTIONS.includes(action) && a.technicianId !== s.technicianId) {
+    if (LIFECYCLE[action].assignee && a.technicianId !== s.technicianId) {
       throw new RejectedTransitionError(action, `technician ${String(a.technicianId)} is not assigned to this request`);
     }
-    const to = (status: Status) => {
-      s.timeline.push({ at, event: action, detail: `${s.status} → ${status}` });
-      s.status = status;
-    };
+    if (action === 'feedback') {
+      const tokenId = a.tokenId as string;
+      if (this.usedTokenIds.has(tokenId) || s.feedback) throw new RejectedTransitionError(action, 'this rating token was already used');
+      this.usedTokenIds.add(tokenId);
+    }
+    const next = leadsTo(action, args as ActionBody<A>, { resumeTo: s.onHold?.resumeTo, followUpThreshold: FOLLOW_UP_THRESHOLD });
+    this.record(s, action, a, at);
+    s.timeline.push({ at, event: LIFECYCLE[action].records, detail: `${s.status} → ${next}` });
+    s.status = next;
+    return structuredClone(s);
+  }
+
+  /** What each action leaves on the request besides its status (the fake's shorthand of the workflow's record). */
+  private record(s: ServiceRequestState, action: Action, a: Record<string, unknown>, at: string): void {
     switch (action) {
       case 'assign': {
         const technicianId = a.technicianId as string;
         s.technicianId = technicianId;
-        s.assignments.push({ technicianId, name: `Tech ${technicianId}`, workNumber: technicianId.toUpperCase(), tier: 1, visit: s.visit, by: 'manual', assignedAt: at });
-        to('assigned');
+        const by = a.by as { name: string } | undefined;
+        s.assignments.push({ technicianId, name: `Tech ${technicianId}`, workNumber: technicianId.toUpperCase(), tier: 1, visit: s.visit, by: 'manual', ...(by ? { assignedBy: by.name } : {}), assignedAt: at });
         break;
       }
-      case 'accept':
-        to('accepted');
-        break;
       case 'decline':
         delete s.technicianId;
-        to('dispatching');
         break;
       case 'appointment':
         s.appointmentAt = a.at as string;
-        to('scheduled');
-        break;
-      case 'arrival':
-        to('on_site');
         break;
       case 'completion':
         s.completion = [...(s.completion ?? []), { at, resolved: a.resolved as boolean, notes: a.notes as string, technicianId: a.technicianId as string }];
-        to(a.resolved ? 'completed' : 'escalated');
         break;
       case 'hold':
         s.onHold = { since: at, reason: a.reason as string, resumeTo: s.status };
-        to('on_hold');
         break;
-      case 'resume': {
-        const back = s.onHold?.resumeTo ?? 'scheduled';
+      case 'resume':
         delete s.onHold;
-        to(back);
         break;
-      }
-      case 'feedback': {
-        const tokenId = a.tokenId as string;
-        if (this.usedTokenIds.has(tokenId) || s.feedback) throw new RejectedTransitionError(action, 'this rating token was already used');
-        this.usedTokenIds.add(tokenId);
+      case 'feedback':
         s.feedback = { score: a.score as number, ...(a.comment ? { comment: a.comment as string } : {}), at };
-        to((a.score as number) <= 3 ? 'follow_up' : 'closed');
         break;
-      }
       case 'followUp':
         s.followUp = { notes: a.notes as string, at };
-        to('closed');
         break;
       case 'cancel':
         s.cancelReason = a.reason as string;
-        to('cancelled');
+        break;
+      default:
         break;
     }
-    return structuredClone(s);
   }
 
   async signalPhoto(id: string, record: PhotoRecord): Promise<void> {

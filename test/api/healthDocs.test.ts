@@ -1,4 +1,7 @@
 import { bearer, makeApp, TOKENS, type TestApp } from './support';
+import { UnavailableError } from '../../src/api/port';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,14 +16,56 @@ describe('health', () => {
     expect(res.headers['x-request-id']).toEqual(expect.any(String));
   });
 
-  test('GET /readyz reflects the Temporal connection', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
-    t.port.unavailable = true;
-    const down = await t.app.inject({ method: 'GET', url: '/readyz' });
+  test('GET /readyz reflects the Temporal connection (checked at most once a second)', async () => {
+    const fresh = await makeApp();
+    expect((await fresh.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    fresh.port.unavailable = true;
+    await sleep(1100);
+    const down = await fresh.app.inject({ method: 'GET', url: '/readyz' });
     expect(down.statusCode).toBe(503);
     expect(down.headers['retry-after']).toBeDefined();
-    expect(down.json().error).toBe('unavailable');
-    t.port.unavailable = false;
+    expect(down.json()).toEqual({ error: 'unavailable', message: expect.any(String), details: [] });
+  });
+
+  test('GET /readyz: a burst asks Temporal at most once per second', async () => {
+    const fresh = await makeApp();
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => fresh.app.inject({ method: 'GET', url: '/readyz' })));
+    for (let i = 0; i < 20; i++) answers.push(await fresh.app.inject({ method: 'GET', url: '/readyz' }));
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(40).fill(200));
+    // Once per started second of the burst (a loaded machine may stretch it), never once per request.
+    expect(fresh.port.count('ready')).toBeLessThanOrEqual(seconds + 1);
+    expect(fresh.port.count('ready')).toBeLessThan(40);
+  });
+
+  test('GET /readyz answers errors without the upstream text', async () => {
+    const fresh = await makeApp();
+    fresh.port.ready = async () => {
+      throw new UnavailableError('Temporal not ready: 14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 10.9.8.7:7233', 4);
+    };
+    const down = await fresh.app.inject({ method: 'GET', url: '/readyz' });
+    expect(down.statusCode).toBe(503);
+    expect(down.headers['retry-after']).toBeDefined();
+    expect(down.json()).toEqual({ error: 'unavailable', message: expect.any(String), details: [] });
+    expect(down.body).not.toMatch(/ECONNREFUSED|10\.9\.8\.7|UNAVAILABLE|connection/);
+    const crashed = await makeApp();
+    crashed.port.ready = async () => {
+      throw new Error('describeNamespace: internal at temporal-frontend-7f9c.internal:7233');
+    };
+    const res = await crashed.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).not.toContain('temporal-frontend');
+  });
+
+  test('GET /readyz is rate-limited per IP; /healthz is not', async () => {
+    const limited = await makeApp({ limits: { ipRateLimitPerMinute: 3 } });
+    for (let i = 0; i < 3; i++) expect((await limited.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    const res = await limited.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toMatchObject({ error: 'too_many_requests', details: [] });
+    expect(res.headers['retry-after']).toBeDefined();
+    for (let i = 0; i < 5; i++) expect((await limited.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
   test('X-Request-Id is echoed when it looks like an id, replaced otherwise', async () => {

@@ -1,6 +1,6 @@
 /**
  * Issue 4, acceptance 3: thousands of malformed or hostile requests (bodies, headers, ids, URLs) against
- * every route. Invariants: never a 5xx, never a stack trace, errors always in the SPEC shape, and the port's
+ * every route. Invariants: never a 5xx, never a stack trace, errors always in the API's error shape (docs/api.md), and the port's
  * start is reached only by requests that the API answers as a start (200/201/409).
  */
 import fc from 'fast-check';
@@ -236,7 +236,7 @@ const request = fc.oneof({ weight: 3, arbitrary: randomRequest }, { weight: 2, a
 
 const STACK = /\n\s+at .+\(.+:\d+:\d+\)/;
 
-test('≥1,000 hostile requests: no 5xx, no stack traces, SPEC error shape, nothing started by invalid input', async () => {
+test('≥1,000 hostile requests: no 5xx, no stack traces, the API error shape, nothing started by invalid input', async () => {
   let runs = 0;
   const statuses = new Map<number, number>();
   await fc.assert(

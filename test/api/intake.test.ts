@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { bodyHashOf, canonicalJson, generateKey, intake, isCalendarDate, isSpecificDescription, normalisePhone } from '../../src/api/intake';
+import { bodyHashOf, canonicalJson, FIELD_CHECKS, generateKey, intake, isCalendarDate, isSpecificDescription, normalisePhone } from '../../src/api/intake';
 import type { ServiceRequestBody } from '../../src/api/schemas/serviceRequest';
 import { EXTERNAL_ID_PATTERN } from '../../src/temporal/ids';
 import { NOW, validBody } from './support';
@@ -46,9 +46,26 @@ test('same normalised request, same hash; any change, another hash', () => {
   expect(a).toMatchObject({ requestId: 'sr-CRM-10023', keySource: 'externalId' });
 });
 
+test('callers that skip the schema (the benchmark) still get every field check', () => {
+  const r = intake(body({ customer: { name: '  ', phone: '021-12345678', address: 'a  b' }, problem: { description: '坏了' } }), { nowMs: NOW });
+  expect(r.ok).toBe(false);
+  expect(!r.ok && r.details.map((d) => d.path)).toEqual(['customer.phone', 'customer.name', 'customer.address', 'problem.description']);
+});
+
+test('field checks: a message when the value fails, undefined when it passes', () => {
+  expect(FIELD_CHECKS['mobile-phone']('13912345678')).toBeUndefined();
+  expect(FIELD_CHECKS['mobile-phone']('021-12345678')).toBe('must be a mobile number (the customer is told by SMS)');
+  expect(FIELD_CHECKS['purchase-date']('2023-02-30')).toBe('must be a real date YYYY-MM-DD');
+  expect(FIELD_CHECKS['purchase-date']('1979-12-31')).toBe('must not be before 1980-01-01');
+  expect(FIELD_CHECKS['not-blank'](' \t ')).toBe('must not be blank');
+  expect(FIELD_CHECKS['specific-description']('热水器不出热水')).toBeUndefined();
+});
+
 test('category normalised to snake case', () => {
   const r = intake(body({ product: { model: 'KFR-35GW', purchaseDate: '2024-01-01', category: 'Air Conditioner' } }), { nowMs: NOW });
   expect(r.ok && r.input.product.category).toBe('air_conditioner');
+  const hyphen = intake(body({ product: { model: 'KFR-35GW', purchaseDate: '2024-01-01', category: 'Water-Heater' } }), { nowMs: NOW });
+  expect(hyphen.ok && hyphen.input.product.category).toBe('water_heater');
 });
 
 test('generated keys are valid external ids and distinct', () => {

@@ -56,3 +56,20 @@ test('each server has its own registry (many servers in one process do not colli
   expect(own.body).toContain('aftercare_http_requests_total');
   expect(own.body).not.toContain('/v1/things/:id');
 });
+
+test('wrong scrape tokens count as failed authentications: once the budget is spent, even the right token gets 429', async () => {
+  const guarded = await miniApp((a) => a.register(metricsPlugin, { bearerToken: 'scrape-secret-0123456789', defaultMetrics: false }));
+  try {
+    const scrape = (token: string) => guarded.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.9', headers: bearer(token) });
+    let first429 = -1;
+    for (let i = 0; i < 40 && first429 < 0; i++) if ((await scrape(`guess-${i}-0123456789`)).statusCode === 429) first429 = i;
+    expect(first429).toBeGreaterThan(0);
+    const res = await scrape('scrape-secret-0123456789');
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBeDefined();
+    // Another address scrapes as usual.
+    expect((await guarded.inject({ method: 'GET', url: '/metrics', remoteAddress: '198.51.100.9', headers: bearer('scrape-secret-0123456789') })).statusCode).toBe(200);
+  } finally {
+    await guarded.close();
+  }
+});

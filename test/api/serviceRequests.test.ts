@@ -95,6 +95,33 @@ describe('POST /v1/service-requests', () => {
     expect(t.port.count('start')).toBe(0);
   });
 
+  test('400 names schema problems and the checks a schema cannot express together, and starts nothing', async () => {
+    // A too-short address fails the schema; a landline, a blank name, an impossible date and a vague
+    // description pass it and fail the field checks. One answer must name all of them.
+    const res = await start(
+      validBody({
+        type: 'teleport',
+        customer: { name: '   ', phone: '021-12345678', address: 'x' },
+        product: { model: 'M1', purchaseDate: '2023-02-30', category: 'gas_water_heater' },
+        problem: { description: '坏了坏了' },
+      }),
+    );
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    const paths = body.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['type', 'customer.name', 'customer.phone', 'customer.address', 'product.purchaseDate', 'problem.description']));
+    expect(body.details).toContainEqual({ path: 'customer.phone', message: 'must be a mobile number (the customer is told by SMS)' });
+    expect(body.message).toContain('customer.phone');
+    expect(body.message).toContain('customer.address');
+    expect(t.port.count('start')).toBe(0);
+  });
+
+  test('400 gives one message per field: a schema error is not repeated by the field check', async () => {
+    const res = await start(validBody({ customer: { name: PII.name, phone: 'call me', address: PII.address } }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toEqual([{ path: 'customer.phone', message: 'has an invalid format' }]);
+  });
+
   test.each([
     ['malformed phone', { customer: { name: 'A', phone: '12345', address: '北京市朝阳区建国路1号' } }, 'customer.phone'],
     ['landline (no SMS)', { customer: { name: 'A', phone: '021-12345678', address: '北京市朝阳区建国路1号' } }, 'customer.phone'],

@@ -102,7 +102,7 @@ export async function makeApp(opts: { limits?: Partial<ServerLimits>; now?: () =
     storage,
     tokens: tokenStore(),
     clock: now,
-    limits: { rateLimitPerMinute: 1_000_000, ...opts.limits },
+    limits: { rateLimitPerMinute: 1_000_000, ipRateLimitPerMinute: 1_000_000, authFailuresPerWindow: 1_000_000, ratingTokenPerMinute: 1_000_000, ...opts.limits },
   });
   cleanups.push(async () => {
     await app.close();

@@ -157,7 +157,7 @@ describe('technician rules', () => {
   test('manual assignment records who assigned', async () => {
     seed('received');
     await post('assignment', TOKENS.ops, { technicianId: 't1002' });
-    expect(t.port.calls.at(-1)).toMatchObject({ action: 'assign', args: { technicianId: 't1002', by: 'ops desk' } });
+    expect(t.port.calls.at(-1)).toMatchObject({ action: 'assign', args: { technicianId: 't1002', by: { name: 'ops desk', role: 'ops' } } });
   });
 
   test('Idempotency-Key on a transition becomes the update id', async () => {

@@ -17,7 +17,7 @@ import { ErrorBody } from '../../src/api/schemas/common';
 import { AesGcmCodec, codecDataConverter, toJsonPayload, type JsonPayload } from '../../src/codec';
 import { temporalCliPath } from '../../src/temporal/binaries';
 import { TokenStore } from '../../src/tokens';
-import { SERVICE_REQUEST_WORKFLOW } from '../../workflows/messages';
+import { CURRENT_LIFECYCLE, SERVICE_REQUEST_WORKFLOW } from '../../workflows/messages';
 import { requestInput } from '../support/fixtures';
 import { createOpsStack, fastPolicy, type OpsStack } from '../support/opsStack';
 
@@ -104,7 +104,7 @@ test('unencrypted, the CLI shows the phone in clear (what the codec prevents)', 
   await plain.workflow.start(SERVICE_REQUEST_WORKFLOW, {
     taskQueue: `nobody-${id}`,
     workflowId: id,
-    args: [{ requestId: id, request: requestInput(), policy: fastPolicy(), bodyHash: 'h', startAttemptId: 'a' }],
+    args: [{ requestId: id, request: requestInput(), policy: fastPolicy(), bodyHash: 'h', startAttemptId: 'a', lifecycleVersion: CURRENT_LIFECYCLE }],
   });
   try {
     const out = readable(await show(id));

@@ -4,7 +4,9 @@
  */
 import { fetchDailyReport } from '../../src/reports/fetch';
 import { localDate } from '../../src/reports/daily';
-import { cancelUpdate } from '../../workflows/messages';
+import {
+  ACTION_UPDATES,
+} from '../../workflows/messages';
 import { createOpsStack, type OpsStack } from '../support/opsStack';
 
 const TZ = 'Asia/Shanghai';
@@ -19,7 +21,7 @@ afterAll(async () => {
 test("today's requests, closed and running, with their SLA and escalations", async () => {
   const cancelled = await stack.start({ type: 'complaint', channel: 'app' });
   await stack.until('assignment', async () => (await cancelled.state()).status === 'assigned');
-  await cancelled.executeUpdate(cancelUpdate, { args: [{ reason: 'customer fixed it himself' }] });
+  await cancelled.executeUpdate(ACTION_UPDATES.cancel, { args: [{ reason: 'customer fixed it himself' }] });
   await cancelled.result();
 
   // Nobody services lifts: no candidate (L1), the critical dispatch deadline breaks (L2).

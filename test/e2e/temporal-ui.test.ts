@@ -23,7 +23,9 @@ import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { createOpsStack, type OpsStack } from '../support/opsStack';
 import { freePort } from '../support/ports';
 import { createDevServerEnv } from '../support/servers';
-import { cancelUpdate } from '../../workflows/messages';
+import {
+  ACTION_UPDATES,
+} from '../../workflows/messages';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'temporal-ui-escalated.png');
@@ -100,7 +102,7 @@ test('an escalated request, found by a typed query, reads like a service log', a
   // A control the query must leave out: cancelled before any deadline broke (level 0).
   const quiet = await stack.start({ urgency: 'normal' });
   await stack.until('control assigned', async () => (await quiet.state()).status === 'assigned');
-  await quiet.executeUpdate(cancelUpdate, { args: [{ reason: 'customer fixed it' }] });
+  await quiet.executeUpdate(ACTION_UPDATES.cancel, { args: [{ reason: 'customer fixed it' }] });
   await stack.until('two escalations by timers', async () => (await h.state()).escalationLevel >= 2, 30_000);
   await stack.until('visibility', async () => {
     for await (const wf of stack.client.workflow.list({ query: 'EscalationLevel >= 1' })) if (wf.workflowId === h.workflowId) return true;

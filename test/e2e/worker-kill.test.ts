@@ -8,15 +8,12 @@ import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { readOutbox } from '../../src/adapters/sms';
 import { LocalStorage } from '../../src/adapters/storage';
-import { loadPolicyFile } from '../../src/policyFile';
+import { loadPolicyFile } from '../../src/policy';
 import { verifyRatingToken } from '../../src/ratingLink';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import {
-  acceptUpdate,
-  appointmentUpdate,
-  arrivalUpdate,
-  completionUpdate,
-  feedbackUpdate,
+  ACTION_UPDATES,
+  CURRENT_LIFECYCLE,
   photoUploadedSignal,
   SERVICE_REQUEST_WORKFLOW,
   stateQuery,
@@ -61,7 +58,7 @@ async function start(id: string): Promise<WorkflowHandle> {
   return client.workflow.start(SERVICE_REQUEST_WORKFLOW, {
     taskQueue,
     workflowId: id,
-    args: [{ requestId: id, request: requestInput({ urgency: 'urgent' }), policy, bodyHash: 'h', startAttemptId: 'a' }],
+    args: [{ requestId: id, request: requestInput({ urgency: 'urgent' }), policy, bodyHash: 'h', startAttemptId: 'a', lifecycleVersion: CURRENT_LIFECYCLE }],
   });
 }
 
@@ -103,21 +100,21 @@ async function drive(h: WorkflowHandle, chaos = false): Promise<void> {
   const technicianId = await until('an accepted assignment', async () => {
     const s = await h.query(stateQuery);
     if (s.status !== 'assigned' || !s.technicianId) return undefined;
-    await h.executeUpdate(acceptUpdate, { args: [{ technicianId: s.technicianId }] });
+    await h.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: s.technicianId }] });
     return s.technicianId;
   });
   if (chaos) await killAndRestart();
   // A worker killed mid-update makes the RPC fail; the same updateId makes the retry safe.
   const at = new Date(Date.now() + 60_000).toISOString();
-  await until('appointment', () => h.executeUpdate(appointmentUpdate, { args: [{ technicianId, at }], updateId: 'appointment' }).then(() => true));
-  await until('arrival', () => h.executeUpdate(arrivalUpdate, { args: [{ technicianId }], updateId: 'arrival' }).then(() => true));
+  await until('appointment', () => h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }], updateId: 'appointment' }).then(() => true));
+  await until('arrival', () => h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId }], updateId: 'arrival' }).then(() => true));
   if (chaos) await killAndRestart();
   for (const kind of ['before', 'after', 'signature'] as PhotoKind[]) {
     const stored = await storage.put(h.workflowId, kind, makePng(), 'image/png');
     await h.signal(photoUploadedSignal, { kind, key: stored.key, at: new Date().toISOString() });
   }
   await until('completion', () =>
-    h.executeUpdate(completionUpdate, { args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }], updateId: 'completion' }).then(() => true),
+    h.executeUpdate(ACTION_UPDATES.completion, { args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }], updateId: 'completion' }).then(() => true),
   );
   const link = await until('rating link', async () => {
     const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind === 'completed');
@@ -125,7 +122,7 @@ async function drive(h: WorkflowHandle, chaos = false): Promise<void> {
   });
   const token = verifyRatingToken(link, SECRET, Date.now());
   if ('error' in token) throw new Error(`bad token: ${token.error}`);
-  await h.executeUpdate(feedbackUpdate, { args: [{ score: 5, tokenId: token.tokenId }] });
+  await h.executeUpdate(ACTION_UPDATES.feedback, { args: [{ score: 5, tokenId: token.tokenId }] });
 }
 
 test('SIGKILLed worker: requests finish, deadlines fire, no duplicate SMS', async () => {

@@ -19,12 +19,18 @@ import { LocalStorage } from '../../src/adapters/storage';
 import type { ResolvedPolicy } from '../../src/domain/policyTypes';
 import type { ServiceRequestInput } from '../../src/domain/types';
 import { withSmsMetrics } from '../../src/metrics/sms';
-import { loadPolicyFile } from '../../src/policyFile';
+import { loadPolicyFile } from '../../src/policy';
 import { signRatingToken } from '../../src/ratingLink';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { requestMetadata } from '../../src/temporal/metadata';
 import { SA } from '../../src/temporal/searchAttributes';
-import { SERVICE_REQUEST_WORKFLOW, stateQuery, type ServiceRequestStart, type ServiceRequestState } from '../../workflows/messages';
+import {
+  CURRENT_LIFECYCLE,
+  SERVICE_REQUEST_WORKFLOW,
+  stateQuery,
+  type ServiceRequestStart,
+  type ServiceRequestState,
+} from '../../workflows/messages';
 import { workflowBundle } from './bundle';
 import { requestInput } from './fixtures';
 
@@ -35,15 +41,23 @@ export interface OpsStackOptions {
   taskQueue?: string;
   dataConverter?: DataConverter;
   directory?: TechnicianDirectory;
+  /** The worker's workflow code (default: this checkout's bundle). */
+  workflowBundle?: { codePath: string };
 }
 
 export interface OpsStack {
   client: Client;
-  worker: Worker;
+  readonly worker: Worker;
   taskQueue: string;
   dir: string;
   outbox(): Promise<OutboxLine[]>;
-  start(over?: Partial<ServiceRequestInput>, opts?: { policy?: ResolvedPolicy; id?: string }): Promise<WorkflowHandle & { state(): Promise<ServiceRequestState> }>;
+  /** Starts a request as the API does; `lifecycleVersion: null` starts it as the API did before versions existed. */
+  start(
+    over?: Partial<ServiceRequestInput>,
+    opts?: { policy?: ResolvedPolicy; id?: string; lifecycleVersion?: number | null },
+  ): Promise<WorkflowHandle & { state(): Promise<ServiceRequestState> }>;
+  /** Stops the worker (in-flight tasks finish) and starts one with other workflow code on the same queue: a deploy. */
+  replaceWorker(bundle: { codePath: string }): Promise<void>;
   until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -57,35 +71,48 @@ export async function createOpsStack(o: OpsStackOptions = {}): Promise<OpsStack>
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}) });
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
-    activities: createActivities({
-      sms: withSmsMetrics(new OutboxSmsProvider({ file: outboxFile })),
-      directory: o.directory ?? new FileDirectory(join(PROJECT_ROOT, 'policy', 'technicians.yaml')),
-      storage: new LocalStorage(join(dir, 'photos')),
-      callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
-      openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, 0])),
-      ratingLink: (p) => `http://aftercare.test/r/${signRatingToken(p, 'ops-test-secret')}`,
-      timeZone: 'Asia/Shanghai',
-      logger: pino({ level: 'silent' }),
-    }),
+  const activities = createActivities({
+    sms: withSmsMetrics(new OutboxSmsProvider({ file: outboxFile })),
+    directory: o.directory ?? new FileDirectory(join(PROJECT_ROOT, 'policy', 'technicians.yaml')),
+    storage: new LocalStorage(join(dir, 'photos')),
+    callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
+    openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, 0])),
+    ratingLink: (p) => `http://aftercare.test/r/${signRatingToken(p, 'ops-test-secret')}`,
+    timeZone: 'Asia/Shanghai',
+    logger: pino({ level: 'silent' }),
   });
-  const running = worker.run();
+  const makeWorker = (bundle: { codePath: string }) =>
+    Worker.create({
+      connection: nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
+      activities,
+    });
+  let worker = await makeWorker(o.workflowBundle ?? workflowBundle());
+  let running = worker.run();
   const started: WorkflowHandle[] = [];
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   return {
     client,
-    worker,
+    get worker() {
+      return worker;
+    },
     taskQueue,
     dir,
     outbox: () => readOutbox(outboxFile),
     async start(over = {}, opts = {}) {
       const id = opts.id ?? `sr-ops-${randomUUID().slice(0, 8)}`;
-      const input: ServiceRequestStart = { requestId: id, request: requestInput(over), policy: opts.policy ?? fastPolicy(), bodyHash: 'h', startAttemptId: 'a' };
+      const version = opts.lifecycleVersion === undefined ? CURRENT_LIFECYCLE : opts.lifecycleVersion;
+      const input: ServiceRequestStart = {
+        requestId: id,
+        request: requestInput(over),
+        policy: opts.policy ?? fastPolicy(),
+        bodyHash: 'h',
+        startAttemptId: 'a',
+        ...(version === null ? {} : { lifecycleVersion: version }),
+      };
       const handle = await client.workflow.start(SERVICE_REQUEST_WORKFLOW, {
         workflowId: id,
         taskQueue,
@@ -101,6 +128,12 @@ export async function createOpsStack(o: OpsStackOptions = {}): Promise<OpsStack>
       });
       started.push(handle);
       return Object.assign(handle, { state: () => handle.query(stateQuery) });
+    },
+    async replaceWorker(bundle) {
+      worker.shutdown();
+      await running;
+      worker = await makeWorker(bundle);
+      running = worker.run();
     },
     async until(what, f, timeoutMs = 60_000) {
       const end = Date.now() + timeoutMs;

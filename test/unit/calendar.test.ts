@@ -23,7 +23,7 @@ const t = (iso: string): number => {
 };
 const H = HOUR_MS;
 
-/** SPEC §2 default: Asia/Shanghai 08:00–18:00 Mon–Sat, with the real 2026 holidays/调休 used below. */
+/** The default calendar: Asia/Shanghai 08:00–18:00 Mon–Sat, with the real 2026 holidays/调休 used below. */
 const SHANGHAI: CalendarSpec = {
   timeZone: 'Asia/Shanghai',
   workStart: '08:00',
@@ -230,7 +230,7 @@ describe('dueAt / warningAt / spanUsedBetween / calendarFor', () => {
   });
 
   it('counts business spans on the calendar', () => {
-    // Normal resolution, SPEC §2: 2 business days = 20 working hours; from Fri 09:00 → Mon 09:00 (Fri 9 h, Sat 10 h, Mon 1 h).
+    // Normal resolution: 2 business days = 20 working hours; from Fri 09:00 → Mon 09:00 (Fri 9 h, Sat 10 h, Mon 1 h).
     expect(dueAt(t('2026-03-06T09:00+08:00'), parseSpan('2 business days'), SHANGHAI)).toBe(t('2026-03-09T09:00+08:00'));
     expect(dueAt(t('2026-03-06T08:00+08:00'), parseSpan('2 business days'), SHANGHAI)).toBe(t('2026-03-07T18:00+08:00'));
     expect(dueAt(t('2026-03-06T17:00+08:00'), parseSpan('4 business hours'), SHANGHAI)).toBe(t('2026-03-07T11:00+08:00'));

@@ -5,7 +5,10 @@
 import { computeDailyReport, dayBounds, localDate, ReportDateError } from '../../src/reports/daily';
 import { formatDailyReport } from '../../src/reports/table';
 import type { Channel, EscalationLevel, Milestone, RequestType, Status, Urgency } from '../../src/domain/types';
-import type { DeadlineState, EscalationRecord, ServiceRequestState } from '../../workflows/messages';
+import type { DeadlineState } from '../../workflows/deadlines';
+import type { ServiceRequestState } from '../../workflows/messages';
+
+type EscalationRecord = ServiceRequestState['escalations'][number];
 
 const TZ = 'Asia/Shanghai';
 type DStatus = DeadlineState['status'];

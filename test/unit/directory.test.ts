@@ -134,6 +134,21 @@ describe('validation', () => {
     expect(t).toMatchObject({ active: true, skills: ['gas', 'gas_water_heater'] });
   });
 
+  test('skill tags are normalised like request categories: "water-heater" matches a water_heater request', () => {
+    // The API turns the category "Water-Heater" / "water heater" into water_heater; a roster tag spelt with
+    // "-" or a space must reach the same tag, or every such request silently finds nobody.
+    const [t] = parseRoster([good({ skills: ['water-heater', 'Wall Boiler', 'gas'] })]);
+    expect(t!.skills).toEqual(['water_heater', 'wall_boiler', 'gas']);
+    const policy: DispatchPolicy = { radiusKm: 30, preferredRating: 0.95, skillsByCategory: {}, skillsByType: {}, maxCandidates: 5 };
+    const found = rankTechnicians([t!], { category: 'water_heater', type: 'repair', location: PEOPLES_SQUARE }, { policy, openJobs: {} });
+    expect(found.map((c) => c.technician.id)).toEqual(['t1']);
+  });
+
+  test('a tag that is still not a skill after normalising is named', () => {
+    expect(() => parseRoster([good({ skills: ['gas', '-gas', 'wifi/5g'] })])).toThrow(/technicians\[0\]\.skills\[1\]: expected a skill tag/);
+    expect(() => parseRoster([good({ skills: ['gas', 'wifi/5g'] })])).toThrow(/technicians\[0\]\.skills\[1\]: expected a skill tag/);
+  });
+
   test('a document that is not a list', () => {
     expect(() => parseRoster({ people: [] }, 'x.yaml')).toThrow('technicians: expected a list of technicians');
   });

@@ -1,4 +1,4 @@
-import { haversineKm, rankTechnicians, requiredSkills, type DispatchRequest, type RankOptions, type Technician } from '../../src/domain/dispatch';
+import { haversineKm, normaliseSkill, rankTechnicians, requiredSkills, type DispatchRequest, type RankOptions, type Technician } from '../../src/domain/dispatch';
 import type { DispatchPolicy } from '../../src/domain/policyTypes';
 import type { GeoPoint } from '../../src/domain/types';
 
@@ -74,6 +74,22 @@ describe('requiredSkills', () => {
   test('a category missing from the policy requires itself; one listed with [] requires nothing', () => {
     expect(requiredSkills('dishwasher', 'repair', policy)).toEqual(['dishwasher']);
     expect(requiredSkills('remote_control', 'repair', policy)).toEqual([]);
+  });
+});
+
+describe('skill tags compare the same whatever their spelling', () => {
+  test('normaliseSkill: lower case, "-" and spaces become "_" (as the API does for categories)', () => {
+    expect(normaliseSkill(' Water-Heater ')).toBe('water_heater');
+    expect(normaliseSkill('wall  boiler')).toBe('wall_boiler');
+    expect(normaliseSkill('GAS_WATER_HEATER')).toBe('gas_water_heater');
+  });
+
+  test('policy categories and skills, technician skills and request categories all meet on one spelling', () => {
+    const p: DispatchPolicy = { ...policy, skillsByCategory: { 'Wall-Boiler': ['wall boiler', 'Gas'] }, skillsByType: { complaint: ['complaint-handling'] } };
+    expect(requiredSkills('wall_boiler', 'complaint', p)).toEqual(['wall_boiler', 'gas', 'complaint_handling']);
+    const t = tech('t1', { skills: ['wall-boiler', 'gas', 'Complaint Handling'] });
+    expect(ids(rank([t], { policy: p }, { category: 'wall_boiler', type: 'complaint', location: PEOPLES_SQUARE }))).toEqual(['t1']);
+    expect(ids(rank([tech('t2', { skills: ['water-heater'] })], {}, { category: 'water_heater', type: 'repair' }))).toEqual(['t2']);
   });
 });
 

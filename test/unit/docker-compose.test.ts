@@ -26,7 +26,7 @@ interface ExpectedPort {
 }
 const EXPECTED = JSON.parse(read('deploy/expected.json')) as { services: string[]; ports: ExpectedPort[] };
 
-/** SPEC §8 search attributes, as the temporal CLI spells their types. */
+/** The custom search attributes (docs/operations.md), as the temporal CLI spells their types. */
 const SEARCH_ATTRIBUTES: Record<string, string> = {
   ServiceStatus: 'Keyword',
   Urgency: 'Keyword',
@@ -39,7 +39,10 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
 };
 
 /** Variables a user is told to set (README); the rest take their `${VAR:-default}`. */
-const USER_ENV = { RATING_LINK_SECRET: 'test-rating-secret-0123456789abcdef' };
+const USER_ENV = {
+  RATING_LINK_SECRET: '653403fabc48d26d7e9d926b4f3a790dccd40c64f7da301b58a8cd83113228da', // openssl rand -hex 32
+  METRICS_TOKEN: 'test-metrics-token-0123456789',
+};
 
 const DEPENDS_ON_CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 
@@ -355,6 +358,19 @@ describe('docker-compose.yml: Aftercare worker and API', () => {
     expect(() => environmentOf(service('api'), {})).toThrow(/RATING_LINK_SECRET/);
   });
 
+  it('refuses to start without METRICS_TOKEN (no open /metrics in production), and passes it to the API', () => {
+    const { METRICS_TOKEN: _token, ...withoutToken } = USER_ENV;
+    expect(() => environmentOf(service('api'), withoutToken)).toThrow(/METRICS_TOKEN/);
+    expect(api.METRICS_TOKEN).toBe(USER_ENV.METRICS_TOKEN);
+    expect(loadConfig(api).metrics.token).toBe(USER_ENV.METRICS_TOKEN);
+  });
+
+  it('src/config.ts itself refuses the production environment without METRICS_TOKEN or with a weak RATING_LINK_SECRET', () => {
+    const { METRICS_TOKEN: _token, ...withoutToken } = api;
+    expect(() => loadConfig(withoutToken)).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ ...api, RATING_LINK_SECRET: 'test-rating-secret' })).toThrow(/RATING_LINK_SECRET/);
+  });
+
   it('puts the SMS outbox and photo storage on named volumes shared by worker and api', () => {
     for (const file of [api.SMS_OUTBOX_FILE!, `${api.PHOTO_STORAGE_DIR!}/x`]) {
       const volumeFor = (s: Service) => mountsOf(s).find((m) => !m.bind && file.startsWith(`${m.target}/`))?.source;
@@ -557,9 +573,16 @@ describe('external validators', () => {
 
   it('compose itself refuses to run without RATING_LINK_SECRET', () => {
     expect(COMPOSE_CMD).toBeDefined();
-    const r = run({});
+    const r = run({ METRICS_TOKEN: USER_ENV.METRICS_TOKEN });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/RATING_LINK_SECRET/);
+  });
+
+  it('compose itself refuses to run without METRICS_TOKEN', () => {
+    expect(COMPOSE_CMD).toBeDefined();
+    const r = run({ RATING_LINK_SECRET: USER_ENV.RATING_LINK_SECRET });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/METRICS_TOKEN/);
   });
 
   it('shellcheck passes the deploy scripts', () => {

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CALENDAR_24X7, PolicyError, resolvePolicy } from '../../src/domain/policy';
-import { dueAt } from '../../src/domain/calendar';
+import { CALENDAR_24X7, dueAt } from '../../src/domain/calendar';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../../src/domain/duration';
-import { loadPolicyFile, parsePolicyText } from '../../src/policyFile';
+import { loadPolicyFile, parsePolicyText, PolicyError, resolvePolicy } from '../../src/policy';
 import { URGENCIES } from '../../src/domain/types';
 import type { ResolvedPolicy, Span } from '../../src/domain/policyTypes';
 
@@ -45,13 +44,13 @@ function issuesOf(raw: unknown): { path: string; message: string }[] {
   throw new Error('expected a PolicyError');
 }
 
-describe('policy/default.yaml (SPEC §2 defaults)', () => {
+describe('policy/default.yaml (the shipped defaults)', () => {
   let p: ResolvedPolicy;
   beforeAll(() => {
     p = loadPolicyFile(join(ROOT, 'policy/default.yaml'));
   });
 
-  it('has the SPEC §2 deadline table', () => {
+  it('has the deadline table of docs/lifecycle.md', () => {
     const col = (s: Record<string, Span>) => URGENCIES.map((u) => s[u]);
     expect(col(p.deadlines.acknowledge)).toEqual([elapsed(10 * M), elapsed(10 * M), elapsed(10 * M)]);
     expect(col(p.deadlines.dispatch)).toEqual([elapsed(2 * H), elapsed(30 * M), elapsed(10 * M)]);
@@ -73,7 +72,7 @@ describe('policy/default.yaml (SPEC §2 defaults)', () => {
     expect(p.typeOverrides.repair).toBeUndefined();
   });
 
-  it('has the rest of SPEC §2, §3 and §5', () => {
+  it('has the rest of the shipped policy: calendar, dispatch and escalation', () => {
     expect(p.version).toBe('2026.1');
     expect(p.language).toBe('zh');
     expect(p.warningAt).toBe(0.8);
@@ -144,7 +143,7 @@ describe('policy/fast.yaml (seconds, 24×7)', () => {
     }
   });
 
-  it('keeps the order of SPEC §2: stricter columns are shorter, milestones grow along the lifecycle', () => {
+  it('keeps the order of the deadline table: stricter columns are shorter, milestones grow along the lifecycle', () => {
     for (const p of [fast, normal]) {
       for (const key of ['dispatch', 'response', 'on_site', 'resolution'] as const) {
         const d = p.deadlines[key];
@@ -166,7 +165,7 @@ describe('policy/fast.yaml (seconds, 24×7)', () => {
 });
 
 describe('resolvePolicy', () => {
-  it('accepts a minimal policy and fills SPEC defaults', () => {
+  it('accepts a minimal policy and fills the defaults', () => {
     const p = resolvePolicy(minimal());
     expect(p).toMatchObject({
       language: 'zh',
@@ -199,7 +198,7 @@ describe('resolvePolicy', () => {
     expect(p.calendar).toMatchObject({ workStart: '09:00', workEnd: '17:00', workingDays: [1, 2, 3, 4, 5] });
     expect(p.deadlines.resolution.normal).toEqual(business(16 * H));
     expect(p.deadlines.resolution.urgent).toEqual(business(8 * H));
-    // Critical runs round the clock (SPEC §2): a business day there is 24 elapsed hours.
+    // Critical runs round the clock: a business day there is 24 elapsed hours.
     expect(p.deadlines.resolution.critical).toEqual(elapsed(24 * H));
 
     const allHours = minimal();
@@ -303,7 +302,7 @@ describe('resolvePolicy', () => {
       { path: 'calendar.extraWorkingDays[1]', message: '2026-10-03 is also listed as a holiday' },
       { path: 'typeOverrides.return.resolutionMax', message: '"3 business days" is shorter than resolution "7 business days"' },
       { path: 'escalation[1].level', message: 'level 1 is already given by escalation[0]' },
-      { path: 'escalation', message: 'no contact for level 2 (levels 1, 2 and 3 are all needed, SPEC §5)' },
+      { path: 'escalation', message: 'no contact for level 2 (levels 1, 2 and 3 are all needed, see docs/lifecycle.md)' },
     ]);
   });
 });

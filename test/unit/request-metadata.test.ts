@@ -1,6 +1,6 @@
 /** What the Temporal UI shows at the top of a request: useful to ops, free of customer PII. */
 import { join } from 'node:path';
-import { loadPolicyFile } from '../../src/policyFile';
+import { loadPolicyFile } from '../../src/policy';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { requestMetadata } from '../../src/temporal/metadata';
 import { workerRuntimeOptions } from '../../src/metrics/worker';

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { signWebhookBody, verifyWebhookSignature, WebhookSmsProvider, type WebhookPayload } from '../../src/adapters/sms/webhook';
 import { SmsProviderError, type SmsMessage } from '../../src/adapters/sms/types';
 import { json, startTestServer, type TestServer } from './sms-testServer';
@@ -29,7 +30,7 @@ describe('WebhookSmsProvider', () => {
   it('POSTs signed JSON that the receiver can verify', async () => {
     let verified: boolean | undefined;
     server = await startTestServer((req, res) => {
-      verified = verifyWebhookSignature(req.body, req.headers['x-aftercare-signature'], SECRET);
+      verified = verifyWebhookSignature(req.body, req.headers['x-aftercare-signature'], SECRET, { timestamp: req.headers['x-aftercare-timestamp'], nowMs: NOW.getTime() });
       json(res, 202, { id: 'gw-42' });
     });
     const result = await provider(server.url).send(msg());
@@ -43,7 +44,7 @@ describe('WebhookSmsProvider', () => {
     expect(req!.headers['content-type']).toMatch(/^application\/json/);
     expect(req!.headers['idempotency-key']).toBe('sr-ext-1:assigned:1');
     expect(req!.headers['x-aftercare-timestamp']).toBe(String(NOW.getTime() / 1000));
-    expect(req!.headers['x-aftercare-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(req!.headers['x-aftercare-signature']).toMatch(/^t=\d+,sha256=[0-9a-f]{64}$/);
     const body = JSON.parse(req!.body) as WebhookPayload;
     expect(body).toEqual({ ...msg(), timestamp: NOW.getTime() / 1000 });
   });
@@ -96,6 +97,23 @@ describe('WebhookSmsProvider', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('does not follow redirects: the signed body with customer data goes to the configured receiver or nowhere', async () => {
+    const elsewhere = await startTestServer((_req, res) => json(res, 200, { id: 'stolen' }));
+    try {
+      server = await startTestServer((_req, res) => {
+        res.writeHead(307, { location: `${elsewhere.url}/collect` });
+        res.end();
+      });
+      const err = await provider(server.url).send(msg()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SmsProviderError);
+      expect(err).toMatchObject({ retryable: false, status: 307 });
+      expect((err as Error).message).toMatch(/redirect/);
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('refuses bad configuration', () => {
     expect(() => new WebhookSmsProvider({ url: 'not a url', secret: 's' })).toThrow(/valid URL/);
     expect(() => new WebhookSmsProvider({ url: 'ftp://x', secret: 's' })).toThrow(/http/);
@@ -105,20 +123,38 @@ describe('WebhookSmsProvider', () => {
 
 describe('verifyWebhookSignature', () => {
   const body = JSON.stringify({ hello: '世界' });
-  const sig = signWebhookBody(body, SECRET);
+  const TS = 1_718_172_000;
+  const sig = signWebhookBody(body, SECRET, TS);
+  const at = (seconds: number) => ({ nowMs: seconds * 1000 });
 
-  it('accepts the exact body, as string or bytes', () => {
-    expect(verifyWebhookSignature(body, sig, SECRET)).toBe(true);
-    expect(verifyWebhookSignature(Buffer.from(body, 'utf8'), sig, SECRET)).toBe(true);
-    expect(verifyWebhookSignature(body, sig.toUpperCase().replace('SHA256=', 'sha256='), SECRET)).toBe(true);
+  it('signs the timestamp with the body: t=<unix seconds>,sha256=<hex HMAC of "<t>.<body>">', () => {
+    expect(sig).toBe(`t=${TS},sha256=${createHmac('sha256', SECRET).update(`${TS}.${body}`).digest('hex')}`);
+  });
+
+  it('accepts the exact body, as string or bytes, within five minutes of the timestamp', () => {
+    expect(verifyWebhookSignature(body, sig, SECRET, at(TS))).toBe(true);
+    expect(verifyWebhookSignature(Buffer.from(body, 'utf8'), sig, SECRET, at(TS + 299))).toBe(true);
+    expect(verifyWebhookSignature(body, sig.toUpperCase().replace('T=', 't=').replace('SHA256=', 'sha256='), SECRET, at(TS - 60))).toBe(true);
+    expect(verifyWebhookSignature(body, sig, SECRET, { ...at(TS), timestamp: String(TS) })).toBe(true);
+  });
+
+  it('refuses replays: older than five minutes (or too far ahead), or a timestamp header that disagrees', () => {
+    expect(verifyWebhookSignature(body, sig, SECRET, at(TS + 301))).toBe(false);
+    expect(verifyWebhookSignature(body, sig, SECRET, at(TS - 301))).toBe(false);
+    expect(verifyWebhookSignature(body, sig, SECRET, { ...at(TS), timestamp: String(TS + 1) })).toBe(false);
+    // Moving the timestamp breaks the signature.
+    const moved = sig.replace(`t=${TS}`, `t=${TS + 600}`);
+    expect(verifyWebhookSignature(body, moved, SECRET, at(TS + 600))).toBe(false);
   });
 
   it('rejects a changed body, another secret, or a missing/malformed header', () => {
-    expect(verifyWebhookSignature(`${body} `, sig, SECRET)).toBe(false);
-    expect(verifyWebhookSignature(body, sig, 'other')).toBe(false);
-    expect(verifyWebhookSignature(body, undefined, SECRET)).toBe(false);
-    expect(verifyWebhookSignature(body, 'sha256=abc', SECRET)).toBe(false);
-    expect(verifyWebhookSignature(body, sig.slice('sha256='.length), SECRET)).toBe(false);
-    expect(verifyWebhookSignature(body, [sig], SECRET)).toBe(false);
+    expect(verifyWebhookSignature(`${body} `, sig, SECRET, at(TS))).toBe(false);
+    expect(verifyWebhookSignature(body, sig, 'other', at(TS))).toBe(false);
+    expect(verifyWebhookSignature(body, undefined, SECRET, at(TS))).toBe(false);
+    expect(verifyWebhookSignature(body, 'sha256=abc', SECRET, at(TS))).toBe(false);
+    expect(verifyWebhookSignature(body, sig.slice(sig.indexOf('sha256=')), SECRET, at(TS))).toBe(false);
+    expect(verifyWebhookSignature(body, sig.slice(sig.indexOf('sha256=') + 'sha256='.length), SECRET, at(TS))).toBe(false);
+    expect(verifyWebhookSignature(body, [sig], SECRET, at(TS))).toBe(false);
+    expect(verifyWebhookSignature(body, sig, '', at(TS))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Ratings close the loop (SPEC §3 rule 3): a technician's service-star rating comes from their closed
+ * Ratings close the loop (service stars, docs/lifecycle.md): a technician's service-star rating comes from their closed
  * requests' scores once there are enough of them, and dispatch ranks with it.
  */
 import pino from 'pino';

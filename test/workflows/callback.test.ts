@@ -1,5 +1,5 @@
 /**
- * SPEC §4 satisfaction call-back: completion SMS with a signed rating link; 24 h later the survey SMS and a
+ * The satisfaction call-back (回访, docs/lifecycle.md): completion SMS with a signed rating link; 24 h later the survey SMS and a
  * call-back task for the call centre. Score ≤ 3 → follow-up within 2 h of the score (met, or breached →
  * escalation); ≥ 4 → closed; no answer within the feedback window (72 h) → closed as no_feedback.
  * The score arrives as the feedback update with the token id from the link, verified like the API does.

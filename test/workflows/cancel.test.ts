@@ -1,5 +1,5 @@
 /**
- * SPEC §4: any state before completed → cancelled, with the reason, the customer told, every timer gone, the
+ * Cancellation: any state before completed → cancelled, with the reason, the customer told, every timer gone, the
  * result "cancelled". Refused once the work is completed.
  *
  * `received` lasts only for the first workflow task: it can be cancelled in it only when the cancel was waiting

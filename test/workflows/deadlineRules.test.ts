@@ -2,7 +2,7 @@
  * Rules of `Deadlines` the request scenarios cannot reach on purpose, run in the real workflow runtime.
  * A timer counts from when the server records it (the end of the task that armed it), while the due time
  * counts from the request: on a busy server a milestone can arrive after its due time and before its timer.
- * That is a breach (SPEC §5), recorded under the patch `LATE_MET_IS_BREACH` so older histories still replay.
+ * That is a breach (docs/lifecycle.md, Deadlines), recorded under the patch `LATE_MET_IS_BREACH` so older histories still replay.
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';

@@ -1,5 +1,5 @@
 /**
- * SPEC §2 due times and "met when reached": every milestone for each urgency, VIP dispatch, complaint and
+ * Due times (docs/lifecycle.md, Deadlines) and "met when reached": every milestone for each urgency, VIP dispatch, complaint and
  * return/exchange clocks, and the business calendar (weekend, after hours, holiday, 调休, critical 24×7).
  * Breaches are in escalation.test.ts. Anchors are Shanghai local times picked in an ordinary week.
  */
@@ -61,7 +61,7 @@ describe.each([
     urgency: 'critical' as Urgency, dispatch: 10 * MIN, response: 1 * HOUR, onSite: 2 * HOUR,
     resolution: (A: number) => near(at(A, 0, '17:00')), resolutionWarn: (A: number) => near(at(A, 0, '15:24')), business: false,
   },
-])('$urgency request: every milestone of SPEC §2', ({ urgency, dispatch, response, onSite, resolution, resolutionWarn, business }) => {
+])('$urgency request: every milestone of the deadline table', ({ urgency, dispatch, response, onSite, resolution, resolutionWarn, business }) => {
   test('due times as the policy says, each met when reached, then call-back and follow-up', async () => {
     const { bed } = suite;
     const A = await anchorAt(bed, 1, '09:00');

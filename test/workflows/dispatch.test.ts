@@ -1,5 +1,5 @@
 /**
- * SPEC §3 dispatch on the demo roster (policy/technicians.yaml). A gas water heater in Xuhui needs
+ * Dispatch (docs/lifecycle.md) on the demo roster (policy/technicians.yaml). A gas water heater in Xuhui needs
  * gas_water_heater + gas: t1007 (0.2 km, ★99 %), t1001 (7.8 km, ★97 %), t1004 (15.7 km, 93 %), t1010 (15.9 km, 88 %),
  * t1014 (48.4 km, outside 30 km, ★97 %); t1012 is on leave. Decline / silence → next candidate, the customer
  * is told of the delay once; nobody left → level 1 at once and ops assign by hand.
@@ -125,7 +125,7 @@ test('no technician has the skills → level 1 at once; a manual assignment gets
   const alert = await untilSms(bed, h, (l) => l.some((x) => x.kind === 'ops_alert'), 'ops alert');
   expect(alert.find((x) => x.kind === 'ops_alert')?.to).toBe('+8613900139001');
 
-  // Ops pick someone by hand (manual override, SPEC §3); the request carries on.
+  // Ops pick someone by hand (manual override); the request carries on.
   s = await act.assign(h, 't1008');
   expect(s).toMatchObject({ status: 'assigned', technicianId: 't1008' });
   expect(s.assignments).toEqual([expect.objectContaining({ technicianId: 't1008', by: 'manual' })]);

@@ -1,5 +1,5 @@
 /**
- * SPEC §5: deadlines that break. The 80 % warning reaches the outbox before the breach; each breach raises
+ * Escalation (docs/lifecycle.md): deadlines that break. The 80 % warning reaches the outbox before the breach; each breach raises
  * the level by one (capped at 3), pages that level's contact (escalation_breach SMS to their phone), and is
  * recorded with the milestone and lateness; BreachedDeadlines lists it. Per urgency, and for complaints and
  * returns (resolution_max). A deadline met after it broke keeps "breached" and records how late it was.

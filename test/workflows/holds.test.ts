@@ -1,5 +1,5 @@
 /**
- * SPEC §2/§4 on hold (waiting for parts, customer asked to postpone): the resolution clock pauses and, on
+ * On hold (docs/lifecycle.md, Holds; waiting for parts, customer asked to postpone): the resolution clock pauses and, on
  * resume, its due time moves by the time spent on hold — business time on the business calendar, elapsed
  * time round the clock for critical requests. The on-site clock pauses with it.
  */

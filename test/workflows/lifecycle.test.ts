@@ -1,5 +1,7 @@
 import { createBed, type Bed } from './support/env';
-import { acceptUpdate, appointmentUpdate, arrivalUpdate, completionUpdate } from '../../workflows/messages';
+import {
+  ACTION_UPDATES,
+} from '../../workflows/messages';
 
 let bed: Bed;
 beforeAll(async () => {
@@ -18,11 +20,11 @@ test('happy path: received → dispatched → accepted → scheduled → on site
   expect(s.status).toBe('assigned');
   const tech = s.technicianId!;
   expect(tech).toBeDefined();
-  await h.executeUpdate(acceptUpdate, { args: [{ technicianId: tech }] });
-  await h.executeUpdate(appointmentUpdate, { args: [{ technicianId: tech, at: new Date(Date.now() + 3600_000).toISOString() }] });
+  await h.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: tech }] });
+  await h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId: tech, at: new Date(Date.now() + 3600_000).toISOString() }] });
   await bed.env.sleep('30m');
-  await h.executeUpdate(arrivalUpdate, { args: [{ technicianId: tech }] });
-  s = await h.executeUpdate(completionUpdate, { args: [{ technicianId: tech, resolved: true, notes: 'replaced ignition' }] });
+  await h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId: tech }] });
+  s = await h.executeUpdate(ACTION_UPDATES.completion, { args: [{ technicianId: tech, resolved: true, notes: 'replaced ignition' }] });
   expect(s.status).toBe('completed');
   const final = await h.result();
   // The 24-hour call-back and the 72-hour feedback window were waited out on the time-skipping server.

@@ -1,5 +1,5 @@
 /**
- * SPEC §7 photo check: before / after / signature must be in storage as real images (checked by their bytes,
+ * The photo check (docs/lifecycle.md): before / after / signature must be in storage as real images (checked by their bytes,
  * not by the upload announcement). Missing or fake at the 30-minute mark → reminder SMS to the technician and
  * a level-1 escalation; the check repeats when photos arrive. The completion SMS waits only for the first check.
  */

@@ -12,6 +12,7 @@ import { Worker, type ReplayResult } from '@temporalio/worker';
 import { workflowBundle } from '../support/bundle';
 import { historyFromJSON } from './support/historyJson';
 import { HISTORIES_DIR } from './support/scenario';
+import { CURRENT_LIFECYCLE } from '../../workflows/messages';
 
 /** The representative set; each is written by the scenario test named in test/histories/README.md. */
 const EXPECTED = [
@@ -26,19 +27,25 @@ const EXPECTED = [
   'unresolved-twice',
 ];
 
-const files = (): string[] => readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+/** Every lifecycle version a request may still be running: v1 (frozen in workflows/legacy/v1) … current. */
+const VERSIONS = Array.from({ length: CURRENT_LIFECYCLE }, (_, i) => `v${i + 1}`);
+const files = (version: string): string[] =>
+  readdirSync(join(HISTORIES_DIR, version))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(version, f));
 
-test('the recorded histories are all there', () => {
-  expect(files().map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining(EXPECTED));
+test.each(VERSIONS)('the recorded histories of lifecycle %s are all there', (version) => {
+  expect(files(version).map((f) => f.replace(/^v\d+\//, '').replace(/\.json$/, ''))).toEqual(expect.arrayContaining(EXPECTED));
 });
 
 test('every recorded history replays on the current workflow code without nondeterminism', async () => {
   if (process.env.RECORD_HISTORIES === '1') return; // being re-recorded in this very run
-  const histories = files().map((f) => ({
+  const histories = VERSIONS.flatMap(files).map((f) => ({
     workflowId: f.replace(/\.json$/, ''),
     history: historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, f), 'utf8'))),
   }));
-  expect(histories.length).toBeGreaterThanOrEqual(EXPECTED.length);
+  expect(histories.length).toBeGreaterThanOrEqual(EXPECTED.length * VERSIONS.length);
   const results: ReplayResult[] = [];
   for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) results.push(r);
   const outcome = results.map((r) => ({ history: r.workflowId, error: r.error ? `${r.error.name}: ${r.error.message}` : undefined }));

@@ -1,5 +1,5 @@
 /**
- * SPEC §4: every transition is validated; one the current state does not allow is refused with a clear reason
+ * Every transition is validated (docs/lifecycle.md, Actions): one the current state does not allow is refused with a clear reason
  * and changes nothing. One request is walked through every state (dispatching → … → follow_up → closed) and at
  * each, every action the lifecycle does not allow there is tried: WorkflowUpdateFailedError with the reason,
  * the state unchanged, and not one event added to the history.
@@ -10,7 +10,7 @@
  * expectRejected in support/scenario.ts.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { Action } from '../../src/domain/transitions';
+import type { Action } from '../../src/domain/lifecycle/actions';
 import type { Status } from '../../src/domain/types';
 import type { Handle } from './support/env';
 import {
@@ -29,7 +29,7 @@ import {
 const suite = useBed({ server: 'dev' });
 const TECH = 't1007';
 
-/** What SPEC §4 allows in each state a request can be met in (written out here, not read from the table). */
+/** What the lifecycle allows in each state a request can be met in (written out here, not read from the table). */
 const ALLOWED: Partial<Record<Status, Action[]>> = {
   dispatching: ['assign', 'cancel'],
   assigned: ['assign', 'accept', 'decline', 'cancel'],

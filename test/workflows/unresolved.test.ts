@@ -1,5 +1,5 @@
 /**
- * SPEC §5 / 002: an unresolved visit goes to the next support tier (level ≥ 2) and is re-dispatched to a
+ * Unresolved visits (docs/lifecycle.md): an unresolved visit goes to the next support tier (level ≥ 2) and is re-dispatched to a
  * different technician of a higher skill tier; a second unresolved visit reaches level 3.
  * An air conditioner in Zhangjiang: t1002 (tier 2, 0 km, ★95 %) first; tier 3 are t1005 (22 km) and t1015 (93 km).
  */

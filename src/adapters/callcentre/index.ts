@@ -1,11 +1,11 @@
 /**
- * Satisfaction call-back tasks for the call centre (SPEC §4, 000/004: 24 h 回访). A JSON Lines task file for the
+ * Satisfaction call-back tasks for the call centre (回访, 24 h after completion). A JSON Lines task file for the
  * embedded stack, or a signed webhook into the call-centre system. Both drop repeats by task key, so a retried
  * activity never books the same call twice.
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { signWebhookBody, SIGNATURE_HEADER, IDEMPOTENCY_HEADER } from '../sms/webhook';
+import { postSignedJson } from '../sms/webhook';
 
 export interface CallbackTask {
   key: string;
@@ -53,20 +53,31 @@ export class FileCallCentre implements CallCentre {
   }
 }
 
+export interface WebhookCallCentreOptions {
+  /** Refuse plain http (production). */
+  requireHttps?: boolean;
+  timeoutMs?: number;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+/**
+ * POSTs each task, signed with CALL_CENTRE_WEBHOOK_SECRET over a timestamp and the body (X-Aftercare-Signature,
+ * X-Aftercare-Timestamp; see README "Webhook signatures"), with the task key as Idempotency-Key. Redirects are not
+ * followed: the body carries the customer's phone number.
+ */
 export class WebhookCallCentre implements CallCentre {
   constructor(
     private readonly url: string,
     private readonly secret: string,
-  ) {}
+    private readonly opts: WebhookCallCentreOptions = {},
+  ) {
+    if (!secret) throw new Error('call-centre webhook needs a signing secret (CALL_CENTRE_WEBHOOK_SECRET)');
+  }
 
   async createTask(task: CallbackTask): Promise<'created' | 'duplicate'> {
     const body = JSON.stringify({ type: 'satisfaction_callback', ...task });
-    const res = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhookBody(body, this.secret), [IDEMPOTENCY_HEADER]: task.key },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
+    const res = await postSignedJson({ ...this.opts, url: this.url, body, secret: this.secret, idempotencyKey: task.key, what: 'call-centre webhook' });
     if (res.status === 409) return 'duplicate';
     if (!res.ok) throw new Error(`call-centre webhook answered ${res.status}`);
     return 'created';

@@ -2,7 +2,7 @@
  * Roster validation: turns parsed JSON/YAML into Technician records or one error naming every bad
  * record by index and field, so whoever edits the roster sees all their mistakes at once.
  */
-import { isGeoPoint, type Technician } from '../../domain/dispatch';
+import { isGeoPoint, normaliseSkill, type Technician } from '../../domain/dispatch';
 
 export interface RosterIssue {
   /** Position in the technicians list; -1 for the document itself. */
@@ -33,7 +33,8 @@ export function issuePath(i: RosterIssue): string {
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
-const SKILL = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** A skill tag after normaliseSkill ("Water-Heater" → water_heater), the spelling request categories get. */
+const SKILL = /^[a-z0-9][a-z0-9_]{0,63}$/;
 
 /** Accepts either a bare list or `{ technicians: [...] }`. Throws RosterError. */
 export function parseRoster(doc: unknown, source = 'roster'): Technician[] {
@@ -61,8 +62,8 @@ export function parseRoster(doc: unknown, source = 'roster'): Technician[] {
     if (!Array.isArray(raw.skills) || raw.skills.length === 0) bad('skills', 'expected a non-empty list');
     else {
       raw.skills.forEach((s: unknown, i: number) => {
-        const v = typeof s === 'string' ? s.trim().toLowerCase() : undefined;
-        if (!v || !SKILL.test(v)) bad(`skills[${i}]`, 'expected a skill tag like gas or air_conditioner');
+        const v = typeof s === 'string' ? normaliseSkill(s) : undefined;
+        if (!v || !SKILL.test(v)) bad(`skills[${i}]`, 'expected a skill tag like gas or air_conditioner (letters, digits, "_", "-" or spaces)');
         else if (!skills.includes(v)) skills.push(v);
       });
     }

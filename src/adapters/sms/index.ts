@@ -1,10 +1,11 @@
 /**
- * SMS behind one interface (SPEC §6). Activities get an `SmsProvider` from `createSmsProvider(config)` and
+ * SMS behind one interface (docs/lifecycle.md, Messages sent). Activities get an `SmsProvider` from `createSmsProvider(config)` and
  * texts from `renderSms`; which gateway is behind it is configuration.
  */
+import { AliyunSmsProvider } from './aliyun';
 import { OutboxSmsProvider } from './outbox';
 import { TwilioSmsProvider } from './twilio';
-import type { SmsProvider } from './types';
+import type { SmsKind, SmsProvider } from './types';
 import { WebhookSmsProvider } from './webhook';
 
 export * from './types';
@@ -22,6 +23,22 @@ export {
 } from './webhook';
 export { TwilioSmsProvider, TWILIO_IDEMPOTENCY_HEADER, type TwilioOptions } from './twilio';
 export {
+  AliyunSmsProvider,
+  ALIYUN_SMS_DEFAULT_ENDPOINT,
+  ALIYUN_ERROR_CODES,
+  aliyunPhoneNumber,
+  aliyunRpcSignature,
+  isRetryableAliyunCode,
+  type AliyunOptions,
+} from './aliyun';
+export {
+  ALIYUN_TEMPLATE_PARAMS,
+  DEFAULT_ALIYUN_PARAM_MAX_LENGTH,
+  aliyunTemplateParams,
+  aliyunTemplateProblems,
+  AliyunParamError,
+} from './aliyunTemplates';
+export {
   renderSms,
   SmsTemplateError,
   DEFAULT_SMS_TIME_ZONE,
@@ -31,7 +48,7 @@ export {
   type SmsVarsByKind,
 } from './templates';
 
-export type SmsProviderName = 'outbox' | 'webhook' | 'twilio';
+export type SmsProviderName = 'outbox' | 'webhook' | 'twilio' | 'aliyun';
 
 export interface SmsConfig {
   provider: SmsProviderName;
@@ -45,7 +62,17 @@ export interface SmsConfig {
     messagingServiceSid?: string;
     baseUrl?: string;
   };
-  /** Per-attempt HTTP timeout for webhook/twilio; default 10 s. */
+  aliyun?: {
+    accessKeyId: string;
+    accessKeySecret: string;
+    signName: string;
+    /** Message kind → template code (SMS_…), one for every kind. */
+    templates: Partial<Record<SmsKind, string>>;
+    endpoint?: string;
+    /** Longest free-text template value; default 35. */
+    paramMaxLength?: number;
+  };
+  /** Per-attempt HTTP timeout for webhook/twilio/aliyun; default 10 s. */
   timeoutMs?: number;
 }
 
@@ -74,8 +101,19 @@ export function createSmsProvider(cfg: SmsConfig): SmsProvider {
       if (!t || missing.length > 0) throw new SmsConfigError(`SMS provider 'twilio' needs ${missing.join(', ') || 'twilio settings'}`);
       return wrap(() => new TwilioSmsProvider({ ...t, timeoutMs: cfg.timeoutMs }));
     }
+    case 'aliyun': {
+      const a = cfg.aliyun;
+      const missing = [
+        !a?.accessKeyId && 'aliyun.accessKeyId',
+        !a?.accessKeySecret && 'aliyun.accessKeySecret',
+        !a?.signName && 'aliyun.signName',
+        !a?.templates && 'aliyun.templates',
+      ].filter(Boolean);
+      if (!a || missing.length > 0) throw new SmsConfigError(`SMS provider 'aliyun' needs ${missing.join(', ')}`);
+      return wrap(() => new AliyunSmsProvider({ ...a, timeoutMs: cfg.timeoutMs }));
+    }
     default:
-      throw new SmsConfigError(`unknown SMS provider '${String((cfg as { provider?: unknown }).provider)}' (outbox, webhook or twilio)`);
+      throw new SmsConfigError(`unknown SMS provider '${String((cfg as { provider?: unknown }).provider)}' (outbox, webhook, twilio or aliyun)`);
   }
 }
 

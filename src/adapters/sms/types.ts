@@ -1,9 +1,9 @@
 /**
- * The SMS port: what activities call, whatever provider sits behind it (SPEC §6).
+ * The SMS port: what activities call, whatever provider sits behind it (docs/lifecycle.md, Messages sent).
  * Pure and free of Node built-ins, so a workflow may import `smsKey` and `SMS_KINDS` to derive keys itself.
  */
 
-/** Every message the system sends (SPEC §6): customer, technician, escalation and ops messages. */
+/** Every message the system sends (docs/lifecycle.md, Messages sent): customer, technician, escalation and ops messages. */
 export const SMS_KINDS = [
   // to the customer
   'received',
@@ -33,6 +33,12 @@ export interface SmsMessage {
   idempotencyKey: string;
   /** The service request (workflow id) this message belongs to; for tracing, never shown to providers as PII. */
   requestId: string;
+  /**
+   * The variables `text` was rendered from (what `renderSms` got, `timeZone` included). Providers that send
+   * approved templates instead of free text (aliyun) build their template parameters from these; the others
+   * ignore them. Contains PII like `text`: never log it.
+   */
+  vars?: Record<string, unknown>;
 }
 
 export interface SendResult {

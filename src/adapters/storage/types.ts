@@ -15,7 +15,7 @@ export interface StoredPhoto {
   storedAt: string;
 }
 
-/** Photo evidence store (SPEC §7). Implementations: LocalStorage (dev, single host) and S3Storage. */
+/** Photo evidence store (docs/lifecycle.md, Photo evidence). Implementations: LocalStorage (dev, single host) and S3Storage. */
 export interface PhotoStorage {
   put(requestId: string, kind: PhotoKind, body: Buffer | NodeJS.ReadableStream, contentType: string): Promise<StoredPhoto>;
   /** Every photo stored for the request, oldest first; [] when none. */

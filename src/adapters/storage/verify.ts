@@ -1,5 +1,5 @@
 /**
- * The photo check (SPEC §7): which required kinds are in storage as real images — judged by the stored
+ * The photo check (docs/lifecycle.md, Photo evidence): which required kinds are in storage as real images — judged by the stored
  * bytes, not by upload announcements or declared content types. Ready for activities/photos.ts.
  */
 import { checkImage, IMAGE_SNIFF_BYTES } from '../../domain/imageCheck';

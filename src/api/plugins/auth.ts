@@ -7,10 +7,11 @@
  * Authentication runs onRequest, before the body is read; the assignment check runs preHandler, after the
  * id has been validated.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Principal, Role, TokenStore } from '../../tokens';
 import { forbidden, unauthorized } from '../errors';
-import { global } from './global';
+import { closeIfBodyPending } from './security';
 
 export interface RouteAuth {
   roles: readonly Role[];
@@ -41,7 +42,7 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export const authPlugin = global<FastifyPluginAsync<{ tokens: TokenStore }>>(async (app, { tokens }) => {
+export const authPlugin = fp<{ tokens: TokenStore }>(async (app, { tokens }) => {
   app.decorateRequest('principal', undefined);
 
   // Fail closed: an API route that forgot to say who may call it does not start.
@@ -50,18 +51,31 @@ export const authPlugin = global<FastifyPluginAsync<{ tokens: TokenStore }>>(asy
     if (route.url.startsWith('/v1/') && auth === undefined) throw new Error(`route ${route.method} ${route.url} declares no config.auth`);
   });
 
-  app.addHook('onRequest', async (req) => {
+  // The security plugin's limits ran before this (per IP, failed-auth budget); refusals here close the
+  // connection when a body is on its way, so it is never read.
+  app.addHook('onRequest', async (req, reply) => {
     const auth = req.routeOptions.config.auth;
-    if (!auth) return;
+    if (!auth) return undefined;
+    const limits = app.hasDecorator('callerLimits') ? app.callerLimits : undefined;
     const token = bearerToken(req);
-    if (!token) throw unauthorized();
+    if (!token) {
+      closeIfBodyPending(req, reply);
+      throw unauthorized();
+    }
     const principal = tokens.authenticate(token);
-    if (!principal) throw unauthorized('unknown bearer token');
+    if (!principal) {
+      await limits?.authFailed(req);
+      closeIfBodyPending(req, reply);
+      throw unauthorized('unknown bearer token');
+    }
+    if (limits && !(await limits.authenticated(req, reply, `${principal.role}:${principal.name}:${principal.technicianId ?? ''}`))) return reply;
     if (!auth.roles.includes(principal.role)) {
+      closeIfBodyPending(req, reply);
       throw forbidden(`role ${principal.role} may not ${req.method} ${req.routeOptions.url ?? ''}`.trim());
     }
     req.principal = principal;
     req.log = req.log.child({ principal: principal.name, role: principal.role });
+    return undefined;
   });
 
   app.addHook('preHandler', async (req) => {
@@ -73,4 +87,4 @@ export const authPlugin = global<FastifyPluginAsync<{ tokens: TokenStore }>>(asy
       throw forbidden('this request is not assigned to you', 'params.id');
     }
   });
-}, 'aftercare-auth');
+}, { name: 'aftercare-auth', fastify: '5.x' });

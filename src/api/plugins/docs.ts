@@ -4,10 +4,9 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyPluginAsync } from 'fastify';
-import { global } from './global';
+import fp from 'fastify-plugin';
 
-export const docsPlugin = global<FastifyPluginAsync<{ publicBaseUrl: string }>>(async (app, opts) => {
+export const docsPlugin = fp<{ publicBaseUrl: string }>(async (app, opts) => {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -15,9 +14,10 @@ export const docsPlugin = global<FastifyPluginAsync<{ publicBaseUrl: string }>>(
         title: 'Aftercare API',
         version: '1.0.0',
         description:
-          'After-sales service requests (SPEC §9). Integrations start and read requests, technicians report ' +
+          'After-sales service requests. Integrations start and read requests, technicians report ' +
           'progress on requests assigned to them, ops dispatch, hold, follow up and cancel. Customers rate ' +
-          'through the signed link in their SMS (`/r/{token}`).',
+          'through the signed link in their SMS (`/r/{token}`). Guides in the Aftercare repository: ' +
+          '`docs/api.md` (this API, with examples) and `docs/lifecycle.md` (statuses, allowed actions, deadlines).',
       },
       servers: [{ url: opts.publicBaseUrl }],
       components: {
@@ -46,4 +46,4 @@ export const docsPlugin = global<FastifyPluginAsync<{ publicBaseUrl: string }>>(
     },
     uiConfig: { docExpansion: 'list', deepLinking: false },
   });
-}, 'aftercare-docs');
+}, { name: 'aftercare-docs', fastify: '5.x' });

@@ -1,12 +1,12 @@
 /**
- * One place that turns every failure into the SPEC's error body: schema violations (all of them, per field),
+ * One place that turns every failure into the API's error body (docs/api.md, Errors): schema violations (all of them, per field),
  * framework errors (bad JSON 400, too large 413, wrong type 415), port errors (404/409/503) and our ApiErrors.
  * Anything unexpected is a 500 with a generic message; the stack goes to the log, never to the client.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorBodyShape, type FieldProblem } from '../errors';
 import { InvalidCursorError, KeyConflictError, NotFoundError, RejectedTransitionError, UnavailableError } from '../port';
-import { MULTI_LINE, REQUEST_ID_PATTERN, SINGLE_LINE, TECHNICIAN_ID_PATTERN } from '../schemas/common';
+import { FIELD_CHECK_KEYWORD, MULTI_LINE, REQUEST_ID_PATTERN, SINGLE_LINE, TECHNICIAN_ID_PATTERN } from '../schemas/common';
 
 interface AjvError {
   keyword: string;
@@ -39,7 +39,11 @@ export function detailsFromAjv(errors: AjvError[], context: string | undefined):
   const prefix = PART_PREFIX[context ?? 'body'] ?? context ?? '';
   const out: FieldProblem[] = [];
   const seen = new Set<string>();
+  // A field check also runs on a value the schema refused ("call me" is no phone number either): the
+  // schema's message is the precise one, so the check's is dropped for that field.
+  const refused = new Set(errors.filter((e) => e.keyword !== FIELD_CHECK_KEYWORD).map((e) => e.instancePath));
   for (const e of errors) {
+    if (e.keyword === FIELD_CHECK_KEYWORD && refused.has(e.instancePath)) continue;
     let path: string;
     let message: string;
     switch (e.keyword) {

@@ -1,8 +1,7 @@
 /** Decorates the instance with the shared services every route plugin uses (the Temporal port above all). */
-import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import type { PhotoStorage } from '../../adapters/storage/types';
 import type { ServiceRequestsPort } from '../port';
-import { global } from './global';
 
 export interface Services {
   requests: ServiceRequestsPort;
@@ -18,6 +17,6 @@ declare module 'fastify' {
   }
 }
 
-export const servicesPlugin = global<FastifyPluginAsync<{ services: Services }>>(async (app, opts) => {
+export const servicesPlugin = fp<{ services: Services }>(async (app, opts) => {
   app.decorate('services', opts.services);
-}, 'aftercare-services');
+}, { name: 'aftercare-services', fastify: '5.x' });

@@ -7,6 +7,7 @@
  * CORS: the Web UI calls from the browser, so its origins get `Access-Control-Allow-*` for POST with
  * `Content-Type`, `X-Namespace` and `Authorization`, including the preflight. Every call is logged with
  * who made it, the namespace and the number of payloads — never their contents.
+ * Authentication happens in onRequest, before the body is read: unauthenticated uploads get nothing read.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -17,6 +18,7 @@ import { fromJsonPayload, RemotePayloadError, toJsonPayload, type JsonPayload } 
 import type { TokenStore } from '../../tokens';
 import { ApiError, badRequest, forbidden, unauthorized } from '../errors';
 import { bearerToken } from '../plugins/auth';
+import { closeIfBodyPending } from '../plugins/security';
 import { errorResponses } from '../schemas/common';
 
 export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
@@ -60,20 +62,35 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecRoutesOptions> = async 
     return ok;
   };
 
-  /** Who is calling, or an ApiError. */
-  const authenticate = (req: FastifyRequest): string => {
+  /** Who is calling, or why not (`guess`: an unknown token or key, counted against the caller's IP). */
+  const authenticate = (req: FastifyRequest): { who: string } | { refusal: ApiError; guess: boolean } => {
     const pathKey = (req.params as { key?: string } | undefined)?.key;
-    if (pathKey !== undefined) {
-      if (isCodecToken(pathKey)) return 'codec-url-key';
-      throw forbidden('unknown codec key');
-    }
+    if (pathKey !== undefined) return isCodecToken(pathKey) ? { who: 'codec-url-key' } : { refusal: forbidden('unknown codec key'), guess: true };
     const token = bearerToken(req);
-    if (!token) throw unauthorized();
-    if (isCodecToken(token)) return 'codec-token';
+    if (!token) return { refusal: unauthorized(), guess: false };
+    if (isCodecToken(token)) return { who: 'codec-token' };
     const principal = opts.tokens?.authenticate(token);
-    if (!principal) throw unauthorized('unknown bearer token');
-    if (principal.role !== 'ops') throw forbidden(`role ${principal.role} may not decode payloads`);
-    return principal.name;
+    if (!principal) return { refusal: unauthorized('unknown bearer token'), guess: true };
+    if (principal.role !== 'ops') return { refusal: forbidden(`role ${principal.role} may not decode payloads`), guess: false };
+    return { who: principal.name };
+  };
+
+  /**
+   * onRequest of the POST routes: the caller is known before Fastify reads (let alone parses and validates) a body
+   * of up to 8 MiB. A refused upload is never read: the answer closes the connection.
+   */
+  const callers = new WeakMap<FastifyRequest, string>();
+  const requireCaller = async (req: FastifyRequest, reply: FastifyReply) => {
+    const limits = app.hasDecorator('callerLimits') ? app.callerLimits : undefined;
+    const auth = authenticate(req);
+    if ('refusal' in auth) {
+      if (auth.guess) await limits?.authFailed(req);
+      closeIfBodyPending(req, reply);
+      throw auth.refusal;
+    }
+    if (limits && !(await limits.authenticated(req, reply, `codec:${auth.who}`))) return reply;
+    callers.set(req, auth.who);
+    return undefined;
   };
 
   const cors = (req: FastifyRequest, reply: FastifyReply): boolean => {
@@ -98,7 +115,7 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecRoutesOptions> = async 
   };
 
   const handle = (op: 'encode' | 'decode') => async (req: FastifyRequest, reply: FastifyReply) => {
-    const who = authenticate(req);
+    const who = callers.get(req) ?? 'unknown';
     const ns = req.headers['x-namespace'];
     const namespace = typeof ns === 'string' ? ns : undefined;
     if (opts.namespaces && namespace !== undefined && !opts.namespaces.includes(namespace)) {
@@ -123,7 +140,8 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecRoutesOptions> = async 
     return reply.header('cache-control', 'no-store').send({ payloads: out.map(toJsonPayload) });
   };
 
-  const common = { config: { auth: false as const }, bodyLimit } as const;
+  // Open to the app-level auth: requireCaller authenticates; the limits know (ownAuth) and see the URL key.
+  const common = { config: { auth: false as const, ownAuth: true, credentialParam: 'key' }, bodyLimit, onRequest: requireCaller } as const;
   const schema = (op: string, withKey: boolean) => ({
     summary: `Remote codec: ${op} payloads${withKey ? ' (key in the URL, for the Web UI)' : ''}`,
     tags: ['codec'],

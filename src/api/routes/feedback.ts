@@ -1,5 +1,5 @@
 /**
- * Customer feedback (SPEC §4, §9): authenticated by the signed token from the SMS link, not a bearer token.
+ * Customer feedback (docs/api.md, Customer feedback): authenticated by the signed token from the SMS link, not a bearer token.
  * Signature and expiry are checked here; single use by the workflow (its validator refuses a used token id).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -62,7 +62,8 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/service-requests/:id/feedback',
     {
-      config: { auth: false },
+      // Limited per IP and per rating token (in the body), never per Authorization header.
+      config: { auth: false, ratingToken: 'body' },
       schema: {
         summary: 'Customer rating (1–5) with the signed token from the rating link',
         description:

@@ -1,5 +1,5 @@
 /**
- * Photo evidence (SPEC §7): multipart upload by the assigned technician, fields `kind` then `file`. The
+ * Photo evidence (docs/api.md, Upload photos): multipart upload by the assigned technician, fields `kind` then `file`. The
  * declared type must be an image type we keep and the bytes must be that image (magic bytes); then the photo
  * goes to storage and the workflow is signalled. Re-uploading identical bytes lands on the same key.
  */

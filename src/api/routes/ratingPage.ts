@@ -78,7 +78,7 @@ export const ratingPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/r/:token',
     {
-      config: { auth: false },
+      config: { auth: false, ratingToken: 'params' },
       schema: {
         summary: 'Customer rating page (HTML)',
         description: 'The link in the completion SMS. Expired, used or invalid links get a friendly page with 410, 409 or 404.',
@@ -109,7 +109,7 @@ export const ratingPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/r/:token',
     {
-      config: { auth: false },
+      config: { auth: false, ratingToken: 'params' },
       schema: {
         summary: 'Rating form submit without JavaScript (urlencoded)',
         tags: ['feedback'],

@@ -1,4 +1,4 @@
-/** Reports for managers and ops (SPEC §8): the daily service summary. */
+/** Reports for managers and ops: the daily service summary (docs/operations.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { localDate, ReportDateError } from '../../reports/daily';
 import { ReportUnavailableError, type ReportSource } from '../../reports/fetch';

@@ -1,4 +1,4 @@
-/** Start, read and list service requests (SPEC §1, §9). */
+/** Start, read and list service requests (docs/api.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { badRequest, forbidden } from '../errors';

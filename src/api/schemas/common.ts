@@ -2,27 +2,20 @@
  * Building blocks shared by the route schemas. Every string has a maxLength; every object is closed
  * (additionalProperties: false) so unknown fields are named in a 400 instead of silently ignored.
  */
-import { Type, type TSchema, type TSchemaOptions, type TUnsafe } from 'typebox';
+import { Type, type TSchema } from 'typebox';
+import type { FieldCheckName } from '../intake';
 import { EXTERNAL_ID_PATTERN, WORKFLOW_ID_PREFIX } from '../../temporal/ids';
 
-/** No control characters (single-line fields: names, models, ids). */
-export const SINGLE_LINE = '^[^\\u0000-\\u001F\\u007F]*$';
-/** Free text may have line breaks and tabs, nothing else below 0x20. */
-export const MULTI_LINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
-export const TECHNICIAN_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+export { LongText, MULTI_LINE, SINGLE_LINE, StringEnum, TECHNICIAN_ID_PATTERN, TechnicianId, Text } from '../../domain/lifecycle/fields';
 export const REQUEST_ID_PATTERN = `^${WORKFLOW_ID_PREFIX}${EXTERNAL_ID_PATTERN.source.slice(1)}`;
 
-/** A string enum with `type: string` (nicer in OpenAPI than a bare enum). */
-export function StringEnum<const T extends readonly string[]>(values: T, options: TSchemaOptions = {}): TUnsafe<T[number]> {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
-}
-
-export const Text = (maxLength: number, options: TSchemaOptions = {}) =>
-  Type.String({ minLength: 1, maxLength, pattern: SINGLE_LINE, ...options });
-export const LongText = (maxLength: number, options: TSchemaOptions = {}) =>
-  Type.String({ minLength: 1, maxLength, pattern: MULTI_LINE, ...options });
-
-export const TechnicianId = Type.String({ minLength: 1, maxLength: 64, pattern: TECHNICIAN_ID_PATTERN, description: 'Technician id from the roster, e.g. t1001' });
+/**
+ * Schema keyword naming a check from intake's FIELD_CHECKS (real mobile number, specific description …).
+ * Validation runs it with the other keywords, so its problems land in the same 400 as the schema's; the
+ * `x-` prefix keeps the OpenAPI document valid.
+ */
+export const FIELD_CHECK_KEYWORD = 'x-check';
+export const fieldCheck = (name: FieldCheckName) => ({ [FIELD_CHECK_KEYWORD]: name });
 
 export const RequestIdParams = Type.Object(
   {
@@ -42,7 +35,7 @@ export const ErrorBody = Type.Object(
     message: Type.String(),
     details: Type.Array(ErrorDetail),
   },
-  { $id: 'ErrorBody', description: 'Every error response (SPEC §9)' },
+  { $id: 'ErrorBody', description: 'Every error response: a machine-readable `error`, a `message`, and `details` naming each offending field' },
 );
 
 const errorRef = (description: string) => Type.Unsafe({ $ref: 'ErrorBody#', description });

@@ -58,5 +58,5 @@ export const DailyReportResponse = Type.Object(
       description: 'Requests listed for the day whose state could not be read; non-empty means the report is incomplete',
     }),
   },
-  { description: 'Daily service summary (SPEC §8, 日服务数据汇总表)' },
+  { description: 'Daily service summary (日服务数据汇总表)' },
 );

@@ -1,20 +1,21 @@
-/** The start body (SPEC §1): the "five essentials" plus type, channel, VIP, location and externalId. */
+/** The start body: the "five essentials" (信息记录五要素: customer, contact, product, problem, urgency) plus type, channel, VIP, location and externalId. */
 import { Type, type Static } from 'typebox';
 import { CHANNELS, REQUEST_TYPES, STATUSES, URGENCIES } from '../../domain/types';
 import { EXTERNAL_ID_PATTERN } from '../../temporal/ids';
-import { LongText, StringEnum, TechnicianId, Text } from './common';
+import { fieldCheck, LongText, StringEnum, TechnicianId, Text } from './common';
 
 export const Customer = Type.Object(
   {
-    name: Text(100, { description: 'Customer name' }),
+    name: Text(100, { description: 'Customer name', ...fieldCheck('not-blank') }),
     phone: Type.String({
       minLength: 3,
       maxLength: 32,
       pattern: '^[0-9+()./ -]+$',
       description: 'Mobile number; national (CN by default) or +E.164. Normalised to E.164.',
       examples: ['13800138000', '+8613800138000'],
+      ...fieldCheck('mobile-phone'),
     }),
-    address: Text(300, { minLength: 4, description: 'Service address' }),
+    address: Text(300, { minLength: 4, description: 'Service address', ...fieldCheck('full-address') }),
     language: Type.Optional(StringEnum(['zh', 'en'] as const, { description: 'Language for SMS; default zh' })),
   },
   { additionalProperties: false },
@@ -22,8 +23,8 @@ export const Customer = Type.Object(
 
 export const Product = Type.Object(
   {
-    model: Text(100, { description: 'Model number' }),
-    purchaseDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, description: 'YYYY-MM-DD, not in the future' }),
+    model: Text(100, { description: 'Model number', ...fieldCheck('not-blank') }),
+    purchaseDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, description: 'YYYY-MM-DD, not in the future', ...fieldCheck('purchase-date') }),
     category: Type.String({
       minLength: 1,
       maxLength: 64,
@@ -37,7 +38,7 @@ export const Product = Type.Object(
 
 export const Problem = Type.Object(
   {
-    description: LongText(2000, { description: 'What is wrong, specifically (at least 10 characters; 5 in Chinese)' }),
+    description: LongText(2000, { description: 'What is wrong, specifically (at least 10 characters; 5 in Chinese)', ...fieldCheck('specific-description') }),
     occursWhen: Type.Optional(LongText(500, { description: 'When it happens' })),
     symptoms: Type.Optional(LongText(1000, { description: 'What accompanies it: noise, smell, error code …' })),
   },

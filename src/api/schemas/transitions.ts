@@ -1,30 +1,11 @@
-/** Bodies of the lifecycle actions (SPEC §9). `technicianId` is optional: it defaults to the token's. */
+/**
+ * The customer's rating body and the transitions' headers. The lifecycle actions' bodies are part of their
+ * definition (src/domain/lifecycle/actions.ts).
+ */
 import { Type, type Static } from 'typebox';
-import { LongText, TechnicianId } from './common';
 
 const closed = { additionalProperties: false } as const;
-const OwnTechnician = Type.Optional(TechnicianId);
 
-export const AssignBody = Type.Object({ technicianId: TechnicianId }, closed);
-export const TechnicianBody = Type.Object({ technicianId: OwnTechnician }, closed);
-export const DeclineBody = Type.Object({ technicianId: OwnTechnician, reason: Type.Optional(LongText(500)) }, closed);
-export const AppointmentBody = Type.Object(
-  {
-    technicianId: OwnTechnician,
-    at: Type.String({ format: 'date-time', maxLength: 40, description: 'Booked visit time, ISO-8601 with offset' }),
-  },
-  closed,
-);
-export const CompletionBody = Type.Object(
-  {
-    technicianId: OwnTechnician,
-    resolved: Type.Boolean({ description: 'false: the fault persists → next support tier, re-dispatch' }),
-    notes: LongText(2000, { description: 'What was done' }),
-  },
-  closed,
-);
-export const ReasonBody = Type.Object({ reason: LongText(500) }, closed);
-export const NotesBody = Type.Object({ notes: LongText(2000) }, closed);
 export const FeedbackBody = Type.Object(
   {
     score: Type.Integer({ minimum: 1, maximum: 5 }),
@@ -34,10 +15,6 @@ export const FeedbackBody = Type.Object(
   closed,
 );
 
-export type AssignBody = Static<typeof AssignBody>;
-export type DeclineBody = Static<typeof DeclineBody>;
-export type AppointmentBody = Static<typeof AppointmentBody>;
-export type CompletionBody = Static<typeof CompletionBody>;
 export type FeedbackBody = Static<typeof FeedbackBody>;
 
 export const TransitionHeaders = Type.Object({

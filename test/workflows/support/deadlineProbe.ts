@@ -5,7 +5,7 @@
 import { sleep } from '@temporalio/workflow';
 import { Deadlines } from '../../../workflows/deadlines';
 import type { CalendarSpec } from '../../../src/domain/policyTypes';
-import type { DeadlineState } from '../../../workflows/messages';
+import type { DeadlineState } from '../../../workflows/deadlines';
 
 const HOUR = 3_600_000;
 const ROUND_THE_CLOCK: CalendarSpec = { timeZone: 'Asia/Shanghai', workStart: '00:00', workEnd: '24:00', workingDays: [1, 2, 3, 4, 5, 6, 7], holidays: [], extraWorkingDays: [], allHours: true };

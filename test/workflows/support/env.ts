@@ -14,12 +14,18 @@ import { FileCallCentre } from '../../../src/adapters/callcentre';
 import { FileDirectory } from '../../../src/adapters/directory';
 import { OutboxSmsProvider, readOutbox, SmsProviderError, type OutboxLine, type SmsMessage } from '../../../src/adapters/sms';
 import { LocalStorage } from '../../../src/adapters/storage';
-import { loadPolicyFile } from '../../../src/policyFile';
+import { loadPolicyFile } from '../../../src/policy';
 import { signRatingToken } from '../../../src/ratingLink';
 import { PROJECT_ROOT } from '../../../src/temporal/binaries';
 import type { ResolvedPolicy } from '../../../src/domain/policyTypes';
 import type { ServiceRequestInput } from '../../../src/domain/types';
-import { SERVICE_REQUEST_WORKFLOW, stateQuery, type ServiceRequestStart, type ServiceRequestState } from '../../../workflows/messages';
+import {
+  CURRENT_LIFECYCLE,
+  SERVICE_REQUEST_WORKFLOW,
+  stateQuery,
+  type ServiceRequestStart,
+  type ServiceRequestState,
+} from '../../../workflows/messages';
 import { createDevServerEnv, createTimeSkippingEnv } from '../../support/servers';
 import { workflowBundle } from '../../support/bundle';
 import { requestInput } from '../../support/fixtures';
@@ -98,6 +104,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
       policy,
       bodyHash: 'hash',
       startAttemptId: 'attempt-1',
+      lifecycleVersion: CURRENT_LIFECYCLE,
     };
     const handle = await env.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId: id, taskQueue: queue, args: [input] });
     return Object.assign(handle, { state: () => handle.query(stateQuery) }) as Handle;

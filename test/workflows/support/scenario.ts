@@ -9,28 +9,19 @@ import { DateTime } from 'luxon';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { OutboxLine } from '../../../src/adapters/sms';
-import { resolvePolicy } from '../../../src/domain/policy';
+import { resolvePolicy } from '../../../src/policy';
 import type { ResolvedPolicy } from '../../../src/domain/policyTypes';
 import type { PhotoKind, ServiceRequestInput } from '../../../src/domain/types';
-import { parsePolicyText } from '../../../src/policyFile';
+import { parsePolicyText } from '../../../src/policy';
 import { isRatingTokenError, verifyRatingToken } from '../../../src/ratingLink';
 import { PROJECT_ROOT } from '../../../src/temporal/binaries';
 import {
-  acceptUpdate,
-  appointmentUpdate,
-  arrivalUpdate,
-  assignUpdate,
-  cancelUpdate,
-  completionUpdate,
-  declineUpdate,
-  feedbackUpdate,
-  followUpUpdate,
-  holdUpdate,
+  ACTION_UPDATES,
+  CURRENT_LIFECYCLE,
   photoUploadedSignal,
-  resumeUpdate,
-  type DeadlineState,
   type ServiceRequestState,
 } from '../../../workflows/messages';
+import type { DeadlineState } from '../../../workflows/deadlines';
 import { makePng } from '../../support/images';
 import { createBed, RATING_SECRET, type Bed, type BedOptions, type Handle } from './env';
 import { historyToJSON } from './historyJson';
@@ -220,18 +211,18 @@ export function deadline(s: ServiceRequestState, id: string): DeadlineState {
 
 // ── Actions (what the technician's app, ops and the customer do) ───────────────────────────────────
 export const act = {
-  assign: (h: Handle, technicianId: string) => h.executeUpdate(assignUpdate, { args: [{ technicianId }] }),
-  accept: (h: Handle, technicianId: string) => h.executeUpdate(acceptUpdate, { args: [{ technicianId }] }),
-  decline: (h: Handle, technicianId: string, reason = 'fully booked today') => h.executeUpdate(declineUpdate, { args: [{ technicianId, reason }] }),
-  book: (h: Handle, technicianId: string, at: string) => h.executeUpdate(appointmentUpdate, { args: [{ technicianId, at }] }),
-  arrive: (h: Handle, technicianId: string) => h.executeUpdate(arrivalUpdate, { args: [{ technicianId }] }),
+  assign: (h: Handle, technicianId: string) => h.executeUpdate(ACTION_UPDATES.assign, { args: [{ technicianId }] }),
+  accept: (h: Handle, technicianId: string) => h.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId }] }),
+  decline: (h: Handle, technicianId: string, reason = 'fully booked today') => h.executeUpdate(ACTION_UPDATES.decline, { args: [{ technicianId, reason }] }),
+  book: (h: Handle, technicianId: string, at: string) => h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }] }),
+  arrive: (h: Handle, technicianId: string) => h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId }] }),
   complete: (h: Handle, technicianId: string, resolved = true, notes = resolved ? 'replaced the flame sensor' : 'control board fault, needs L2') =>
-    h.executeUpdate(completionUpdate, { args: [{ technicianId, resolved, notes }] }),
-  hold: (h: Handle, reason = 'waiting for parts') => h.executeUpdate(holdUpdate, { args: [{ reason }] }),
-  resume: (h: Handle, reason = 'parts arrived') => h.executeUpdate(resumeUpdate, { args: [{ reason }] }),
-  feedback: (h: Handle, tokenId: string, score: number, comment?: string) => h.executeUpdate(feedbackUpdate, { args: [{ score, tokenId, comment }] }),
-  followUp: (h: Handle, notes = 'called the customer, apologised, offered a free check') => h.executeUpdate(followUpUpdate, { args: [{ notes }] }),
-  cancel: (h: Handle, reason = 'customer fixed it themselves') => h.executeUpdate(cancelUpdate, { args: [{ reason }] }),
+    h.executeUpdate(ACTION_UPDATES.completion, { args: [{ technicianId, resolved, notes }] }),
+  hold: (h: Handle, reason = 'waiting for parts') => h.executeUpdate(ACTION_UPDATES.hold, { args: [{ reason }] }),
+  resume: (h: Handle, reason = 'parts arrived') => h.executeUpdate(ACTION_UPDATES.resume, { args: [{ reason }] }),
+  feedback: (h: Handle, tokenId: string, score: number, comment?: string) => h.executeUpdate(ACTION_UPDATES.feedback, { args: [{ score, tokenId, comment }] }),
+  followUp: (h: Handle, notes = 'called the customer, apologised, offered a free check') => h.executeUpdate(ACTION_UPDATES.followUp, { args: [{ notes }] }),
+  cancel: (h: Handle, reason = 'customer fixed it themselves') => h.executeUpdate(ACTION_UPDATES.cancel, { args: [{ reason }] }),
 };
 
 /** Waits for the first automatic assignment and returns the technician. */
@@ -371,14 +362,16 @@ export async function expectSmsIdempotent(bed: Bed, h: Handle, settled = true): 
 }
 
 // ── Recording histories for the replay test (RECORD_HISTORIES=1) ────────────────────────────────────
+/** Recorded histories, one folder per lifecycle version; scenarios record the current one's. */
 export const HISTORIES_DIR = join(PROJECT_ROOT, 'test', 'histories');
+export const CURRENT_HISTORIES_DIR = join(HISTORIES_DIR, `v${CURRENT_LIFECYCLE}`);
 
 /** Writes the request's history to test/histories/<name>.json when RECORD_HISTORIES=1; otherwise nothing. */
 export async function recordHistory(h: Handle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await h.fetchHistory();
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
+  mkdirSync(CURRENT_HISTORIES_DIR, { recursive: true });
+  writeFileSync(join(CURRENT_HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
 }
 
 export { EventType };

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import YAML from 'yaml';
-import { PolicyError, resolvePolicy } from './domain/policy';
-import type { ResolvedPolicy } from './domain/policyTypes';
+import type { ResolvedPolicy } from '../domain/policyTypes';
+import { PolicyError } from './errors';
+import { resolvePolicy } from './resolve';
 
 /** Parses policy text; `.json` files are strict JSON, anything else is YAML (a superset of JSON). */
 export function parsePolicyText(text: string, fileName: string): unknown {

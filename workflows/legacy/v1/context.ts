@@ -1,4 +1,8 @@
 /**
+ * Lifecycle version 1, frozen: runs the requests started before lifecycle versions were recorded, unchanged so
+ * that their histories replay (test/histories/v1). Delete with the rest of workflows/legacy/v1 once no such
+ * request is open (README: "Deploying a new lifecycle").
+ *
  * A request's state and the bookkeeping every step shares: timeline, status with search attributes and UI
  * details, policy look-ups, escalation and notifications. Workflow-safe; I/O happens only in activities.
  */
@@ -11,16 +15,17 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CalendarSpec, ResolvedPolicy, Span, TypeOverride } from '../src/domain/policyTypes';
-import type { EscalationLevel, Milestone, Status, Urgency } from '../src/domain/types';
-import { ticketNumber } from '../src/temporal/ids';
-import { SA } from '../src/temporal/searchAttributes';
-import type { CandidateSummary, CustomerSmsKind, EscalationNotice, SmsVars, TechnicianSmsKind } from '../activities/contract';
-import type { Deadlines } from './deadlines';
-import { MILESTONE_LABEL } from './deadlines';
-import { countDeadlineBreach, countDeadlineWarning } from './metrics';
-import type { AssignmentRecord, DeadlineState, EscalationRecord, Outcome, ServiceRequestStart, ServiceRequestState } from './messages';
-import { notifier } from './proxies';
+import type { CalendarSpec, ResolvedPolicy, Span, TypeOverride } from '../../../src/domain/policyTypes';
+import type { EscalationLevel, Milestone, Status, Urgency } from '../../../src/domain/types';
+import { ticketNumber } from '../../../src/temporal/ids';
+import { SA } from '../../../src/temporal/searchAttributes';
+import type { CandidateSummary, CustomerSmsKind, EscalationNotice, SmsVars, TechnicianSmsKind } from '../../../activities/contract';
+import { MILESTONE_LABEL } from '../../../src/domain/labels';
+import type { DeadlineState, Deadlines } from '../../deadlines';
+import { countDeadlineBreach, countDeadlineWarning } from '../../metrics';
+import type { ServiceRequestStart } from '../../messages';
+import type { AssignmentRecord, EscalationRecord, Outcome, ServiceRequestState } from './state';
+import { notifier } from '../../proxies';
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
 const DEFAULT_SMS_BUDGET_MS = 2 * 3600_000;
@@ -31,7 +36,7 @@ export class RequestContext {
   readonly requestId: string;
   readonly policy: ResolvedPolicy;
   readonly receivedMs: number;
-  /** Critical requests run round the clock (SPEC §2, 002: 全天候24小时). */
+  /** Critical requests run round the clock (全天候24小时). */
   readonly calendar: CalendarSpec;
   readonly overrides: TypeOverride;
   readonly language: 'zh' | 'en';
@@ -201,7 +206,7 @@ export class RequestContext {
     return tiers.length ? Math.max(...tiers) + 1 : 0;
   }
 
-  // ── Escalation (SPEC §5) ──
+  // ── Escalation (docs/lifecycle.md, Warnings and escalation) ──
   breach(d: DeadlineState): void {
     this.escalate({ reason: 'breach', raiseBy: 1, deadlineId: d.id, milestone: d.milestone, lateByMs: d.lateByMs, dueAt: d.dueAt });
   }
@@ -290,7 +295,7 @@ export class RequestContext {
    * `start` is called inside the non-cancellable scope: an activity scheduled from the caller's scope (the main
    * line, or a deadline's timer scope) would be cancelled with it — a cancel, or the deadline being met right
    * after its warning, would drop the SMS.
-   * A message that failed for good (provider down longer than the retry budget) escalates to ops (SPEC §6) and the
+   * A message that failed for good (provider down longer than the retry budget) escalates to ops (sms_failure) and the
    * request runs on; only a failed page is recorded without paging again, so a dead gateway cannot loop.
    */
   background(start: () => Promise<unknown>, failure?: { what: string; pageOps?: boolean }): void {

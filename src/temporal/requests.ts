@@ -4,7 +4,7 @@
  * every SDK error is translated into the port's errors (port.ts), so routes never see Temporal types.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { requestMetadata } from '../temporal/metadata';
+import { requestMetadata } from './metadata';
 import {
   type Client,
   ServiceError,
@@ -18,24 +18,15 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { ResolvedPolicy } from '../domain/policyTypes';
-import type { Action } from '../domain/transitions';
+import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import { REQUEST_TYPES, STATUSES, URGENCIES, type ServiceRequestInput } from '../domain/types';
-import { ticketNumber } from '../temporal/ids';
-import { SA } from '../temporal/searchAttributes';
+import { ticketNumber } from './ids';
+import { SA } from './searchAttributes';
 import {
-  acceptUpdate,
-  appointmentUpdate,
-  arrivalUpdate,
-  assignUpdate,
-  cancelUpdate,
-  completionUpdate,
-  declineUpdate,
-  feedbackUpdate,
-  followUpUpdate,
-  holdUpdate,
+  ACTION_UPDATES,
+  CURRENT_LIFECYCLE,
   intakeUpdate,
   photoUploadedSignal,
-  resumeUpdate,
   SERVICE_REQUEST_WORKFLOW,
   stateQuery,
   type PhotoRecord,
@@ -43,7 +34,6 @@ import {
   type ServiceRequestState,
 } from '../../workflows/messages';
 import {
-  type ActionArgs,
   InvalidCursorError,
   KeyConflictError,
   type ListFilter,
@@ -55,7 +45,7 @@ import {
   type StartOptions,
   type StartResult,
   UnavailableError,
-} from './port';
+} from '../api/port';
 
 export interface TemporalRequestsOptions {
   client: Client;
@@ -67,20 +57,6 @@ export interface TemporalRequestsOptions {
   /** Deadline for updates and update-with-start, which wait for the workflow to run the handler (ms). */
   updateTimeoutMs?: number;
 }
-
-const UPDATES: { [A in Action]: UpdateDefinition<ServiceRequestState, [ActionArgs[A]]> } = {
-  assign: assignUpdate,
-  accept: acceptUpdate,
-  decline: declineUpdate,
-  appointment: appointmentUpdate,
-  arrival: arrivalUpdate,
-  completion: completionUpdate,
-  hold: holdUpdate,
-  resume: resumeUpdate,
-  feedback: feedbackUpdate,
-  followUp: followUpUpdate,
-  cancel: cancelUpdate,
-};
 
 // gRPC status codes (numeric, to avoid a direct @grpc/grpc-js dependency).
 const GRPC = { CANCELLED: 1, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, ABORTED: 10, INTERNAL: 13, UNAVAILABLE: 14 } as const;
@@ -163,7 +139,14 @@ export class TemporalRequests implements ServiceRequestsPort {
 
   async start(input: ServiceRequestInput, { requestId, bodyHash }: StartOptions): Promise<StartResult> {
     const startAttemptId = randomUUID();
-    const start: ServiceRequestStart = { requestId, request: input, policy: this.opts.policy(), bodyHash, startAttemptId };
+    const start: ServiceRequestStart = {
+      requestId,
+      request: input,
+      policy: this.opts.policy(),
+      bodyHash,
+      startAttemptId,
+      lifecycleVersion: CURRENT_LIFECYCLE,
+    };
     const startWorkflowOperation = new WithStartWorkflowOperation(SERVICE_REQUEST_WORKFLOW, {
       workflowId: requestId,
       taskQueue: this.opts.taskQueue,
@@ -204,8 +187,8 @@ export class TemporalRequests implements ServiceRequestsPort {
     }
   }
 
-  async update<A extends Action>(requestId: string, action: A, args: ActionArgs[A], opts: { updateId?: string } = {}): Promise<ServiceRequestState> {
-    const def = UPDATES[action] as UpdateDefinition<ServiceRequestState, [ActionArgs[A]]>;
+  async update<A extends Action>(requestId: string, action: A, args: ActionArgs<A>, opts: { updateId?: string } = {}): Promise<ServiceRequestState> {
+    const def = ACTION_UPDATES[action] as UpdateDefinition<ServiceRequestState, [ActionArgs<A>]>;
     try {
       return await this.withDeadline(this.updateTimeoutMs, () =>
         this.client.workflow.getHandle(requestId).executeUpdate(def, { args: [args], ...(opts.updateId ? { updateId: opts.updateId } : {}) }),

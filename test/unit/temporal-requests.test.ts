@@ -6,7 +6,7 @@ import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, Workflo
 import { ApplicationFailure } from '@temporalio/common';
 import { requestInput } from '../support/fixtures';
 import { InvalidCursorError, NotFoundError, RejectedTransitionError, UnavailableError } from '../../src/api/port';
-import { buildListQuery, decodeCursor, encodeCursor, grpcCode, TemporalRequests } from '../../src/api/temporalRequests';
+import { buildListQuery, decodeCursor, encodeCursor, grpcCode, TemporalRequests } from '../../src/temporal/requests';
 
 test('list query from validated filters only', () => {
   expect(buildListQuery({})).toBe("WorkflowType = 'serviceRequest'");

@@ -1,0 +1,357 @@
+/**
+ * Aliyun SMS sends registered templates, not free text: each message kind maps to a template code approved in
+ * the Aliyun console, and the message's variables go along as `TemplateParam` (a JSON object of strings).
+ * This module is the documented mapping (kind → parameters) and the check of the kind → code table.
+ *
+ * Rules the mapping follows (Aliyun's template and variable rules):
+ *   - Every value is a string (Aliyun refuses `{"n":1}` with isv.INVALID_JSON_PARAM).
+ *   - A template has no optional parts, so each kind always sends the same parameter names (below). Free-text
+ *     optional values the system may leave out (cancellation reason, problem description, ops ticket) become "无".
+ *   - Free text (names, model, address, problem, reason, summary, photo list) is whitespace-collapsed and cut to
+ *     `maxLength` characters (default 35, Aliyun's limit for "other" variables; set it to 20 for older accounts)
+ *     ending in "…". Identifiers, phone numbers, times and links are never cut: a wrong ticket number is worse than
+ *     a refusal (isv.PARAM_LENGTH_LIMIT, non-retryable).
+ *   - Aliyun refuses domains in variables (isv.PARAM_NOT_SUPPORT_URL): `link` is the rating link without its origin
+ *     ("r/<token>"); the template holds the registered domain, e.g. "https://svc.example.com/${link}".
+ *   - Times are "6月12日 14:00" in the message's time zone (default Asia/Shanghai); labels are the Chinese ones of
+ *     templates.ts (a unit test keeps the two in step).
+ */
+import type { Milestone, PhotoKind, Urgency } from '../../domain/types';
+import { DEFAULT_SMS_TIME_ZONE } from './templates';
+import { SMS_KINDS, type SmsKind } from './types';
+
+/** The TemplateParam names each kind sends; an approved template may use any subset of them. */
+export const ALIYUN_TEMPLATE_PARAMS = {
+  received: ['ticket'],
+  assigned: ['ticket', 'name', 'no', 'phone'],
+  delay: ['ticket'],
+  visit_booked: ['ticket', 'name', 'phone', 'time', 'change'],
+  completed: ['ticket', 'link'],
+  survey: ['ticket', 'link'],
+  follow_up_apology: ['ticket', 'hours'],
+  cancelled: ['ticket', 'reason'],
+  tech_assignment: ['ticket', 'urgency', 'model', 'address', 'problem'],
+  tech_photo_reminder: ['ticket', 'photos'],
+  escalation_warning: ['ticket', 'stage', 'time'],
+  escalation_breach: ['ticket', 'stage', 'overdue', 'level', 'role'],
+  ops_alert: ['ticket', 'summary'],
+} as const satisfies { [K in SmsKind]: readonly string[] };
+
+export type AliyunTemplateParams<K extends SmsKind = SmsKind> = Record<(typeof ALIYUN_TEMPLATE_PARAMS)[K][number], string>;
+
+/** Longest free-text value sent; Aliyun's limit for "other" variables (35) unless configured lower. */
+export const DEFAULT_ALIYUN_PARAM_MAX_LENGTH = 35;
+
+/** Used where an optional free-text value is absent. */
+export const ALIYUN_ABSENT = '无';
+
+/** Aliyun template codes look like SMS_154950909. */
+export const ALIYUN_TEMPLATE_CODE = /^SMS_[A-Za-z0-9_]+$/;
+
+/** Raised when the variables cannot fill a kind's parameters; names the variables, never their values. */
+export class AliyunParamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AliyunParamError';
+  }
+}
+
+// Chinese labels, as in templates.ts (not exported there); test/unit/sms-aliyun-params.test.ts compares them.
+const URGENCY: Record<Urgency, string> = { normal: '普通', urgent: '加急', critical: '特急' };
+const MILESTONE: Record<Milestone, string> = {
+  acknowledge: '受理确认',
+  dispatch: '派工',
+  accept: '工程师接单',
+  response: '联系客户预约',
+  on_site: '上门',
+  resolution: '修复完成',
+  resolution_max: '最长处理',
+  photos: '完工照片上传',
+  follow_up: '不满意回访跟进',
+};
+const LEVEL: Record<1 | 2 | 3, string> = { 1: '派工组长', 2: '服务主管/技术支持', 3: '服务中心经理' };
+const PHOTO: Record<PhotoKind, string> = { before: '服务前照片', after: '服务后照片', signature: '客户签字服务单' };
+
+/**
+ * Problems with a kind → template code table, one per bad entry: not an object, an unknown kind, a code that is
+ * not SMS_…, and every kind the system sends without a code. [] when it is complete.
+ */
+export function aliyunTemplateProblems(value: unknown): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return ['expected a JSON object mapping each message kind to an Aliyun template code (SMS_…)'];
+  }
+  const problems: string[] = [];
+  const table = value as Record<string, unknown>;
+  for (const [kind, code] of Object.entries(table)) {
+    if (!(SMS_KINDS as readonly string[]).includes(kind)) problems.push(`unknown message kind '${kind}' (kinds: ${SMS_KINDS.join(', ')})`);
+    else if (typeof code !== 'string' || !ALIYUN_TEMPLATE_CODE.test(code)) problems.push(`'${kind}': ${JSON.stringify(code)} is not an Aliyun template code (SMS_…)`);
+  }
+  for (const kind of SMS_KINDS) {
+    if (!Object.prototype.hasOwnProperty.call(table, kind)) problems.push(`no template code for '${kind}'`);
+  }
+  return problems;
+}
+
+export interface AliyunParamOptions {
+  /** Longest free-text value; default 35. */
+  maxLength?: number;
+}
+
+/**
+ * The TemplateParam object of one message: `vars` are the variables the text was rendered from (as passed to
+ * `renderSms`, `timeZone` included). Throws `AliyunParamError` naming every missing or unusable variable.
+ */
+export function aliyunTemplateParams<K extends SmsKind>(kind: K, vars: Record<string, unknown>, opts: AliyunParamOptions = {}): AliyunTemplateParams<K> {
+  const build = BUILD[kind] as ((r: Reader) => AliyunTemplateParams<K>) | undefined;
+  if (!build) throw new AliyunParamError(`unknown SMS kind '${String(kind)}'`);
+  if (vars === null || typeof vars !== 'object') throw new AliyunParamError(`aliyun template parameters for '${kind}' need a variables object`);
+  const reader = new Reader(vars, opts.maxLength ?? DEFAULT_ALIYUN_PARAM_MAX_LENGTH);
+  const params = build(reader);
+  if (reader.missing.length > 0 || reader.invalid.length > 0) {
+    const parts = [];
+    if (reader.missing.length > 0) parts.push(`missing variable(s): ${[...new Set(reader.missing)].join(', ')}`);
+    if (reader.invalid.length > 0) parts.push(`invalid variable(s): ${[...new Set(reader.invalid)].join(', ')}`);
+    throw new AliyunParamError(`aliyun template parameters for '${kind}': ${parts.join('; ')}`);
+  }
+  return params;
+}
+
+const BUILD: { [K in SmsKind]: (r: Reader) => AliyunTemplateParams<K> } = {
+  received: (r) => ({ ticket: r.id('ticketNo') }),
+  assigned: (r) => ({ ticket: r.id('ticketNo'), name: r.text('technicianName'), no: r.id('technicianNo'), phone: r.phone('technicianPhone') }),
+  delay: (r) => ({ ticket: r.id('ticketNo') }),
+  visit_booked: (r) => ({
+    ticket: r.id('ticketNo'),
+    name: r.text('technicianName'),
+    // Optional for renderSms, but a fixed template cannot drop it; the activity always fills it from the roster.
+    phone: r.phone('technicianPhone'),
+    time: r.window('visitAt', 'visitEnd'),
+    change: r.raw('rescheduled') === true ? '改约' : '预约',
+  }),
+  completed: (r) => ({ ticket: r.id('ticketNo'), link: r.link('ratingLink') }),
+  survey: (r) => ({ ticket: r.id('ticketNo'), link: r.link('ratingLink') }),
+  follow_up_apology: (r) => ({ ticket: r.id('ticketNo'), hours: r.count('contactWithinHours') }),
+  cancelled: (r) => ({ ticket: r.id('ticketNo'), reason: r.optText('reason') }),
+  tech_assignment: (r) => ({
+    ticket: r.id('ticketNo'),
+    urgency: r.label('urgency', URGENCY),
+    model: r.text('productModel'),
+    address: r.text('address'),
+    problem: r.optText('problem'),
+  }),
+  tech_photo_reminder: (r) => ({ ticket: r.id('ticketNo'), photos: r.photos('missingPhotos') }),
+  escalation_warning: (r) => ({ ticket: r.id('ticketNo'), stage: r.label('milestone', MILESTONE), time: r.time('dueAt') }),
+  escalation_breach: (r) => ({
+    ticket: r.id('ticketNo'),
+    stage: r.label('milestone', MILESTONE),
+    overdue: r.duration('overdueMs'),
+    level: r.label('level', { 1: '1', 2: '2', 3: '3' }),
+    role: r.label('level', LEVEL),
+  }),
+  ops_alert: (r) => ({ ticket: r.optId('ticketNo'), summary: r.text('summary') }),
+};
+
+/** Reads variables, collecting every problem instead of stopping at the first. */
+class Reader {
+  readonly missing: string[] = [];
+  readonly invalid: string[] = [];
+  private readonly timeZone: string;
+
+  constructor(
+    private readonly vars: Record<string, unknown>,
+    private readonly maxLength: number,
+  ) {
+    const tz = vars.timeZone;
+    this.timeZone = typeof tz === 'string' && tz.trim() !== '' ? tz : DEFAULT_SMS_TIME_ZONE;
+  }
+
+  raw(name: string): unknown {
+    return this.vars[name];
+  }
+
+  /** Ticket numbers, work numbers: whole, whitespace collapsed. */
+  id(name: string): string {
+    const v = this.present(name);
+    return v === undefined ? '' : collapse(String(v));
+  }
+
+  optId(name: string): string {
+    const v = this.vars[name];
+    return isAbsent(v) ? ALIYUN_ABSENT : this.id(name);
+  }
+
+  text(name: string): string {
+    const v = this.present(name);
+    return v === undefined ? '' : truncate(collapse(String(v)), this.maxLength);
+  }
+
+  optText(name: string): string {
+    return isAbsent(this.vars[name]) ? ALIYUN_ABSENT : this.text(name);
+  }
+
+  /** A mainland number as the 11 digits people dial; anything else as given. */
+  phone(name: string): string {
+    const v = this.id(name);
+    const compact = v.replace(/[\s-]/g, '');
+    return /^\+861\d{10}$/.test(compact) ? compact.slice(3) : v;
+  }
+
+  /** Non-negative whole number, as text. */
+  count(name: string): string {
+    const v = this.present(name);
+    if (v === undefined) return '';
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) {
+      this.invalid.push(name);
+      return '';
+    }
+    return String(n);
+  }
+
+  label(name: string, table: Record<string, string>): string {
+    const v = this.present(name);
+    if (v === undefined) return '';
+    const key = String(v);
+    if ((typeof v !== 'string' && typeof v !== 'number') || !Object.prototype.hasOwnProperty.call(table, key)) {
+      this.invalid.push(`${name}=${key}`);
+      return '';
+    }
+    return table[key] as string;
+  }
+
+  photos(name: string): string {
+    const v = this.present(name);
+    if (v === undefined) return '';
+    if (!Array.isArray(v)) {
+      this.invalid.push(name);
+      return '';
+    }
+    const labels = v.map((k) => this.photoLabel(name, k));
+    return truncate(labels.join('、'), this.maxLength);
+  }
+
+  /** The rating link without scheme and host: the template holds the registered domain. */
+  link(name: string): string {
+    const v = this.id(name);
+    if (v === '') return '';
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      this.invalid.push(name);
+      return '';
+    }
+    return `${url.pathname}${url.search}${url.hash}`.replace(/^\/+/, '');
+  }
+
+  time(name: string): string {
+    const v = this.present(name);
+    if (v === undefined) return '';
+    const d = this.date(name, v);
+    return d ? this.fmt(d).full : '';
+  }
+
+  /** "6月12日 14:00-16:00" within a day, both ends in full across days, or one time without an end. */
+  window(fromName: string, toName: string): string {
+    const from = this.present(fromName);
+    if (from === undefined) return '';
+    const a = this.date(fromName, from);
+    const toRaw = this.vars[toName];
+    const b = isAbsent(toRaw) ? undefined : this.date(toName, toRaw);
+    if (!a) return '';
+    const fa = this.fmt(a);
+    if (!b) return fa.full;
+    const fb = this.fmt(b);
+    return fa.day === fb.day ? `${fa.full}-${fb.clock}` : `${fa.full}-${fb.full}`;
+  }
+
+  /** Rounded to the minute, at least one: "1小时5分钟", days as days and hours (as templates.ts). */
+  duration(name: string): string {
+    const v = this.present(name);
+    if (v === undefined) return '';
+    const ms = Number(v);
+    if (!Number.isFinite(ms) || ms < 0) {
+      this.invalid.push(name);
+      return '';
+    }
+    const totalMin = Math.max(1, Math.round(ms / 60_000));
+    const d = Math.floor(totalMin / 1440);
+    const h = Math.floor((totalMin % 1440) / 60);
+    const m = totalMin % 60;
+    const parts: [number, string][] = d > 0 ? [[d, '天'], [h, '小时']] : [[h, '小时'], [m, '分钟']];
+    return parts
+      .filter(([n]) => n !== 0)
+      .map(([n, u]) => `${n}${u}`)
+      .join('');
+  }
+
+  private photoLabel(name: string, key: unknown): string {
+    const k = String(key);
+    if (!Object.prototype.hasOwnProperty.call(PHOTO, k)) {
+      this.invalid.push(`${name}=${k}`);
+      return '';
+    }
+    return PHOTO[k as PhotoKind];
+  }
+
+  private present(name: string): unknown {
+    const v = this.vars[name];
+    if (isAbsent(v)) {
+      this.missing.push(name);
+      return undefined;
+    }
+    return v;
+  }
+
+  private date(name: string, v: unknown): Date | undefined {
+    const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : new Date(NaN);
+    if (Number.isNaN(d.getTime())) {
+      this.invalid.push(name);
+      return undefined;
+    }
+    return d;
+  }
+
+  private fmt(d: Date): { full: string; clock: string; day: string } {
+    let f: Intl.DateTimeFormat;
+    try {
+      f = formatFor(this.timeZone);
+    } catch {
+      this.invalid.push(`timeZone=${this.timeZone}`);
+      return { full: '', clock: '', day: '' };
+    }
+    const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
+    const clock = `${p.hour}:${p.minute}`;
+    return { full: `${p.month}月${p.day}日 ${clock}`, clock, day: `${p.year}-${p.month}-${p.day}` };
+  }
+}
+
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per zone, built once (constructing them is the expensive part; see templates.ts). */
+function formatFor(timeZone: string): Intl.DateTimeFormat {
+  let f = FORMATS.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    FORMATS.set(timeZone, f);
+  }
+  return f;
+}
+
+function isAbsent(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v === 'string') return v.trim() === '';
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (Array.isArray(v)) return v.length === 0;
+  return false;
+}
+
+function collapse(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** Cut to `max` characters (code points, so a Chinese character or emoji is never split), ending in "…". */
+function truncate(s: string, max: number): string {
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}

@@ -1,0 +1,14 @@
+/** Names people read for the lifecycle's deadlines: UI details, timer summaries, report sheets. */
+import type { Milestone } from './types';
+
+export const MILESTONE_LABEL: Record<Milestone, string> = {
+  acknowledge: 'Acknowledge',
+  dispatch: 'Dispatch',
+  accept: 'Technician accept',
+  response: 'Response (visit booked)',
+  on_site: 'On site',
+  resolution: 'Resolution',
+  resolution_max: 'Resolution (hard limit)',
+  photos: 'Photos',
+  follow_up: 'Follow-up',
+};

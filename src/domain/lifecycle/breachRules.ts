@@ -1,0 +1,22 @@
+/**
+ * What happens when a deadline breaks, per milestone (docs/lifecycle.md). One table, applied in one place by
+ * the workflow (workflows/lifecycle/kit.ts):
+ * - escalate:   raise the request by one level and page that level's contact;
+ * - redispatch: the technician did not accept in time, so the main line moves to the next candidate;
+ * - remind:     the photo check reminds the technician and raises to level 1.
+ */
+import type { Milestone } from '../types';
+
+export type BreachRule = 'escalate' | 'redispatch' | 'remind';
+
+export const BREACH_RULES: Record<Milestone, BreachRule> = {
+  acknowledge: 'escalate',
+  dispatch: 'escalate',
+  accept: 'redispatch',
+  response: 'escalate',
+  on_site: 'escalate',
+  resolution: 'escalate',
+  resolution_max: 'escalate',
+  photos: 'remind',
+  follow_up: 'escalate',
+};

@@ -1,0 +1,162 @@
+import type { CustomerSmsKind, TechnicianSmsKind } from '../../activities/contract';
+import { MILESTONES, PHOTO_KINDS, URGENCIES } from '../../src/domain/types';
+import { renderSms, type SmsKind } from '../../src/adapters/sms';
+import {
+  ALIYUN_ABSENT,
+  ALIYUN_TEMPLATE_PARAMS,
+  aliyunTemplateParams,
+  aliyunTemplateProblems,
+  AliyunParamError,
+} from '../../src/adapters/sms/aliyunTemplates';
+import { SMS_KINDS } from '../../src/adapters/sms/types';
+
+// Every kind the activities send (customer, technician, and escalation notices: warning, breach, the rest as
+// ops_alert; activities/escalate.ts) is a kind the template table must cover, and nothing else.
+type SentKind = CustomerSmsKind | TechnicianSmsKind | 'escalation_warning' | 'escalation_breach' | 'ops_alert';
+const _sameKinds: [SentKind] extends [SmsKind] ? ([SmsKind] extends [SentKind] ? true : never) : never = true;
+
+const T = '2024-06-12T06:05:00Z'; // 14:05 in Shanghai
+
+/** Variables as the activities pass them (after the technician lookup), per kind. */
+const VARS: { [K in SmsKind]: Record<string, unknown> } = {
+  received: { ticketNo: 'SR-1' },
+  assigned: { ticketNo: 'SR-1', technicianName: '王师傅', technicianNo: 'T-042', technicianPhone: '+8613900139000' },
+  delay: { ticketNo: 'SR-1' },
+  visit_booked: { ticketNo: 'SR-1', technicianName: '王师傅', technicianNo: 'T-042', technicianPhone: '+8613900139000', visitAt: T, rescheduled: false },
+  completed: { ticketNo: 'SR-1', ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-' },
+  survey: { ticketNo: 'SR-1', ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-' },
+  follow_up_apology: { ticketNo: 'SR-1', contactWithinHours: 4 },
+  cancelled: { ticketNo: 'SR-1', reason: '客户自行解决' },
+  tech_assignment: { ticketNo: 'SR-1', urgency: 'urgent', productModel: 'AC-9000', address: '上海市浦东新区世纪大道100号', problem: '不制冷' },
+  tech_photo_reminder: { ticketNo: 'SR-1', missingPhotos: ['after', 'signature'] },
+  escalation_warning: { ticketNo: 'SR-1', milestone: 'dispatch', dueAt: T },
+  escalation_breach: { ticketNo: 'SR-1', milestone: 'on_site', level: 3, overdueMs: 26 * 3600_000 },
+  ops_alert: { ticketNo: 'SR-1', summary: 'SR-1 L1 no_candidate' },
+};
+
+describe('aliyunTemplateParams', () => {
+  it.each(SMS_KINDS)('%s: sends exactly its documented parameters, all non-empty strings', (kind) => {
+    const params = aliyunTemplateParams(kind, { timeZone: 'Asia/Shanghai', ...VARS[kind] }) as Record<string, unknown>;
+    expect(Object.keys(params).sort()).toEqual([...ALIYUN_TEMPLATE_PARAMS[kind]].sort());
+    for (const v of Object.values(params)) {
+      expect(typeof v).toBe('string');
+      expect(v).not.toBe('');
+    }
+  });
+
+  it('fills the variables the documented way', () => {
+    expect(aliyunTemplateParams('assigned', VARS.assigned)).toEqual({ ticket: 'SR-1', name: '王师傅', no: 'T-042', phone: '13900139000' });
+    expect(aliyunTemplateParams('visit_booked', VARS.visit_booked)).toEqual({ ticket: 'SR-1', name: '王师傅', phone: '13900139000', time: '6月12日 14:05', change: '预约' });
+    expect(aliyunTemplateParams('visit_booked', { ...VARS.visit_booked, rescheduled: true, visitEnd: '2024-06-12T08:00:00Z' })).toMatchObject({
+      time: '6月12日 14:05-16:00',
+      change: '改约',
+    });
+    expect(aliyunTemplateParams('visit_booked', { ...VARS.visit_booked, visitAt: '2024-06-12T15:30:00Z', visitEnd: '2024-06-13T02:00:00Z' })).toMatchObject({
+      time: '6月12日 23:30-6月13日 10:00',
+    });
+    expect(aliyunTemplateParams('completed', VARS.completed)).toEqual({ ticket: 'SR-1', link: 'r/eyJhIjoxfQ.abc_-' });
+    expect(aliyunTemplateParams('survey', { ticketNo: 'SR-1', ratingLink: 'https://x.example.com/aftercare/r/tok?x=1' })).toEqual({
+      ticket: 'SR-1',
+      link: 'aftercare/r/tok?x=1',
+    });
+    expect(aliyunTemplateParams('follow_up_apology', VARS.follow_up_apology)).toEqual({ ticket: 'SR-1', hours: '4' });
+    expect(aliyunTemplateParams('tech_assignment', VARS.tech_assignment)).toEqual({
+      ticket: 'SR-1',
+      urgency: '加急',
+      model: 'AC-9000',
+      address: '上海市浦东新区世纪大道100号',
+      problem: '不制冷',
+    });
+    expect(aliyunTemplateParams('tech_photo_reminder', VARS.tech_photo_reminder)).toEqual({ ticket: 'SR-1', photos: '服务后照片、客户签字服务单' });
+    expect(aliyunTemplateParams('escalation_warning', VARS.escalation_warning)).toEqual({ ticket: 'SR-1', stage: '派工', time: '6月12日 14:05' });
+    expect(aliyunTemplateParams('escalation_breach', VARS.escalation_breach)).toEqual({ ticket: 'SR-1', stage: '上门', overdue: '1天2小时', level: '3', role: '服务中心经理' });
+    expect(aliyunTemplateParams('ops_alert', VARS.ops_alert)).toEqual({ ticket: 'SR-1', summary: 'SR-1 L1 no_candidate' });
+  });
+
+  it('shows times in the message time zone (default Asia/Shanghai)', () => {
+    expect(aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, timeZone: 'UTC' }).time).toBe('6月12日 06:05');
+    expect(aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, dueAt: '2024-06-11T16:00:00Z' }).time).toBe('6月12日 00:00');
+    expect(() => aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, timeZone: 'Mars/Base' })).toThrow(/timeZone=Mars\/Base/);
+  });
+
+  it('sends 无 for absent optional free text, so a fixed template never misses a value', () => {
+    expect(aliyunTemplateParams('cancelled', { ticketNo: 'SR-1' }).reason).toBe(ALIYUN_ABSENT);
+    expect(aliyunTemplateParams('tech_assignment', { ...VARS.tech_assignment, problem: '  ' }).problem).toBe(ALIYUN_ABSENT);
+    expect(aliyunTemplateParams('ops_alert', { summary: 'worker down' }).ticket).toBe(ALIYUN_ABSENT);
+  });
+
+  it('cuts free text to the limit by characters, never identifiers or links', () => {
+    const address = '上海市浦东新区世纪大道100号国际金融中心大厦二十八层东侧电梯厅旁边的2801室';
+    const p = aliyunTemplateParams('tech_assignment', { ...VARS.tech_assignment, address, productModel: 'Model\n  X   😀' });
+    expect([...p.address]).toHaveLength(35);
+    expect(p.address.endsWith('…')).toBe(true);
+    expect(address.startsWith(p.address.slice(0, -1))).toBe(true);
+    expect(p.model).toBe('Model X 😀');
+    expect([...aliyunTemplateParams('tech_assignment', { ...VARS.tech_assignment, address }, { maxLength: 20 }).address]).toHaveLength(20);
+    const longTicket = `SR-${'9'.repeat(40)}`;
+    expect(aliyunTemplateParams('received', { ticketNo: longTicket }).ticket).toBe(longTicket);
+    const longLink = `https://svc.example.com/r/${'a'.repeat(150)}.${'b'.repeat(22)}`;
+    expect(aliyunTemplateParams('completed', { ticketNo: 'SR-1', ratingLink: longLink }).link).toBe(longLink.slice('https://svc.example.com/'.length));
+  });
+
+  it('names every missing or invalid variable, never a value', () => {
+    const err = (() => {
+      try {
+        aliyunTemplateParams('escalation_breach', { ticketNo: 'SR-1', milestone: 'lunch', level: 7, overdueMs: -5 });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a throw');
+    })();
+    expect(err).toBeInstanceOf(AliyunParamError);
+    expect(err.message).toBe("aliyun template parameters for 'escalation_breach': invalid variable(s): milestone=lunch, overdueMs, level=7");
+    expect(() => aliyunTemplateParams('visit_booked', { ticketNo: 'SR-1', technicianName: '王师傅' })).toThrow(
+      "aliyun template parameters for 'visit_booked': missing variable(s): technicianPhone, visitAt",
+    );
+    expect(() => aliyunTemplateParams('completed', { ticketNo: 'SR-1', ratingLink: 'not a url' })).toThrow(/invalid variable\(s\): ratingLink$/);
+    expect(() => aliyunTemplateParams('tech_photo_reminder', { ticketNo: 'SR-1', missingPhotos: ['selfie'] })).toThrow(/missingPhotos=selfie/);
+  });
+
+  describe('labels agree with the rendered texts (templates.ts)', () => {
+    it.each(MILESTONES)('milestone %s', (milestone) => {
+      const vars = { ticketNo: 'SR-1', milestone, dueAt: T };
+      expect(renderSms('escalation_warning', 'zh', vars)).toContain(`「${aliyunTemplateParams('escalation_warning', vars).stage}」`);
+    });
+    it.each(URGENCIES)('urgency %s', (urgency) => {
+      const vars = { ...VARS.tech_assignment, urgency } as never;
+      expect(renderSms('tech_assignment', 'zh', vars)).toContain(`（${aliyunTemplateParams('tech_assignment', vars).urgency}）`);
+    });
+    it.each([1, 2, 3] as const)('level %s', (level) => {
+      const vars = { ticketNo: 'SR-1', milestone: 'dispatch' as const, level, overdueMs: 3 * 3600_000 + 5 * 60_000 };
+      const p = aliyunTemplateParams('escalation_breach', vars);
+      const text = renderSms('escalation_breach', 'zh', vars);
+      expect(text).toContain(`（${p.role}）`);
+      expect(text).toContain(`已超时 ${p.overdue}`);
+    });
+    it.each(PHOTO_KINDS)('photo %s', (kind) => {
+      const vars = { ticketNo: 'SR-1', missingPhotos: [kind] };
+      expect(renderSms('tech_photo_reminder', 'zh', vars)).toContain(`尚缺少：${aliyunTemplateParams('tech_photo_reminder', vars).photos}。`);
+    });
+  });
+});
+
+describe('aliyunTemplateProblems', () => {
+  const complete = Object.fromEntries(SMS_KINDS.map((k, i) => [k, `SMS_${1000 + i}`]));
+
+  it('accepts a code for every kind', () => {
+    expect(_sameKinds).toBe(true);
+    expect(aliyunTemplateProblems(complete)).toEqual([]);
+  });
+
+  it('reports one problem per missing kind, unknown kind and bad code', () => {
+    const { survey: _s, ops_alert: _o, ...rest } = complete;
+    expect(aliyunTemplateProblems({ ...rest, received: 'SMS 1', surveys: 'SMS_9' })).toEqual([
+      `'received': "SMS 1" is not an Aliyun template code (SMS_…)`,
+      `unknown message kind 'surveys' (kinds: ${SMS_KINDS.join(', ')})`,
+      "no template code for 'survey'",
+      "no template code for 'ops_alert'",
+    ]);
+    expect(aliyunTemplateProblems([])).toEqual(['expected a JSON object mapping each message kind to an Aliyun template code (SMS_…)']);
+    expect(aliyunTemplateProblems({ ...complete, delay: 42 })).toEqual([`'delay': 42 is not an Aliyun template code (SMS_…)`]);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The route tests' fake and the workflow cannot disagree: both take their lifecycle from one definition
+ * (src/domain/lifecycle/actions.ts). Every action is run through the real workflow (time-skipping) and, from
+ * the same state, through the fake; both must answer with the same status, and every action of the definition
+ * must have been taken. Air conditioner in Zhangjiang: t1002 (tier 2) first, then t1005 / t1011 / t1013 / t1015.
+ */
+import { ACTIONS, type Action, type ActionArgs } from '../../src/domain/lifecycle/actions';
+import type { ServiceRequestState } from '../../workflows/messages';
+import { FakePort } from '../api/fakePort';
+import type { Handle } from './support/env';
+import { act, ALL_PHOTOS, assignedTech, ratingTokenId, untilState, untilStatus, uploadPhotos, useBed } from './support/scenario';
+
+const suite = useBed();
+const AIRCON_ZHANGJIANG = {
+  product: { model: 'KFR-35GW', purchaseDate: '2023-06-01', category: 'air_conditioner' },
+  problem: { description: '空调制冷效果差，外机结霜', occursWhen: '开机半小时后', symptoms: '出风口不凉' },
+  location: { lat: 31.204, lng: 121.59 },
+};
+
+const taken = new Set<Action>();
+
+/** Runs `action` on the workflow, then on a fake seeded with the state the workflow had; same status. */
+async function both<A extends Action>(h: Handle, action: A, args: ActionArgs<A>, run: () => Promise<ServiceRequestState>): Promise<ServiceRequestState> {
+  const before = await h.state();
+  const answer = await run();
+  const fake = new FakePort();
+  fake.seed({
+    requestId: h.workflowId,
+    status: before.status,
+    visit: before.visit,
+    ...(before.technicianId ? { technicianId: before.technicianId } : {}),
+    ...(before.onHold ? { onHold: before.onHold } : {}),
+  });
+  const fakeAnswer = await fake.update(h.workflowId, action, args);
+  expect({ action, from: before.status, to: answer.status }).toEqual({ action, from: before.status, to: fakeAnswer.status });
+  taken.add(action);
+  return answer;
+}
+
+const soon = async (h: Handle, hours: number): Promise<string> => new Date(Date.parse((await h.state()).receivedAt) + hours * 3_600_000).toISOString();
+
+test('every action of the definition: the workflow and the fake answer with the same status', async () => {
+  const { bed } = suite;
+  const h = await suite.start(AIRCON_ZHANGJIANG);
+  expect(await assignedTech(h)).toBe('t1002');
+
+  await both(h, 'decline', { technicianId: 't1002', reason: '今天排满' }, () => act.decline(h, 't1002', '今天排满'));
+  await untilState(h, (s) => s.status === 'assigned' && s.technicianId === 't1005', 'next candidate');
+  await both(h, 'assign', { technicianId: 't1011' }, () => act.assign(h, 't1011'));
+  await both(h, 'accept', { technicianId: 't1011' }, () => act.accept(h, 't1011'));
+  const at = await soon(h, 2);
+  await both(h, 'appointment', { technicianId: 't1011', at }, () => act.book(h, 't1011', at));
+  const later = await soon(h, 3);
+  await both(h, 'appointment', { technicianId: 't1011', at: later }, () => act.book(h, 't1011', later));
+  await both(h, 'arrival', { technicianId: 't1011' }, () => act.arrive(h, 't1011'));
+  await both(h, 'hold', { reason: 'waiting for parts' }, () => act.hold(h));
+  await both(h, 'resume', { reason: 'parts arrived' }, () => act.resume(h));
+  await both(h, 'completion', { technicianId: 't1011', resolved: false, notes: 'control board fault, needs L2' }, () => act.complete(h, 't1011', false));
+
+  // The next tier: a higher-tier technician visits and fixes it.
+  const second = (await untilState(h, (s) => s.visit === 2 && s.status === 'assigned', 'visit 2 assigned')).technicianId as string;
+  await act.accept(h, second);
+  await act.book(h, second, await soon(h, 4));
+  await act.arrive(h, second);
+  await uploadPhotos(bed, h, ALL_PHOTOS);
+  await act.complete(h, second);
+  const tokenId = await ratingTokenId(bed, h);
+  await both(h, 'feedback', { score: 2, tokenId }, () => act.feedback(h, tokenId, 2));
+  await both(h, 'followUp', { notes: 'called back, apologised' }, () => act.followUp(h, 'called back, apologised'));
+  expect((await h.result()).status).toBe('closed');
+
+  const c = await suite.start(AIRCON_ZHANGJIANG);
+  await untilStatus(c, 'assigned');
+  await both(c, 'cancel', { reason: 'customer fixed it' }, () => act.cancel(c, 'customer fixed it'));
+
+  expect([...taken].sort()).toEqual([...ACTIONS].sort());
+});

@@ -1,0 +1,129 @@
+/**
+ * Dispatch (派工): ranked candidates one after another until one accepts. A manual assignment by ops takes
+ * precedence wherever the request waits; no candidate left → level 1 and wait for ops.
+ */
+import { leadsTo } from '../../src/domain/lifecycle/actions';
+import type { CandidateSummary } from '../../activities/contract';
+import { acts } from '../proxies';
+import { isAction, isBreach, type ActionEvent } from './inbox';
+import type { Kit } from './kit';
+import { nowIso } from './record';
+
+type Answer = 'accepted' | 'declined' | 'timeout' | 'reassigned';
+
+export async function dispatch(k: Kit): Promise<void> {
+  const { record } = k;
+  k.visibility.setStatus('dispatching');
+  const tried = new Set(record.data.assignments.filter((a) => a.visit === record.data.visit).map((a) => a.technician.technicianId));
+  const candidates = await findCandidates(k);
+  record.log('candidates', candidates.map((c) => `${c.technicianId} (${c.reason})`).join('; ') || 'none');
+  let delayed = false;
+  for (;;) {
+    const manual = k.inbox.find(isAction('assign'));
+    const next = manual?.technician ?? candidates.find((c) => !tried.has(c.technicianId));
+    if (!next) {
+      k.visibility.setStatus('dispatching');
+      k.escalation.raiseTo(1, { reason: 'no_candidate', detail: 'no technician left to try' });
+      await k.inbox.next(isAction('assign'));
+      continue;
+    }
+    tried.add(next.technicianId);
+    assign(k, next, manual);
+    const answer = await awaitAnswer(k, next.technicianId);
+    if (answer === 'accepted') return;
+    if (answer === 'reassigned') continue;
+    // Declined or silent: skip to the next candidate and tell the customer of the delay once.
+    if (!delayed) {
+      k.notify.customer('delay', {});
+      delayed = true;
+    }
+  }
+}
+
+async function findCandidates(k: Kit): Promise<CandidateSummary[]> {
+  const { record } = k;
+  const r = k.input.request;
+  const visit = record.data.visit;
+  const minTier = record.minTier();
+  return acts.findCandidates.executeWithOptions(
+    { summary: `Find technicians: ${r.product.category}${visit > 1 ? `, visit ${visit}, tier ≥ ${minTier}` : ''}` },
+    [
+      {
+        requestId: record.requestId,
+        category: r.product.category,
+        type: r.type,
+        location: r.location,
+        exclude: [...record.unresolvedTechnicians()],
+        minTier,
+        policy: k.input.policy.dispatch,
+      },
+    ],
+  );
+}
+
+function assign(k: Kit, tech: CandidateSummary, manual?: ActionEvent<'assign'>): void {
+  k.record.assign(tech, manual ? 'manual' : 'auto', manual?.args.by);
+  k.deadlines.met(visitDeadlineId(k, 'dispatch'));
+  k.visibility.setStatus(leadsTo('assign', { technicianId: tech.technicianId }, ctxOf(k)));
+  if (manual) k.inbox.settle(manual);
+  const r = k.input.request;
+  k.notify.customer('assigned', { technicianId: tech.technicianId });
+  k.notify.technician(tech.technicianId, 'tech_assignment', {
+    urgency: r.urgency,
+    productModel: r.product.model,
+    address: r.customer.address,
+    problem: r.problem.description,
+  });
+}
+
+/** The accept window raced against the technician's answer and ops' manual assignment. */
+async function awaitAnswer(k: Kit, technicianId: string): Promise<Answer> {
+  const { record, deadlines } = k;
+  const accept = deadlines.start('accept', k.rules.span('accept'), { visit: record.data.assignments.length, warn: false });
+  for (;;) {
+    const e = await k.inbox.next((x) => isAction('accept', 'decline', 'assign')(x) || isBreach(accept.id)(x));
+    const current = record.current();
+    if (e.kind === 'breach') {
+      k.inbox.drop(e);
+      if (current) current.timedOutAt = nowIso();
+      record.log('accept_timeout', technicianId);
+      return 'timeout';
+    }
+    if (e.action === 'assign') {
+      deadlines.cancel(accept.id);
+      record.replaceCurrent();
+      return 'reassigned'; // the dispatch loop takes the assignment
+    }
+    if (e.args.technicianId !== technicianId) {
+      k.inbox.refuse(e, `technician ${e.args.technicianId} is no longer assigned to this request`);
+      continue;
+    }
+    if (e.action === 'accept') {
+      if (current) current.acceptedAt = nowIso();
+      record.log('accepted', technicianId, e.args.by);
+      k.visibility.setStatus(leadsTo('accept', e.args, ctxOf(k)));
+      deadlines.met(accept.id);
+      k.inbox.settle(e);
+      return 'accepted';
+    }
+    const { reason } = e.args as { reason?: string };
+    deadlines.cancel(accept.id);
+    if (current) {
+      current.declinedAt = nowIso();
+      current.declineReason = reason;
+    }
+    record.log('declined', `${technicianId}${reason ? `: ${reason}` : ''}`, e.args.by);
+    k.visibility.setStatus(leadsTo('decline', e.args, ctxOf(k)));
+    k.inbox.settle(e);
+    return 'declined';
+  }
+}
+
+export function visitDeadlineId(k: Kit, milestone: string): string {
+  const visit = k.record.data.visit;
+  return visit > 1 ? `${milestone}#${visit}` : milestone;
+}
+
+export function ctxOf(k: Kit): { resumeTo?: ReturnType<Kit['view']>['status']; followUpThreshold: number } {
+  return { resumeTo: k.record.data.hold?.resumeTo, followUpThreshold: k.input.policy.followUpThreshold };
+}

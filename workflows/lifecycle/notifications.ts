@@ -1,0 +1,96 @@
+/**
+ * SMS to the customer and technicians and pages to escalation contacts. Every message runs in the background,
+ * never cancelled (a cancel, or a deadline met right after its warning, must not drop it), and the workflow
+ * waits for all of them before it ends. A message that failed for good is reported to `onFailure` (an
+ * `sms_failure` escalation); the request runs on.
+ */
+import { ActivityFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { MILESTONE_LABEL } from '../../src/domain/labels';
+import type { CustomerSmsKind, EscalationNotice, SmsVars, TechnicianSmsKind } from '../../activities/contract';
+import { notifier } from '../proxies';
+import type { RequestRecord } from './record';
+
+const DEFAULT_SMS_BUDGET_MS = 2 * 3600_000;
+
+export interface FailedMessage {
+  detail: string;
+  /** false for a failed page: paging about it again would loop while the gateway is down. */
+  pageOps: boolean;
+}
+
+export class Notifications {
+  /** Set once the escalation piece exists (they depend on each other). */
+  onFailure: (f: FailedMessage) => void = () => undefined;
+  private readonly acts: ReturnType<typeof notifier>;
+  private readonly pending: Promise<unknown>[] = [];
+  private readonly smsSeq = new Map<string, number>();
+  private noticeSeq = 0;
+
+  constructor(
+    private readonly record: RequestRecord,
+    private readonly language: 'zh' | 'en',
+    smsBudgetMs: number | undefined,
+  ) {
+    this.acts = notifier(smsBudgetMs ?? DEFAULT_SMS_BUDGET_MS);
+  }
+
+  customer(kind: CustomerSmsKind, vars: SmsVars, onSent?: () => void): void {
+    const seq = this.nextSeq(kind);
+    const { phone } = this.record.input.request.customer;
+    const send = () =>
+      this.acts.sendCustomerSms.executeWithOptions({ summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` }, [
+        { requestId: this.record.requestId, kind, seq, phone, language: this.language, vars: { ticketNo: this.record.ticket, ...vars } },
+      ]);
+    this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`, true);
+  }
+
+  technician(technicianId: string, kind: TechnicianSmsKind, vars: SmsVars): void {
+    const seq = this.nextSeq(kind);
+    const send = () =>
+      this.acts.sendTechnicianSms.executeWithOptions({ summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` }, [
+        { requestId: this.record.requestId, kind, seq, technicianId, vars: { ticketNo: this.record.ticket, ...vars } },
+      ]);
+    this.background(send, `technician SMS ${kind}`, true);
+  }
+
+  page(n: Omit<EscalationNotice, 'requestId' | 'ticket' | 'seq'>): void {
+    const seq = ++this.noticeSeq;
+    const summary = `${n.kind === 'warning' ? 'Warning' : 'Escalation'} L${n.level} → ${n.contact.role}${n.milestone ? `: ${MILESTONE_LABEL[n.milestone]}` : ''}`;
+    const send = () =>
+      this.acts.notifyEscalation.executeWithOptions({ summary }, [{ ...n, requestId: this.record.requestId, ticket: this.record.ticket, seq }]);
+    this.background(send, `${summary} (${n.kind})`, false);
+  }
+
+  /** Work that goes on beside the main line (photo re-checks); waited for like the messages. */
+  alongside(work: () => Promise<void>): void {
+    this.pending.push(CancellationScope.nonCancellable(work));
+  }
+
+  /** Waits for every message, including failure pages queued meanwhile. */
+  async drain(): Promise<void> {
+    for (let done = 0; done < this.pending.length; done = this.pending.length) {
+      await Promise.all(this.pending.slice(done));
+    }
+  }
+
+  private nextSeq(kind: string): number {
+    const n = (this.smsSeq.get(kind) ?? 0) + 1;
+    this.smsSeq.set(kind, n);
+    return n;
+  }
+
+  /** `start` runs inside the non-cancellable scope: scheduled from the caller's scope it would be cancelled with it. */
+  private background(start: () => Promise<unknown>, what: string, pageOps: boolean): void {
+    const guarded = CancellationScope.nonCancellable(() =>
+      start().catch((err: unknown) => {
+        if (isCancellation(err)) return;
+        if (err instanceof ActivityFailure) {
+          this.onFailure({ detail: `${what} failed: ${err.cause?.message ?? err.message}`, pageOps });
+          return;
+        }
+        throw err;
+      }),
+    );
+    this.pending.push(guarded);
+  }
+}

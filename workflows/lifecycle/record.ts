@@ -1,0 +1,129 @@
+/**
+ * The request's record: what happened to it, kept by the workflow (internal; callers see the projection in
+ * view.ts). Timeline entries name who took an action.
+ */
+import { log as wfLog, workflowInfo } from '@temporalio/workflow';
+import type { Actor } from '../../src/domain/roles';
+import type { EscalationLevel, Milestone, PhotoKind, Status } from '../../src/domain/types';
+import { ticketNumber } from '../../src/temporal/ids';
+import type { CandidateSummary } from '../../activities/contract';
+import type { PhotoRecord, ServiceRequestStart } from '../messages';
+
+export interface Assignment {
+  technician: CandidateSummary;
+  visit: number;
+  by: 'auto' | 'manual';
+  /** Ops principal of a manual assignment. */
+  dispatcher?: Actor;
+  assignedAt: string;
+  acceptedAt?: string;
+  declinedAt?: string;
+  declineReason?: string;
+  timedOutAt?: string;
+  replacedAt?: string;
+}
+
+export interface Escalation {
+  at: string;
+  level: EscalationLevel;
+  reason: 'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure';
+  deadlineId?: string;
+  milestone?: Milestone;
+  lateByMs?: number;
+  contactRole?: string;
+  detail?: string;
+}
+
+export interface VisitResult {
+  at: string;
+  resolved: boolean;
+  notes: string;
+  technicianId: string;
+}
+
+export type Outcome = 'closed' | 'no_feedback' | 'cancelled';
+
+export interface RecordData {
+  status: Status;
+  receivedMs: number;
+  assignments: Assignment[];
+  visit: number;
+  appointmentAt?: string;
+  escalationLevel: EscalationLevel;
+  escalations: Escalation[];
+  timeline: { at: string; event: string; detail?: string; by?: Actor }[];
+  photos: PhotoRecord[];
+  photoChecks: { at: string; ok: boolean; missing: PhotoKind[]; invalid: { kind: PhotoKind; reason: string }[] }[];
+  visitResults: VisitResult[];
+  hold?: { since: string; reason: string; resumeTo: Status };
+  feedback?: { score: number; comment?: string; at: string };
+  followUp?: { notes: string; at: string };
+  ratingTokens: string[];
+  cancelReason?: string;
+  outcome?: Outcome;
+  closedAt?: string;
+}
+
+export const nowIso = (): string => new Date().toISOString();
+
+export class RequestRecord {
+  readonly data: RecordData;
+  readonly ticket: string;
+
+  constructor(readonly input: ServiceRequestStart) {
+    this.ticket = ticketNumber(input.requestId);
+    this.data = {
+      status: 'received',
+      receivedMs: workflowInfo().startTime.getTime(),
+      assignments: [],
+      visit: 1,
+      escalationLevel: 0,
+      escalations: [],
+      timeline: [],
+      photos: [],
+      photoChecks: [],
+      visitResults: [],
+      ratingTokens: [],
+    };
+  }
+
+  get requestId(): string {
+    return this.input.requestId;
+  }
+
+  log(event: string, detail?: string, by?: Actor): void {
+    this.data.timeline.push({ at: nowIso(), event, detail, ...(by ? { by } : {}) });
+    wfLog.info(event, { requestId: this.requestId, detail, ...(by ? { by: by.name, role: by.role } : {}) });
+  }
+
+  // ── Assignments ──
+  assign(t: CandidateSummary, by: 'auto' | 'manual', dispatcher?: Actor): void {
+    this.data.assignments.push({ technician: t, visit: this.data.visit, by, dispatcher, assignedAt: nowIso() });
+    this.log('assigned', `${t.technicianId} (${by}: ${t.reason})`, dispatcher);
+  }
+
+  current(): Assignment | undefined {
+    return this.data.assignments[this.data.assignments.length - 1];
+  }
+
+  get technicianId(): string | undefined {
+    return this.current()?.technician.technicianId;
+  }
+
+  replaceCurrent(): void {
+    const a = this.current();
+    if (a && !a.replacedAt) a.replacedAt = nowIso();
+  }
+
+  /** Technicians whose visit ended unresolved: the next tier must be someone else. */
+  unresolvedTechnicians(): Set<string> {
+    return new Set(this.data.visitResults.filter((c) => !c.resolved).map((c) => c.technicianId));
+  }
+
+  /** After an unresolved visit the next technician must be of a higher skill tier than any who failed. */
+  minTier(): number {
+    const failed = this.unresolvedTechnicians();
+    const tiers = this.data.assignments.filter((a) => failed.has(a.technician.technicianId)).map((a) => a.technician.tier);
+    return tiers.length ? Math.max(...tiers) + 1 : 0;
+  }
+}

@@ -1,0 +1,34 @@
+/** The request's policy, looked up for its urgency, type and VIP flag (the policy is data passed in at start). */
+import type { CalendarSpec, ResolvedPolicy, Span, TypeOverride } from '../../src/domain/policyTypes';
+import type { Milestone, Urgency } from '../../src/domain/types';
+import type { ServiceRequestStart } from '../messages';
+
+const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
+type SpanMilestone = Exclude<Milestone, 'resolution_max'>;
+
+export class PolicyRules {
+  readonly policy: ResolvedPolicy;
+  /** Critical requests run round the clock (全天候24小时). */
+  readonly calendar: CalendarSpec;
+  readonly overrides: TypeOverride;
+  readonly language: 'zh' | 'en';
+
+  constructor(private readonly input: ServiceRequestStart) {
+    const { request, policy } = input;
+    this.policy = policy;
+    this.calendar = request.urgency === 'critical' ? { ...policy.calendar, allHours: true } : policy.calendar;
+    this.overrides = policy.typeOverrides[request.type] ?? {};
+    this.language = request.customer.language ?? policy.language;
+  }
+
+  span(m: SpanMilestone): Span {
+    const o = this.overrides[m as keyof TypeOverride];
+    return o ?? this.policy.deadlines[m][this.input.request.urgency];
+  }
+
+  /** VIP requests use the next stricter column's dispatch deadline. */
+  dispatchSpan(): Span {
+    const u = this.input.request.urgency;
+    return this.policy.deadlines.dispatch[this.input.request.vip && this.policy.vipStricterDispatch ? STRICTER[u] : u];
+  }
+}

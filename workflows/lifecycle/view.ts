@@ -1,0 +1,63 @@
+/**
+ * The projection callers see: the state query, every update's answer and the workflow's result are built here
+ * from the internal record, in the shape of the API's state schema (src/api/schemas/state.ts, version 1).
+ */
+import type { Actor } from '../../src/domain/roles';
+import type { ServiceRequestState } from '../messages';
+import type { Deadlines } from '../deadlines';
+import type { RequestRecord } from './record';
+
+const actor = (a?: Actor): string | undefined => (a ? `${a.name} (${a.role})` : undefined);
+const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export function projectView(record: RequestRecord, deadlines: Deadlines): ServiceRequestState {
+  const { input } = record;
+  const d = record.data;
+  const r = input.request;
+  return defined({
+    requestId: input.requestId,
+    ticket: record.ticket,
+    status: d.status,
+    type: r.type,
+    urgency: r.urgency,
+    channel: r.channel,
+    vip: r.vip ?? false,
+    externalId: r.externalId,
+    bodyHash: input.bodyHash,
+    policyVersion: input.policy.version,
+    receivedAt: new Date(d.receivedMs).toISOString(),
+    technicianId: record.technicianId,
+    assignments: d.assignments.map((a) =>
+      defined({
+        technicianId: a.technician.technicianId,
+        name: a.technician.name,
+        workNumber: a.technician.workNumber,
+        tier: a.technician.tier,
+        visit: a.visit,
+        by: a.by,
+        assignedBy: a.dispatcher?.name,
+        assignedAt: a.assignedAt,
+        acceptedAt: a.acceptedAt,
+        declinedAt: a.declinedAt,
+        declineReason: a.declineReason,
+        timedOutAt: a.timedOutAt,
+        replacedAt: a.replacedAt,
+      }),
+    ),
+    visit: d.visit,
+    appointmentAt: d.appointmentAt,
+    deadlines: deadlines.all.map((x) => ({ ...x })),
+    escalationLevel: d.escalationLevel,
+    escalations: d.escalations.map((e) => defined({ ...e })),
+    timeline: d.timeline.map((t) => defined({ at: t.at, event: t.event, detail: t.detail, by: actor(t.by) })),
+    photos: d.photos.map((p) => ({ ...p })),
+    photoChecks: d.photoChecks.map((c) => ({ ...c, missing: [...c.missing], invalid: c.invalid.map((i) => ({ ...i })) })),
+    completion: d.visitResults.length ? d.visitResults.map((v) => ({ ...v })) : undefined,
+    onHold: d.hold ? { ...d.hold } : undefined,
+    feedback: d.feedback ? defined({ ...d.feedback }) : undefined,
+    followUp: d.followUp ? { ...d.followUp } : undefined,
+    cancelReason: d.cancelReason,
+    outcome: d.outcome,
+    closedAt: d.closedAt,
+  });
+}
