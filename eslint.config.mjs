@@ -16,7 +16,10 @@ const workflowSafe = {
           allowTypeImports: true,
           message: 'Workflows import activity types only; call activities through proxyActivities.',
         },
-        { group: ['**/adapters/*', '**/src/api/*', 'pino', 'fastify', '@temporalio/client', '@temporalio/worker'], message: 'Not workflow-safe.' },
+        {
+          group: ['**/adapters/*', '**/src/api/*', 'pino', 'fastify', '@temporalio/client', '@temporalio/worker'],
+          message: 'Not workflow-safe.',
+        },
       ],
     },
   ],

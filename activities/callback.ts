@@ -8,7 +8,15 @@ export function callbackActivities(deps: ActivityDeps): Pick<ServiceActivities, 
       return { url: deps.ratingLink({ requestId, tokenId, expiresAt }) };
     },
     async createCallbackTask({ requestId, ticket, phone, dueAt, ratingUrl, language }) {
-      const outcome = await deps.callCentre.createTask({ key: `${requestId}:callback`, requestId, ticketNo: ticket, phone, dueAt, ratingUrl, language });
+      const outcome = await deps.callCentre.createTask({
+        key: `${requestId}:callback`,
+        requestId,
+        ticketNo: ticket,
+        phone,
+        dueAt,
+        ratingUrl,
+        language,
+      });
       deps.logger.info({ requestId, outcome }, 'callback task');
     },
   };

@@ -6,14 +6,7 @@ import type { DispatchPolicy, EscalationContact } from '../src/domain/policyType
 import type { EscalationLevel, GeoPoint, Milestone, PhotoKind, RequestType } from '../src/domain/types';
 
 export type CustomerSmsKind =
-  | 'received'
-  | 'assigned'
-  | 'delay'
-  | 'visit_booked'
-  | 'completed'
-  | 'survey'
-  | 'follow_up_apology'
-  | 'cancelled';
+  'received' | 'assigned' | 'delay' | 'visit_booked' | 'completed' | 'survey' | 'follow_up_apology' | 'cancelled';
 export type TechnicianSmsKind = 'tech_assignment' | 'tech_photo_reminder';
 
 /** Template variables (see src/adapters/sms/templates.ts); `technicianId` is expanded by the activity. */
@@ -58,13 +51,7 @@ export interface ServiceActivities {
     language: 'zh' | 'en';
     vars: SmsVars;
   }): Promise<void>;
-  sendTechnicianSms(a: {
-    requestId: string;
-    kind: TechnicianSmsKind;
-    seq: number;
-    technicianId: string;
-    vars: SmsVars;
-  }): Promise<void>;
+  sendTechnicianSms(a: { requestId: string; kind: TechnicianSmsKind; seq: number; technicianId: string; vars: SmsVars }): Promise<void>;
   notifyEscalation(n: EscalationNotice): Promise<void>;
   findCandidates(a: {
     requestId: string;
@@ -78,5 +65,12 @@ export interface ServiceActivities {
   getTechnician(a: { technicianId: string }): Promise<CandidateSummary | null>;
   checkPhotos(a: { requestId: string; required: PhotoKind[] }): Promise<PhotoCheckResult>;
   issueRatingLink(a: { requestId: string; tokenId: string; expiresAt: string; language: 'zh' | 'en' }): Promise<{ url: string }>;
-  createCallbackTask(a: { requestId: string; ticket: string; phone: string; dueAt: string; ratingUrl: string; language: 'zh' | 'en' }): Promise<void>;
+  createCallbackTask(a: {
+    requestId: string;
+    ticket: string;
+    phone: string;
+    dueAt: string;
+    ratingUrl: string;
+    language: 'zh' | 'en';
+  }): Promise<void>;
 }

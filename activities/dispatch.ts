@@ -8,7 +8,7 @@ async function measuredRatings(deps: ActivityDeps, ids: string[]): Promise<Recor
   try {
     return await deps.ratings(ids);
   } catch (err) {
-    deps.logger.warn({ err: (err as Error).message }, 'technician ratings unavailable; using the roster\'s ratings');
+    deps.logger.warn({ err: (err as Error).message }, "technician ratings unavailable; using the roster's ratings");
     return {};
   }
 }
@@ -23,21 +23,25 @@ export function dispatchActivities(deps: ActivityDeps): Pick<ServiceActivities, 
       const all = await deps.directory.list();
       const skills = requiredSkills(category, type, policy);
       const eligible = all.filter((t) => t.active && skills.every((s) => t.skills.includes(s)));
-      const [openJobs, rated] = await Promise.all([deps.openJobs(eligible.map((t) => t.id)), measuredRatings(deps, eligible.map((t) => t.id))]);
+      const [openJobs, rated] = await Promise.all([
+        deps.openJobs(eligible.map((t) => t.id)),
+        measuredRatings(
+          deps,
+          eligible.map((t) => t.id),
+        ),
+      ]);
       const ranked = eligible.map((t) => {
         const r = rated[t.id];
         return r !== undefined && Number.isFinite(r) && r >= 0 && r <= 1 ? { ...t, rating: r } : t;
       });
-      return rankTechnicians(ranked, { category, type, location }, { policy, openJobs, exclude, minTier }).map(
-        (c): CandidateSummary => ({
-          technicianId: c.technician.id,
-          name: c.technician.name,
-          workNumber: c.technician.workNumber,
-          tier: c.technician.tier,
-          distanceKm: c.distanceKm ?? undefined,
-          reason: c.reason,
-        }),
-      );
+      return rankTechnicians(ranked, { category, type, location }, { policy, openJobs, exclude, minTier }).map((c): CandidateSummary => ({
+        technicianId: c.technician.id,
+        name: c.technician.name,
+        workNumber: c.technician.workNumber,
+        tier: c.technician.tier,
+        distanceKm: c.distanceKm ?? undefined,
+        reason: c.reason,
+      }));
     },
     async getTechnician({ technicianId }) {
       const t = await deps.directory.get(technicianId);

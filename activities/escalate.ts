@@ -16,7 +16,11 @@ export function escalateActivities(deps: ActivityDeps): Pick<ServiceActivities, 
       const seq = `L${n.level}:${n.seq}`;
       await sendSms(deps, n.requestId, kind, seq, n.contact.phone, 'zh', vars);
       if (n.contact.webhookUrl && deps.postWebhook) {
-        await deps.postWebhook(n.contact.webhookUrl, { type: kind, ...n, contact: { role: n.contact.role, level: n.contact.level } }, `${n.requestId}:${kind}:${seq}`);
+        await deps.postWebhook(
+          n.contact.webhookUrl,
+          { type: kind, ...n, contact: { role: n.contact.role, level: n.contact.level } },
+          `${n.requestId}:${kind}:${seq}`,
+        );
       }
     },
   };

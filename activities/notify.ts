@@ -5,7 +5,15 @@ import type { ServiceActivities } from './contract';
 import type { ActivityDeps } from './deps';
 
 /** Sends one SMS under its idempotency key; a provider's permanent refusal is not retried. */
-export async function sendSms(deps: ActivityDeps, requestId: string, kind: SmsKind, seq: number | string, to: string, language: 'zh' | 'en', vars: Record<string, unknown>): Promise<void> {
+export async function sendSms(
+  deps: ActivityDeps,
+  requestId: string,
+  kind: SmsKind,
+  seq: number | string,
+  to: string,
+  language: 'zh' | 'en',
+  vars: Record<string, unknown>,
+): Promise<void> {
   const idempotencyKey = smsKey(requestId, kind, seq);
   // Template providers (Aliyun) fill their own templates from the same variables.
   const merged = { timeZone: deps.timeZone, ...vars };

@@ -41,16 +41,27 @@ const perOp = (cpu: Record<string, number>, ops: number): Record<string, number>
   Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v / Math.max(1, ops), 2)]));
 
 export async function startEmptyWorker(stack: Stack, taskQueue: string, env: Record<string, string> = {}): Promise<Child> {
-  const child = new Child('empty-worker', process.execPath, [join(__dirname, 'emptyWorker.js')], {
-    ...process.env,
-    TEMPORAL_ADDRESS: stack.address,
-    BENCH_TASK_QUEUE: taskQueue,
-    ...env,
-  }, join(stack.dir, 'empty-worker.log'));
-  await until('empty worker ready', async () => {
-    if (!child.alive) throw new Error(`empty worker exited: ${child.output()}`);
-    return child.output().includes('ready');
-  }, 120_000, 100);
+  const child = new Child(
+    'empty-worker',
+    process.execPath,
+    [join(__dirname, 'emptyWorker.js')],
+    {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.address,
+      BENCH_TASK_QUEUE: taskQueue,
+      ...env,
+    },
+    join(stack.dir, 'empty-worker.log'),
+  );
+  await until(
+    'empty worker ready',
+    async () => {
+      if (!child.alive) throw new Error(`empty worker exited: ${child.output()}`);
+      return child.output().includes('ready');
+    },
+    120_000,
+    100,
+  );
   return child;
 }
 
@@ -75,18 +86,26 @@ export async function benchStart(o: StartBenchOptions): Promise<StartBenchResult
     const m = meter.stop();
     server[name] = diffServerMetrics(before, await scrapeServerMetrics(metricsPort), Math.max(1, r.ok));
     cpu[name] = { cores: Object.fromEntries(Object.entries(m.cores).map(([k, v]) => [k, round(v, 2)])), cpuMsPerOp: perOp(m.cpuMs, r.ok) };
-    log(`${name}: ${round(r.rps)} /s, p50 ${round(r.latency.p50)} ms, p99 ${round(r.latency.p99)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
+    log(
+      `${name}: ${round(r.rps)} /s, p50 ${round(r.latency.p50)} ms, p99 ${round(r.latency.p99)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`,
+    );
     return r;
   };
 
-  const bare = (tag: string, durationMs = o.durationMs) => () =>
-    closedLoop({
-      concurrency: o.concurrency,
-      durationMs,
-      fn: async (seq) => {
-        await stack.client.workflow.start('benchEmpty', { taskQueue: emptyQueue, workflowId: `bench-empty-${run}-${tag}-${seq}`, args: [] });
-      },
-    });
+  const bare =
+    (tag: string, durationMs = o.durationMs) =>
+    () =>
+      closedLoop({
+        concurrency: o.concurrency,
+        durationMs,
+        fn: async (seq) => {
+          await stack.client.workflow.start('benchEmpty', {
+            taskQueue: emptyQueue,
+            workflowId: `bench-empty-${run}-${tag}-${seq}`,
+            args: [],
+          });
+        },
+      });
 
   try {
     // Warm both paths (JIT, connections, worker caches) before anything is measured.
@@ -96,9 +115,22 @@ export async function benchStart(o: StartBenchOptions): Promise<StartBenchResult
       headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.integration()}` },
       body: JSON.stringify(startBody(`${prefix}-${seq}`)),
     });
-    await httpLoad({ url: stack.base, path: '/v1/service-requests', concurrency: o.concurrency, durationMs: o.warmupMs, request: httpRequest(`A-${run}-warm`) });
+    await httpLoad({
+      url: stack.base,
+      path: '/v1/service-requests',
+      concurrency: o.concurrency,
+      durationMs: o.warmupMs,
+      request: httpRequest(`A-${run}-warm`),
+    });
     const http = await measured('http', () =>
-      httpLoad({ url: stack.base, path: '/v1/service-requests', concurrency: o.concurrency, durationMs: o.durationMs, okStatus: [201], request: httpRequest(`A-${run}`) }),
+      httpLoad({
+        url: stack.base,
+        path: '/v1/service-requests',
+        concurrency: o.concurrency,
+        durationMs: o.durationMs,
+        okStatus: [201],
+        request: httpRequest(`A-${run}`),
+      }),
     );
     const uws = (prefix: string, durationMs: number) => () =>
       closedLoop({

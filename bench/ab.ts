@@ -23,13 +23,15 @@ const FILE = join(PROJECT_ROOT, 'bench', 'results', 'ab.json');
 
 async function withEnv<T>(env: Record<string, string | undefined>, f: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(env))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return await f();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
@@ -46,10 +48,16 @@ async function main(): Promise<void> {
   }
   if (which.has('sqlite')) {
     const r: Record<string, unknown> = { at: new Date().toISOString(), loadBefore: loadAverage() };
-    for (const [name, env] of [['rollbackJournal', { BENCH_SQLITE_DEFAULT: '1' }], ['wal', { BENCH_SQLITE_DEFAULT: undefined }]] as const) {
+    for (const [name, env] of [
+      ['rollbackJournal', { BENCH_SQLITE_DEFAULT: '1' }],
+      ['wal', { BENCH_SQLITE_DEFAULT: undefined }],
+    ] as const) {
       r[name] = {
         timers200: await withEnv(env, () => benchTimerBaseline({ n: 200 })),
-        start: await withEnv(env, () => benchStart({ concurrency: 16, durationMs: 8000, warmupMs: 2000 })).then((a) => ({ baseline: a.baseline, http: a.http })),
+        start: await withEnv(env, () => benchStart({ concurrency: 16, durationMs: 8000, warmupMs: 2000 })).then((a) => ({
+          baseline: a.baseline,
+          http: a.http,
+        })),
       };
       log(`sqlite ${name} done`);
     }
@@ -74,7 +82,9 @@ async function main(): Promise<void> {
   }
   if (which.has('openjobs')) {
     const r: Record<string, unknown> = { at: new Date().toISOString(), loadBefore: loadAverage() };
-    r.countEveryDispatch = await withEnv({ BENCH_TUNED_WORKER: '1', BENCH_NO_OPEN_JOBS_CACHE: '1' }, () => benchScale({ steps: [1000, 3000], concurrency: 32 }));
+    r.countEveryDispatch = await withEnv({ BENCH_TUNED_WORKER: '1', BENCH_NO_OPEN_JOBS_CACHE: '1' }, () =>
+      benchScale({ steps: [1000, 3000], concurrency: 32 }),
+    );
     r.cached = await benchScale({ steps: [1000, 3000], concurrency: 32 });
     r.loadAfter = loadAverage();
     out.openjobs = r;

@@ -11,11 +11,7 @@ import { loadPolicyFile } from '../src/policy';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { SA } from '../src/temporal/searchAttributes';
 import { requestMetadata } from '../src/temporal/metadata';
-import {
-  SERVICE_REQUEST_WORKFLOW,
-  stateQuery,
-  type ServiceRequestStart,
-} from '../workflows/messages';
+import { SERVICE_REQUEST_WORKFLOW, stateQuery, type ServiceRequestStart } from '../workflows/messages';
 import type { ServiceRequestInput } from '../src/domain/types';
 import { OutboxTail } from './lib/sms';
 import { CpuMeter } from './lib/procstat';
@@ -139,7 +135,8 @@ export async function benchLateness(o: LatenessOptions): Promise<LatenessResult>
       };
     });
     const ok = rows.filter((r): r is NonNullable<typeof r> => !!r);
-    const vals = (k: 'fired' | 'scheduled' | 'started' | 'completed' | 'sms'): number[] => ok.map((r) => (r as unknown as Record<string, number>)[k] as number).filter((x) => Number.isFinite(x));
+    const vals = (k: 'fired' | 'scheduled' | 'started' | 'completed' | 'sms'): number[] =>
+      ok.map((r) => (r as unknown as Record<string, number>)[k] as number).filter((x) => Number.isFinite(x));
     const dues = ok.map((r) => r.due);
     const result: LatenessResult = {
       n: o.n,
@@ -156,7 +153,9 @@ export async function benchLateness(o: LatenessOptions): Promise<LatenessResult>
       burst: { wallMs: m.wallMs, cores: Object.fromEntries(Object.entries(m.cores).map(([k, v]) => [k, round(v, 2)])) },
       server,
     };
-    log(`(b) escalation recorded p50 ${round(result.escalationRecorded.p50)} p99 ${round(result.escalationRecorded.p99)} max ${round(result.escalationRecorded.max)} ms; SMS p99 ${round(result.smsInOutbox.p99)} ms; missing ${result.missing} (armed after due ${result.armedLate})`);
+    log(
+      `(b) escalation recorded p50 ${round(result.escalationRecorded.p50)} p99 ${round(result.escalationRecorded.p99)} max ${round(result.escalationRecorded.max)} ms; SMS p99 ${round(result.smsInOutbox.p99)} ms; missing ${result.missing} (armed after due ${result.armedLate})`,
+    );
     return result;
   } finally {
     await outbox.close();
@@ -186,10 +185,15 @@ export async function benchTimerBaseline(o: { n: number; workerEnv?: Record<stri
     await sleep(Math.max(0, t0 - Date.now() - 500));
     const meter = new CpuMeter(() => ({ server: stack.server?.child.pid, worker: worker.pid }));
     meter.start();
-    await until('timers done', async () => {
-      const n = await stack.client.workflow.count(`WorkflowType = 'benchTimer' AND ExecutionStatus = 'Running'`);
-      return n.count === 0;
-    }, Math.max(0, t0 - Date.now()) + 120_000, 500);
+    await until(
+      'timers done',
+      async () => {
+        const n = await stack.client.workflow.count(`WorkflowType = 'benchTimer' AND ExecutionStatus = 'Running'`);
+        return n.count === 0;
+      },
+      Math.max(0, t0 - Date.now()) + 120_000,
+      500,
+    );
     const burst = meter.stop();
     const rows = await pool(ids, 16, async (id) => {
       const events = (await stack.client.workflow.getHandle(id).fetchHistory()).events ?? [];
@@ -209,7 +213,9 @@ export async function benchTimerBaseline(o: { n: number; workerEnv?: Record<stri
       taskCompleted: summarize(rows.map((x) => x.completed)),
       burst: { wallMs: burst.wallMs, cores: Object.fromEntries(Object.entries(burst.cores).map(([k, v]) => [k, round(v, 2)])) },
     };
-    log(`(b0) bare timer: fired p99 ${round(r.timerFired.p99)}, task completed p50 ${round(r.taskCompleted.p50)} p99 ${round(r.taskCompleted.p99)} max ${round(r.taskCompleted.max)} ms; cores ${JSON.stringify(r.burst.cores)} over ${r.burst.wallMs} ms`);
+    log(
+      `(b0) bare timer: fired p99 ${round(r.timerFired.p99)}, task completed p50 ${round(r.taskCompleted.p50)} p99 ${round(r.taskCompleted.p99)} max ${round(r.taskCompleted.max)} ms; cores ${JSON.stringify(r.burst.cores)} over ${r.burst.wallMs} ms`,
+    );
     return r;
   } finally {
     await worker.kill('SIGTERM');

@@ -33,7 +33,12 @@ export interface ScaleResult {
 
 const MB = 1048576;
 
-export async function benchScale(o: { steps: number[]; concurrency: number; nodeArgs?: string[]; workerEnv?: Record<string, string> }): Promise<ScaleResult> {
+export async function benchScale(o: {
+  steps: number[];
+  concurrency: number;
+  nodeArgs?: string[];
+  workerEnv?: Record<string, string>;
+}): Promise<ScaleResult> {
   const stack = await startStack({ name: 'bench-c', integrationTokens: 128, env: o.workerEnv, nodeArgs: { worker: o.nodeArgs } });
   const run = Date.now().toString(36);
   const rssOf = (): Record<string, number> =>

@@ -31,7 +31,12 @@ export interface E2eResult {
 }
 
 export async function benchE2e(o: { n: number; inFlight: number; nodeArgs?: { worker?: string[]; api?: string[] } }): Promise<E2eResult> {
-  const stack = await startStack({ name: 'bench-d', policyFile: join(PROJECT_ROOT, 'policy', 'fast.yaml'), logLevel: 'info', nodeArgs: o.nodeArgs });
+  const stack = await startStack({
+    name: 'bench-d',
+    policyFile: join(PROJECT_ROOT, 'policy', 'fast.yaml'),
+    logLevel: 'info',
+    nodeArgs: o.nodeArgs,
+  });
   const outbox = new OutboxTail(stack.outboxFile, 100);
   const api = new Api(stack.base, stack.tokens);
   const run = Date.now().toString(36);
@@ -70,13 +75,19 @@ export async function benchE2e(o: { n: number; inFlight: number; nodeArgs?: { wo
       wallSeconds: round(wallSeconds),
       lifecyclesPerSecond: round(ok.length / wallSeconds, 2),
       lifecycle: summarize(ok.map((r) => r.ms)),
-      steps: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, round(v)]).sort((a, b) => (b[1] as number) - (a[1] as number))),
+      steps: Object.fromEntries(
+        Object.entries(steps)
+          .map(([k, v]) => [k, round(v)])
+          .sort((a, b) => (b[1] as number) - (a[1] as number)),
+      ),
       cpuMsPerLifecycle: Object.fromEntries(Object.entries(m.cpuMs).map(([k, v]) => [k, round(v / Math.max(1, ok.length))])),
       cores: Object.fromEntries(Object.entries(m.cores).map(([k, v]) => [k, round(v, 2)])),
       server,
       firstError,
     };
-    log(`(d) ${ok.length}/${o.n} closed in ${round(wallSeconds)} s = ${result.lifecyclesPerSecond}/s; lifecycle p50 ${round(result.lifecycle.p50)} ms; CPU ms/lifecycle ${JSON.stringify(result.cpuMsPerLifecycle)}${firstError ? `; first error: ${firstError}` : ''}`);
+    log(
+      `(d) ${ok.length}/${o.n} closed in ${round(wallSeconds)} s = ${result.lifecyclesPerSecond}/s; lifecycle p50 ${round(result.lifecycle.p50)} ms; CPU ms/lifecycle ${JSON.stringify(result.cpuMsPerLifecycle)}${firstError ? `; first error: ${firstError}` : ''}`,
+    );
     return result;
   } finally {
     await outbox.close();

@@ -32,9 +32,7 @@ import { OutboxSmsProvider } from '../src/adapters/sms';
 import { LocalStorage } from '../src/adapters/storage';
 import { loadPolicyFile } from '../src/policy';
 import { PREBUILT_BUNDLE } from '../src/worker';
-import {
-  SERVICE_REQUEST_WORKFLOW,
-} from '../workflows/messages';
+import { SERVICE_REQUEST_WORKFLOW } from '../workflows/messages';
 import { benchInput } from './b-lateness';
 import { sampleProc } from './lib/procstat';
 import { startStack } from './lib/stack';
@@ -117,7 +115,9 @@ function aggregate(file: string, n: number, bundlePath: string): Agg {
 }
 
 function table(rows: Record<string, { size: number; count: number }>, div: number, top: number, unit = 'KB'): void {
-  for (const [k, v] of Object.entries(rows).sort((a, b) => Math.abs(b[1].size) - Math.abs(a[1].size)).slice(0, top)) {
+  for (const [k, v] of Object.entries(rows)
+    .sort((a, b) => Math.abs(b[1].size) - Math.abs(a[1].size))
+    .slice(0, top)) {
     console.log(String((v.size / 1024 / div).toFixed(1)).padStart(9), unit, String((v.count / div).toFixed(1)).padStart(9), k);
   }
 }
@@ -129,8 +129,15 @@ function diff(fileA: string, fileB: string): void {
   const cached = (x: Agg): number => x.byClass.Activator?.count ?? x.n;
   const dn = cached(b) - cached(a);
   const sub = (x: Agg['byClass'], y: Agg['byClass']): Agg['byClass'] =>
-    Object.fromEntries([...new Set([...Object.keys(x), ...Object.keys(y)])].map((k) => [k, { size: (y[k]?.size ?? 0) - (x[k]?.size ?? 0), count: (y[k]?.count ?? 0) - (x[k]?.count ?? 0) }]));
-  console.log(`marginal per cached request (${cached(a)} → ${cached(b)} cached): ${((b.total - a.total) / 1024 / dn).toFixed(1)} KB; fixed share ≈ ${((a.total - ((b.total - a.total) / dn) * cached(a)) / 1048576).toFixed(1)} MB`);
+    Object.fromEntries(
+      [...new Set([...Object.keys(x), ...Object.keys(y)])].map((k) => [
+        k,
+        { size: (y[k]?.size ?? 0) - (x[k]?.size ?? 0), count: (y[k]?.count ?? 0) - (x[k]?.count ?? 0) },
+      ]),
+    );
+  console.log(
+    `marginal per cached request (${cached(a)} → ${cached(b)} cached): ${((b.total - a.total) / 1024 / dn).toFixed(1)} KB; fixed share ≈ ${((a.total - ((b.total - a.total) / dn) * cached(a)) / 1048576).toFixed(1)} MB`,
+  );
   console.log('  KB/request  count/request  class');
   table(sub(a.byClass, b.byClass), dn, 25);
   console.log('  closures per request by module (self size, count)');
@@ -139,7 +146,11 @@ function diff(fileA: string, fileB: string): void {
 
 function startInput(i: number, policy: ReturnType<typeof loadPolicyFile>) {
   const id = `sr-heap-${i}`;
-  const request = { ...benchInput(i), product: { model: 'X', purchaseDate: '2024-03-18', category: 'gas_water_heater' }, location: { lat: 31.19, lng: 121.43 } };
+  const request = {
+    ...benchInput(i),
+    product: { model: 'X', purchaseDate: '2024-03-18', category: 'gas_water_heater' },
+    location: { lat: 31.19, lng: 121.43 },
+  };
   return { workflowId: id, args: [{ requestId: id, request, policy, bodyHash: 'h', startAttemptId: 'a' }] as const };
 }
 
@@ -155,22 +166,34 @@ async function rss(n: number, step: number): Promise<void> {
     await sleep(8000);
     const s0 = sampleProc(pid);
     console.log(JSON.stringify({ open: 0, rssMB: mb(s0?.rss), peakMB: mb(s0?.hwm) }));
-    for (let done = 0; done < n; ) {
+    for (let done = 0; done < n;) {
       const upto = Math.min(n, done + step);
-      await pool(Array.from({ length: upto - done }, (_, k) => done + k), 16, async (i) => {
-        const { workflowId, args } = startInput(i, policy);
-        await stack.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId, taskQueue: stack.taskQueue, args: [...args] });
-      });
+      await pool(
+        Array.from({ length: upto - done }, (_, k) => done + k),
+        16,
+        async (i) => {
+          const { workflowId, args } = startInput(i, policy);
+          await stack.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId, taskQueue: stack.taskQueue, args: [...args] });
+        },
+      );
       done = upto;
       // Idle: the worker used < 3 % of a core over the last 2 s (its first tasks and activities are through).
-      for (let prev = sampleProc(pid)?.cpuMs ?? 0; ; ) {
+      for (let prev = sampleProc(pid)?.cpuMs ?? 0; ;) {
         await sleep(2000);
         const cur = sampleProc(pid)?.cpuMs ?? 0;
         if (cur - prev < 60) break;
         prev = cur;
       }
       const s = sampleProc(pid);
-      console.log(JSON.stringify({ open: done, rssMB: mb(s?.rss), peakMB: mb(s?.hwm), workerCpuS: Math.round((s?.cpuMs ?? 0) / 1000), elapsedS: Math.round((Date.now() - t0) / 1000) }));
+      console.log(
+        JSON.stringify({
+          open: done,
+          rssMB: mb(s?.rss),
+          peakMB: mb(s?.hwm),
+          workerCpuS: Math.round((s?.cpuMs ?? 0) / 1000),
+          elapsedS: Math.round((Date.now() - t0) / 1000),
+        }),
+      );
       if (!stack.worker?.alive) throw new Error(`worker exited: ${stack.worker?.output().slice(-2000)}`);
     }
   } finally {
@@ -204,12 +227,23 @@ async function main(): Promise<void> {
   });
   const running = worker.run();
   const policy = loadPolicyFile(stack.policyFile);
-  await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
-    const { workflowId, args } = startInput(i, policy);
-    await stack.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId, taskQueue: stack.taskQueue, args: [...args] });
-  });
+  await pool(
+    Array.from({ length: n }, (_, i) => i),
+    16,
+    async (i) => {
+      const { workflowId, args } = startInput(i, policy);
+      await stack.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId, taskQueue: stack.taskQueue, args: [...args] });
+    },
+  );
   await sleep(Number(process.env.PROBE_WAIT_MS ?? 15_000));
-  console.log('threads', captured.length, 'rss MB', Math.round(process.memoryUsage().rss / 1048576), 'main heap MB', Math.round(process.memoryUsage().heapUsed / 1048576));
+  console.log(
+    'threads',
+    captured.length,
+    'rss MB',
+    Math.round(process.memoryUsage().rss / 1048576),
+    'main heap MB',
+    Math.round(process.memoryUsage().heapUsed / 1048576),
+  );
   const aggs: Agg[] = [];
   for (const [ti, t] of captured.entries()) {
     const file = `/tmp/wf-thread-${n}-${ti}.heapsnapshot`;
@@ -235,7 +269,14 @@ async function main(): Promise<void> {
   const agg: Agg = { n, total: aggs.reduce((s, a) => s + a.total, 0), byClass: merge('byClass'), byModule: merge('byModule') };
   if (process.env.PROBE_OUT) writeFileSync(process.env.PROBE_OUT, JSON.stringify(agg));
   const cached = agg.byClass.Activator?.count ?? 0;
-  console.log('total MB', Math.round(agg.total / 1048576), 'cached workflows', cached, 'per cached workflow KB', Math.round(agg.total / 1024 / Math.max(cached, 1)));
+  console.log(
+    'total MB',
+    Math.round(agg.total / 1048576),
+    'cached workflows',
+    cached,
+    'per cached workflow KB',
+    Math.round(agg.total / 1024 / Math.max(cached, 1)),
+  );
   console.log('  KB total   count  class');
   table(agg.byClass, 1, 30);
   console.log('  closures by module (KB self size, count)');

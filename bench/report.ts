@@ -45,8 +45,20 @@ function profiles(list: ProfileSummary[] | undefined): string {
   const out = ['', '<details><summary>CPU profiles (node --cpu-prof; self time, busy = not idle)</summary>', ''];
   for (const p of list) {
     out.push(`**${p.file.split('/').slice(-2).join('/')}** — busy ${p.busyMs} ms of ${p.totalMs} ms, GC ${p.gcMs} ms`, '');
-    out.push(table(['package / area', 'self ms', '% of busy'], p.byPackage.slice(0, 8).map((x) => [x.name, x.selfMs, x.pct])), '');
-    out.push(table(['function', 'self ms', '% of busy'], p.topFunctions.slice(0, 10).map((x) => [`\`${x.name.replace(/\|/g, '\\|').slice(0, 90)}\``, x.selfMs, x.pct])), '');
+    out.push(
+      table(
+        ['package / area', 'self ms', '% of busy'],
+        p.byPackage.slice(0, 8).map((x) => [x.name, x.selfMs, x.pct]),
+      ),
+      '',
+    );
+    out.push(
+      table(
+        ['function', 'self ms', '% of busy'],
+        p.topFunctions.slice(0, 10).map((x) => [`\`${x.name.replace(/\|/g, '\\|').slice(0, 90)}\``, x.selfMs, x.pct]),
+      ),
+      '',
+    );
   }
   out.push('</details>');
   return out.join('\n');
@@ -54,7 +66,15 @@ function profiles(list: ProfileSummary[] | undefined): string {
 
 function sectionA(s: Results['sections'][string]): string {
   const a = s.result as StartBenchResult;
-  const row = (name: string, l: LoadResult): (string | number)[] => [name, r1(l.rps), r1(l.latency.p50), r1(l.latency.p99), r1(l.latency.max), l.ok, l.errors];
+  const row = (name: string, l: LoadResult): (string | number)[] => [
+    name,
+    r1(l.rps),
+    r1(l.latency.p50),
+    r1(l.latency.p99),
+    r1(l.latency.max),
+    l.ok,
+    l.errors,
+  ];
   const cpu = (name: string): string =>
     Object.entries(a.cpu[name]?.cpuMsPerOp ?? {})
       .filter(([, v]) => v >= 0.05)
@@ -67,25 +87,29 @@ function sectionA(s: Results['sections'][string]): string {
     '',
     `Closed loop, ${a.concurrency} concurrent callers, ${a.durationMs / 1000} s per run after a warm-up, default policy (no timer fires during the run). ` +
       '`POST /v1/service-requests` via autocannon (keep-alive, rotating integration tokens); the baseline is `client.workflow.start` of an empty ' +
-      'workflow (bench/workflows) with its own worker; the middle row is the API\'s own Temporal call (`TemporalRequests.start`: intake, ' +
+      "workflow (bench/workflows) with its own worker; the middle row is the API's own Temporal call (`TemporalRequests.start`: intake, " +
       'update-with-start of the real workflow) from the load generator, without HTTP.',
     '',
-    table(['run', 'starts/s', 'p50 ms', 'p99 ms', 'max ms', 'ok', 'errors'], [
-      row('baseline: bare `workflow.start`, empty workflow', a.baseline),
-      row('**HTTP** `POST /v1/service-requests`', a.http),
-      row('update-with-start of `serviceRequest`, no HTTP', a.updateWithStart),
-      row('baseline again (drift check)', a.baselineAfter),
-    ]),
+    table(
+      ['run', 'starts/s', 'p50 ms', 'p99 ms', 'max ms', 'ok', 'errors'],
+      [
+        row('baseline: bare `workflow.start`, empty workflow', a.baseline),
+        row('**HTTP** `POST /v1/service-requests`', a.http),
+        row('update-with-start of `serviceRequest`, no HTTP', a.updateWithStart),
+        row('baseline again (drift check)', a.baselineAfter),
+      ],
+    ),
     '',
-    table(['ratio', 'HTTP ÷ baseline', 'target', '', 'HTTP ÷ update-with-start (API\'s own cost)'], [
-      ['throughput', r2(a.ratios.throughput), '≥ 0.8', yes(a.ratios.throughput >= 0.8), r2(a.http.rps / a.updateWithStart.rps)],
-      ['p50 latency', r2(a.ratios.p50), '≤ 1.25', yes(a.ratios.p50 <= 1.25), r2(a.http.latency.p50 / a.updateWithStart.latency.p50)],
-      ['p99 latency', r2(a.ratios.p99), '', '', r2(a.http.latency.p99 / a.updateWithStart.latency.p99)],
-    ]),
+    table(
+      ['ratio', 'HTTP ÷ baseline', 'target', '', "HTTP ÷ update-with-start (API's own cost)"],
+      [
+        ['throughput', r2(a.ratios.throughput), '≥ 0.8', yes(a.ratios.throughput >= 0.8), r2(a.http.rps / a.updateWithStart.rps)],
+        ['p50 latency', r2(a.ratios.p50), '≤ 1.25', yes(a.ratios.p50 <= 1.25), r2(a.http.latency.p50 / a.updateWithStart.latency.p50)],
+        ['p99 latency', r2(a.ratios.p99), '', '', r2(a.http.latency.p99 / a.updateWithStart.latency.p99)],
+      ],
+    ),
     '',
-    'CPU ms per start, by process: ' +
-      ['baseline', 'http', 'updateWithStart'].map((k) => `**${k}**: ${cpu(k)}`).join('; ') +
-      '.',
+    'CPU ms per start, by process: ' + ['baseline', 'http', 'updateWithStart'].map((k) => `**${k}**: ${cpu(k)}`).join('; ') + '.',
     '',
     'Server calls per start (count, total server latency): ' +
       ['baseline', 'http'].map((k) => `**${k}**: ${ops(a.server[k]?.frontend ?? [])}`).join('; ') +
@@ -95,7 +119,11 @@ function sectionA(s: Results['sections'][string]): string {
 }
 
 function sectionB(s: Results['sections'][string]): string {
-  const { baseline: b0, aftercare: b, aftercareLean: bl } = s.result as { baseline: TimerBaselineResult; aftercare: LatenessResult; aftercareLean?: LatenessResult };
+  const {
+    baseline: b0,
+    aftercare: b,
+    aftercareLean: bl,
+  } = s.result as { baseline: TimerBaselineResult; aftercare: LatenessResult; aftercareLean?: LatenessResult };
   return [
     `## (b) Timer lateness: ${b.n} dispatch deadlines due in the same second`,
     '',
@@ -103,41 +131,63 @@ function sectionB(s: Results['sections'][string]): string {
     '',
     `${b.n} requests (default policy, a product category nobody services, so no one is assigned), each with its own dispatch span so that ` +
       `receipt + span lands on one instant (spread of the due times: ${b.dueSpreadMs} ms); started in ${b.startSeconds} s, then idle until the deadlines. ` +
-      'Times in ms after each request\'s own due time, from its history and the outbox. Baseline: the same number of bare workflows that only ' +
+      "Times in ms after each request's own due time, from its history and the outbox. Baseline: the same number of bare workflows that only " +
       '`sleep()` until the same instant (bench/workflows), on a fresh server and worker.',
     '',
-    table(['ms after due', 'p50', 'p90', 'p99', 'max', 'n'], [
-      dist('baseline: timer fired (server)', b0.timerFired),
-      dist('baseline: workflow task completed', b0.taskCompleted),
-      dist('timer fired (server)', b.timerFired),
-      dist('workflow task started (worker has it)', b.taskStarted),
-      dist('**escalation recorded** (task completed)', b.escalationRecorded),
-      dist('**breach SMS in the outbox**', b.smsInOutbox),
-      ...(bl
-        ? [dist('lean worker: escalation recorded', bl.escalationRecorded), dist('lean worker: breach SMS in the outbox', bl.smsInOutbox)]
-        : []),
-    ]),
+    table(
+      ['ms after due', 'p50', 'p90', 'p99', 'max', 'n'],
+      [
+        dist('baseline: timer fired (server)', b0.timerFired),
+        dist('baseline: workflow task completed', b0.taskCompleted),
+        dist('timer fired (server)', b.timerFired),
+        dist('workflow task started (worker has it)', b.taskStarted),
+        dist('**escalation recorded** (task completed)', b.escalationRecorded),
+        dist('**breach SMS in the outbox**', b.smsInOutbox),
+        ...(bl
+          ? [dist('lean worker: escalation recorded', bl.escalationRecorded), dist('lean worker: breach SMS in the outbox', bl.smsInOutbox)]
+          : []),
+      ],
+    ),
     '',
-    table(['target', 'measured', ''], [
-      ['p99 ≤ 1 s (escalation recorded)', `${r0(b.escalationRecorded.p99)} ms`, yes(b.escalationRecorded.p99 <= 1000)],
-      ['max ≤ 2 s (escalation recorded)', `${r0(b.escalationRecorded.max)} ms`, yes(b.escalationRecorded.max <= 2000)],
-      ['p99 ≤ 1 s (SMS in outbox)', `${r0(b.smsInOutbox.p99)} ms`, yes(b.smsInOutbox.p99 <= 1000)],
-      ['every deadline fired', `${b.breached}/${b.n} breached, ${b.missing} without SMS`, yes(b.breached === b.n && b.missing === 0)],
-      ...(bl
-        ? [['lean worker: every deadline fired', `${bl.breached}/${bl.n} breached, ${bl.missing} not measured (${bl.armedLate ?? 0} armed after their due time)`, yes(bl.breached === bl.n && bl.missing === 0)]]
-        : []),
-    ]),
+    table(
+      ['target', 'measured', ''],
+      [
+        ['p99 ≤ 1 s (escalation recorded)', `${r0(b.escalationRecorded.p99)} ms`, yes(b.escalationRecorded.p99 <= 1000)],
+        ['max ≤ 2 s (escalation recorded)', `${r0(b.escalationRecorded.max)} ms`, yes(b.escalationRecorded.max <= 2000)],
+        ['p99 ≤ 1 s (SMS in outbox)', `${r0(b.smsInOutbox.p99)} ms`, yes(b.smsInOutbox.p99 <= 1000)],
+        ['every deadline fired', `${b.breached}/${b.n} breached, ${b.missing} without SMS`, yes(b.breached === b.n && b.missing === 0)],
+        ...(bl
+          ? [
+              [
+                'lean worker: every deadline fired',
+                `${bl.breached}/${bl.n} breached, ${bl.missing} not measured (${bl.armedLate ?? 0} armed after their due time)`,
+                yes(bl.breached === bl.n && bl.missing === 0),
+              ],
+            ]
+          : []),
+      ],
+    ),
     bl ? `\nLean worker: ${LEAN} (README "Worker memory vs. bursts"; its memory is in (c)).` : '',
     '',
-    `CPU during the burst (${r1(b.burst.wallMs / 1000)} s, share of one core): ${Object.entries(b.burst.cores).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
-      `baseline: ${Object.entries(b0.burst.cores).map(([k, v]) => `${k} ${v}`).join(', ')} over ${r1(b0.burst.wallMs / 1000)} s. ` +
+    `CPU during the burst (${r1(b.burst.wallMs / 1000)} s, share of one core): ${Object.entries(b.burst.cores)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; ` +
+      `baseline: ${Object.entries(b0.burst.cores)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} over ${r1(b0.burst.wallMs / 1000)} s. ` +
       `Server calls per request during the burst: ${ops(b.server.frontend)}; persistence: ${ops(b.server.persistence, 4)}.`,
   ].join('\n');
 }
 
-const LEAN = `${Object.entries(LEAN_WORKER.env).map(([k, v]) => `\`${k}=${v}\``).join(', ')}, \`node ${LEAN_WORKER.nodeArgs.join(' ')}\``;
+const LEAN = `${Object.entries(LEAN_WORKER.env)
+  .map(([k, v]) => `\`${k}=${v}\``)
+  .join(', ')}, \`node ${LEAN_WORKER.nodeArgs.join(' ')}\``;
 
-function sectionC(s: Results['sections'][string], title = '## (c) Scale of waiting work: open requests with pending timers', lead = ''): string {
+function sectionC(
+  s: Results['sections'][string],
+  title = '## (c) Scale of waiting work: open requests with pending timers',
+  lead = '',
+): string {
   const c = s.result as ScaleResult;
   const last = c.steps[c.steps.length - 1];
   return [
@@ -148,10 +198,25 @@ function sectionC(s: Results['sections'][string], title = '## (c) Scale of waiti
     ...(lead ? [lead, ''] : []),
     'Requests started through the API (autocannon, 32 connections, default policy: every deadline hours away; auto-dispatch assigns a ' +
       'technician, whose accept window then waits), in steps; after each step the stack is left to go idle, then RSS is read from /proc. ' +
-      `Idle stack before the first request: ${Object.entries(c.idleRss).map(([k, v]) => `${k} ${v} MB`).join(', ')}.`,
+      `Idle stack before the first request: ${Object.entries(c.idleRss)
+        .map(([k, v]) => `${k} ${v} MB`)
+        .join(', ')}.`,
     '',
     table(
-      ['open requests', 'step: started', 'step time s', 'starts/s', 'start p50 / p99 ms', 'settle s', 'worker RSS MB', 'server RSS MB', 'API RSS MB', 'probe: 1 start ms (p50)', 'probe: visibility count ms (p50)', 'visibility counts per start'],
+      [
+        'open requests',
+        'step: started',
+        'step time s',
+        'starts/s',
+        'start p50 / p99 ms',
+        'settle s',
+        'worker RSS MB',
+        'server RSS MB',
+        'API RSS MB',
+        'probe: 1 start ms (p50)',
+        'probe: visibility count ms (p50)',
+        'visibility counts per start',
+      ],
       c.steps.map((x) => [
         x.open,
         x.started,
@@ -168,7 +233,12 @@ function sectionC(s: Results['sections'][string], title = '## (c) Scale of waiti
       ]),
     ),
     '',
-    last ? table(['target', 'measured', ''], [[`worker RSS ≤ 400 MB at ${last.open} open`, `${last.rss.worker} MB`, yes((last.rss.worker ?? Infinity) <= 400)]]) : '',
+    last
+      ? table(
+          ['target', 'measured', ''],
+          [[`worker RSS ≤ 400 MB at ${last.open} open`, `${last.rss.worker} MB`, yes((last.rss.worker ?? Infinity) <= 400)]],
+        )
+      : '',
   ].join('\n');
 }
 
@@ -183,15 +253,24 @@ function sectionD(s: Results['sections'][string]): string {
     `${d.n} requests, ${d.inFlight} in flight, each driven over HTTP: start → (auto-dispatch) → accept → appointment → arrival → 3 photo uploads → ` +
       'completion → (photo check, completion SMS with rating link) → customer score 5 → closed. Waiting steps poll `GET` every 200 ms or tail the outbox.',
     '',
-    table(['closed', 'failed', 'wall s', '**lifecycles/s**', 'lifecycle p50 ms', 'p99 ms'], [[d.closed, d.failed, d.wallSeconds, d.lifecyclesPerSecond, r0(d.lifecycle.p50), r0(d.lifecycle.p99)]]),
+    table(
+      ['closed', 'failed', 'wall s', '**lifecycles/s**', 'lifecycle p50 ms', 'p99 ms'],
+      [[d.closed, d.failed, d.wallSeconds, d.lifecyclesPerSecond, r0(d.lifecycle.p50), r0(d.lifecycle.p99)]],
+    ),
     '',
-    'Where a lifecycle\'s wall time goes (mean ms per lifecycle, API calls and waits for the workflow):',
+    "Where a lifecycle's wall time goes (mean ms per lifecycle, API calls and waits for the workflow):",
     '',
-    table(['step', 'ms', 'share'], Object.entries(d.steps).map(([k, v]) => [k, r0(v), `${r0((100 * v) / total)} %`])),
+    table(
+      ['step', 'ms', 'share'],
+      Object.entries(d.steps).map(([k, v]) => [k, r0(v), `${r0((100 * v) / total)} %`]),
+    ),
     '',
-    'Where the machine\'s time goes — CPU ms per lifecycle and cores used over the run:',
+    "Where the machine's time goes — CPU ms per lifecycle and cores used over the run:",
     '',
-    table(['process', 'CPU ms / lifecycle', 'cores'], Object.entries(d.cpuMsPerLifecycle).map(([k, v]) => [k, r0(v), d.cores[k] ?? '–'])),
+    table(
+      ['process', 'CPU ms / lifecycle', 'cores'],
+      Object.entries(d.cpuMsPerLifecycle).map(([k, v]) => [k, r0(v), d.cores[k] ?? '–']),
+    ),
     '',
     `Server calls per lifecycle: ${ops(d.server.frontend, 9)}.`,
     profiles(s.profiles),
@@ -201,7 +280,15 @@ function sectionD(s: Results['sections'][string]): string {
 interface ChaosFile {
   at: string;
   quick: boolean;
-  results: { name: string; ok: boolean; seconds: number; requests: number; summary: string; faults: Record<string, unknown>; failures: string[] }[];
+  results: {
+    name: string;
+    ok: boolean;
+    seconds: number;
+    requests: number;
+    summary: string;
+    faults: Record<string, unknown>;
+    failures: string[];
+  }[];
 }
 
 function chaos(): string {
@@ -216,9 +303,18 @@ function chaos(): string {
     '',
     `_Run ${file.at.slice(0, 16).replace('T', ' ')} UTC${file.quick ? ' (quick sizes)' : ''}._ Each ends with the check of bench/lib/verify.ts: every request in its planned state, ` +
       'every deadline that came due fired (breached, escalated, breach notice scheduled), and every SMS the workflow history says was sent is in the ' +
-      'outbox (or the gateway\'s record) exactly once — matched per idempotency key from the activities\' inputs.',
+      "outbox (or the gateway's record) exactly once — matched per idempotency key from the activities' inputs.",
     '',
-    table(['fault', 'result', 'requests', 's', 'details'], file.results.map((r) => [r.name, r.ok ? 'pass' : '**FAIL**', r.requests, r.seconds, `${r.summary.replace(/^[^—]*— /, '').replace(/\|/g, '/')} ${'`'}${JSON.stringify(r.faults).slice(0, 300).replace(/\|/g, '/')}${'`'}`])),
+    table(
+      ['fault', 'result', 'requests', 's', 'details'],
+      file.results.map((r) => [
+        r.name,
+        r.ok ? 'pass' : '**FAIL**',
+        r.requests,
+        r.seconds,
+        `${r.summary.replace(/^[^—]*— /, '').replace(/\|/g, '/')} ${'`'}${JSON.stringify(r.faults).slice(0, 300).replace(/\|/g, '/')}${'`'}`,
+      ]),
+    ),
   ].join('\n');
 }
 
@@ -245,11 +341,14 @@ export function renderBenchmarks(results: Results): string {
     'npx jest --selectProjects integration -- test/e2e/chaos-   # the quick fault tests, as in CI',
     '```',
     '',
-    table(['machine', ''], Object.entries(m).map(([k, v]) => [k, String(v)])),
+    table(
+      ['machine', ''],
+      Object.entries(m).map(([k, v]) => [k, String(v)]),
+    ),
     '',
     'Every stack is private: a `temporal server start-dev` on free ports with a SQLite file in a temp folder (same flags as `npm start`), the',
     'compiled worker and API (`dist/src/worker.js`, `dist/src/api.js`) as child processes, a temp outbox. The load average is given per',
-    'section (it counts the benchmark\'s own processes): absolute figures move with the machine; ratios are measured within one run.',
+    "section (it counts the benchmark's own processes): absolute figures move with the machine; ratios are measured within one run.",
     '',
     analysis,
     '',
@@ -260,7 +359,11 @@ export function renderBenchmarks(results: Results): string {
     s.c ? sectionC(s.c) : '## (c)\n\nNot run.',
     '',
     s['c-lean']
-      ? sectionC(s['c-lean'], '### (c) with the lean worker', `The same steps with the worker capped: ${LEAN}. Requests not in its cache are replayed when they wake; (b) shows what that costs.`)
+      ? sectionC(
+          s['c-lean'],
+          '### (c) with the lean worker',
+          `The same steps with the worker capped: ${LEAN}. Requests not in its cache are replayed when they wake; (b) shows what that costs.`,
+        )
       : '',
     '',
     s.d ? sectionD(s.d) : '## (d)\n\nNot run.',

@@ -40,7 +40,8 @@ export interface Results {
 }
 
 function machine(): Record<string, string | number> {
-  const version = (pkg: string): string => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (pkg: string): string =>
+    (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
   let cli = '?';
   try {
     cli = execFileSync(temporalCliPath(), ['--version'], { encoding: 'utf8' }).trim();
@@ -119,7 +120,11 @@ async function main(): Promise<void> {
     ],
     ['c', () => benchScale({ steps: quick ? [200, 500, 1000] : [1000, 5000, 10_000], concurrency: 32 })],
     ['c-lean', () => benchScale({ steps: quick ? [200, 500, 1000] : [1000, 5000, 10_000], concurrency: 32, ...lean })],
-    ['d', () => benchE2e({ n: quick ? 60 : 300, inFlight: 20, nodeArgs: profileRoot ? { worker: profArgs('d'), api: profArgs('d') } : undefined })],
+    [
+      'd',
+      () =>
+        benchE2e({ n: quick ? 60 : 300, inFlight: 20, nodeArgs: profileRoot ? { worker: profArgs('d'), api: profArgs('d') } : undefined }),
+    ],
   ];
   for (const [name, run] of sections) {
     if (only && !only.has(name)) continue;
@@ -128,7 +133,14 @@ async function main(): Promise<void> {
     log(`── (${name}) ──`);
     const result = await run();
     results.sections[name] = {
-      meta: { at: new Date().toISOString(), quick, seconds: Math.round((Date.now() - t0) / 1000), loadBefore, loadAfter: loadAverage(), command },
+      meta: {
+        at: new Date().toISOString(),
+        quick,
+        seconds: Math.round((Date.now() - t0) / 1000),
+        loadBefore,
+        loadAfter: loadAverage(),
+        command,
+      },
       result,
       profiles: profilesOf(name),
     };

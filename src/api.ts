@@ -21,7 +21,12 @@ import { DEMO_TOKENS_FILE, loadTokenFile, type TokenStore } from './tokens';
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 /** Production refuses an empty token file and the demo tokens, recognised by content (not by the file's name). */
-export function checkProductionSafety(config: Pick<Config, 'tokensFile'>, tokens: TokenStore, env: NodeJS.ProcessEnv = process.env, demoFile = DEMO_TOKENS_FILE): void {
+export function checkProductionSafety(
+  config: Pick<Config, 'tokensFile'>,
+  tokens: TokenStore,
+  env: NodeJS.ProcessEnv = process.env,
+  demoFile = DEMO_TOKENS_FILE,
+): void {
   if (env.NODE_ENV !== 'production') return;
   if (tokens.size === 0) throw new ConfigError(['AFTERCARE_TOKENS has no tokens']);
   const holders = tokens.demoHolders(demoFile);
@@ -55,7 +60,10 @@ async function connectWithRetry(
       logger.info({ temporalAddress: config.temporal.address, namespace: config.temporal.namespace }, 'connected to Temporal');
       return client;
     } catch (err) {
-      logger.warn({ attempt, temporalAddress: config.temporal.address, err: { message: (err as Error).message } }, 'Temporal not reachable yet; retrying');
+      logger.warn(
+        { attempt, temporalAddress: config.temporal.address, err: { message: (err as Error).message } },
+        'Temporal not reachable yet; retrying',
+      );
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 10_000);
     }

@@ -193,7 +193,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const aliyunTemplates = (name: string): Partial<Record<SmsKind, string>> => {
     const raw = opt(name);
     if (raw === undefined) {
-      problems.push(`SMS_PROVIDER=aliyun needs ${name} (JSON object, or path of a JSON file, mapping each message kind to a template code)`);
+      problems.push(
+        `SMS_PROVIDER=aliyun needs ${name} (JSON object, or path of a JSON file, mapping each message kind to a template code)`,
+      );
       return {};
     }
     let text = raw;
@@ -253,9 +255,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!accessKeyId) problems.push('SMS_PROVIDER=aliyun needs ALIYUN_ACCESS_KEY_ID');
     if (!accessKeySecret) problems.push('SMS_PROVIDER=aliyun needs ALIYUN_ACCESS_KEY_SECRET');
     if (!signName) problems.push('SMS_PROVIDER=aliyun needs ALIYUN_SMS_SIGN_NAME (the registered signature name)');
-    else if (/[【】[\]]/.test(signName)) problems.push(`ALIYUN_SMS_SIGN_NAME=${JSON.stringify(signName)}: expected the name without 【】 (Aliyun adds them)`);
+    else if (/[【】[\]]/.test(signName))
+      problems.push(`ALIYUN_SMS_SIGN_NAME=${JSON.stringify(signName)}: expected the name without 【】 (Aliyun adds them)`);
     const endpoint = url('ALIYUN_SMS_ENDPOINT');
-    if (endpoint && /^https?:\/\/[^/]+\/./.test(endpoint)) problems.push(`ALIYUN_SMS_ENDPOINT=${JSON.stringify(endpoint)}: expected scheme and host only (SendSms is at "/")`);
+    if (endpoint && /^https?:\/\/[^/]+\/./.test(endpoint))
+      problems.push(`ALIYUN_SMS_ENDPOINT=${JSON.stringify(endpoint)}: expected scheme and host only (SendSms is at "/")`);
     else if (endpoint && env.NODE_ENV === 'production' && /^http:/i.test(endpoint)) {
       problems.push(`ALIYUN_SMS_ENDPOINT=${JSON.stringify(endpoint)}: expected an https URL in production (requests carry customer data)`);
     }
@@ -274,13 +278,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (storageKind === 's3') {
     const bucket = opt('S3_BUCKET');
     if (!bucket) problems.push('PHOTO_STORAGE=s3 needs S3_BUCKET');
-    s3 = { bucket: bucket ?? '', region: str('S3_REGION', 'us-east-1'), endpoint: url('S3_ENDPOINT'), forcePathStyle: bool('S3_FORCE_PATH_STYLE') };
+    s3 = {
+      bucket: bucket ?? '',
+      region: str('S3_REGION', 'us-east-1'),
+      endpoint: url('S3_ENDPOINT'),
+      forcePathStyle: bool('S3_FORCE_PATH_STYLE'),
+    };
   }
 
   // ---- secrets and exposure (issue 16): strong keys wherever the API is reachable from elsewhere ----
   const production = env.NODE_ENV === 'production';
   const host = str('HOST', production ? '0.0.0.0' : '127.0.0.1');
-  const exposed = production ? 'NODE_ENV=production' : LOOPBACK_HOSTS.includes(host.toLowerCase()) ? undefined : `HOST=${host} is beyond loopback`;
+  const exposed = production
+    ? 'NODE_ENV=production'
+    : LOOPBACK_HOSTS.includes(host.toLowerCase())
+      ? undefined
+      : `HOST=${host} is beyond loopback`;
   const explicitRatingSecret = opt('RATING_LINK_SECRET');
   const ratingLinkSecret = explicitRatingSecret ?? DEV_RATING_LINK_SECRET;
   if (exposed && explicitRatingSecret === undefined) {
@@ -292,22 +305,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Webhook receivers hold their key: never the one that signs rating links, and no fallback to it.
   const callCentreWebhookUrl = url('CALL_CENTRE_WEBHOOK_URL');
   const callCentreWebhookSecret = opt('CALL_CENTRE_WEBHOOK_SECRET');
-  if (callCentreWebhookUrl && !callCentreWebhookSecret) problems.push('CALL_CENTRE_WEBHOOK_SECRET must be set with CALL_CENTRE_WEBHOOK_URL (signs the call-back tasks)');
+  if (callCentreWebhookUrl && !callCentreWebhookSecret)
+    problems.push('CALL_CENTRE_WEBHOOK_SECRET must be set with CALL_CENTRE_WEBHOOK_URL (signs the call-back tasks)');
   const escalationWebhookSecret = opt('ESCALATION_WEBHOOK_SECRET');
   for (const name of ['SMS_WEBHOOK_SECRET', 'CALL_CENTRE_WEBHOOK_SECRET', 'ESCALATION_WEBHOOK_SECRET']) {
-    if (opt(name) !== undefined && opt(name) === ratingLinkSecret) problems.push(`${name} must differ from RATING_LINK_SECRET (the receiver could sign rating links)`);
+    if (opt(name) !== undefined && opt(name) === ratingLinkSecret)
+      problems.push(`${name} must differ from RATING_LINK_SECRET (the receiver could sign rating links)`);
   }
   if (production) {
     for (const name of ['SMS_WEBHOOK_URL', 'CALL_CENTRE_WEBHOOK_URL']) {
       const v = opt(name);
-      if (v !== undefined && /^http:/i.test(v)) problems.push(`${name}=${JSON.stringify(v)}: expected an https URL in production (signed bodies carry customer data)`);
+      if (v !== undefined && /^http:/i.test(v))
+        problems.push(`${name}=${JSON.stringify(v)}: expected an https URL in production (signed bodies carry customer data)`);
     }
   }
   const metricsToken = opt('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN: expected at least 16 characters');
-  else if (production && metricsToken === undefined) problems.push('METRICS_TOKEN must be set in production (NODE_ENV=production): /metrics is open without it');
+  else if (production && metricsToken === undefined)
+    problems.push('METRICS_TOKEN must be set in production (NODE_ENV=production): /metrics is open without it');
   const workerHost = str('WORKER_METRICS_HOST', '127.0.0.1');
-  if (!isIP(workerHost) && workerHost !== 'localhost') problems.push(`WORKER_METRICS_HOST=${JSON.stringify(workerHost)}: expected an IP address (0.0.0.0 for every interface) or localhost`);
+  if (!isIP(workerHost) && workerHost !== 'localhost')
+    problems.push(`WORKER_METRICS_HOST=${JSON.stringify(workerHost)}: expected an IP address (0.0.0.0 for every interface) or localhost`);
   let trustProxy: TrustProxy = false;
   const trustRaw = opt('TRUST_PROXY')?.trim();
   if (trustRaw !== undefined && trustRaw !== '' && trustRaw !== '0' && trustRaw.toLowerCase() !== 'false') {
@@ -329,7 +347,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!(err instanceof CodecKeyError)) throw err;
     problems.push(...err.problems.map((p) => `AFTERCARE_CODEC_KEYS: ${p}`));
   }
-  const codecTokens = (opt('AFTERCARE_CODEC_TOKENS') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const codecTokens = (opt('AFTERCARE_CODEC_TOKENS') ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (codecTokens.some((t) => t.length < 16)) problems.push('AFTERCARE_CODEC_TOKENS: every token needs at least 16 characters');
   const uiPort = int('TEMPORAL_UI_PORT', 8233, 1, 65535);
 
@@ -338,7 +359,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxWft = optInt('AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 2, 10_000);
   const maxActivities = optInt('AFTERCARE_WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10_000);
   if (maxCached === 1) {
-    problems.push(`AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS=${JSON.stringify(opt('AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS'))}: expected 0 (no cache) or at least 2 (the SDK needs two)`);
+    problems.push(
+      `AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS=${JSON.stringify(opt('AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS'))}: expected 0 (no cache) or at least 2 (the SDK needs two)`,
+    );
   } else if (maxCached !== undefined && maxCached > 0 && maxCached < (maxWft ?? SDK_DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS)) {
     // A workflow task in progress keeps its workflow in the cache: the cache must hold every concurrent task.
     problems.push(
@@ -355,9 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address,
       namespace: str('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: str('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),
-      tls: tlsWanted
-        ? { serverName: opt('TEMPORAL_TLS_SERVER_NAME'), caPath: opt('TEMPORAL_TLS_CA'), certPath, keyPath }
-        : undefined,
+      tls: tlsWanted ? { serverName: opt('TEMPORAL_TLS_SERVER_NAME'), caPath: opt('TEMPORAL_TLS_CA'), certPath, keyPath } : undefined,
       apiKey,
     },
     port,
@@ -389,7 +410,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codec: {
       keys: codecKeys,
       tokens: codecTokens,
-      uiOrigins: str('AFTERCARE_CODEC_UI_ORIGINS', `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`).split(',').map((o) => o.trim()).filter(Boolean),
+      uiOrigins: str('AFTERCARE_CODEC_UI_ORIGINS', `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`)
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
     metrics: { workerPort: int('WORKER_METRICS_PORT', 9464, 0, 65535), workerHost, token: metricsToken },
     worker,
@@ -409,7 +433,9 @@ export function devServerAddress(explicitAddress: string | undefined, devPort: n
   const addressPort = Number(portText);
   if (devPort === undefined) return { host, port: addressPort };
   if (explicitAddress !== undefined && addressPort !== devPort) {
-    throw new ConfigError([`TEMPORAL_DEV_PORT=${devPort} and TEMPORAL_ADDRESS=${explicitAddress} disagree on the dev server's port; set one of them`]);
+    throw new ConfigError([
+      `TEMPORAL_DEV_PORT=${devPort} and TEMPORAL_ADDRESS=${explicitAddress} disagree on the dev server's port; set one of them`,
+    ]);
   }
   return { host, port: devPort };
 }

@@ -84,25 +84,41 @@ async function main(): Promise<void> {
     console.error(`[dev] a Temporal server already listens on ${host}:${port}; using it (search attributes must be registered there)`);
   } else {
     mkdirSync(dirname(config.dev.dbFile), { recursive: true });
-    start('temporal', temporalCliPath(), [
-      'server', 'start-dev',
-      '--ip', host,
-      '--port', String(port),
-      '--ui-port', String(config.dev.uiPort),
-      '--db-filename', config.dev.dbFile,
-      // WAL journal: SQLite's default rollback journal syncs the file several times per write, and the dev
-      // server's single connection serialises every write behind those syncs (BENCHMARKS.md, "Fixes": a burst
-      // of 200 timers took 5.6 s instead of 0.6 s). WAL with synchronous=NORMAL survives a crash of the server
-      // process (fault test 2); only an OS crash could lose the last commits — fine for a dev stack.
-      '--sqlite-pragma', 'journal_mode=wal',
-      '--sqlite-pragma', 'synchronous=normal',
-      '--namespace', config.temporal.namespace,
-      ...searchAttributeCliArgs(),
-      '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
-      '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-      ...codecArgs,
-      '--log-level', 'warn',
-    ], env);
+    start(
+      'temporal',
+      temporalCliPath(),
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        host,
+        '--port',
+        String(port),
+        '--ui-port',
+        String(config.dev.uiPort),
+        '--db-filename',
+        config.dev.dbFile,
+        // WAL journal: SQLite's default rollback journal syncs the file several times per write, and the dev
+        // server's single connection serialises every write behind those syncs (BENCHMARKS.md, "Fixes": a burst
+        // of 200 timers took 5.6 s instead of 0.6 s). WAL with synchronous=NORMAL survives a crash of the server
+        // process (fault test 2); only an OS crash could lose the last commits — fine for a dev stack.
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=normal',
+        '--namespace',
+        config.temporal.namespace,
+        ...searchAttributeCliArgs(),
+        '--dynamic-config-value',
+        'frontend.enableExecuteMultiOperation=true',
+        '--dynamic-config-value',
+        'frontend.enableUpdateWorkflowExecution=true',
+        ...codecArgs,
+        '--log-level',
+        'warn',
+      ],
+      env,
+    );
     await waitFor('Temporal dev server', () => portOpen(host, port));
   }
 

@@ -30,13 +30,16 @@ export interface WorkerSetup {
   /** PII codec; must match the API's. */
   dataConverter?: DataConverter;
   /** Cache and concurrency limits (`AFTERCARE_WORKER_*`, src/config.ts); unset fields keep the SDK's defaults. */
-  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
+  tuning?: Partial<
+    Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>
+  >;
 }
 
 export async function createWorker(s: WorkerSetup): Promise<Worker> {
   const prebuilt = s.bundlePath && existsSync(s.bundlePath);
   // Production images carry only the prebuilt bundle; bundling from source there would fail obscurely later.
-  if (!prebuilt && process.env.NODE_ENV === 'production') throw new Error(`workflow bundle ${s.bundlePath ?? '(none)'} is missing: run npm run build`);
+  if (!prebuilt && process.env.NODE_ENV === 'production')
+    throw new Error(`workflow bundle ${s.bundlePath ?? '(none)'} is missing: run npm run build`);
   // Bundled at start, the workflows get the same shared modules as the prebuilt bundle (src/temporal/bundle.ts).
   const bundle = prebuilt
     ? { workflowBundle: { codePath: s.bundlePath as string } }

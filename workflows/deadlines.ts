@@ -77,7 +77,10 @@ export class Deadlines {
     const from = opts.fromMs ?? Date.now();
     const due = dueAt(from, span, this.hooks.calendar);
     const warnFraction = opts.warn === false ? 0 : this.hooks.warningAt;
-    const warnAt = warnFraction > 0 && warnFraction < 1 ? dueAt(from, { ...span, ms: Math.round(span.ms * warnFraction) }, this.hooks.calendar) : undefined;
+    const warnAt =
+      warnFraction > 0 && warnFraction < 1
+        ? dueAt(from, { ...span, ms: Math.round(span.ms * warnFraction) }, this.hooks.calendar)
+        : undefined;
     const state: DeadlineState = {
       id,
       milestone,
@@ -193,7 +196,10 @@ export class Deadlines {
         if (s.warnAt && !s.warnedAt) {
           const wait = Date.parse(s.warnAt) - Date.now();
           // Named after its deadline: when the milestone is met early this is the only timer of it in the history.
-          if (wait > 0) await sleep(wait, { summary: `${label} deadline ${s.span} (${this.hooks.context}): warning at ${Math.round(this.hooks.warningAt * 100)}%` });
+          if (wait > 0)
+            await sleep(wait, {
+              summary: `${label} deadline ${s.span} (${this.hooks.context}): warning at ${Math.round(this.hooks.warningAt * 100)}%`,
+            });
           s.warnedAt = iso(Date.now());
           for (const o of this.observers) o.warned?.(s);
           this.hooks.onWarn(s);

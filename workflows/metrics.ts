@@ -10,7 +10,9 @@ export const DEADLINE_WARNINGS_METRIC = 'aftercare_deadline_warnings';
 export const DEADLINE_BREACHES_METRIC = 'aftercare_deadline_breaches';
 
 export function countDeadlineWarning(milestone: Milestone, urgency: Urgency): void {
-  metricMeter.createCounter(DEADLINE_WARNINGS_METRIC, 'deadlines', 'Deadline warnings (at the policy\'s warningAt of the span)').add(1, { milestone, urgency });
+  metricMeter
+    .createCounter(DEADLINE_WARNINGS_METRIC, 'deadlines', "Deadline warnings (at the policy's warningAt of the span)")
+    .add(1, { milestone, urgency });
 }
 
 export function countDeadlineBreach(milestone: Milestone, urgency: Urgency): void {

@@ -33,12 +33,31 @@ async function main(): Promise<void> {
       results.push(await f());
     } catch (err) {
       log(`fault ${n} crashed: ${(err as Error).stack ?? err}`);
-      results.push({ name: `fault ${n}`, ok: false, seconds: 0, requests: 0, faults: {}, failures: [`crashed: ${(err as Error).message}`], summary: `fault ${n}: CRASHED ${(err as Error).message}` });
+      results.push({
+        name: `fault ${n}`,
+        ok: false,
+        seconds: 0,
+        requests: 0,
+        faults: {},
+        failures: [`crashed: ${(err as Error).message}`],
+        summary: `fault ${n}: CRASHED ${(err as Error).message}`,
+      });
     }
   }
   const dir = join(PROJECT_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'chaos.json'), JSON.stringify({ at: new Date().toISOString(), quick, results: results.map(({ report, ...r }) => ({ ...r, report: report && { ...report, checks: undefined } })) }, null, 1));
+  writeFileSync(
+    join(dir, 'chaos.json'),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        quick,
+        results: results.map(({ report, ...r }) => ({ ...r, report: report && { ...report, checks: undefined } })),
+      },
+      null,
+      1,
+    ),
+  );
   console.log('\n' + results.map((r) => `${r.ok ? 'PASS' : 'FAIL'} ${r.summary} (${r.seconds} s)`).join('\n'));
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 }

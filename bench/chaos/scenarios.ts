@@ -48,7 +48,10 @@ export interface ChaosOptions {
 }
 
 /** A private stack (fast policy) with its outbox tail and API client, for `body`; stopped when it ends. */
-async function onChaosStack<T>(o: { name: string; address?: string; integrationTokens: number }, body: (stack: Stack, sms: OutboxTail, api: Api) => Promise<T>): Promise<T> {
+async function onChaosStack<T>(
+  o: { name: string; address?: string; integrationTokens: number },
+  body: (stack: Stack, sms: OutboxTail, api: Api) => Promise<T>,
+): Promise<T> {
   const stack = await startStack({ ...o, policyFile: FAST_POLICY });
   const sms = new OutboxTail(stack.outboxFile);
   try {
@@ -66,7 +69,8 @@ function chaosApi(stack: Stack): Api {
   return api;
 }
 
-const planFor = (i: number): DrivePlan => (i % 5 === 3 ? { kind: 'cancel' } : i % 5 === 4 ? { kind: 'abandon' } : { kind: 'close', score: i % 7 === 0 ? 2 : 5 });
+const planFor = (i: number): DrivePlan =>
+  i % 5 === 3 ? { kind: 'cancel' } : i % 5 === 4 ? { kind: 'abandon' } : { kind: 'close', score: i % 7 === 0 ? 2 : 5 };
 const outcomeOf = (p: DrivePlan): Expectation['outcome'] => (p.kind === 'close' ? 'closed' : p.kind === 'cancel' ? 'cancelled' : 'open');
 
 /** Latest due time of any deadline counted from receipt, for the fast policy's urgent column (+ slack). */
@@ -104,10 +108,15 @@ async function finish(
     writeFileSync(join(dir, `${slug}.worker.log`), stack.worker?.output() ?? '');
     writeFileSync(join(dir, `${slug}.api.log`), stack.api?.output() ?? '');
     // And the history of (a few) requests whose workflow tasks fail or that do not replay, to replay the failure.
-    for (const c of report.checks.filter((x) => x.problems.some((p) => p.startsWith('stuck') || p.startsWith('nondeterministic'))).slice(0, 3)) {
+    for (const c of report.checks
+      .filter((x) => x.problems.some((p) => p.startsWith('stuck') || p.startsWith('nondeterministic')))
+      .slice(0, 3)) {
       try {
         const h = await stack.client.workflow.getHandle(c.id).fetchHistory();
-        writeFileSync(join(dir, `${slug}.${c.id}.history.json`), JSON.stringify(temporal.api.history.v1.History.fromObject(h).toJSON(), null, 1));
+        writeFileSync(
+          join(dir, `${slug}.${c.id}.history.json`),
+          JSON.stringify(temporal.api.history.v1.History.fromObject(h).toJSON(), null, 1),
+        );
       } catch (err) {
         log(`${name}: history of ${c.id} not saved: ${(err as Error).message}`);
       }
@@ -121,7 +130,14 @@ async function finish(
  * rating link had expired by the time its SMS arrived (a fault delayed the completion activity past the fast
  * policy's 14 s rating window): those close as `no_feedback`, which is then their expected outcome.
  */
-async function startAndDrive(api: Api, sms: SmsSource, keys: string[], plans: DrivePlan[], failures: string[], timeoutMs = 240_000): Promise<Set<string>> {
+async function startAndDrive(
+  api: Api,
+  sms: SmsSource,
+  keys: string[],
+  plans: DrivePlan[],
+  failures: string[],
+  timeoutMs = 240_000,
+): Promise<Set<string>> {
   const expired = new Set<string>();
   await pool(keys, keys.length, async (key, i) => {
     try {
@@ -174,7 +190,15 @@ export async function chaosWorkerKill(o: ChaosOptions & { kills?: number } = {})
     done = true;
     await chaos;
     await waitForDeadlines(Date.now());
-    return await finish(name, t0, stack, sms, expectations(keys, plans, expired), { workerKillsAtSeconds: kills.map((k) => Math.round(k / 100) / 10), ratingLinkExpired: expired.size }, failures);
+    return await finish(
+      name,
+      t0,
+      stack,
+      sms,
+      expectations(keys, plans, expired),
+      { workerKillsAtSeconds: kills.map((k) => Math.round(k / 100) / 10), ratingLinkExpired: expired.size },
+      failures,
+    );
   });
 }
 
@@ -243,7 +267,13 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
   const receiver = new WebhookReceiver(secret, plan);
   const url = await receiver.listen();
   const forget = onStopAll(() => receiver.close());
-  const stack = await startStack({ name: 'chaos-3', address: o.address, policyFile: FAST_POLICY, sms: { provider: 'webhook', url, secret }, integrationTokens: 32 });
+  const stack = await startStack({
+    name: 'chaos-3',
+    address: o.address,
+    policyFile: FAST_POLICY,
+    sms: { provider: 'webhook', url, secret },
+    integrationTokens: 32,
+  });
   const api = chaosApi(stack);
   try {
     const run = Date.now().toString(36);
@@ -254,14 +284,35 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
     const earlyAbandoned = abandonedKeys.slice(0, Math.ceil(abandonedKeys.length / 2));
     const lateAbandoned = abandonedKeys.slice(earlyAbandoned.length);
     const [expired] = await Promise.all([
-      startAndDrive(api, receiver, drivenKeys, drivenKeys.map(() => ({ kind: 'close' as const, score: 5 })), failures, o.driveTimeoutMs),
-      startAndDrive(api, receiver, earlyAbandoned, earlyAbandoned.map(() => ({ kind: 'abandon' as const })), failures, o.driveTimeoutMs),
+      startAndDrive(
+        api,
+        receiver,
+        drivenKeys,
+        drivenKeys.map(() => ({ kind: 'close' as const, score: 5 })),
+        failures,
+        o.driveTimeoutMs,
+      ),
+      startAndDrive(
+        api,
+        receiver,
+        earlyAbandoned,
+        earlyAbandoned.map(() => ({ kind: 'abandon' as const })),
+        failures,
+        o.driveTimeoutMs,
+      ),
     ]);
     // B: the gateway goes down; requests started now get no SMS through and their deadlines break meanwhile.
     // It stays down `downMs` from the last of their starts (however slow the machine), so every receipt SMS of
     // theirs runs out of budget while it is down.
     down = { from: Date.now(), to: Infinity };
-    await startAndDrive(api, receiver, lateAbandoned, lateAbandoned.map(() => ({ kind: 'abandon' as const })), failures, o.driveTimeoutMs);
+    await startAndDrive(
+      api,
+      receiver,
+      lateAbandoned,
+      lateAbandoned.map(() => ({ kind: 'abandon' as const })),
+      failures,
+      o.driveTimeoutMs,
+    );
     const lateStarted = Date.now();
     down.to = lateStarted + downMs;
     log(`${name}: gateway down for ${down.to - down.from} ms (SMS budget ${budgetMs} ms)`);
@@ -274,12 +325,21 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
     if (receiver.stats.duplicates409 === 0) failures.push('no retry of an accepted message reached the gateway (409 path not exercised)');
     // The outage must have cost SMS for good and paged ops for them; deadlines of the late batch still fired.
     const lateIds = new Set(lateAbandoned.map((k) => `sr-${k}`));
-    return await finish(name, t0, stack, receiver, expected, { downMs: down.to - down.from, budgetMs, gateway: receiver.stats, ratingLinkExpired: expired.size }, failures, (report) => {
-      for (const c of report.checks.filter((x) => lateIds.has(x.id))) {
-        if (c.sms.smsFailureEscalations === 0) failures.push(`${c.id}: no sms_failure escalation although its SMS could not go out`);
-        if (c.deadlines.fired === 0) failures.push(`${c.id}: no deadline fired during the outage`);
-      }
-    });
+    return await finish(
+      name,
+      t0,
+      stack,
+      receiver,
+      expected,
+      { downMs: down.to - down.from, budgetMs, gateway: receiver.stats, ratingLinkExpired: expired.size },
+      failures,
+      (report) => {
+        for (const c of report.checks.filter((x) => lateIds.has(x.id))) {
+          if (c.sms.smsFailureEscalations === 0) failures.push(`${c.id}: no sms_failure escalation although its SMS could not go out`);
+          if (c.deadlines.fired === 0) failures.push(`${c.id}: no deadline fired during the outage`);
+        }
+      },
+    );
   } finally {
     await stack.stop();
     await receiver.close();
@@ -318,10 +378,12 @@ export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: num
       // Exactly one caller learns it created the request — unless that caller's answer was lost (it retried
       // after a 503 and got 200, a repeat): then none does, but never two.
       const retried = results.some((r) => r.attempts > 1);
-      if (retried ? (count[201] ?? 0) > 1 : count[201] !== 1) failures.push(`${g.key}: ${count[201] ?? 0} × 201 (want ${retried ? 'at most' : 'exactly'} 1)`);
+      if (retried ? (count[201] ?? 0) > 1 : count[201] !== 1)
+        failures.push(`${g.key}: ${count[201] ?? 0} × 201 (want ${retried ? 'at most' : 'exactly'} 1)`);
       if (g.conflicting) {
         if ((count[409] ?? 0) !== c - 1) failures.push(`${g.key}: ${count[409] ?? 0} × 409 of ${c - 1} conflicting bodies`);
-      } else if ((count[200] ?? 0) + (count[201] ?? 0) !== c) failures.push(`${g.key}: ${count[200] ?? 0} × 200 + ${count[201] ?? 0} × 201 of ${c} identical calls`);
+      } else if ((count[200] ?? 0) + (count[201] ?? 0) !== c)
+        failures.push(`${g.key}: ${count[200] ?? 0} × 200 + ${count[201] ?? 0} × 201 of ${c} identical calls`);
       if (ids.size !== 1 || !ids.has(`sr-${g.key}`)) failures.push(`${g.key}: answered with ids ${[...ids].join(', ')}`);
       const runs = await stack.client.workflow.count(`WorkflowId = 'sr-${g.key}'`);
       if (runs.count !== 1) failures.push(`${g.key}: ${runs.count} workflow runs`);
@@ -332,7 +394,15 @@ export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: num
       const received = sms.forRequest(`sr-${g.key}`).filter((l) => l.kind === 'received').length;
       if (received !== 1) failures.push(`${g.key}: ${received} receipt SMS`);
     }
-    return await finish(name, t0, stack, sms, groups.map((g) => ({ id: `sr-${g.key}`, outcome: 'open' as const })), { statuses }, failures);
+    return await finish(
+      name,
+      t0,
+      stack,
+      sms,
+      groups.map((g) => ({ id: `sr-${g.key}`, outcome: 'open' as const })),
+      { statuses },
+      failures,
+    );
   });
 }
 
@@ -363,16 +433,22 @@ export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perC
     })();
     const outcome = new Map<string, { status: number; attempts: number; id?: string }>();
     await Promise.all([
-      pool(Array.from({ length: clients }, (_, c) => c), clients, async (c) => {
-        for (let j = 0; j < perClient; j++) {
-          const key = `K5-${run}-${c}-${j}`;
-          // A client that does not know whether its call got through sends it again with the same key.
-          const r = await api.retrying(() => api.start(startBody(key)), 120_000).catch((err: Error) => ({ status: -1, attempts: 0, body: { message: err.message } }));
-          outcome.set(key, { status: r.status, attempts: r.attempts, id: (r.body as { requestId?: string }).requestId });
-          answered++;
-          await sleep(randomInt(50, 300));
-        }
-      }),
+      pool(
+        Array.from({ length: clients }, (_, c) => c),
+        clients,
+        async (c) => {
+          for (let j = 0; j < perClient; j++) {
+            const key = `K5-${run}-${c}-${j}`;
+            // A client that does not know whether its call got through sends it again with the same key.
+            const r = await api
+              .retrying(() => api.start(startBody(key)), 120_000)
+              .catch((err: Error) => ({ status: -1, attempts: 0, body: { message: err.message } }));
+            outcome.set(key, { status: r.status, attempts: r.attempts, id: (r.body as { requestId?: string }).requestId });
+            answered++;
+            await sleep(randomInt(50, 300));
+          }
+        },
+      ),
       chaos,
     ]);
     let retried = 0;
@@ -388,12 +464,24 @@ export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perC
       const runs = await stack.client.workflow.count(`WorkflowId = 'sr-${key}'`);
       if (runs.count !== 1) failures.push(`${key}: ${runs.count} workflow runs`);
     });
-    await until('receipt SMS for every request', async () => keys.every((k) => sms.forRequest(`sr-${k}`).some((l) => l.kind === 'received')), 60_000).catch(() => undefined);
+    await until(
+      'receipt SMS for every request',
+      async () => keys.every((k) => sms.forRequest(`sr-${k}`).some((l) => l.kind === 'received')),
+      60_000,
+    ).catch(() => undefined);
     for (const key of keys) {
       const received = sms.forRequest(`sr-${key}`).filter((l) => l.kind === 'received').length;
       if (received !== 1) failures.push(`${key}: ${received} receipt SMS`);
     }
-    return await finish(name, t0, stack, sms, keys.map((k) => ({ id: `sr-${k}`, outcome: 'open' as const })), { restarts, requests: keys.length, clientsThatRetried: retried }, failures);
+    return await finish(
+      name,
+      t0,
+      stack,
+      sms,
+      keys.map((k) => ({ id: `sr-${k}`, outcome: 'open' as const })),
+      { restarts, requests: keys.length, clientsThatRetried: retried },
+      failures,
+    );
   });
 }
 

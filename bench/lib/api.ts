@@ -43,9 +43,16 @@ export class Api {
    */
   giveUpWhen?: () => string | undefined;
 
-  constructor(readonly base: string, readonly tokens: BenchTokens) {}
+  constructor(
+    readonly base: string,
+    readonly tokens: BenchTokens,
+  ) {}
 
-  async call<T = Json>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; form?: FormData } = {}): Promise<HttpResult<T>> {
+  async call<T = Json>(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; headers?: Record<string, string>; form?: FormData } = {},
+  ): Promise<HttpResult<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | FormData | undefined = opts.form;
@@ -115,7 +122,13 @@ export interface StepTimes {
  * Drives one request to the end of its plan from whatever state it is in, tolerating restarts of the API,
  * the worker or the server (503s, connection errors, re-dispatch after an accept timeout).
  */
-export async function drive(api: Api, sms: SmsSource, id: string, plan: DrivePlan, opts: { timeoutMs?: number; pollMs?: number } = {}): Promise<StepTimes> {
+export async function drive(
+  api: Api,
+  sms: SmsSource,
+  id: string,
+  plan: DrivePlan,
+  opts: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<StepTimes> {
   const end = Date.now() + (opts.timeoutMs ?? 180_000);
   const pollMs = opts.pollMs ?? 250;
   const times: StepTimes = {};
@@ -179,7 +192,12 @@ export async function drive(api: Api, sms: SmsSource, id: string, plan: DrivePla
         continue;
       case 'accepted':
         await timed('appointment', () =>
-          act('appointment', api.tokens.technician(tech as string), { at: new Date(Date.now() + 3_600_000).toISOString() }, `${visitKey}-appointment`),
+          act(
+            'appointment',
+            api.tokens.technician(tech as string),
+            { at: new Date(Date.now() + 3_600_000).toISOString() },
+            `${visitKey}-appointment`,
+          ),
         );
         continue;
       case 'scheduled':
@@ -200,7 +218,14 @@ export async function drive(api: Api, sms: SmsSource, id: string, plan: DrivePla
           });
           uploaded = true;
         }
-        await timed('completion', () => act('completion', api.tokens.technician(tech as string), { resolved: true, notes: '更换热电偶，试机正常' }, `${visitKey}-completion`));
+        await timed('completion', () =>
+          act(
+            'completion',
+            api.tokens.technician(tech as string),
+            { resolved: true, notes: '更换热电偶，试机正常' },
+            `${visitKey}-completion`,
+          ),
+        );
         continue;
       }
       case 'completed': {
@@ -212,7 +237,9 @@ export async function drive(api: Api, sms: SmsSource, id: string, plan: DrivePla
         const token = /\/r\/([A-Za-z0-9_.-]+)/.exec(line.text)?.[1];
         if (!token) throw new Error(`no rating link in ${line.text}`);
         const score = plan.kind === 'close' ? (plan.score ?? 5) : 5;
-        const r = await timed('feedback', () => api.retrying(() => api.call('POST', `/v1/service-requests/${id}/feedback`, { body: { score, token } })));
+        const r = await timed('feedback', () =>
+          api.retrying(() => api.call('POST', `/v1/service-requests/${id}/feedback`, { body: { score, token } })),
+        );
         if (r.status === 410) throw new RatingLinkExpiredError(id);
         if (r.status !== 200 && r.status !== 409) throw new Error(`feedback ${id}: ${r.status} ${JSON.stringify(r.body)}`);
         continue;

@@ -35,7 +35,11 @@ function pkgOf(url: string): string {
   const p = /\/(dist\/)?(src|workflows|activities|bench)\//.exec(url);
   if (p) return `aftercare ${p[2]}`;
   if (url.includes('workflow-bundle')) return 'workflow bundle (vm)';
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 }
 
 export function summarizeProfile(file: string, top = 15): ProfileSummary {
@@ -62,7 +66,11 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
       continue;
     }
     if (name === '(garbage collector)') gc += us;
-    const file = n.callFrame.url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+    const file = n.callFrame.url
+      .replace(/^file:\/\//, '')
+      .split('/')
+      .slice(-2)
+      .join('/');
     const key = `${name} ${file}:${n.callFrame.lineNumber + 1}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
     const p = name.startsWith('(') ? name : pkgOf(n.callFrame.url);
@@ -74,7 +82,15 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), pct: Math.round((1000 * us) / Math.max(1, busy)) / 10 }));
-  return { file, totalMs: Math.round(total / 1000), busyMs: Math.round(busy / 1000), idleMs: Math.round(idle / 1000), gcMs: Math.round(gc / 1000), topFunctions: list(fn), byPackage: list(pkg) };
+  return {
+    file,
+    totalMs: Math.round(total / 1000),
+    busyMs: Math.round(busy / 1000),
+    idleMs: Math.round(idle / 1000),
+    gcMs: Math.round(gc / 1000),
+    topFunctions: list(fn),
+    byPackage: list(pkg),
+  };
 }
 
 /** The newest profile in `dir` (node names them CPU.<date>.<pid>...cpuprofile). */

@@ -18,7 +18,12 @@ export interface LoadResult {
   firstError?: string;
 }
 
-export async function closedLoop(opts: { concurrency: number; durationMs: number; warmupMs?: number; fn: (seq: number) => Promise<void> }): Promise<LoadResult> {
+export async function closedLoop(opts: {
+  concurrency: number;
+  durationMs: number;
+  warmupMs?: number;
+  fn: (seq: number) => Promise<void>;
+}): Promise<LoadResult> {
   const warmupEnd = Date.now() + (opts.warmupMs ?? 0);
   const end = warmupEnd + opts.durationMs;
   const latencies: number[] = [];
@@ -48,7 +53,15 @@ export async function closedLoop(opts: { concurrency: number; durationMs: number
   };
   await Promise.all(Array.from({ length: opts.concurrency }, lane));
   const durationMs = Date.now() - (measureStart || warmupEnd);
-  return { concurrency: opts.concurrency, durationMs, ok, errors, rps: (ok * 1000) / durationMs, latency: summarize(latencies), firstError };
+  return {
+    concurrency: opts.concurrency,
+    durationMs,
+    ok,
+    errors,
+    rps: (ok * 1000) / durationMs,
+    latency: summarize(latencies),
+    firstError,
+  };
 }
 
 export interface HttpLoadOptions {

@@ -37,10 +37,18 @@ export async function scrapeServerMetrics(port: number): Promise<ServerMetrics> 
 }
 
 /** after − before, per operation, sorted by total time; `per` divides (e.g. per request). */
-export function diffServerMetrics(before: ServerMetrics, after: ServerMetrics, per = 1, top = 12): { frontend: [string, OpStat][]; persistence: [string, OpStat][] } {
+export function diffServerMetrics(
+  before: ServerMetrics,
+  after: ServerMetrics,
+  per = 1,
+  top = 12,
+): { frontend: [string, OpStat][]; persistence: [string, OpStat][] } {
   const d = (a: Record<string, OpStat>, b: Record<string, OpStat>): [string, OpStat][] =>
     Object.entries(b)
-      .map(([op, s]): [string, OpStat] => [op, { count: (s.count - (a[op]?.count ?? 0)) / per, totalMs: (s.totalMs - (a[op]?.totalMs ?? 0)) / per }])
+      .map(([op, s]): [string, OpStat] => [
+        op,
+        { count: (s.count - (a[op]?.count ?? 0)) / per, totalMs: (s.totalMs - (a[op]?.totalMs ?? 0)) / per },
+      ])
       .filter(([, s]) => s.count > 0)
       .sort((x, y) => y[1].totalMs - x[1].totalMs)
       .slice(0, top)

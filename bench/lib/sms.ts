@@ -83,7 +83,10 @@ export class OutboxTail extends IndexedSource {
   private timer?: NodeJS.Timeout;
   private reading?: Promise<void>;
 
-  constructor(private readonly file: string, everyMs = 100) {
+  constructor(
+    private readonly file: string,
+    everyMs = 100,
+  ) {
     super();
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), everyMs);
     this.timer.unref();
@@ -114,7 +117,14 @@ export class OutboxTail extends IndexedSource {
         if (!line.trim()) continue;
         try {
           const l = JSON.parse(line) as OutboxLine;
-          this.add({ to: l.to, kind: l.kind, text: l.text, idempotencyKey: l.idempotencyKey, requestId: l.requestId, atMs: Date.parse(l.at) });
+          this.add({
+            to: l.to,
+            kind: l.kind,
+            text: l.text,
+            idempotencyKey: l.idempotencyKey,
+            requestId: l.requestId,
+            atMs: Date.parse(l.at),
+          });
         } catch {
           // torn line (crash mid-write): the outbox skips it too
         }
@@ -164,7 +174,10 @@ export class WebhookReceiver extends IndexedSource {
   private server?: Server;
   url = '';
 
-  constructor(readonly secret: string, public plan: WebhookPlan = () => ({ action: 'accept' })) {
+  constructor(
+    readonly secret: string,
+    public plan: WebhookPlan = () => ({ action: 'accept' }),
+  ) {
     super();
   }
 

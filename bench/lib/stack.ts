@@ -32,7 +32,13 @@ export class Child {
   /** Set when the process exited without `kill()` being called: it crashed (or could not start). */
   crashed?: string;
 
-  constructor(readonly name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile?: string) {
+  constructor(
+    readonly name: string,
+    cmd: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    logFile?: string,
+  ) {
     this.proc = spawn(cmd, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     if (logFile) this.log = createWriteStream(logFile, { flags: 'a' });
     const onData = (d: Buffer): void => {
@@ -46,7 +52,8 @@ export class Child {
     this.exited = new Promise((r) =>
       this.proc.once('exit', (code, signal) => {
         LIVE.delete(this.proc);
-        if (!this.killed) this.crashed = `${name} (pid ${this.proc.pid}) exited by itself (${signal ?? `code ${code}`}): ${this.out.slice(-500).trim()}`;
+        if (!this.killed)
+          this.crashed = `${name} (pid ${this.proc.pid}) exited by itself (${signal ?? `code ${code}`}): ${this.out.slice(-500).trim()}`;
         r();
       }),
     );
@@ -95,21 +102,32 @@ export interface DevServer {
 }
 
 /** Temporal dev server with our search attributes and update-with-start, on free ports, persistent SQLite file. */
-export async function startDevServer(dir: string, opts: { dbFile?: string; logFile?: string; extraArgs?: string[] } = {}): Promise<DevServer> {
+export async function startDevServer(
+  dir: string,
+  opts: { dbFile?: string; logFile?: string; extraArgs?: string[] } = {},
+): Promise<DevServer> {
   const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const dbFile = opts.dbFile ?? join(dir, 'temporal.db');
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--http-port', String(httpPort),
-    '--metrics-port', String(metricsPort),
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--http-port',
+    String(httpPort),
+    '--metrics-port',
+    String(metricsPort),
     '--headless',
     ...(opts.dbFile === 'memory' || (!opts.dbFile && process.env.BENCH_DB === 'memory') ? [] : ['--db-filename', dbFile]),
     ...searchAttributeCliArgs(),
-    '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--log-level', 'error',
+    '--dynamic-config-value',
+    'frontend.enableExecuteMultiOperation=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--log-level',
+    'error',
     // As src/dev.ts (`npm start`): WAL journal. BENCH_SQLITE_DEFAULT=1 leaves SQLite's default rollback journal,
     // for the before/after figures of that change in BENCHMARKS.md.
     ...(process.env.BENCH_SQLITE_DEFAULT ? [] : SQLITE_PRAGMAS),
@@ -119,17 +137,27 @@ export async function startDevServer(dir: string, opts: { dbFile?: string; logFi
   const address = `127.0.0.1:${port}`;
   const launch = async (): Promise<Child> => {
     const child = new Child('temporal', temporalCliPath(), args, process.env, opts.logFile ?? join(dir, 'temporal.log'));
-    await until('Temporal dev server port', async () => {
-      if (!child.alive) throw new Error(`dev server exited: ${child.output().slice(-2000)}`);
-      return portOpen(port);
-    }, 60_000, 100);
+    await until(
+      'Temporal dev server port',
+      async () => {
+        if (!child.alive) throw new Error(`dev server exited: ${child.output().slice(-2000)}`);
+        return portOpen(port);
+      },
+      60_000,
+      100,
+    );
     // Ready = the default namespace answers.
     const conn = await Connection.connect({ address });
     try {
-      await until('Temporal namespace', async () => {
-        await conn.workflowService.describeNamespace({ namespace: 'default' });
-        return true;
-      }, 30_000, 100);
+      await until(
+        'Temporal namespace',
+        async () => {
+          await conn.workflowService.describeNamespace({ namespace: 'default' });
+          return true;
+        },
+        30_000,
+        100,
+      );
     } finally {
       await conn.close();
     }
@@ -252,7 +280,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
   // BENCH_TUNED_WORKER=1: the worker with tuning from BENCH_* variables (bench/tunedWorker.ts), for experiments.
   const entryFile = (entry: 'worker' | 'api'): string =>
-    entry === 'worker' && process.env.BENCH_TUNED_WORKER ? join(PROJECT_ROOT, 'dist', 'bench', 'tunedWorker.js') : join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`);
+    entry === 'worker' && process.env.BENCH_TUNED_WORKER
+      ? join(PROJECT_ROOT, 'dist', 'bench', 'tunedWorker.js')
+      : join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`);
   const children: Child[] = [];
   const spawnNode = (entry: 'worker' | 'api', extra: string[] = []): Child => {
     const child = new Child(entry, process.execPath, [...extra, entryFile(entry)], { ...process.env, ...env }, join(dir, `${entry}.log`));
@@ -284,12 +314,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       return stack.api;
     },
     async waitApiReady(timeoutMs = 60_000) {
-      await until('API ready', async () => {
-        if (stack.api && !stack.api.alive) throw new Error(`API exited: ${stack.api.output().slice(-2000)}`);
-        const r = await fetch(`${base}/readyz`);
-        await r.text();
-        return r.status === 200;
-      }, timeoutMs, 100);
+      await until(
+        'API ready',
+        async () => {
+          if (stack.api && !stack.api.alive) throw new Error(`API exited: ${stack.api.output().slice(-2000)}`);
+          const r = await fetch(`${base}/readyz`);
+          await r.text();
+          return r.status === 200;
+        },
+        timeoutMs,
+        100,
+      );
     },
     pids: () => ({ worker: stack.worker?.pid, api: stack.api?.pid, server: server?.child.pid }),
     crashes: () => [...children, ...(server ? [server.child] : [])].flatMap((c) => (c.crashed ? [c.crashed] : [])),
@@ -315,7 +350,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
  * Waits until the stack is idle: worker + server + API together use less than `cores` of a CPU over a
  * `windowMs` window (background activities, timers and visibility writes of earlier load have drained).
  */
-export async function quiesce(pids: () => Record<string, number | undefined>, opts: { maxMs?: number; cores?: number; windowMs?: number } = {}): Promise<number> {
+export async function quiesce(
+  pids: () => Record<string, number | undefined>,
+  opts: { maxMs?: number; cores?: number; windowMs?: number } = {},
+): Promise<number> {
   const { maxMs = 90_000, cores = 0.12, windowMs = 1500 } = opts;
   const t0 = Date.now();
   const total = (): number => Object.values(pids()).reduce<number>((acc, pid) => acc + (sampleProc(pid)?.cpuMs ?? 0), 0);

@@ -10,10 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { smsKey, type SmsKind } from '../../src/adapters/sms';
 import type { EscalationNotice } from '../../activities/contract';
-import {
-  stateQuery,
-  type ServiceRequestState,
-} from '../../workflows/messages';
+import { stateQuery, type ServiceRequestState } from '../../workflows/messages';
 import { PREBUILT_BUNDLE } from '../../src/worker';
 import type { SmsSource } from './sms';
 import { pool, sleep } from './util';
@@ -31,7 +28,14 @@ export interface RequestCheck {
   outcome?: string;
   problems: string[];
   deadlines: { fired: number; met: number; metLate: number; pending: number; cancelled: number };
-  sms: { sent: number; failed: number; failedNotices: number; pending: number; deliveredUnconfirmed: number; smsFailureEscalations: number };
+  sms: {
+    sent: number;
+    failed: number;
+    failedNotices: number;
+    pending: number;
+    deliveredUnconfirmed: number;
+    smsFailureEscalations: number;
+  };
 }
 
 export interface VerifyReport {
@@ -87,7 +91,8 @@ export async function smsActivities(client: Client, id: string): Promise<SmsActi
       let key: string;
       let noticeKind: EscalationNotice['kind'] | undefined;
       if (type === 'sendCustomerSms') key = smsKey(a.requestId as string, a.kind as SmsKind, a.seq as number);
-      else if (type === 'sendTechnicianSms') key = smsKey(a.requestId as string, a.kind as SmsKind, `${a.technicianId as string}:${a.seq as number}`);
+      else if (type === 'sendTechnicianSms')
+        key = smsKey(a.requestId as string, a.kind as SmsKind, `${a.technicianId as string}:${a.seq as number}`);
       else {
         noticeKind = a.kind as EscalationNotice['kind'];
         key = smsKey(a.requestId as string, noticeSmsKind(noticeKind), `L${a.level as number}:${a.seq as number}`);
@@ -96,10 +101,19 @@ export async function smsActivities(client: Client, id: string): Promise<SmsActi
       continue;
     }
     const done =
-      (e.activityTaskCompletedEventAttributes && { id: e.activityTaskCompletedEventAttributes.scheduledEventId, status: 'completed' as const }) ||
+      (e.activityTaskCompletedEventAttributes && {
+        id: e.activityTaskCompletedEventAttributes.scheduledEventId,
+        status: 'completed' as const,
+      }) ||
       (e.activityTaskFailedEventAttributes && { id: e.activityTaskFailedEventAttributes.scheduledEventId, status: 'failed' as const }) ||
-      (e.activityTaskTimedOutEventAttributes && { id: e.activityTaskTimedOutEventAttributes.scheduledEventId, status: 'failed' as const }) ||
-      (e.activityTaskCanceledEventAttributes && { id: e.activityTaskCanceledEventAttributes.scheduledEventId, status: 'cancelled' as const });
+      (e.activityTaskTimedOutEventAttributes && {
+        id: e.activityTaskTimedOutEventAttributes.scheduledEventId,
+        status: 'failed' as const,
+      }) ||
+      (e.activityTaskCanceledEventAttributes && {
+        id: e.activityTaskCanceledEventAttributes.scheduledEventId,
+        status: 'cancelled' as const,
+      });
     if (done) {
       const a = byScheduled.get(String(done.id));
       if (a) a.status = done.status;
@@ -122,7 +136,10 @@ async function lastTaskFailure(client: Client, id: string): Promise<{ failing: b
     const failing = !!last && Number(last.eventId) > Number(lastCompleted?.eventId ?? 0);
     const timedOut = events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
     const message = last?.workflowTaskFailedEventAttributes?.failure?.message;
-    return { failing, why: ` (history: ${events.length} events, ${failed.length} failed and ${timedOut} timed-out workflow tasks${message ? `; last failure: ${message}` : ''}${failing ? '; failing now' : ''})` };
+    return {
+      failing,
+      why: ` (history: ${events.length} events, ${failed.length} failed and ${timedOut} timed-out workflow tasks${message ? `; last failure: ${message}` : ''}${failing ? '; failing now' : ''})`,
+    };
   } catch (err) {
     return { failing: false, why: ` (history unreadable: ${(err as Error).message})` };
   }
@@ -145,7 +162,12 @@ export interface VerifyOptions {
   concurrency?: number;
 }
 
-export async function verifyRequests(client: Client, sms: SmsSource, expected: Expectation[], opts: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyRequests(
+  client: Client,
+  sms: SmsSource,
+  expected: Expectation[],
+  opts: VerifyOptions = {},
+): Promise<VerifyReport> {
   const graceMs = opts.graceMs ?? 3000;
   const settleEnd = Date.now() + (opts.settleMs ?? 60_000);
   const checkOnce = async (exp: Expectation): Promise<RequestCheck> => {
@@ -188,7 +210,8 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
       return c;
     }
     c.outcome = state.outcome;
-    if (exp.outcome === 'open' && (c.execution !== 'RUNNING' || state.outcome)) c.problems.push(`expected open, is ${c.execution}/${state.outcome}`);
+    if (exp.outcome === 'open' && (c.execution !== 'RUNNING' || state.outcome))
+      c.problems.push(`expected open, is ${c.execution}/${state.outcome}`);
     if ((exp.outcome === 'closed' || exp.outcome === 'cancelled' || exp.outcome === 'no_feedback') && state.outcome !== exp.outcome) {
       c.problems.push(`expected ${exp.outcome}, is ${state.outcome ?? state.status}`);
     }
@@ -216,7 +239,8 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
       } else c.deadlines.cancelled++;
     }
     const breachNotices = acts.filter((a) => a.noticeKind === 'breach').length;
-    if (breachNotices !== breachEsc.length) c.problems.push(`unnotified breach: ${breachEsc.length} breach escalations, ${breachNotices} breach notices`);
+    if (breachNotices !== breachEsc.length)
+      c.problems.push(`unnotified breach: ${breachEsc.length} breach escalations, ${breachNotices} breach notices`);
 
     // SMS: each completed SMS activity's key exactly once in the record, nothing else.
     await sms.refresh();
@@ -241,14 +265,19 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
     const failedCustomerOrTech = acts.filter((a) => a.status === 'failed' && a.type !== 'notifyEscalation').length;
     const smsFailureEsc = state.escalations.filter((e) => e.reason === 'sms_failure').length;
     c.sms.smsFailureEscalations = smsFailureEsc;
-    if (failedCustomerOrTech > smsFailureEsc) c.problems.push(`${failedCustomerOrTech} SMS failed for good but only ${smsFailureEsc} sms_failure escalations`);
+    if (failedCustomerOrTech > smsFailureEsc)
+      c.problems.push(`${failedCustomerOrTech} SMS failed for good but only ${smsFailureEsc} sms_failure escalations`);
     return c;
   };
   // A running request keeps sending (history and outbox are read a moment apart): a problem counts only if it
   // is still there on a fresh read a little later.
   const checks = await pool(expected, opts.concurrency ?? 12, async (exp): Promise<RequestCheck> => {
     let c = await checkOnce(exp);
-    for (let again = 0; again < 4 && c.problems.length > 0 && c.execution !== 'NOT_FOUND' && !c.problems.some((p) => p.startsWith('stuck')); again++) {
+    for (
+      let again = 0;
+      again < 4 && c.problems.length > 0 && c.execution !== 'NOT_FOUND' && !c.problems.some((p) => p.startsWith('stuck'));
+      again++
+    ) {
       await sleep(1500);
       c = await checkOnce(exp);
     }
@@ -256,7 +285,10 @@ export async function verifyRequests(client: Client, sms: SmsSource, expected: E
   });
 
   // Every history must replay on the code that wrote it, whether or not a restart happened to replay it.
-  const replay = await replayProblems(client, checks.filter((c) => c.execution !== 'NOT_FOUND').map((c) => c.id));
+  const replay = await replayProblems(
+    client,
+    checks.filter((c) => c.execution !== 'NOT_FOUND').map((c) => c.id),
+  );
   for (const c of checks) if (replay.has(c.id)) c.problems.push(`nondeterministic on replay: ${replay.get(c.id)}`);
 
   const count = (re: RegExp): number => checks.reduce((a, c) => a + c.problems.filter((p) => re.test(p)).length, 0);

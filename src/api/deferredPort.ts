@@ -5,14 +5,7 @@
 import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import type { ServiceRequestInput } from '../domain/types';
 import type { PhotoRecord, ServiceRequestState } from '../../workflows/messages';
-import {
-  type ListFilter,
-  type ListPage,
-  type ServiceRequestsPort,
-  type StartOptions,
-  type StartResult,
-  UnavailableError,
-} from './port';
+import { type ListFilter, type ListPage, type ServiceRequestsPort, type StartOptions, type StartResult, UnavailableError } from './port';
 
 export class DeferredPort implements ServiceRequestsPort {
   private target: ServiceRequestsPort | undefined;
@@ -39,7 +32,12 @@ export class DeferredPort implements ServiceRequestsPort {
   async list(filter: ListFilter, cursor: string | undefined, pageSize: number): Promise<ListPage> {
     return this.t().list(filter, cursor, pageSize);
   }
-  async update<A extends Action>(requestId: string, action: A, args: ActionArgs<A>, opts?: { updateId?: string }): Promise<ServiceRequestState> {
+  async update<A extends Action>(
+    requestId: string,
+    action: A,
+    args: ActionArgs<A>,
+    opts?: { updateId?: string },
+  ): Promise<ServiceRequestState> {
     return this.t().update(requestId, action, args, opts);
   }
   async signalPhoto(requestId: string, record: PhotoRecord): Promise<void> {

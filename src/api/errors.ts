@@ -24,8 +24,7 @@ export function badRequest(details: FieldProblem[], message?: string): ApiError 
 export const unauthorized = (message = 'missing or invalid bearer token') =>
   new ApiError(401, 'unauthorized', message, [], { 'www-authenticate': 'Bearer realm="aftercare"' });
 
-export const forbidden = (message: string, path?: string) =>
-  new ApiError(403, 'forbidden', message, path ? [{ path, message }] : []);
+export const forbidden = (message: string, path?: string) => new ApiError(403, 'forbidden', message, path ? [{ path, message }] : []);
 
 export interface ErrorBodyShape {
   error: string;

@@ -34,7 +34,8 @@ export function normalisePhone(
   const p = parsePhoneNumberFromString(raw, defaultRegion);
   if (!p || !p.isValid()) return { ok: false, message: 'is not a valid phone number' };
   const type = p.getType();
-  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, message: 'must be a mobile number (the customer is told by SMS)' };
+  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE')
+    return { ok: false, message: 'must be a mobile number (the customer is told by SMS)' };
   return { ok: true, e164: p.number, national: p.nationalNumber };
 }
 
@@ -58,7 +59,11 @@ export function isSpecificDescription(text: string): boolean {
 }
 
 const clean = (s: string): string => s.trim().replace(/\s+/g, ' ');
-const cleanText = (s: string): string => s.trim().replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n');
+const cleanText = (s: string): string =>
+  s
+    .trim()
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n');
 
 /** Checks on one string field that need no clock and no other field: a message when the value fails, else undefined. */
 export const FIELD_CHECKS = {
@@ -73,7 +78,9 @@ export const FIELD_CHECKS = {
     return s < EARLIEST_PURCHASE ? `must not be before ${EARLIEST_PURCHASE}` : undefined;
   },
   'specific-description': (s: string) =>
-    isSpecificDescription(cleanText(s)) ? undefined : 'must describe the problem specifically (what happens, at least 10 characters; 5 in Chinese)',
+    isSpecificDescription(cleanText(s))
+      ? undefined
+      : 'must describe the problem specifically (what happens, at least 10 characters; 5 in Chinese)',
 } satisfies Record<string, (value: string) => string | undefined>;
 export type FieldCheckName = keyof typeof FIELD_CHECKS;
 
@@ -107,7 +114,8 @@ export function intake(body: ServiceRequestBody, opts: { nowMs: number; idempote
 
   // Idempotency key: body externalId, else the header, else generated. Both present and different is ambiguous.
   const headerKey = opts.idempotencyKey;
-  if (headerKey !== undefined && !EXTERNAL_ID_PATTERN.test(headerKey)) problem('headers.idempotency-key', 'must match ' + EXTERNAL_ID_PATTERN.source);
+  if (headerKey !== undefined && !EXTERNAL_ID_PATTERN.test(headerKey))
+    problem('headers.idempotency-key', 'must match ' + EXTERNAL_ID_PATTERN.source);
   if (body.externalId !== undefined && headerKey !== undefined && body.externalId !== headerKey) {
     problem('externalId', 'differs from the Idempotency-Key header; send one, or the same value in both');
   }
@@ -129,7 +137,8 @@ export function intake(body: ServiceRequestBody, opts: { nowMs: number; idempote
   check('product.model', 'not-blank', model);
   const purchaseDate = body.product.purchaseDate;
   const today = new Date(opts.nowMs + CUSTOMER_UTC_OFFSET_MS).toISOString().slice(0, 10);
-  if (check('product.purchaseDate', 'purchase-date', purchaseDate) && purchaseDate > today) problem('product.purchaseDate', 'must not be in the future');
+  if (check('product.purchaseDate', 'purchase-date', purchaseDate) && purchaseDate > today)
+    problem('product.purchaseDate', 'must not be in the future');
   // Categories are matched against roster skill tags: the same normalisation on both sides.
   const category = normaliseSkill(body.product.category);
 
@@ -141,7 +150,10 @@ export function intake(body: ServiceRequestBody, opts: { nowMs: number; idempote
   const explicitKey = body.externalId ?? headerKey;
   // The key becomes the request id: shown to customers, logged, listed in the Temporal UI. Not the phone.
   if (phone.ok && explicitKey !== undefined && explicitKey.replace(/\D/g, '').includes(phone.national)) {
-    problem(body.externalId !== undefined ? 'externalId' : 'headers.idempotency-key', 'must not contain the customer\'s phone number (it becomes the request id)');
+    problem(
+      body.externalId !== undefined ? 'externalId' : 'headers.idempotency-key',
+      "must not contain the customer's phone number (it becomes the request id)",
+    );
   }
 
   if (details.length || !phone.ok) return { ok: false, details };

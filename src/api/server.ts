@@ -2,7 +2,13 @@
  * buildServer(deps): the whole HTTP API as a Fastify instance, without listening. Entry points (src/api.ts,
  * src/dev.ts, tests) supply the dependencies; routes reach Temporal only through `deps.requests`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PayloadCodec } from '@temporalio/common';
 import { metricsPlugin } from '../metrics/api';

@@ -69,9 +69,14 @@ export function isGeoPoint(p: unknown): p is GeoPoint {
   if (typeof p !== 'object' || p === null) return false;
   const { lat, lng } = p as Record<string, unknown>;
   return (
-    typeof lat === 'number' && typeof lng === 'number' &&
-    Number.isFinite(lat) && Number.isFinite(lng) &&
-    lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180
+    typeof lat === 'number' &&
+    typeof lng === 'number' &&
+    Number.isFinite(lat) &&
+    Number.isFinite(lng) &&
+    lat >= -90 &&
+    lat <= 90 &&
+    lng >= -180 &&
+    lng <= 180
   );
 }
 
@@ -81,7 +86,10 @@ export function isGeoPoint(p: unknown): p is GeoPoint {
  * spelt differently in one of them cannot silently match nobody.
  */
 export function normaliseSkill(tag: string): string {
-  return tag.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return tag
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 /**
@@ -94,7 +102,7 @@ export function requiredSkills(category: string, type: RequestType, policy: Disp
   const cat = normaliseSkill(category);
   // Keys compared normalised too: a policy built by hand may spell them as written.
   const key = Object.keys(policy.skillsByCategory).find((k) => normaliseSkill(k) === cat);
-  const byCategory = key !== undefined ? policy.skillsByCategory[key] ?? [] : [cat];
+  const byCategory = key !== undefined ? (policy.skillsByCategory[key] ?? []) : [cat];
   const byType = policy.skillsByType[type] ?? [];
   const out: string[] = [];
   for (const s of [...byCategory, ...byType].map(normaliseSkill)) if (s && !out.includes(s)) out.push(s);
@@ -158,14 +166,7 @@ function compareCandidates(a: RankedCandidate, b: RankedCandidate): number {
 /** null (unknown location) ranks like false for everyone, i.e. decides nothing. */
 const flag = (v: boolean | null): number => (v ? 1 : 0);
 
-function describe(
-  km: number | null,
-  within: boolean | null,
-  radiusKm: number,
-  starred: boolean,
-  rating: number,
-  jobs: number,
-): string {
+function describe(km: number | null, within: boolean | null, radiusKm: number, starred: boolean, rating: number, jobs: number): string {
   const where = km === null ? 'location unknown' : `${km.toFixed(1)} km (${within ? '≤' : '>'}${radiusKm} km)`;
   const pct = `${Math.round(rating * 100)}%`;
   return `${where}, ${starred ? `★ ${pct}` : `rating ${pct}`}, ${jobs} open job${jobs === 1 ? '' : 's'}`;

@@ -16,11 +16,29 @@ export const DURATION_HINT = 'use e.g. "30m", "2h", "1h30m", "3 days", "2 busine
 type Unit = 'second' | 'minute' | 'hour' | 'day' | 'week';
 
 const UNITS: Record<string, Unit> = {
-  s: 'second', sec: 'second', secs: 'second', second: 'second', seconds: 'second',
-  m: 'minute', min: 'minute', mins: 'minute', minute: 'minute', minutes: 'minute',
-  h: 'hour', hr: 'hour', hrs: 'hour', hour: 'hour', hours: 'hour',
-  d: 'day', day: 'day', days: 'day',
-  w: 'week', wk: 'week', wks: 'week', week: 'week', weeks: 'week',
+  s: 'second',
+  sec: 'second',
+  secs: 'second',
+  second: 'second',
+  seconds: 'second',
+  m: 'minute',
+  min: 'minute',
+  mins: 'minute',
+  minute: 'minute',
+  minutes: 'minute',
+  h: 'hour',
+  hr: 'hour',
+  hrs: 'hour',
+  hour: 'hour',
+  hours: 'hour',
+  d: 'day',
+  day: 'day',
+  days: 'day',
+  w: 'week',
+  wk: 'week',
+  wks: 'week',
+  week: 'week',
+  weeks: 'week',
 };
 
 const FIXED_MS: Record<Exclude<Unit, 'day' | 'week'>, number> = {
@@ -94,7 +112,12 @@ export function formatSpan(ms: number): string {
   if (ms < SECOND_MS) return `${Math.round(ms)}ms`;
   let rest = Math.round(ms / SECOND_MS);
   const parts: string[] = [];
-  for (const [label, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [label, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     rest -= n * size;
     if (n > 0) parts.push(`${n}${label}`);

@@ -61,7 +61,7 @@ function opensWith(bytes: Uint8Array, sig: readonly number[]): boolean {
 }
 
 function u32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] ?? 0) * 0x1000000) + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
+  return (bytes[at] ?? 0) * 0x1000000 + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
 }
 
 function ascii(bytes: Uint8Array, at: number, len: number): string {

@@ -37,8 +37,20 @@ export const POLICY_DEFAULTS = {
 } as const;
 
 const WEEKDAYS: Record<string, number> = {
-  mon: 1, monday: 1, tue: 2, tuesday: 2, wed: 3, wednesday: 3, thu: 4, thursday: 4,
-  fri: 5, friday: 5, sat: 6, saturday: 6, sun: 7, sunday: 7,
+  mon: 1,
+  monday: 1,
+  tue: 2,
+  tuesday: 2,
+  wed: 3,
+  wednesday: 3,
+  thu: 4,
+  thursday: 4,
+  fri: 5,
+  friday: 5,
+  sat: 6,
+  saturday: 6,
+  sun: 7,
+  sunday: 7,
 };
 
 /** "Mon", "monday" → 1 … 7 (ISO); undefined for anything else ("constructor" too: own keys only). */
@@ -179,11 +191,16 @@ function resolveEscalation(file: PolicyFile['escalation'], issues: PolicyIssue[]
   const seen = new Map<number, number>();
   file.forEach((c, i) => {
     const first = seen.get(c.level);
-    if (first !== undefined) issues.push({ path: `escalation[${i}].level`, message: `level ${c.level} is already given by escalation[${first}]` });
+    if (first !== undefined)
+      issues.push({ path: `escalation[${i}].level`, message: `level ${c.level} is already given by escalation[${first}]` });
     else seen.set(c.level, i);
   });
   for (const level of [1, 2, 3]) {
-    if (!seen.has(level)) issues.push({ path: 'escalation', message: `no contact for level ${level} (levels 1, 2 and 3 are all needed, see docs/lifecycle.md)` });
+    if (!seen.has(level))
+      issues.push({
+        path: 'escalation',
+        message: `no contact for level ${level} (levels 1, 2 and 3 are all needed, see docs/lifecycle.md)`,
+      });
   }
   return [...seen.values()]
     .map((i) => file[i]!)
@@ -249,8 +266,12 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
       const v = o[fileKey];
       if (v !== undefined) out[key] = span(v);
     }
-    if (out.resolution && out.resolution_max && out.resolution.business === out.resolution_max.business &&
-        out.resolution_max.ms < out.resolution.ms) {
+    if (
+      out.resolution &&
+      out.resolution_max &&
+      out.resolution.business === out.resolution_max.business &&
+      out.resolution_max.ms < out.resolution.ms
+    ) {
       issues.push({
         path: `typeOverrides.${t}.resolutionMax`,
         message: `${show(o.resolutionMax)} is shorter than resolution ${show(o.resolution)}`,

@@ -1,15 +1,7 @@
 /**
  * Request vocabulary shared by API, workflow and activities. Workflow-safe: no I/O, no Node built-ins.
  */
-export const REQUEST_TYPES = [
-  'repair',
-  'installation',
-  'maintenance',
-  'return',
-  'exchange',
-  'consultation',
-  'complaint',
-] as const;
+export const REQUEST_TYPES = ['repair', 'installation', 'maintenance', 'return', 'exchange', 'consultation', 'complaint'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const URGENCIES = ['normal', 'urgent', 'critical'] as const;

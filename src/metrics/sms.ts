@@ -27,11 +27,19 @@ export function withSmsMetrics(provider: SmsProvider, meter: () => MetricMeter |
       const m = meter();
       try {
         const r = await provider.send(msg);
-        m?.createCounter(SMS_SENT_METRIC, 'messages', 'SMS accepted by the provider, by kind').add(1, { kind: msg.kind, provider: provider.name, status: r.status });
+        m?.createCounter(SMS_SENT_METRIC, 'messages', 'SMS accepted by the provider, by kind').add(1, {
+          kind: msg.kind,
+          provider: provider.name,
+          status: r.status,
+        });
         return r;
       } catch (err) {
         const retryable = err instanceof SmsProviderError ? err.retryable : true;
-        m?.createCounter(SMS_FAILED_METRIC, 'messages', 'SMS sends that failed, by kind').add(1, { kind: msg.kind, provider: provider.name, retryable: String(retryable) });
+        m?.createCounter(SMS_FAILED_METRIC, 'messages', 'SMS sends that failed, by kind').add(1, {
+          kind: msg.kind,
+          provider: provider.name,
+          retryable: String(retryable),
+        });
         throw err;
       }
     },

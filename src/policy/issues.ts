@@ -79,12 +79,16 @@ export function schemaIssues(raw: unknown): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
   for (const e of kept) {
     if (e.keyword === 'required') {
-      for (const k of e.params.requiredProperties as string[]) issues.push({ path: dotted(raw, e.instancePath, k), message: 'is required' });
+      for (const k of e.params.requiredProperties as string[])
+        issues.push({ path: dotted(raw, e.instancePath, k), message: 'is required' });
     } else if (e.keyword === 'additionalProperties') {
       const known = Object.keys((schemaAt(PolicyFileSchema, e.schemaPath)?.properties as object | undefined) ?? {});
       for (const k of e.params.additionalProperties as string[]) {
         const guess = closest(k, known);
-        issues.push({ path: dotted(raw, e.instancePath, k), message: `is not a known setting${guess ? ` (did you mean "${guess}"?)` : ''}` });
+        issues.push({
+          path: dotted(raw, e.instancePath, k),
+          message: `is not a known setting${guess ? ` (did you mean "${guess}"?)` : ''}`,
+        });
       }
     } else {
       issues.push({ path: dotted(raw, e.instancePath), message: describe(e, valueAt(raw, e.instancePath)) });

@@ -87,7 +87,11 @@ const HttpUrl = Type.Refine(
 );
 
 const SkillList = Type.Array(
-  Type.Refine(Type.String(), (v) => typeof v === 'string' && /^[a-z][a-z0-9_]*$/i.test(v), (v) => `${show(v)} is not a skill name (letters, digits, _)`),
+  Type.Refine(
+    Type.String(),
+    (v) => typeof v === 'string' && /^[a-z][a-z0-9_]*$/i.test(v),
+    (v) => `${show(v)} is not a skill name (letters, digits, _)`,
+  ),
 );
 
 const typeKeyed = <T extends TSchema>(schema: T) =>

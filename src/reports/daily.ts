@@ -14,7 +14,18 @@
  * Rates are plain fractions (0..1), `null` when their denominator is 0.
  */
 import { DateTime } from 'luxon';
-import { CHANNELS, MILESTONES, REQUEST_TYPES, STATUSES, URGENCIES, type Channel, type Milestone, type RequestType, type Status, type Urgency } from '../domain/types';
+import {
+  CHANNELS,
+  MILESTONES,
+  REQUEST_TYPES,
+  STATUSES,
+  URGENCIES,
+  type Channel,
+  type Milestone,
+  type RequestType,
+  type Status,
+  type Urgency,
+} from '../domain/types';
 import type { ServiceRequestState } from '../../workflows/messages';
 
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -79,7 +90,9 @@ export function dayBounds(date: string, timeZone: string): { fromMs: number; toM
   if (!DATE_PATTERN.test(date)) throw new ReportDateError(`date: "${date}" is not YYYY-MM-DD`);
   const start = DateTime.fromISO(date, { zone: timeZone });
   if (!start.isValid) {
-    throw new ReportDateError(start.invalidReason === 'unsupported zone' ? `unknown time zone ${timeZone}` : `date: "${date}" is not a calendar date`);
+    throw new ReportDateError(
+      start.invalidReason === 'unsupported zone' ? `unknown time zone ${timeZone}` : `date: "${date}" is not a calendar date`,
+    );
   }
   const day = start.startOf('day');
   return { fromMs: day.toMillis(), toMs: day.plus({ days: 1 }).toMillis() };
@@ -108,7 +121,10 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
   const byChannel = zeros(CHANNELS);
   const byUrgency = zeros(URGENCIES);
   const byStatus = zeros(STATUSES);
-  const slaCounts = Object.fromEntries(MILESTONES.map((m) => [m, { met: 0, breached: 0, pending: 0 }])) as Record<Milestone, Omit<SlaLine, 'complianceRate'>>;
+  const slaCounts = Object.fromEntries(MILESTONES.map((m) => [m, { met: 0, breached: 0, pending: 0 }])) as Record<
+    Milestone,
+    Omit<SlaLine, 'complianceRate'>
+  >;
   const requestsByLevel = { '0': 0, '1': 0, '2': 0, '3': 0 };
   const eventsByLevel = { '1': 0, '2': 0, '3': 0 };
   let vip = 0;

@@ -39,7 +39,14 @@ export function dayQuery(fromMs: number, toMs: number, extra?: string): string {
 
 function looksLikeState(s: unknown): s is ServiceRequestState {
   const o = s as Partial<ServiceRequestState> | null;
-  return typeof o === 'object' && o !== null && typeof o.requestId === 'string' && typeof o.receivedAt === 'string' && Array.isArray(o.deadlines) && Array.isArray(o.escalations);
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.requestId === 'string' &&
+    typeof o.receivedAt === 'string' &&
+    Array.isArray(o.deadlines) &&
+    Array.isArray(o.escalations)
+  );
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
@@ -60,7 +67,11 @@ export async function listDayExecutions(client: Client, fromMs: number, toMs: nu
 }
 
 /** The request's state: the completed workflow's result, or the state query. */
-export async function readState(client: Client, wf: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status'>, timeoutMs = 10_000): Promise<ServiceRequestState> {
+export async function readState(
+  client: Client,
+  wf: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status'>,
+  timeoutMs = 10_000,
+): Promise<ServiceRequestState> {
   const handle = client.workflow.getHandle<(...args: unknown[]) => Promise<ServiceRequestState>>(wf.workflowId, wf.runId);
   return client.withDeadline(Date.now() + timeoutMs, () => (wf.status.name === 'COMPLETED' ? handle.result() : handle.query(stateQuery)));
 }
@@ -111,8 +122,13 @@ export function temporalReportSource(client: Client, opts: Omit<FetchOptions, 'd
       } catch (err) {
         if (err instanceof ReportDateError) throw err;
         const e = err as { code?: unknown; details?: unknown; message?: string };
-        if ((typeof e.code === 'number' && typeof e.details === 'string') || /connect|unavailable|deadline|timed? ?out|socket/i.test(e.message ?? '')) {
-          throw new ReportUnavailableError(`Temporal did not answer the report's visibility list: ${e.message ?? String(err)}`, { cause: err });
+        if (
+          (typeof e.code === 'number' && typeof e.details === 'string') ||
+          /connect|unavailable|deadline|timed? ?out|socket/i.test(e.message ?? '')
+        ) {
+          throw new ReportUnavailableError(`Temporal did not answer the report's visibility list: ${e.message ?? String(err)}`, {
+            cause: err,
+          });
         }
         throw err;
       }

@@ -19,20 +19,30 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
   lines.push(`Daily service summary ${r.date} (${r.timeZone})${r.generatedAt ? ` — as of ${r.generatedAt}` : ''}`);
   lines.push('');
   lines.push(`Volume: ${r.volume.total} request${r.volume.total === 1 ? '' : 's'}${r.volume.vip ? ` (${r.volume.vip} VIP)` : ''}`);
-  lines.push(...counts('by type', r.volume.byType), ...counts('by channel', r.volume.byChannel), ...counts('by urgency', r.volume.byUrgency));
+  lines.push(
+    ...counts('by type', r.volume.byType),
+    ...counts('by channel', r.volume.byChannel),
+    ...counts('by urgency', r.volume.byUrgency),
+  );
   lines.push(...counts('status now', r.byStatus));
   lines.push('');
   lines.push(`SLA compliance      ${padL('met', 5)} ${padL('breached', 9)} ${padL('pending', 8)} ${padL('compliance', 11)}`);
   for (const m of MILESTONES) {
     const s = r.sla[m];
     if (s.met + s.breached + s.pending === 0) continue;
-    lines.push(`  ${pad(MILESTONE_LABEL[m], 18)}${padL(String(s.met), 5)} ${padL(String(s.breached), 9)} ${padL(String(s.pending), 8)} ${padL(pct(s.complianceRate), 11)}`);
+    lines.push(
+      `  ${pad(MILESTONE_LABEL[m], 18)}${padL(String(s.met), 5)} ${padL(String(s.breached), 9)} ${padL(String(s.pending), 8)} ${padL(pct(s.complianceRate), 11)}`,
+    );
   }
   lines.push('');
   lines.push(`First-time fix      ${pct(r.firstTimeFix.rate)}  (${r.firstTimeFix.fixedFirstVisit} of ${r.firstTimeFix.visited} visited)`);
-  lines.push(`Resolution rate     ${pct(r.resolution.rate)}  (${r.resolution.resolved} of ${r.resolution.eligible}; ${r.resolution.cancelled} cancelled)`);
+  lines.push(
+    `Resolution rate     ${pct(r.resolution.rate)}  (${r.resolution.resolved} of ${r.resolution.eligible}; ${r.resolution.cancelled} cancelled)`,
+  );
   const avg = r.satisfaction.averageScore === null ? '–' : r.satisfaction.averageScore.toFixed(2);
-  lines.push(`Average score       ${avg}  (${r.satisfaction.rated} rated; ≤3: ${r.satisfaction.lowScores}, ${pct(r.satisfaction.lowScoreShare)})`);
+  lines.push(
+    `Average score       ${avg}  (${r.satisfaction.rated} rated; ≤3: ${r.satisfaction.lowScores}, ${pct(r.satisfaction.lowScoreShare)})`,
+  );
   lines.push(`Complaints          ${r.complaints}`);
   const e = r.escalations;
   lines.push(
@@ -41,7 +51,9 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
   );
   if (r.unreadable?.length) {
     lines.push('');
-    lines.push(`INCOMPLETE: ${r.unreadable.length} request(s) could not be read: ${r.unreadable.map((u) => `${u.requestId} (${u.reason})`).join('; ')}`);
+    lines.push(
+      `INCOMPLETE: ${r.unreadable.length} request(s) could not be read: ${r.unreadable.map((u) => `${u.requestId} (${u.reason})`).join('; ')}`,
+    );
   }
   return lines.join('\n');
 }

@@ -33,8 +33,16 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
     ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
     postWebhook: async (url, body, idempotencyKey) => {
       const secret = config.escalationWebhookSecret;
-      if (!secret) throw new Error('an escalation contact has a webhookUrl but ESCALATION_WEBHOOK_SECRET is not set; the page was not sent');
-      const res = await postSignedJson({ url, body: JSON.stringify(body), secret, idempotencyKey, what: 'escalation webhook', requireHttps: production() });
+      if (!secret)
+        throw new Error('an escalation contact has a webhookUrl but ESCALATION_WEBHOOK_SECRET is not set; the page was not sent');
+      const res = await postSignedJson({
+        url,
+        body: JSON.stringify(body),
+        secret,
+        idempotencyKey,
+        what: 'escalation webhook',
+        requireHttps: production(),
+      });
       if (!res.ok && res.status !== 409) throw new Error(`escalation webhook answered ${res.status}`);
     },
     timeZone,

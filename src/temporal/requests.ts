@@ -59,8 +59,26 @@ export interface TemporalRequestsOptions {
 }
 
 // gRPC status codes (numeric, to avoid a direct @grpc/grpc-js dependency).
-const GRPC = { CANCELLED: 1, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, ABORTED: 10, INTERNAL: 13, UNAVAILABLE: 14 } as const;
-const TRANSIENT = new Set<number>([GRPC.CANCELLED, GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.ABORTED, GRPC.UNAVAILABLE, GRPC.UNKNOWN, GRPC.INTERNAL]);
+const GRPC = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  RESOURCE_EXHAUSTED: 8,
+  ABORTED: 10,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+const TRANSIENT = new Set<number>([
+  GRPC.CANCELLED,
+  GRPC.DEADLINE_EXCEEDED,
+  GRPC.RESOURCE_EXHAUSTED,
+  GRPC.ABORTED,
+  GRPC.UNAVAILABLE,
+  GRPC.UNKNOWN,
+  GRPC.INTERNAL,
+]);
 
 /** The first gRPC status code on the error or its causes. */
 export function grpcCode(e: unknown): number | undefined {
@@ -98,7 +116,8 @@ const EXECUTION_STATUS: Record<number, string> = {
 const SAFE_VALUE = /^[A-Za-z0-9._:-]{1,100}$/;
 /** Quotes a value for a visibility query. Values are already schema-validated; this refuses anything else. */
 function lit(value: string, allowed?: readonly string[]): string {
-  if (!SAFE_VALUE.test(value) || (allowed && !allowed.includes(value))) throw new Error(`refusing unsafe visibility query value ${JSON.stringify(value)}`);
+  if (!SAFE_VALUE.test(value) || (allowed && !allowed.includes(value)))
+    throw new Error(`refusing unsafe visibility query value ${JSON.stringify(value)}`);
   return `'${value}'`;
 }
 
@@ -187,11 +206,18 @@ export class TemporalRequests implements ServiceRequestsPort {
     }
   }
 
-  async update<A extends Action>(requestId: string, action: A, args: ActionArgs<A>, opts: { updateId?: string } = {}): Promise<ServiceRequestState> {
+  async update<A extends Action>(
+    requestId: string,
+    action: A,
+    args: ActionArgs<A>,
+    opts: { updateId?: string } = {},
+  ): Promise<ServiceRequestState> {
     const def = ACTION_UPDATES[action] as UpdateDefinition<ServiceRequestState, [ActionArgs<A>]>;
     try {
       return await this.withDeadline(this.updateTimeoutMs, () =>
-        this.client.workflow.getHandle(requestId).executeUpdate(def, { args: [args], ...(opts.updateId ? { updateId: opts.updateId } : {}) }),
+        this.client.workflow
+          .getHandle(requestId)
+          .executeUpdate(def, { args: [args], ...(opts.updateId ? { updateId: opts.updateId } : {}) }),
       );
     } catch (e) {
       const err = this.translate(e, action, requestId);
@@ -265,7 +291,13 @@ export class TemporalRequests implements ServiceRequestsPort {
 
   /** SDK error → port error. Unknown errors pass through (→ 500, logged). */
   private translate(e: unknown, action: string, requestId: string): Error {
-    if (e instanceof KeyConflictError || e instanceof RejectedTransitionError || e instanceof NotFoundError || e instanceof UnavailableError) return e;
+    if (
+      e instanceof KeyConflictError ||
+      e instanceof RejectedTransitionError ||
+      e instanceof NotFoundError ||
+      e instanceof UnavailableError
+    )
+      return e;
     if (e instanceof WorkflowUpdateFailedError) return rejection(action, e);
     if (e instanceof WorkflowNotFoundError) return new NotFoundError(requestId);
     if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {

@@ -51,13 +51,28 @@ test('an unauthenticated 8 MB body is refused with 401 before it is parsed (not 
   const res = await app.inject({ method: 'POST', url: '/codec/decode', headers: { 'content-type': 'application/json' }, payload: junk });
   expect(res.statusCode).toBe(401);
   expect(res.json()).toMatchObject({ error: 'unauthorized', details: [] });
-  const wrongKey = await app.inject({ method: 'POST', url: '/codec/wrong-key-0123456789abcdef/decode', headers: { 'content-type': 'application/json' }, payload: junk });
+  const wrongKey = await app.inject({
+    method: 'POST',
+    url: '/codec/wrong-key-0123456789abcdef/decode',
+    headers: { 'content-type': 'application/json' },
+    payload: junk,
+  });
   expect(wrongKey.statusCode).toBe(403);
-  const notOps = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...bearer(TOKENS.integration), 'content-type': 'application/json' }, payload: junk });
+  const notOps = await app.inject({
+    method: 'POST',
+    url: '/codec/decode',
+    headers: { ...bearer(TOKENS.integration), 'content-type': 'application/json' },
+    payload: junk,
+  });
   expect(notOps.statusCode).toBe(403);
   expect(decode).not.toHaveBeenCalled();
   // Authenticated callers still get the 8 MiB limit: the same junk is now parsed (and refused as JSON).
-  const ops = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...bearer(TOKENS.ops), 'content-type': 'application/json' }, payload: junk });
+  const ops = await app.inject({
+    method: 'POST',
+    url: '/codec/decode',
+    headers: { ...bearer(TOKENS.ops), 'content-type': 'application/json' },
+    payload: junk,
+  });
   expect(ops.statusCode).toBe(400);
   expect(ops.json().error).toBe('invalid_json');
 });
@@ -67,7 +82,12 @@ function stalledUpload(path: string, declared: number, sent: number, headers: Re
   let req!: ClientRequest;
   let closed = false;
   const response = new Promise<IncomingMessage>((resolve, reject) => {
-    req = request({ ...base, method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': String(declared), ...headers } });
+    req = request({
+      ...base,
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json', 'content-length': String(declared), ...headers },
+    });
     req.on('response', (res) => {
       res.resume();
       resolve(res);

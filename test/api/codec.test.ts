@@ -27,7 +27,12 @@ async function encrypted(): Promise<JsonPayload[]> {
 }
 
 const decodeJson = (body: { payloads: JsonPayload[] }) =>
-  body.payloads.map((p) => converter.fromPayload({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])), data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')) }));
+  body.payloads.map((p) =>
+    converter.fromPayload({
+      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+      data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+    }),
+  );
 
 describe('with the API token store', () => {
   let withTokens: MiniApp;
@@ -40,15 +45,25 @@ describe('with the API token store', () => {
 
   test('ops decode; integrations and technicians may not; no token is 401', async () => {
     const payloads = await encrypted();
-    const ok = await withTokens.inject({ method: 'POST', url: '/codec/decode', headers: { ...bearer(TOKENS.ops), 'x-namespace': 'default' }, payload: { payloads } });
+    const ok = await withTokens.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { ...bearer(TOKENS.ops), 'x-namespace': 'default' },
+      payload: { payloads },
+    });
     expect(ok.statusCode).toBe(200);
     expect(decodeJson(ok.json())).toEqual([{ customer }, 'plain text']);
     expect(ok.headers['cache-control']).toBe('no-store');
     for (const t of [TOKENS.integration, TOKENS.tech1]) {
-      expect((await withTokens.inject({ method: 'POST', url: '/codec/decode', headers: bearer(t), payload: { payloads } })).statusCode).toBe(403);
+      expect(
+        (await withTokens.inject({ method: 'POST', url: '/codec/decode', headers: bearer(t), payload: { payloads } })).statusCode,
+      ).toBe(403);
     }
     expect((await withTokens.inject({ method: 'POST', url: '/codec/decode', payload: { payloads } })).statusCode).toBe(401);
-    expect((await withTokens.inject({ method: 'POST', url: '/codec/decode', headers: bearer('not-a-token-at-all-xyz'), payload: { payloads } })).statusCode).toBe(401);
+    expect(
+      (await withTokens.inject({ method: 'POST', url: '/codec/decode', headers: bearer('not-a-token-at-all-xyz'), payload: { payloads } }))
+        .statusCode,
+    ).toBe(401);
   });
 });
 
@@ -65,11 +80,21 @@ test('encode then decode through the endpoints (codec token in the header)', asy
 
 test('the key in the URL works for the Web UI; a wrong key is refused', async () => {
   const payloads = await encrypted();
-  const ok = await app.inject({ method: 'POST', url: `/codec/${CODEC_TOKEN}/decode`, headers: { origin: UI, 'x-namespace': 'default' }, payload: { payloads } });
+  const ok = await app.inject({
+    method: 'POST',
+    url: `/codec/${CODEC_TOKEN}/decode`,
+    headers: { origin: UI, 'x-namespace': 'default' },
+    payload: { payloads },
+  });
   expect(ok.statusCode).toBe(200);
   expect(ok.headers['access-control-allow-origin']).toBe(UI);
   expect(decodeJson(ok.json())[0]).toEqual({ customer });
-  const wrong = await app.inject({ method: 'POST', url: '/codec/wrong-key-0123456789abcdef/decode', headers: { origin: UI }, payload: { payloads } });
+  const wrong = await app.inject({
+    method: 'POST',
+    url: '/codec/wrong-key-0123456789abcdef/decode',
+    headers: { origin: UI },
+    payload: { payloads },
+  });
   expect(wrong.statusCode).toBe(403);
   // CORS headers ride on errors too, so the UI can show why.
   expect(wrong.headers['access-control-allow-origin']).toBe(UI);
@@ -80,29 +105,54 @@ test('CORS preflight for the UI origin allows POST with X-Namespace, Authorizati
     const res = await app.inject({
       method: 'OPTIONS',
       url,
-      headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace,authorization' },
+      headers: {
+        origin: UI,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace,authorization',
+      },
     });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe(UI);
     expect(res.headers['access-control-allow-methods']).toContain('POST');
-    expect(String(res.headers['access-control-allow-headers']).split(/,\s*/)).toEqual(expect.arrayContaining(['content-type', 'x-namespace', 'authorization']));
+    expect(String(res.headers['access-control-allow-headers']).split(/,\s*/)).toEqual(
+      expect.arrayContaining(['content-type', 'x-namespace', 'authorization']),
+    );
     expect(res.headers['access-control-allow-credentials']).toBe('true');
   }
-  const evil = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+  const evil = await app.inject({
+    method: 'OPTIONS',
+    url: '/codec/decode',
+    headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+  });
   expect(evil.statusCode).toBe(403);
   expect(evil.headers['access-control-allow-origin']).toBeUndefined();
 });
 
 test('bad input: not base64, tampered ciphertext, other namespace', async () => {
-  const notB64 = await app.inject({ method: 'POST', url: '/codec/decode', headers: bearer(CODEC_TOKEN), payload: { payloads: [{ metadata: { encoding: '***' }, data: 'x' }] } });
+  const notB64 = await app.inject({
+    method: 'POST',
+    url: '/codec/decode',
+    headers: bearer(CODEC_TOKEN),
+    payload: { payloads: [{ metadata: { encoding: '***' }, data: 'x' }] },
+  });
   expect(notB64.statusCode).toBe(400);
   const [p] = await encrypted();
   const data = Buffer.from(p!.data!, 'base64');
   data[20] = data[20]! ^ 1;
-  const tampered = await app.inject({ method: 'POST', url: '/codec/decode', headers: bearer(CODEC_TOKEN), payload: { payloads: [{ ...p, data: data.toString('base64') }] } });
+  const tampered = await app.inject({
+    method: 'POST',
+    url: '/codec/decode',
+    headers: bearer(CODEC_TOKEN),
+    payload: { payloads: [{ ...p, data: data.toString('base64') }] },
+  });
   expect(tampered.statusCode).toBe(422);
   expect(tampered.json().error).toBe('codec_error');
-  const otherNs = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...bearer(CODEC_TOKEN), 'x-namespace': 'prod' }, payload: { payloads: [] } });
+  const otherNs = await app.inject({
+    method: 'POST',
+    url: '/codec/decode',
+    headers: { ...bearer(CODEC_TOKEN), 'x-namespace': 'prod' },
+    payload: { payloads: [] },
+  });
   expect(otherNs.statusCode).toBe(403);
   const noBody = await app.inject({ method: 'POST', url: '/codec/decode', headers: bearer(CODEC_TOKEN), payload: {} });
   expect(noBody.statusCode).toBe(400);

@@ -133,7 +133,7 @@ export class FakePort implements ServiceRequestsPort {
         (!filter.urgency || s.urgency === filter.urgency) &&
         (!filter.type || s.type === filter.type) &&
         (!filter.technicianId || s.technicianId === filter.technicianId) &&
-        (filter.escalated === undefined || (s.escalationLevel > 0) === filter.escalated),
+        (filter.escalated === undefined || s.escalationLevel > 0 === filter.escalated),
     );
     const page = all.slice(offset, offset + pageSize);
     const next = offset + pageSize < all.length ? Buffer.from(String(offset + pageSize)).toString('base64url') : undefined;
@@ -185,7 +185,16 @@ export class FakePort implements ServiceRequestsPort {
         const technicianId = a.technicianId as string;
         s.technicianId = technicianId;
         const by = a.by as { name: string } | undefined;
-        s.assignments.push({ technicianId, name: `Tech ${technicianId}`, workNumber: technicianId.toUpperCase(), tier: 1, visit: s.visit, by: 'manual', ...(by ? { assignedBy: by.name } : {}), assignedAt: at });
+        s.assignments.push({
+          technicianId,
+          name: `Tech ${technicianId}`,
+          workNumber: technicianId.toUpperCase(),
+          tier: 1,
+          visit: s.visit,
+          by: 'manual',
+          ...(by ? { assignedBy: by.name } : {}),
+          assignedAt: at,
+        });
         break;
       }
       case 'decline':
@@ -195,7 +204,10 @@ export class FakePort implements ServiceRequestsPort {
         s.appointmentAt = a.at as string;
         break;
       case 'completion':
-        s.completion = [...(s.completion ?? []), { at, resolved: a.resolved as boolean, notes: a.notes as string, technicianId: a.technicianId as string }];
+        s.completion = [
+          ...(s.completion ?? []),
+          { at, resolved: a.resolved as boolean, notes: a.notes as string, technicianId: a.technicianId as string },
+        ];
         break;
       case 'hold':
         s.onHold = { since: at, reason: a.reason as string, resumeTo: s.status };

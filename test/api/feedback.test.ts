@@ -15,7 +15,11 @@ describe('POST /v1/service-requests/:id/feedback', () => {
     const res = await send({ score: 5, comment: '  师傅很专业 ', token: ratingToken('sr-F1') });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ requestId: 'sr-F1', ticket: 'F1', status: 'closed', score: 5 });
-    expect(t.port.calls.at(-1)).toMatchObject({ method: 'update', action: 'feedback', args: { score: 5, comment: '师傅很专业', tokenId: 'tok-1' } });
+    expect(t.port.calls.at(-1)).toMatchObject({
+      method: 'update',
+      action: 'feedback',
+      args: { score: 5, comment: '师傅很专业', tokenId: 'tok-1' },
+    });
   });
 
   test('no bearer token needed; a bearer token is no substitute for the rating token', async () => {
@@ -62,7 +66,10 @@ describe('POST /v1/service-requests/:id/feedback', () => {
     t.port.seed({ requestId: 'sr-F3', status: 'on_site', technicianId: 't1001' });
     const early = await send({ score: 5, token: ratingToken('sr-F3') }, 'sr-F3');
     expect(early.statusCode).toBe(409);
-    expect(early.json()).toMatchObject({ error: 'invalid_transition', message: expect.stringContaining('cannot feedback a request that is on_site') });
+    expect(early.json()).toMatchObject({
+      error: 'invalid_transition',
+      message: expect.stringContaining('cannot feedback a request that is on_site'),
+    });
   });
 
   test('410 for an expired token', async () => {

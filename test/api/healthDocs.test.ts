@@ -42,7 +42,10 @@ describe('health', () => {
   test('GET /readyz answers errors without the upstream text', async () => {
     const fresh = await makeApp();
     fresh.port.ready = async () => {
-      throw new UnavailableError('Temporal not ready: 14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 10.9.8.7:7233', 4);
+      throw new UnavailableError(
+        'Temporal not ready: 14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 10.9.8.7:7233',
+        4,
+      );
     };
     const down = await fresh.app.inject({ method: 'GET', url: '/readyz' });
     expect(down.statusCode).toBe(503);
@@ -91,7 +94,9 @@ describe('health', () => {
     expect(res.json()).toMatchObject({ error: 'too_many_requests', details: [] });
     expect(res.headers['retry-after']).toBeDefined();
     // Per token: another caller is not affected; health is never limited.
-    expect((await limited.app.inject({ method: 'GET', url: '/v1/service-requests', headers: bearer(TOKENS.integration) })).statusCode).toBe(200);
+    expect((await limited.app.inject({ method: 'GET', url: '/v1/service-requests', headers: bearer(TOKENS.integration) })).statusCode).toBe(
+      200,
+    );
     for (let i = 0; i < 3; i++) expect((await limited.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 });
@@ -120,7 +125,19 @@ describe('OpenAPI', () => {
 
   let doc: {
     openapi: string;
-    paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; parameters?: { schema: unknown; in: string }[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }>; security?: unknown[]; summary?: string }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          requestBody?: { content: Record<string, { schema: unknown }> };
+          parameters?: { schema: unknown; in: string }[];
+          responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+          security?: unknown[];
+          summary?: string;
+        }
+      >
+    >;
     components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
   };
   beforeAll(async () => {

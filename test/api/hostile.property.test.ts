@@ -45,7 +45,11 @@ const HOSTILE_STRINGS = [
 
 /** Percent-encodes the UTF-8 bytes (lone surrogates included, unlike encodeURIComponent). */
 function pct(s: string): string {
-  return [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(s, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 }
 
 const hostileString = fc.oneof(
@@ -130,7 +134,19 @@ const rawPayload = fc.oneof(
 );
 
 const ID_SEGMENTS = fc.oneof(
-  fc.constantFrom('sr-A1', 'sr-C1', 'sr-NOPE', 'sr-', 'A1', 'sr-a%2Fb', 'sr-%E0%A4%A', '%2e%2e', 'sr-' + 'x'.repeat(200), 'sr-a%00b', 'sr-%F0%9F%98%80'),
+  fc.constantFrom(
+    'sr-A1',
+    'sr-C1',
+    'sr-NOPE',
+    'sr-',
+    'A1',
+    'sr-a%2Fb',
+    'sr-%E0%A4%A',
+    '%2e%2e',
+    'sr-' + 'x'.repeat(200),
+    'sr-a%00b',
+    'sr-%F0%9F%98%80',
+  ),
   hostileString.map(pct),
 );
 
@@ -139,7 +155,23 @@ const ROUTE = fc.oneof(
   fc.constant({ method: 'GET' as const, path: '/v1/service-requests' }),
   ID_SEGMENTS.map((id) => ({ method: 'GET' as const, path: `/v1/service-requests/${id}` })),
   fc
-    .tuple(ID_SEGMENTS, fc.constantFrom('assignment', 'accept', 'decline', 'appointment', 'arrival', 'completion', 'hold', 'resume', 'follow-up', 'cancel', 'feedback', 'photos'))
+    .tuple(
+      ID_SEGMENTS,
+      fc.constantFrom(
+        'assignment',
+        'accept',
+        'decline',
+        'appointment',
+        'arrival',
+        'completion',
+        'hold',
+        'resume',
+        'follow-up',
+        'cancel',
+        'feedback',
+        'photos',
+      ),
+    )
     .map(([id, action]) => ({ method: 'POST' as const, path: `/v1/service-requests/${id}/${action}` })),
   ID_SEGMENTS.map((tok) => ({ method: 'GET' as const, path: `/r/${tok}` })),
   fc.constant({ method: 'GET' as const, path: `/r/${ratingToken('sr-C1')}` }),
@@ -149,14 +181,35 @@ const ROUTE = fc.oneof(
 const QUERY = fc.oneof(
   fc.constant(''),
   fc
-    .array(fc.tuple(fc.constantFrom('status', 'urgency', 'technicianId', 'escalated', 'cursor', 'pageSize', 'lang', 'sort', '__proto__'), hostileString), { maxLength: 4 })
+    .array(
+      fc.tuple(
+        fc.constantFrom('status', 'urgency', 'technicianId', 'escalated', 'cursor', 'pageSize', 'lang', 'sort', '__proto__'),
+        hostileString,
+      ),
+      { maxLength: 4 },
+    )
     .map((pairs) => '?' + pairs.map(([k, v]) => `${k}=${pct(v)}`).join('&')),
-  fc.constantFrom('?status=assigned&status=closed', '?pageSize=-1', '?pageSize=1e3', '?escalated=1', '?%zz=1', '?cursor=' + 'A'.repeat(3000)),
+  fc.constantFrom(
+    '?status=assigned&status=closed',
+    '?pageSize=-1',
+    '?pageSize=1e3',
+    '?escalated=1',
+    '?%zz=1',
+    '?cursor=' + 'A'.repeat(3000),
+  ),
 );
 
 const AUTH = fc.oneof(
   fc.constantFrom(...Object.values(TOKENS)).map((tok) => bearer(tok).authorization),
-  fc.constantFrom('', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `bearer ${TOKENS.ops}`, `Bearer ${TOKENS.ops} extra`, `Bearer ${'x'.repeat(600)}`),
+  fc.constantFrom(
+    '',
+    'Bearer',
+    'Bearer ',
+    'Basic dXNlcjpwYXNz',
+    `bearer ${TOKENS.ops}`,
+    `Bearer ${TOKENS.ops} extra`,
+    `Bearer ${'x'.repeat(600)}`,
+  ),
   hostileString.map((s) => `Bearer ${s}`),
 );
 
@@ -202,11 +255,21 @@ const randomRequest: fc.Arbitrary<Req> = fc.tuple(ROUTE, QUERY, HEADERS, rawPayl
 
 /** Authorised JSON starts with mutated bodies: gets past auth and content type, so validation is what is tested. */
 const plausibleStart: fc.Arbitrary<Req> = fc
-  .tuple(mutatedStartBody, fc.option(hostileString.map((s) => s.replace(/[^\t\x20-\x7e]/g, '?')), { nil: undefined }))
+  .tuple(
+    mutatedStartBody,
+    fc.option(
+      hostileString.map((s) => s.replace(/[^\t\x20-\x7e]/g, '?')),
+      { nil: undefined },
+    ),
+  )
   .map(([payload, key]) => ({
     method: 'POST' as const,
     url: '/v1/service-requests',
-    headers: { ...bearer(TOKENS.integration), 'content-type': 'application/json', ...(key !== undefined ? { 'idempotency-key': key } : {}) },
+    headers: {
+      ...bearer(TOKENS.integration),
+      'content-type': 'application/json',
+      ...(key !== undefined ? { 'idempotency-key': key } : {}),
+    },
     payload,
   }));
 
@@ -223,7 +286,11 @@ const plausibleTransition: fc.Arbitrary<Req> = fc
       ['feedback', ''],
     ),
     fc.constantFrom('sr-A1', 'sr-C1'),
-    fc.dictionary(fc.constantFrom('technicianId', 'reason', 'notes', 'at', 'resolved', 'score', 'comment', 'token', '__proto__'), hostileValue, { maxKeys: 4 }),
+    fc.dictionary(
+      fc.constantFrom('technicianId', 'reason', 'notes', 'at', 'resolved', 'score', 'comment', 'token', '__proto__'),
+      hostileValue,
+      { maxKeys: 4 },
+    ),
   )
   .map(([[action, token], id, body]) => ({
     method: 'POST' as const,
@@ -232,7 +299,11 @@ const plausibleTransition: fc.Arbitrary<Req> = fc
     payload: JSON.stringify(body),
   }));
 
-const request = fc.oneof({ weight: 3, arbitrary: randomRequest }, { weight: 2, arbitrary: plausibleStart }, { weight: 1, arbitrary: plausibleTransition });
+const request = fc.oneof(
+  { weight: 3, arbitrary: randomRequest },
+  { weight: 2, arbitrary: plausibleStart },
+  { weight: 1, arbitrary: plausibleTransition },
+);
 
 const STACK = /\n\s+at .+\(.+:\d+:\d+\)/;
 
@@ -265,7 +336,8 @@ test('≥1,000 hostile requests: no 5xx, no stack traces, the API error shape, n
   );
   expect(runs).toBeGreaterThanOrEqual(1000);
   // The generator reaches past authentication and validation, not just the front door.
-  for (const code of [200, 201, 400, 401, 403, 404, 409, 415]) expect({ code, seen: (statuses.get(code) ?? 0) > 0 }).toEqual({ code, seen: true });
+  for (const code of [200, 201, 400, 401, 403, 404, 409, 415])
+    expect({ code, seen: (statuses.get(code) ?? 0) > 0 }).toEqual({ code, seen: true });
   if (process.env.FC_VERBOSE) console.log(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)));
 
   // Every input that reached start is normalised and valid.

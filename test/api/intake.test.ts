@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { bodyHashOf, canonicalJson, FIELD_CHECKS, generateKey, intake, isCalendarDate, isSpecificDescription, normalisePhone } from '../../src/api/intake';
+import {
+  bodyHashOf,
+  canonicalJson,
+  FIELD_CHECKS,
+  generateKey,
+  intake,
+  isCalendarDate,
+  isSpecificDescription,
+  normalisePhone,
+} from '../../src/api/intake';
 import type { ServiceRequestBody } from '../../src/api/schemas/serviceRequest';
 import { EXTERNAL_ID_PATTERN } from '../../src/temporal/ids';
 import { NOW, validBody } from './support';
@@ -37,7 +46,13 @@ test('canonical JSON ignores key order and undefined', () => {
 
 test('same normalised request, same hash; any change, another hash', () => {
   const a = intake(body(), { nowMs: NOW });
-  const b = intake(body({ customer: { name: ' Wang  Fixturecustomer ', phone: '+86 139 1234 5678', address: '上海市浦东新区测试路88号12室' }, vip: false }), { nowMs: NOW });
+  const b = intake(
+    body({
+      customer: { name: ' Wang  Fixturecustomer ', phone: '+86 139 1234 5678', address: '上海市浦东新区测试路88号12室' },
+      vip: false,
+    }),
+    { nowMs: NOW },
+  );
   const c = intake(body({ urgency: 'critical' }), { nowMs: NOW });
   if (!a.ok || !b.ok || !c.ok) throw new Error('expected valid');
   expect(b.bodyHash).toBe(a.bodyHash);
@@ -47,7 +62,9 @@ test('same normalised request, same hash; any change, another hash', () => {
 });
 
 test('callers that skip the schema (the benchmark) still get every field check', () => {
-  const r = intake(body({ customer: { name: '  ', phone: '021-12345678', address: 'a  b' }, problem: { description: '坏了' } }), { nowMs: NOW });
+  const r = intake(body({ customer: { name: '  ', phone: '021-12345678', address: 'a  b' }, problem: { description: '坏了' } }), {
+    nowMs: NOW,
+  });
   expect(r.ok).toBe(false);
   expect(!r.ok && r.details.map((d) => d.path)).toEqual(['customer.phone', 'customer.name', 'customer.address', 'problem.description']);
 });

@@ -42,5 +42,9 @@ test('no transition route exists that the definition does not have', async () =>
     .filter(([, ops]) => JSON.stringify(ops.post ?? {}).includes('Workflow update'))
     .map(([p]) => p.replace('/v1/service-requests/{id}/', ''))
     .sort();
-  expect(transitionPaths).toEqual(ACTIONS.map((a) => LIFECYCLE[a].path).filter(Boolean).sort());
+  expect(transitionPaths).toEqual(
+    ACTIONS.map((a) => LIFECYCLE[a].path)
+      .filter(Boolean)
+      .sort(),
+  );
 });

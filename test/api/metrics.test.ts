@@ -9,7 +9,11 @@ let locked: MiniApp;
 beforeAll(async () => {
   app = await miniApp(async (a) => {
     await a.register(metricsPlugin);
-    a.get('/v1/things/:id', { config: { auth: { roles: ['ops'] } }, schema: { params: Type.Object({ id: Type.String({ pattern: '^t' }) }) } }, async () => ({ ok: true }));
+    a.get(
+      '/v1/things/:id',
+      { config: { auth: { roles: ['ops'] } }, schema: { params: Type.Object({ id: Type.String({ pattern: '^t' }) }) } },
+      async () => ({ ok: true }),
+    );
   });
   locked = await miniApp((a) => a.register(metricsPlugin, { bearerToken: 'scrape-secret-0123456789', defaultMetrics: false }));
 });
@@ -17,7 +21,6 @@ afterAll(async () => {
   await app?.close();
   await locked?.close();
 });
-
 
 test('counts requests by method, route pattern and status; observes latency', async () => {
   await app.inject({ method: 'GET', url: '/v1/things/t1', headers: bearer(TOKENS.ops) });
@@ -33,7 +36,9 @@ test('counts requests by method, route pattern and status; observes latency', as
   expect(text).toContain('aftercare_http_requests_total{method="GET",route="/v1/things/:id",status="401"} 1');
   expect(text).toContain('aftercare_http_requests_total{method="GET",route="/v1/things/:id",status="400"} 1');
   expect(text).toContain('aftercare_http_requests_total{method="GET",route="(unmatched)",status="404"} 1');
-  expect(text).toMatch(/aftercare_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/v1\/things\/:id",status="200"\} \d/);
+  expect(text).toMatch(
+    /aftercare_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/v1\/things\/:id",status="200"\} \d/,
+  );
   expect(text).toContain('aftercare_http_request_duration_seconds_count{method="GET",route="/v1/things/:id",status="200"} 2');
   // Raw URLs (ids, tokens) never become labels; scrapes do not count themselves.
   expect(text).not.toContain('secret-id-123');
@@ -60,7 +65,8 @@ test('each server has its own registry (many servers in one process do not colli
 test('wrong scrape tokens count as failed authentications: once the budget is spent, even the right token gets 429', async () => {
   const guarded = await miniApp((a) => a.register(metricsPlugin, { bearerToken: 'scrape-secret-0123456789', defaultMetrics: false }));
   try {
-    const scrape = (token: string) => guarded.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.9', headers: bearer(token) });
+    const scrape = (token: string) =>
+      guarded.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.9', headers: bearer(token) });
     let first429 = -1;
     for (let i = 0; i < 40 && first429 < 0; i++) if ((await scrape(`guess-${i}-0123456789`)).statusCode === 429) first429 = i;
     expect(first429).toBeGreaterThan(0);
@@ -68,7 +74,10 @@ test('wrong scrape tokens count as failed authentications: once the budget is sp
     expect(res.statusCode).toBe(429);
     expect(res.headers['retry-after']).toBeDefined();
     // Another address scrapes as usual.
-    expect((await guarded.inject({ method: 'GET', url: '/metrics', remoteAddress: '198.51.100.9', headers: bearer('scrape-secret-0123456789') })).statusCode).toBe(200);
+    expect(
+      (await guarded.inject({ method: 'GET', url: '/metrics', remoteAddress: '198.51.100.9', headers: bearer('scrape-secret-0123456789') }))
+        .statusCode,
+    ).toBe(200);
   } finally {
     await guarded.close();
   }

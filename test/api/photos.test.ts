@@ -8,7 +8,12 @@ beforeEach(async () => {
 
 const upload = (parts: Parameters<typeof multipart>[0], token: string | null = TOKENS.tech1, id = 'sr-P1') => {
   const { payload, headers } = multipart(parts);
-  return t.app.inject({ method: 'POST', url: `/v1/service-requests/${id}/photos`, headers: { ...headers, ...(token ? bearer(token) : {}) }, payload });
+  return t.app.inject({
+    method: 'POST',
+    url: `/v1/service-requests/${id}/photos`,
+    headers: { ...headers, ...(token ? bearer(token) : {}) },
+    payload,
+  });
 };
 const png = (data = pngBytes()) => ({ name: 'file', filename: 'after.png', contentType: 'image/png', data });
 
@@ -20,7 +25,11 @@ describe('POST /v1/service-requests/:id/photos', () => {
     expect(body).toMatchObject({ kind: 'after', contentType: 'image/png', size: pngBytes().length });
     expect(body.key).toMatch(/^sr-P1\/after\/[0-9a-f]{64}\.png$/);
     expect(await t.storage.list('sr-P1')).toEqual([expect.objectContaining({ key: body.key, kind: 'after' })]);
-    expect(t.port.calls.at(-1)).toEqual({ method: 'signalPhoto', id: 'sr-P1', record: { kind: 'after', key: body.key, at: expect.any(String) } });
+    expect(t.port.calls.at(-1)).toEqual({
+      method: 'signalPhoto',
+      id: 'sr-P1',
+      record: { kind: 'after', key: body.key, at: expect.any(String) },
+    });
   });
 
   test('JPEG signature photo; identical re-upload lands on the same key', async () => {
@@ -46,19 +55,33 @@ describe('POST /v1/service-requests/:id/photos', () => {
   });
 
   test('400: bytes that are not the declared image', async () => {
-    const text = await upload([{ name: 'kind', value: 'before' }, { name: 'file', filename: 'x.png', contentType: 'image/png', data: Buffer.from('hello, not a picture') }]);
+    const text = await upload([
+      { name: 'kind', value: 'before' },
+      { name: 'file', filename: 'x.png', contentType: 'image/png', data: Buffer.from('hello, not a picture') },
+    ]);
     expect(text.statusCode).toBe(400);
     expect(text.json().details[0]).toEqual({ path: 'file', message: expect.stringContaining('not a valid image') });
-    const mismatch = await upload([{ name: 'kind', value: 'before' }, { name: 'file', filename: 'x.jpg', contentType: 'image/jpeg', data: pngBytes() }]);
+    const mismatch = await upload([
+      { name: 'kind', value: 'before' },
+      { name: 'file', filename: 'x.jpg', contentType: 'image/jpeg', data: pngBytes() },
+    ]);
     expect(mismatch.statusCode).toBe(400);
     expect(mismatch.json().details[0].message).toContain('content is png');
     expect(await t.storage.list('sr-P1')).toEqual([]);
   });
 
   test('415: not multipart, or a declared type that is not an image we keep', async () => {
-    const json = await t.app.inject({ method: 'POST', url: '/v1/service-requests/sr-P1/photos', headers: bearer(TOKENS.tech1), payload: { kind: 'after' } });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/v1/service-requests/sr-P1/photos',
+      headers: bearer(TOKENS.tech1),
+      payload: { kind: 'after' },
+    });
     expect(json.statusCode).toBe(415);
-    const pdf = await upload([{ name: 'kind', value: 'after' }, { name: 'file', filename: 'x.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4') }]);
+    const pdf = await upload([
+      { name: 'kind', value: 'after' },
+      { name: 'file', filename: 'x.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4') },
+    ]);
     expect(pdf.statusCode).toBe(415);
     expect(pdf.json().error).toBe('unsupported_media_type');
   });

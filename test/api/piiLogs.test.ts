@@ -9,23 +9,41 @@ import { bearer, expectNoPii, makeApp, PII, TOKENS, validBody } from './support'
 test('a full run at trace level logs masked phones and no names or addresses', async () => {
   const t = await makeApp({ level: 'trace' });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'POST', url: '/v1/service-requests', headers: { ...bearer(TOKENS.integration), ...headers }, payload: body as object });
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/service-requests',
+      headers: { ...bearer(TOKENS.integration), ...headers },
+      payload: body as object,
+    });
 
   expect((await post(validBody())).statusCode).toBe(201);
   expect((await post(validBody())).statusCode).toBe(200);
   expect((await post(validBody({ urgency: 'normal' }))).statusCode).toBe(409);
-  const alt = validBody({ externalId: 'ALT-1', customer: { name: PII.altName, phone: PII.altPhone, address: PII.altAddress, language: 'en' } });
+  const alt = validBody({
+    externalId: 'ALT-1',
+    customer: { name: PII.altName, phone: PII.altPhone, address: PII.altAddress, language: 'en' },
+  });
   expect((await post(alt)).statusCode).toBe(201);
   // Invalid bodies carrying PII: the 400 names fields, the logs name nothing.
   expect((await post(validBody({ customer: { name: PII.name, phone: 'call me', address: PII.address } }))).statusCode).toBe(400);
   expect((await post({ ...validBody(), surprise: PII.phone })).statusCode).toBe(400);
   expect(
-    (await t.app.inject({ method: 'POST', url: '/v1/service-requests', headers: { ...bearer(TOKENS.integration), 'content-type': 'application/json' }, payload: `{"customer":{"name":"${PII.name}"` }))
-      .statusCode,
+    (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/service-requests',
+        headers: { ...bearer(TOKENS.integration), 'content-type': 'application/json' },
+        payload: `{"customer":{"name":"${PII.name}"`,
+      })
+    ).statusCode,
   ).toBe(400);
   // PII in URLs and headers (misuse by a caller) is not logged either.
   await t.app.inject({ method: 'GET', url: `/v1/service-requests?technicianId=${PII.phone}`, headers: bearer(TOKENS.ops) });
-  await t.app.inject({ method: 'GET', url: `/v1/service-requests/sr-${PII.phone}`, headers: { ...bearer(TOKENS.ops), 'x-request-id': PII.phone } });
+  await t.app.inject({
+    method: 'GET',
+    url: `/v1/service-requests/sr-${PII.phone}`,
+    headers: { ...bearer(TOKENS.ops), 'x-request-id': PII.phone },
+  });
   t.port.unavailable = true;
   expect((await post(validBody({ externalId: 'DOWN-1' }))).statusCode).toBe(503);
 

@@ -65,7 +65,9 @@ test('one spelling per token: unused bits in the last base64url character are re
   const [p, sig] = token.split('.') as [string, string];
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   // 16 signature bytes = 128 bits in 22 characters (132 bits): the last character's low 4 bits are padding.
-  const spellings = [...alphabet].map((c) => `${p}.${sig.slice(0, -1)}${c}`).filter((t) => Buffer.from(t.split('.')[1]!, 'base64url').equals(Buffer.from(sig, 'base64url')));
+  const spellings = [...alphabet]
+    .map((c) => `${p}.${sig.slice(0, -1)}${c}`)
+    .filter((t) => Buffer.from(t.split('.')[1]!, 'base64url').equals(Buffer.from(sig, 'base64url')));
   expect(spellings).toHaveLength(16);
   const accepted = spellings.filter((t) => !isRatingTokenError(verifyRatingToken(t, SECRET, NOW)));
   expect(accepted).toEqual([token]);

@@ -7,7 +7,8 @@ beforeEach(async () => {
   t.port.seed({ requestId: 'sr-R1', status: 'completed', technicianId: 't1001' });
 });
 
-const open = (token: string, headers: Record<string, string> = {}, qs = '') => t.app.inject({ method: 'GET', url: `/r/${token}${qs}`, headers });
+const open = (token: string, headers: Record<string, string> = {}, qs = '') =>
+  t.app.inject({ method: 'GET', url: `/r/${token}${qs}`, headers });
 
 describe('GET /r/:token', () => {
   test('200: a Chinese form by default with stars, comment and the ticket', async () => {
@@ -59,7 +60,13 @@ describe('GET /r/:token', () => {
 
   test('forged, garbage, overlong or unknown-request links: friendly 404 page, never JSON or a stack', async () => {
     const good = ratingToken('sr-R1');
-    for (const token of [`${good.slice(0, -3)}xyz`, 'abc', '%3Cscript%3Ealert(1)%3C%2Fscript%3E', 'x'.repeat(900), ratingToken('sr-UNKNOWN')]) {
+    for (const token of [
+      `${good.slice(0, -3)}xyz`,
+      'abc',
+      '%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+      'x'.repeat(900),
+      ratingToken('sr-UNKNOWN'),
+    ]) {
       const res = await open(token);
       expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toContain('text/html');

@@ -13,7 +13,11 @@ const source: ReportSource = {
     asked.push(date);
     if (date === '2026-01-01') throw new ReportUnavailableError('Temporal did not answer');
     dayBounds(date, TZ);
-    const r: DailyReportResult = { ...computeDailyReport([], { date, timeZone: TZ }), generatedAt: '2026-11-25T08:00:00.000Z', unreadable: [] };
+    const r: DailyReportResult = {
+      ...computeDailyReport([], { date, timeZone: TZ }),
+      generatedAt: '2026-11-25T08:00:00.000Z',
+      unreadable: [],
+    };
     return r;
   },
 };
@@ -32,7 +36,13 @@ test('ops and integrations get the report; the body has every section', async ()
     const res = await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ date: '2026-11-25', timeZone: TZ, from: '2026-11-24T16:00:00.000Z', volume: { total: 0 }, unreadable: [] });
+    expect(body).toMatchObject({
+      date: '2026-11-25',
+      timeZone: TZ,
+      from: '2026-11-24T16:00:00.000Z',
+      volume: { total: 0 },
+      unreadable: [],
+    });
     expect(Object.keys(body)).toEqual(
       expect.arrayContaining(['sla', 'firstTimeFix', 'resolution', 'satisfaction', 'complaints', 'escalations', 'byStatus', 'generatedAt']),
     );
@@ -42,7 +52,9 @@ test('ops and integrations get the report; the body has every section', async ()
 
 test('technicians and anonymous callers are refused', async () => {
   expect((await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25' })).statusCode).toBe(401);
-  expect((await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(TOKENS.tech1) })).statusCode).toBe(403);
+  expect((await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(TOKENS.tech1) })).statusCode).toBe(
+    403,
+  );
 });
 
 test('without a date: today in the policy time zone', async () => {

@@ -129,7 +129,9 @@ describe('rating links: per rating token as well as per IP', () => {
     // The HTML page answers its 429 in the same error shape.
     expectLimited(await app.inject({ method: 'GET', url: `/r/${token}`, remoteAddress: '198.51.100.4' }));
     // Another link is not affected.
-    expect((await app.inject({ method: 'GET', url: `/r/${ratingToken('sr-CRM-78')}`, remoteAddress: '198.51.100.4' })).statusCode).not.toBe(429);
+    expect((await app.inject({ method: 'GET', url: `/r/${ratingToken('sr-CRM-78')}`, remoteAddress: '198.51.100.4' })).statusCode).not.toBe(
+      429,
+    );
     expect(logs.some((l) => l.includes(token))).toBe(false);
   });
 });

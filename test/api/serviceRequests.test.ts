@@ -18,7 +18,12 @@ describe('POST /v1/service-requests', () => {
     expect(body).not.toHaveProperty('bodyHash');
     const call = t.port.calls.find((c) => c.method === 'start');
     expect(call).toMatchObject({
-      input: { customer: { phone: '+8613912345678', name: PII.name }, product: { category: 'gas_water_heater' }, vip: false, externalId: 'CRM-10023' },
+      input: {
+        customer: { phone: '+8613912345678', name: PII.name },
+        product: { category: 'gas_water_heater' },
+        vip: false,
+        externalId: 'CRM-10023',
+      },
       opts: { requestId: 'sr-CRM-10023' },
     });
     expect((call as { opts: { bodyHash: string } }).opts.bodyHash).toMatch(/^[0-9a-f]{64}$/);
@@ -109,7 +114,16 @@ describe('POST /v1/service-requests', () => {
     expect(res.statusCode).toBe(400);
     const body = res.json();
     const paths = body.details.map((d: { path: string }) => d.path);
-    expect(paths).toEqual(expect.arrayContaining(['type', 'customer.name', 'customer.phone', 'customer.address', 'product.purchaseDate', 'problem.description']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'type',
+        'customer.name',
+        'customer.phone',
+        'customer.address',
+        'product.purchaseDate',
+        'problem.description',
+      ]),
+    );
     expect(body.details).toContainEqual({ path: 'customer.phone', message: 'must be a mobile number (the customer is told by SMS)' });
     expect(body.message).toContain('customer.phone');
     expect(body.message).toContain('customer.address');
@@ -193,13 +207,20 @@ describe('GET /v1/service-requests/:id', () => {
   beforeEach(() => {
     t.port.seed({ requestId: 'sr-A1', status: 'assigned', technicianId: 't1001' });
   });
-  const get = (id: string, token: string = TOKENS.integration) => t.app.inject({ method: 'GET', url: `/v1/service-requests/${id}`, headers: bearer(token) });
+  const get = (id: string, token: string = TOKENS.integration) =>
+    t.app.inject({ method: 'GET', url: `/v1/service-requests/${id}`, headers: bearer(token) });
 
   test('200 for integrations, ops and the assigned technician', async () => {
     for (const token of [TOKENS.integration, TOKENS.ops, TOKENS.tech1]) {
       const res = await get('sr-A1', token);
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ requestId: 'sr-A1', status: 'assigned', technicianId: 't1001', deadlines: [], timeline: [expect.any(Object)] });
+      expect(res.json()).toMatchObject({
+        requestId: 'sr-A1',
+        status: 'assigned',
+        technicianId: 't1001',
+        deadlines: [],
+        timeline: [expect.any(Object)],
+      });
     }
   });
   test('403 for a technician it is not assigned to', async () => {
@@ -237,7 +258,8 @@ describe('GET /v1/service-requests (list)', () => {
     t.port.seed({ requestId: 'sr-L2', status: 'received', urgency: 'normal', escalationLevel: 2 });
     t.port.seed({ requestId: 'sr-L3', status: 'assigned', urgency: 'normal', technicianId: 't1002' });
   });
-  const list = (qs: string, token: string = TOKENS.ops) => t.app.inject({ method: 'GET', url: `/v1/service-requests${qs}`, headers: bearer(token) });
+  const list = (qs: string, token: string = TOKENS.ops) =>
+    t.app.inject({ method: 'GET', url: `/v1/service-requests${qs}`, headers: bearer(token) });
 
   test('200 with filters passed to the port', async () => {
     const res = await list('?status=assigned&urgency=critical&technicianId=t1001&escalated=false&pageSize=5');
@@ -269,7 +291,15 @@ describe('GET /v1/service-requests (list)', () => {
   });
 
   test('400 for unknown filters, bad enums and hostile values', async () => {
-    for (const qs of ['?status=lost', '?urgency=asap', "?technicianId=t1'%20OR%20'1'='1", '?pageSize=1000', '?escalated=maybe', '?sort=desc', '?cursor=%00']) {
+    for (const qs of [
+      '?status=lost',
+      '?urgency=asap',
+      "?technicianId=t1'%20OR%20'1'='1",
+      '?pageSize=1000',
+      '?escalated=maybe',
+      '?sort=desc',
+      '?cursor=%00',
+    ]) {
       const res = await list(qs);
       expect(res.statusCode).toBe(400);
       expect(res.json().details[0].path).toMatch(/^query\./);

@@ -22,7 +22,10 @@ test('in-flight requests finish during close()', async () => {
   const t0 = Date.now();
   const closing = t.app.close();
   await new Promise((r) => setTimeout(r, 50));
-  const refused = await fetch(`${address}/healthz`).then((r) => r.status, () => 'refused');
+  const refused = await fetch(`${address}/healthz`).then(
+    (r) => r.status,
+    () => 'refused',
+  );
   expect([503, 'refused']).toContain(refused);
 
   release();

@@ -102,7 +102,13 @@ export async function makeApp(opts: { limits?: Partial<ServerLimits>; now?: () =
     storage,
     tokens: tokenStore(),
     clock: now,
-    limits: { rateLimitPerMinute: 1_000_000, ipRateLimitPerMinute: 1_000_000, authFailuresPerWindow: 1_000_000, ratingTokenPerMinute: 1_000_000, ...opts.limits },
+    limits: {
+      rateLimitPerMinute: 1_000_000,
+      ipRateLimitPerMinute: 1_000_000,
+      authFailuresPerWindow: 1_000_000,
+      ratingTokenPerMinute: 1_000_000,
+      ...opts.limits,
+    },
   });
   cleanups.push(async () => {
     await app.close();
@@ -150,7 +156,9 @@ export function jpegBytes(extra = 64): Buffer {
 }
 
 /** A multipart/form-data body with the given parts in order. */
-export function multipart(parts: ({ name: string; value: string } | { name: string; filename: string; contentType: string; data: Buffer })[]): {
+export function multipart(
+  parts: ({ name: string; value: string } | { name: string; filename: string; contentType: string; data: Buffer })[],
+): {
   payload: Buffer;
   headers: Record<string, string>;
 } {
@@ -159,7 +167,9 @@ export function multipart(parts: ({ name: string; value: string } | { name: stri
   for (const p of parts) {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
     if ('filename' in p) {
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.contentType}\r\n\r\n`));
+      chunks.push(
+        Buffer.from(`Content-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.contentType}\r\n\r\n`),
+      );
       chunks.push(p.data);
       chunks.push(Buffer.from('\r\n'));
     } else {

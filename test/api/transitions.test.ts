@@ -25,26 +25,106 @@ interface Case {
 const IN_TWO_HOURS = new Date(NOW + 2 * 3_600_000).toISOString();
 
 const CASES: Case[] = [
-  { path: 'assignment', token: TOKENS.ops, from: 'dispatching', to: 'assigned', body: { technicianId: 't1002' },
-    bad: [{ technicianId: 'a b', extra: true }, ['technicianId', 'extra']], refusedIn: 'completed', wrongRole: TOKENS.integration },
-  { path: 'accept', token: TOKENS.tech1, from: 'assigned', to: 'accepted', body: { technicianId: 't1001' },
-    bad: [{ technicianId: 7 }, ['technicianId']], refusedIn: 'scheduled', wrongRole: TOKENS.ops },
-  { path: 'decline', token: TOKENS.tech1, from: 'assigned', to: 'dispatching', body: { reason: '不在该区域' },
-    bad: [{ reason: 'x'.repeat(501) }, ['reason']], refusedIn: 'on_site', wrongRole: TOKENS.integration },
-  { path: 'appointment', token: TOKENS.tech1, from: 'accepted', to: 'scheduled', body: { at: IN_TWO_HOURS },
-    bad: [{ at: 'tomorrow' }, ['at']], refusedIn: 'assigned', wrongRole: TOKENS.ops },
-  { path: 'arrival', token: TOKENS.tech1, from: 'scheduled', to: 'on_site', body: {},
-    bad: [{ when: 'now' }, ['when']], refusedIn: 'accepted', wrongRole: TOKENS.ops },
-  { path: 'completion', token: TOKENS.tech1, from: 'on_site', to: 'completed', body: { resolved: true, notes: '更换点火针，试机正常' },
-    bad: [{ resolved: 'yes' }, ['resolved', 'notes']], refusedIn: 'scheduled', wrongRole: TOKENS.ops },
-  { path: 'hold', token: TOKENS.ops, from: 'on_site', to: 'on_hold', body: { reason: '等待配件' },
-    bad: [{}, ['reason']], refusedIn: 'received', wrongRole: TOKENS.tech1 },
-  { path: 'resume', token: TOKENS.ops, from: 'on_hold', to: 'scheduled', body: { reason: '配件已到' },
-    bad: [{ reason: '' }, ['reason']], refusedIn: 'on_site', wrongRole: TOKENS.integration },
-  { path: 'follow-up', token: TOKENS.ops, from: 'follow_up', to: 'closed', body: { notes: '已致电客户致歉并安排回访' },
-    bad: [{ notes: 5 }, ['notes']], refusedIn: 'completed', wrongRole: TOKENS.tech1 },
-  { path: 'cancel', token: TOKENS.ops, from: 'scheduled', to: 'cancelled', body: { reason: '客户取消' },
-    bad: [{ reason: 'a\u0000' }, ['reason']], refusedIn: 'closed', wrongRole: TOKENS.integration },
+  {
+    path: 'assignment',
+    token: TOKENS.ops,
+    from: 'dispatching',
+    to: 'assigned',
+    body: { technicianId: 't1002' },
+    bad: [{ technicianId: 'a b', extra: true }, ['technicianId', 'extra']],
+    refusedIn: 'completed',
+    wrongRole: TOKENS.integration,
+  },
+  {
+    path: 'accept',
+    token: TOKENS.tech1,
+    from: 'assigned',
+    to: 'accepted',
+    body: { technicianId: 't1001' },
+    bad: [{ technicianId: 7 }, ['technicianId']],
+    refusedIn: 'scheduled',
+    wrongRole: TOKENS.ops,
+  },
+  {
+    path: 'decline',
+    token: TOKENS.tech1,
+    from: 'assigned',
+    to: 'dispatching',
+    body: { reason: '不在该区域' },
+    bad: [{ reason: 'x'.repeat(501) }, ['reason']],
+    refusedIn: 'on_site',
+    wrongRole: TOKENS.integration,
+  },
+  {
+    path: 'appointment',
+    token: TOKENS.tech1,
+    from: 'accepted',
+    to: 'scheduled',
+    body: { at: IN_TWO_HOURS },
+    bad: [{ at: 'tomorrow' }, ['at']],
+    refusedIn: 'assigned',
+    wrongRole: TOKENS.ops,
+  },
+  {
+    path: 'arrival',
+    token: TOKENS.tech1,
+    from: 'scheduled',
+    to: 'on_site',
+    body: {},
+    bad: [{ when: 'now' }, ['when']],
+    refusedIn: 'accepted',
+    wrongRole: TOKENS.ops,
+  },
+  {
+    path: 'completion',
+    token: TOKENS.tech1,
+    from: 'on_site',
+    to: 'completed',
+    body: { resolved: true, notes: '更换点火针，试机正常' },
+    bad: [{ resolved: 'yes' }, ['resolved', 'notes']],
+    refusedIn: 'scheduled',
+    wrongRole: TOKENS.ops,
+  },
+  {
+    path: 'hold',
+    token: TOKENS.ops,
+    from: 'on_site',
+    to: 'on_hold',
+    body: { reason: '等待配件' },
+    bad: [{}, ['reason']],
+    refusedIn: 'received',
+    wrongRole: TOKENS.tech1,
+  },
+  {
+    path: 'resume',
+    token: TOKENS.ops,
+    from: 'on_hold',
+    to: 'scheduled',
+    body: { reason: '配件已到' },
+    bad: [{ reason: '' }, ['reason']],
+    refusedIn: 'on_site',
+    wrongRole: TOKENS.integration,
+  },
+  {
+    path: 'follow-up',
+    token: TOKENS.ops,
+    from: 'follow_up',
+    to: 'closed',
+    body: { notes: '已致电客户致歉并安排回访' },
+    bad: [{ notes: 5 }, ['notes']],
+    refusedIn: 'completed',
+    wrongRole: TOKENS.tech1,
+  },
+  {
+    path: 'cancel',
+    token: TOKENS.ops,
+    from: 'scheduled',
+    to: 'cancelled',
+    body: { reason: '客户取消' },
+    bad: [{ reason: 'a\u0000' }, ['reason']],
+    refusedIn: 'closed',
+    wrongRole: TOKENS.integration,
+  },
 ];
 
 function seed(status: Status, technicianId = 't1001') {
@@ -95,7 +175,7 @@ describe.each(CASES)('POST /v1/service-requests/:id/$path', (c) => {
     expect(res.json()).toMatchObject({ error: 'not_found', details: [{ path: 'params.id' }] });
   });
 
-  test('409 with the workflow\'s reason when the state does not allow it', async () => {
+  test("409 with the workflow's reason when the state does not allow it", async () => {
     seed(c.refusedIn);
     const res = await post(c.path, c.token, c.body);
     expect(res.statusCode).toBe(409);
@@ -123,7 +203,7 @@ describe('technician rules', () => {
     expect(t.port.count('update')).toBe(0);
   });
 
-  test('403 when the body names another technician; the token\'s id is what the workflow gets', async () => {
+  test("403 when the body names another technician; the token's id is what the workflow gets", async () => {
     seed('assigned', 't1001');
     const res = await post('accept', TOKENS.tech1, { technicianId: 't1002' });
     expect(res.statusCode).toBe(403);
@@ -151,7 +231,11 @@ describe('technician rules', () => {
     };
     const res = await post('assignment', TOKENS.ops, { technicianId: 't9999' });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: 'bad_request', message: 'technician t9999 is unknown or inactive', details: [{ path: 'technicianId', message: 'technician t9999 is unknown or inactive' }] });
+    expect(res.json()).toEqual({
+      error: 'bad_request',
+      message: 'technician t9999 is unknown or inactive',
+      details: [{ path: 'technicianId', message: 'technician t9999 is unknown or inactive' }],
+    });
   });
 
   test('manual assignment records who assigned', async () => {

@@ -65,7 +65,11 @@ export interface ApiStack {
   outboxFile: string;
   api: Proc;
   worker: Proc;
-  call<T = Json>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: FetchBody }): Promise<HttpResult<T>>;
+  call<T = Json>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: FetchBody },
+  ): Promise<HttpResult<T>>;
   state(id: string): Promise<ServiceRequestState>;
   until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   outbox(): Promise<OutboxLine[]>;
@@ -115,7 +119,10 @@ export async function startApiStack(name: string, extraEnv: Record<string, strin
     for (;;) {
       const v = await f().catch(() => undefined);
       if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n--- api ---\n${api.output().slice(-3000)}\n--- worker ---\n${worker.output().slice(-3000)}`);
+      if (Date.now() > end)
+        throw new Error(
+          `timed out waiting for ${what}\n--- api ---\n${api.output().slice(-3000)}\n--- worker ---\n${worker.output().slice(-3000)}`,
+        );
       await sleep(150);
     }
   };
@@ -192,10 +199,14 @@ export function saveArtifact(name: string, data: string | Buffer): string {
  * the three photos and completes. Returns the technician's id.
  */
 export async function driveVisit(stack: ApiStack, id: string, opts: { photos: boolean }): Promise<string> {
-  const assigned = await stack.until('assigned', async () => {
-    const s = await stack.state(id);
-    return s.status === 'assigned' && s.technicianId ? s : undefined;
-  }, 30_000);
+  const assigned = await stack.until(
+    'assigned',
+    async () => {
+      const s = await stack.state(id);
+      return s.status === 'assigned' && s.technicianId ? s : undefined;
+    },
+    30_000,
+  );
   const tech = assigned.technicianId!;
   const token = TOKENS.technician(tech);
   const act = async (path: string, body: unknown) => {
@@ -212,7 +223,8 @@ export async function driveVisit(stack: ApiStack, id: string, opts: { photos: bo
       form.append('kind', kind);
       form.append('file', new Blob([makePng(4, 4)], { type: 'image/png' }), `${kind}.png`);
       const up = await stack.call('POST', `/v1/service-requests/${id}/photos`, { token, raw: form });
-      if (up.status !== 201 || !String(up.body.key).startsWith(`${id}/${kind}/`)) throw new Error(`photo ${kind}: ${up.status} ${JSON.stringify(up.body)}`);
+      if (up.status !== 201 || !String(up.body.key).startsWith(`${id}/${kind}/`))
+        throw new Error(`photo ${kind}: ${up.status} ${JSON.stringify(up.body)}`);
     }
   }
   const done = await act('completion', { resolved: true, notes: '更换热电偶，试机正常' });

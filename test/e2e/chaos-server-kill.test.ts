@@ -14,6 +14,15 @@ test('fault 2: SIGKILLed dev server — nothing lost, every deadline fired, ever
   const r = await chaosServerKill({ n: 20, kills: 1, driveTimeoutMs: 150_000 });
   expect(r.failures).toEqual([]);
   expect(r.report?.problems).toEqual([]);
-  expect(r.report).toMatchObject({ lost: 0, nondeterministic: 0, wrongState: 0, missedDeadlines: 0, metLate: 0, duplicateSms: 0, missingSms: 0, extraSms: 0 });
+  expect(r.report).toMatchObject({
+    lost: 0,
+    nondeterministic: 0,
+    wrongState: 0,
+    missedDeadlines: 0,
+    metLate: 0,
+    duplicateSms: 0,
+    missingSms: 0,
+    extraSms: 0,
+  });
   expect((r.faults.outages as unknown[]).length).toBe(1);
 }, 360_000);

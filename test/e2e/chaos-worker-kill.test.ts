@@ -14,7 +14,16 @@ test('fault 1: SIGKILLed worker — nothing lost, every deadline fired, every SM
   const r = await chaosWorkerKill({ address: process.env.TEMPORAL_TEST_ADDRESS, n: 30, kills: 2, driveTimeoutMs: 150_000 });
   expect(r.failures).toEqual([]);
   expect(r.report?.problems).toEqual([]);
-  expect(r.report).toMatchObject({ lost: 0, nondeterministic: 0, wrongState: 0, missedDeadlines: 0, metLate: 0, duplicateSms: 0, missingSms: 0, extraSms: 0 });
+  expect(r.report).toMatchObject({
+    lost: 0,
+    nondeterministic: 0,
+    wrongState: 0,
+    missedDeadlines: 0,
+    metLate: 0,
+    duplicateSms: 0,
+    missingSms: 0,
+    extraSms: 0,
+  });
   expect(r.report?.deadlinesFired).toBeGreaterThan(0);
   expect((r.faults.workerKillsAtSeconds as number[]).length).toBe(2);
 }, 360_000);

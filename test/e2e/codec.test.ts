@@ -71,7 +71,8 @@ function readable(cliJson: string): string {
     if (!v || typeof v !== 'object') return;
     if (Array.isArray(v)) return v.forEach(walk);
     const o = v as Record<string, unknown>;
-    if (typeof o.data === 'string' && o.metadata && typeof o.metadata === 'object') parts.push(Buffer.from(o.data, 'base64').toString('utf8'));
+    if (typeof o.data === 'string' && o.metadata && typeof o.metadata === 'object')
+      parts.push(Buffer.from(o.data, 'base64').toString('utf8'));
     for (const x of Object.values(o)) walk(x);
   };
   walk(JSON.parse(cliJson));
@@ -104,7 +105,16 @@ test('unencrypted, the CLI shows the phone in clear (what the codec prevents)', 
   await plain.workflow.start(SERVICE_REQUEST_WORKFLOW, {
     taskQueue: `nobody-${id}`,
     workflowId: id,
-    args: [{ requestId: id, request: requestInput(), policy: fastPolicy(), bodyHash: 'h', startAttemptId: 'a', lifecycleVersion: CURRENT_LIFECYCLE }],
+    args: [
+      {
+        requestId: id,
+        request: requestInput(),
+        policy: fastPolicy(),
+        bodyHash: 'h',
+        startAttemptId: 'a',
+        lifecycleVersion: CURRENT_LIFECYCLE,
+      },
+    ],
   });
   try {
     const out = readable(await show(id));
@@ -135,7 +145,11 @@ test('with the codec: no PII in the stored history; through the codec endpoint i
   const payloads = payloadsOf(history);
   expect(payloads.length).toBeGreaterThan(5);
   const body = { payloads: payloads.map(toJsonPayload) };
-  const unauthorised = await fetch(`${codecUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const unauthorised = await fetch(`${codecUrl}/codec/decode`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(unauthorised.status).toBe(401);
   const res = await fetch(`${codecUrl}/codec/decode`, {
     method: 'POST',
@@ -143,7 +157,9 @@ test('with the codec: no PII in the stored history; through the codec endpoint i
     body: JSON.stringify(body),
   });
   expect(res.status).toBe(200);
-  const clear = ((await res.json()) as { payloads: JsonPayload[] }).payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8')).join('\n');
+  const clear = ((await res.json()) as { payloads: JsonPayload[] }).payloads
+    .map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8'))
+    .join('\n');
   for (const needle of NEEDLES) expect(clear).toContain(needle);
   // Nothing else in the raw history was stored unencrypted (timer and activity summaries included).
   for (const p of payloads) expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');

@@ -4,9 +4,7 @@
  */
 import { fetchDailyReport } from '../../src/reports/fetch';
 import { localDate } from '../../src/reports/daily';
-import {
-  ACTION_UPDATES,
-} from '../../workflows/messages';
+import { ACTION_UPDATES } from '../../workflows/messages';
 import { createOpsStack, type OpsStack } from '../support/opsStack';
 
 const TZ = 'Asia/Shanghai';
@@ -25,15 +23,23 @@ test("today's requests, closed and running, with their SLA and escalations", asy
   await cancelled.result();
 
   // Nobody services lifts: no candidate (L1), the critical dispatch deadline breaks (L2).
-  const stuck = await stack.start({ urgency: 'critical', channel: 'hotline', product: { model: 'OTIS', purchaseDate: '2020-01-01', category: 'lift' } });
+  const stuck = await stack.start({
+    urgency: 'critical',
+    channel: 'hotline',
+    product: { model: 'OTIS', purchaseDate: '2020-01-01', category: 'lift' },
+  });
   await stack.until('dispatch breach', async () => (await stuck.state()).escalationLevel >= 2);
 
   const date = localDate(Date.now(), TZ);
   const only = `TaskQueue = '${stack.taskQueue}'`;
-  const report = await stack.until('both in visibility', async () => {
-    const r = await fetchDailyReport(stack.client, { date, timeZone: TZ, extraQuery: only });
-    return r.volume.total === 2 ? r : undefined;
-  }, 20_000);
+  const report = await stack.until(
+    'both in visibility',
+    async () => {
+      const r = await fetchDailyReport(stack.client, { date, timeZone: TZ, extraQuery: only });
+      return r.volume.total === 2 ? r : undefined;
+    },
+    20_000,
+  );
 
   expect(report.unreadable).toEqual([]);
   expect(report.volume.byType).toMatchObject({ complaint: 1, repair: 1 });

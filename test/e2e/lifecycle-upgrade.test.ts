@@ -31,7 +31,14 @@ const policy = (() => {
   const raw = parsePolicyText(readFileSync(file, 'utf8'), file) as Record<string, unknown>;
   const all = (span: string) => ({ normal: span, urgent: span, critical: span });
   Object.assign(raw, { version: '2026.1-upgrade', callbackDelay: '25s', feedbackWindow: '10m' });
-  Object.assign(raw.deadlines as object, { accept: '15s', response: all('40s'), onSite: all('5m'), resolution: all('10m'), photos: '2m', followUp: '5m' });
+  Object.assign(raw.deadlines as object, {
+    accept: '15s',
+    response: all('40s'),
+    onSite: all('5m'),
+    resolution: all('10m'),
+    photos: '2m',
+    followUp: '5m',
+  });
   return resolvePolicy(raw, 'policy/fast.yaml (upgrade)');
 })();
 
@@ -73,7 +80,9 @@ test('requests in flight finish on the new lifecycle code: timers fire, each SMS
   const b = await stack.start({}, { policy, lifecycleVersion: null });
   const techA = (await stateOf(a, (s) => s.status === 'assigned', 'assigned')).technicianId as string;
   await a.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: techA }] });
-  await a.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId: techA, at: new Date(Date.now() + 3_600_000).toISOString() }] });
+  await a.executeUpdate(ACTION_UPDATES.appointment, {
+    args: [{ technicianId: techA, at: new Date(Date.now() + 3_600_000).toISOString() }],
+  });
   await a.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId: techA }] });
   await uploadPhotos(a);
   const done = await a.executeUpdate(ACTION_UPDATES.completion, { args: [{ technicianId: techA, resolved: true, notes: '更换点火针' }] });
@@ -98,7 +107,11 @@ test('requests in flight finish on the new lifecycle code: timers fire, each SMS
 
   // B: its accept window lapses on the new code (next candidate, the customer told of the delay once), its
   // response deadline breaks there and escalates; then ops cancel it.
-  const s = await stateOf(b, (x) => x.assignments.length >= 2 && x.deadlines.some((d) => d.milestone === 'response' && d.status === 'breached'), 'redispatched, response breached');
+  const s = await stateOf(
+    b,
+    (x) => x.assignments.length >= 2 && x.deadlines.some((d) => d.milestone === 'response' && d.status === 'breached'),
+    'redispatched, response breached',
+  );
   expect(s.assignments[0]).toMatchObject({ technicianId: techB });
   expect(s.assignments[0]?.timedOutAt).toBeDefined();
   const response = s.deadlines.find((d) => d.milestone === 'response');
@@ -112,8 +125,16 @@ test('requests in flight finish on the new lifecycle code: timers fire, each SMS
   const keys = lines.map((l) => l.idempotencyKey);
   expect(new Set(keys).size).toBe(keys.length);
   const kinds = (h: Started) => lines.filter((l) => l.requestId === h.workflowId && l.to !== '+8613900139001').map((l) => l.kind);
-  expect(kinds(a).filter((k) => k !== 'tech_assignment').sort()).toEqual(['assigned', 'completed', 'received', 'survey', 'visit_booked']);
-  expect(kinds(b).filter((k) => ['delay', 'cancelled', 'received'].includes(k)).sort()).toEqual(['cancelled', 'delay', 'received']);
+  expect(
+    kinds(a)
+      .filter((k) => k !== 'tech_assignment')
+      .sort(),
+  ).toEqual(['assigned', 'completed', 'received', 'survey', 'visit_booked']);
+  expect(
+    kinds(b)
+      .filter((k) => ['delay', 'cancelled', 'received'].includes(k))
+      .sort(),
+  ).toEqual(['cancelled', 'delay', 'received']);
 
   // Their whole histories (old code's events, then the new code's) replay on the new code.
   for (const h of [a, b]) {
@@ -123,7 +144,9 @@ test('requests in flight finish on the new lifecycle code: timers fire, each SMS
   // A request started after the deploy runs version 2: its answers carry who acted.
   const c = await stack.start({}, { policy });
   const techC = (await stateOf(c, (x) => x.status === 'assigned', 'assigned')).technicianId as string;
-  const accepted = await c.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: techC, by: { name: techC, role: 'technician' } }] });
+  const accepted = await c.executeUpdate(ACTION_UPDATES.accept, {
+    args: [{ technicianId: techC, by: { name: techC, role: 'technician' } }],
+  });
   expect(accepted.timeline).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'accepted', by: `${techC} (technician)` })]));
   await c.executeUpdate(ACTION_UPDATES.cancel, { args: [{ reason: 'test over' }] });
 });

@@ -23,13 +23,20 @@ import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { createOpsStack, type OpsStack } from '../support/opsStack';
 import { freePort } from '../support/ports';
 import { createDevServerEnv } from '../support/servers';
-import {
-  ACTION_UPDATES,
-} from '../../workflows/messages';
+import { ACTION_UPDATES } from '../../workflows/messages';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'temporal-ui-escalated.png');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const UI_KEY = randomBytes(24).toString('hex');
 
 const codec = new AesGcmCodec([{ id: 'ui-e2e', key: randomBytes(32) }]);
@@ -47,7 +54,8 @@ beforeAll(async () => {
   codecServer.setValidatorCompiler(createValidatorCompiler([ErrorBody]));
   installErrorHandling(codecServer);
   codecServer.addHook('onRequest', async (req) => {
-    if (req.method === 'POST') decodeCalls.push({ origin: req.headers.origin, namespace: req.headers['x-namespace'] as string | undefined });
+    if (req.method === 'POST')
+      decodeCalls.push({ origin: req.headers.origin, namespace: req.headers['x-namespace'] as string | undefined });
   });
   await codecServer.register(codecRoutes, {
     codec,

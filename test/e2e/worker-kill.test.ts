@@ -58,7 +58,16 @@ async function start(id: string): Promise<WorkflowHandle> {
   return client.workflow.start(SERVICE_REQUEST_WORKFLOW, {
     taskQueue,
     workflowId: id,
-    args: [{ requestId: id, request: requestInput({ urgency: 'urgent' }), policy, bodyHash: 'h', startAttemptId: 'a', lifecycleVersion: CURRENT_LIFECYCLE }],
+    args: [
+      {
+        requestId: id,
+        request: requestInput({ urgency: 'urgent' }),
+        policy,
+        bodyHash: 'h',
+        startAttemptId: 'a',
+        lifecycleVersion: CURRENT_LIFECYCLE,
+      },
+    ],
   });
 }
 
@@ -106,7 +115,9 @@ async function drive(h: WorkflowHandle, chaos = false): Promise<void> {
   if (chaos) await killAndRestart();
   // A worker killed mid-update makes the RPC fail; the same updateId makes the retry safe.
   const at = new Date(Date.now() + 60_000).toISOString();
-  await until('appointment', () => h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }], updateId: 'appointment' }).then(() => true));
+  await until('appointment', () =>
+    h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }], updateId: 'appointment' }).then(() => true),
+  );
   await until('arrival', () => h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId }], updateId: 'arrival' }).then(() => true));
   if (chaos) await killAndRestart();
   for (const kind of ['before', 'after', 'signature'] as PhotoKind[]) {
@@ -114,7 +125,12 @@ async function drive(h: WorkflowHandle, chaos = false): Promise<void> {
     await h.signal(photoUploadedSignal, { kind, key: stored.key, at: new Date().toISOString() });
   }
   await until('completion', () =>
-    h.executeUpdate(ACTION_UPDATES.completion, { args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }], updateId: 'completion' }).then(() => true),
+    h
+      .executeUpdate(ACTION_UPDATES.completion, {
+        args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }],
+        updateId: 'completion',
+      })
+      .then(() => true),
   );
   const link = await until('rating link', async () => {
     const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind === 'completed');
@@ -145,11 +161,15 @@ test('SIGKILLed worker: requests finish, deadlines fire, no duplicate SMS', asyn
   // Untouched requests: every request-level deadline fires (urgent: response 8s, on site 15s, resolution 25s).
   await sleep(Math.max(0, policy.deadlines.resolution.urgent.ms + 3000 - 14_000));
   for (const h of abandoned) {
-    const s = await until('breaches', async () => {
-      const st = await h.query(stateQuery);
-      const fired = ['response', 'on_site', 'resolution'].every((m) => st.deadlines.some((d) => d.id === m && d.status === 'breached'));
-      return fired ? st : undefined;
-    }, 40_000);
+    const s = await until(
+      'breaches',
+      async () => {
+        const st = await h.query(stateQuery);
+        const fired = ['response', 'on_site', 'resolution'].every((m) => st.deadlines.some((d) => d.id === m && d.status === 'breached'));
+        return fired ? st : undefined;
+      },
+      40_000,
+    );
     expect(s.escalationLevel).toBe(3);
     for (const m of ['response', 'on_site', 'resolution']) {
       expect(s.escalations.some((e) => e.reason === 'breach' && e.milestone === m)).toBe(true);

@@ -40,10 +40,16 @@ test('a dispatch breach of a critical request is counted, with its warning and t
   const h = await stack.start({ urgency: 'critical', product: { model: 'OTIS-GEN2', purchaseDate: '2020-01-01', category: 'lift' } });
   await stack.until('dispatch breach', async () => (await h.state()).deadlines.find((d) => d.id === 'dispatch' && d.status === 'breached'));
 
-  const text = await stack.until('breach counter', async () => {
-    const t = await scrape();
-    return (value(t, 'aftercare_deadline_breaches', { milestone: 'dispatch', urgency: 'critical' }) ?? 0) > breachesBefore ? t : undefined;
-  }, 15_000);
+  const text = await stack.until(
+    'breach counter',
+    async () => {
+      const t = await scrape();
+      return (value(t, 'aftercare_deadline_breaches', { milestone: 'dispatch', urgency: 'critical' }) ?? 0) > breachesBefore
+        ? t
+        : undefined;
+    },
+    15_000,
+  );
   expect(value(text, 'aftercare_deadline_breaches', { milestone: 'dispatch', urgency: 'critical' })).toBe(breachesBefore + 1);
   expect(value(text, 'aftercare_deadline_warnings', { milestone: 'dispatch', urgency: 'critical' })).toBeGreaterThanOrEqual(1);
   expect(value(text, 'aftercare_sms_sent', { kind: 'received', provider: 'outbox', status: 'sent' })).toBeGreaterThanOrEqual(1);

@@ -16,7 +16,10 @@ declare global {
  */
 export default async function devServerSetup(): Promise<void> {
   await bundleSetup();
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+  });
   copyFileSync(process.env.AFTERCARE_TEST_BUNDLE as string, PREBUILT_BUNDLE);
   const env = await createDevServerEnv();
   globalThis.__aftercareDevEnv = env;

@@ -65,7 +65,7 @@ describe('WebhookCallCentre', () => {
     expect(verifyWebhookSignature(req!.body, sig, RATING_SECRET, { timestamp: req!.headers['x-aftercare-timestamp'] })).toBe(false);
   });
 
-  test('does not follow a redirect with the customer\'s phone number in the body', async () => {
+  test("does not follow a redirect with the customer's phone number in the body", async () => {
     const elsewhere = await receiver(200);
     const r = await redirecting(`${elsewhere.url}/collect`);
     await expect(new WebhookCallCentre(`${r.url}/tasks`, CALL_CENTRE_SECRET).createTask(task)).rejects.toThrow(/redirect/);
@@ -106,7 +106,9 @@ describe('escalation webhooks (activityDeps.postWebhook)', () => {
   test('do not follow redirects', async () => {
     const elsewhere = await receiver(200);
     const r = await redirecting(`${elsewhere.url}/collect`);
-    await expect(depsFor({ ESCALATION_WEBHOOK_SECRET: ESCALATION_SECRET }).postWebhook!(`${r.url}/page`, page, 'k2')).rejects.toThrow(/redirect/);
+    await expect(depsFor({ ESCALATION_WEBHOOK_SECRET: ESCALATION_SECRET }).postWebhook!(`${r.url}/page`, page, 'k2')).rejects.toThrow(
+      /redirect/,
+    );
     expect(elsewhere.requests).toHaveLength(0);
   });
 

@@ -1,7 +1,16 @@
 /** The PII codec: round trip, key rotation, tamper detection, key parsing. */
 import { randomBytes } from 'node:crypto';
 import { DefaultPayloadConverter } from '@temporalio/common';
-import { AesGcmCodec, CodecError, CodecKeyError, codecFromEnv, ENCRYPTED_ENCODING, fromJsonPayload, parseCodecKeys, toJsonPayload } from '../../src/codec';
+import {
+  AesGcmCodec,
+  CodecError,
+  CodecKeyError,
+  codecFromEnv,
+  ENCRYPTED_ENCODING,
+  fromJsonPayload,
+  parseCodecKeys,
+  toJsonPayload,
+} from '../../src/codec';
 
 const converter = new DefaultPayloadConverter();
 const key = () => randomBytes(32);

@@ -29,7 +29,11 @@ describe('loadConfig: worker tuning (AFTERCARE_WORKER_*)', () => {
       AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
       AFTERCARE_WORKER_MAX_CONCURRENT_ACTIVITIES: '50',
     });
-    expect(cfg.worker).toEqual({ maxCachedWorkflows: 1500, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentActivityTaskExecutions: 50 });
+    expect(cfg.worker).toEqual({
+      maxCachedWorkflows: 1500,
+      maxConcurrentWorkflowTaskExecutions: 20,
+      maxConcurrentActivityTaskExecutions: 50,
+    });
   });
 
   it('sets only what is given', () => {
@@ -40,8 +44,9 @@ describe('loadConfig: worker tuning (AFTERCARE_WORKER_*)', () => {
   it('accepts 0 for the cache (disabled: every workflow task replays its history)', () => {
     expect(loadConfig({ AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS: '0' }).worker).toEqual({ maxCachedWorkflows: 0 });
     // Without a cache the concurrent tasks are not bounded by it.
-    expect(loadConfig({ AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS: '0', AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '100' }).worker)
-      .toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTaskExecutions: 100 });
+    expect(
+      loadConfig({ AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS: '0', AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '100' }).worker,
+    ).toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTaskExecutions: 100 });
   });
 
   it.each([
@@ -68,8 +73,9 @@ describe('loadConfig: worker tuning (AFTERCARE_WORKER_*)', () => {
     const [problem, ...rest] = problemsOf({ AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS: '10' });
     expect(rest).toEqual([]);
     expect(problem).toMatch(/^AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS=10: below the 40 concurrent workflow tasks \(SDK default\)/);
-    expect(loadConfig({ AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS: '10', AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '10' }).worker)
-      .toEqual({ maxCachedWorkflows: 10, maxConcurrentWorkflowTaskExecutions: 10 });
+    expect(
+      loadConfig({ AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS: '10', AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '10' }).worker,
+    ).toEqual({ maxCachedWorkflows: 10, maxConcurrentWorkflowTaskExecutions: 10 });
   });
 
   it('reports every bad variable at once, with the rest of the configuration', () => {
@@ -80,7 +86,12 @@ describe('loadConfig: worker tuning (AFTERCARE_WORKER_*)', () => {
       LOG_LEVEL: 'loud',
     });
     expect(problems.map((p) => p.split('=')[0])).toEqual(
-      expect.arrayContaining(['AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS', 'AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'AFTERCARE_WORKER_MAX_CONCURRENT_ACTIVITIES', 'LOG_LEVEL']),
+      expect.arrayContaining([
+        'AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS',
+        'AFTERCARE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+        'AFTERCARE_WORKER_MAX_CONCURRENT_ACTIVITIES',
+        'LOG_LEVEL',
+      ]),
     );
     expect(problems).toHaveLength(4);
   });
@@ -106,7 +117,12 @@ describe('loadConfig: listener and rating-link secret', () => {
     expect(problemsOf({})).toEqual([]);
     expect(problemsOf({ HOST: 'localhost' })).toEqual([]);
     expect(problemsOf({ HOST: '::1', NODE_ENV: 'development' })).toEqual([]);
-    for (const env of [{ HOST: '0.0.0.0' }, { HOST: '192.168.1.20' }, { NODE_ENV: 'staging', HOST: '0.0.0.0' }, { NODE_ENV: 'production', METRICS_TOKEN: PROD.METRICS_TOKEN }]) {
+    for (const env of [
+      { HOST: '0.0.0.0' },
+      { HOST: '192.168.1.20' },
+      { NODE_ENV: 'staging', HOST: '0.0.0.0' },
+      { NODE_ENV: 'production', METRICS_TOKEN: PROD.METRICS_TOKEN },
+    ]) {
       const problems = problemsOf(env);
       expect({ env, problems }).toEqual({ env, problems: [expect.stringMatching(/^RATING_LINK_SECRET/)] });
     }
@@ -121,7 +137,10 @@ describe('loadConfig: listener and rating-link secret', () => {
     ['the dev value', 'dev-only-rating-secret-change-me'],
     ['a placeholder', 'please-change-me-before-going-live-0123'],
   ])('refuses a weak RATING_LINK_SECRET beyond loopback (%s) with one message that does not echo it', (_what, secret) => {
-    for (const env of [{ HOST: '0.0.0.0', RATING_LINK_SECRET: secret }, { ...PROD, RATING_LINK_SECRET: secret }]) {
+    for (const env of [
+      { HOST: '0.0.0.0', RATING_LINK_SECRET: secret },
+      { ...PROD, RATING_LINK_SECRET: secret },
+    ]) {
       const problems = problemsOf(env);
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(/^RATING_LINK_SECRET/);
@@ -157,21 +176,30 @@ describe('loadConfig: metrics', () => {
 });
 
 describe('loadConfig: TRUST_PROXY', () => {
-  it('is off by default; a hop count or the proxies\' addresses / CIDRs', () => {
+  it("is off by default; a hop count or the proxies' addresses / CIDRs", () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7 ,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7 ,fd00::/8,loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it.each(['true', '10.0.0.0/33', 'lb.example', '-1', '1.5'])('refuses TRUST_PROXY=%j with one message naming it', (value) => {
-    expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringMatching(new RegExp(`^TRUST_PROXY=${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))]);
+    expect(problemsOf({ TRUST_PROXY: value })).toEqual([
+      expect.stringMatching(new RegExp(`^TRUST_PROXY=${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)),
+    ]);
   });
 });
 
 describe('loadConfig: webhook secrets and targets', () => {
   it('CALL_CENTRE_WEBHOOK_URL needs its own CALL_CENTRE_WEBHOOK_SECRET (no fallback to the rating secret)', () => {
-    expect(problemsOf({ CALL_CENTRE_WEBHOOK_URL: 'http://127.0.0.1:9/cc' })).toEqual([expect.stringMatching(/^CALL_CENTRE_WEBHOOK_SECRET/)]);
+    expect(problemsOf({ CALL_CENTRE_WEBHOOK_URL: 'http://127.0.0.1:9/cc' })).toEqual([
+      expect.stringMatching(/^CALL_CENTRE_WEBHOOK_SECRET/),
+    ]);
     const cfg = loadConfig({ CALL_CENTRE_WEBHOOK_URL: 'http://127.0.0.1:9/cc', CALL_CENTRE_WEBHOOK_SECRET: OTHER_STRONG });
     expect(cfg.callCentreWebhookSecret).toBe(OTHER_STRONG);
     expect(loadConfig({}).callCentreWebhookSecret).toBeUndefined();
@@ -182,21 +210,37 @@ describe('loadConfig: webhook secrets and targets', () => {
     expect(problemsOf({ ...base, CALL_CENTRE_WEBHOOK_URL: 'http://127.0.0.1:9/cc', CALL_CENTRE_WEBHOOK_SECRET: STRONG })).toEqual([
       expect.stringMatching(/^CALL_CENTRE_WEBHOOK_SECRET.*RATING_LINK_SECRET/),
     ]);
-    expect(problemsOf({ ...base, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms', SMS_WEBHOOK_SECRET: STRONG })).toEqual([
-      expect.stringMatching(/^SMS_WEBHOOK_SECRET.*RATING_LINK_SECRET/),
+    expect(problemsOf({ ...base, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms', SMS_WEBHOOK_SECRET: STRONG })).toEqual(
+      [expect.stringMatching(/^SMS_WEBHOOK_SECRET.*RATING_LINK_SECRET/)],
+    );
+    expect(problemsOf({ ...base, ESCALATION_WEBHOOK_SECRET: STRONG })).toEqual([
+      expect.stringMatching(/^ESCALATION_WEBHOOK_SECRET.*RATING_LINK_SECRET/),
     ]);
-    expect(problemsOf({ ...base, ESCALATION_WEBHOOK_SECRET: STRONG })).toEqual([expect.stringMatching(/^ESCALATION_WEBHOOK_SECRET.*RATING_LINK_SECRET/)]);
     expect(loadConfig({ ...base, ESCALATION_WEBHOOK_SECRET: OTHER_STRONG }).escalationWebhookSecret).toBe(OTHER_STRONG);
   });
 
   it('refuses plain-http webhook targets in production, one message each', () => {
     const hooks = { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_SECRET: OTHER_STRONG, CALL_CENTRE_WEBHOOK_SECRET: THIRD_STRONG };
-    const problems = problemsOf({ ...PROD, ...hooks, SMS_WEBHOOK_URL: 'http://sms.example/hook', CALL_CENTRE_WEBHOOK_URL: 'http://cc.example/hook' });
+    const problems = problemsOf({
+      ...PROD,
+      ...hooks,
+      SMS_WEBHOOK_URL: 'http://sms.example/hook',
+      CALL_CENTRE_WEBHOOK_URL: 'http://cc.example/hook',
+    });
     expect(problems).toHaveLength(2);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^SMS_WEBHOOK_URL=.*https/), expect.stringMatching(/^CALL_CENTRE_WEBHOOK_URL=.*https/)]));
-    expect(problemsOf({ ...PROD, ...hooks, SMS_WEBHOOK_URL: 'https://sms.example/hook', CALL_CENTRE_WEBHOOK_URL: 'https://cc.example/hook' })).toEqual([]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^SMS_WEBHOOK_URL=.*https/),
+        expect.stringMatching(/^CALL_CENTRE_WEBHOOK_URL=.*https/),
+      ]),
+    );
+    expect(
+      problemsOf({ ...PROD, ...hooks, SMS_WEBHOOK_URL: 'https://sms.example/hook', CALL_CENTRE_WEBHOOK_URL: 'https://cc.example/hook' }),
+    ).toEqual([]);
     // Outside production (local receivers, tests) http is fine.
-    expect(problemsOf({ ...hooks, SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms', CALL_CENTRE_WEBHOOK_URL: 'http://127.0.0.1:9/cc' })).toEqual([]);
+    expect(problemsOf({ ...hooks, SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms', CALL_CENTRE_WEBHOOK_URL: 'http://127.0.0.1:9/cc' })).toEqual(
+      [],
+    );
   });
 });
 

@@ -60,15 +60,28 @@ describe('demo roster (policy/technicians.yaml)', () => {
   test('covers every demo category with gas-certified and refrigerant-certified people', () => {
     const skills = new Set(roster.flatMap((t) => t.skills));
     for (const s of [
-      'gas_water_heater', 'electric_water_heater', 'wall_boiler', 'air_conditioner', 'refrigerator', 'washing_machine',
-      'range_hood', 'gas_hob', 'dishwasher', 'water_purifier', 'gas', 'refrigerant', 'electrical', 'plumbing',
-      'installation', 'complaint_handling',
+      'gas_water_heater',
+      'electric_water_heater',
+      'wall_boiler',
+      'air_conditioner',
+      'refrigerator',
+      'washing_machine',
+      'range_hood',
+      'gas_hob',
+      'dishwasher',
+      'water_purifier',
+      'gas',
+      'refrigerant',
+      'electrical',
+      'plumbing',
+      'installation',
+      'complaint_handling',
     ]) {
       expect(skills).toContain(s);
     }
   });
 
-  test('ranks a gas water heater repair at People\'s Square sensibly', () => {
+  test("ranks a gas water heater repair at People's Square sensibly", () => {
     const policy: DispatchPolicy = {
       radiusKm: 30,
       preferredRating: 0.95,
@@ -76,7 +89,11 @@ describe('demo roster (policy/technicians.yaml)', () => {
       skillsByType: {},
       maxCandidates: 10,
     };
-    const out = rankTechnicians(roster, { category: 'gas_water_heater', type: 'repair', location: PEOPLES_SQUARE }, { policy, openJobs: {} });
+    const out = rankTechnicians(
+      roster,
+      { category: 'gas_water_heater', type: 'repair', location: PEOPLES_SQUARE },
+      { policy, openJobs: {} },
+    );
     expect(out.length).toBeGreaterThanOrEqual(3);
     expect(out.every((c) => c.technician.active && c.technician.skills.includes('gas'))).toBe(true);
     expect(out[0]).toMatchObject({ withinRadius: true, starred: true });
@@ -145,7 +162,9 @@ describe('validation', () => {
   });
 
   test('a tag that is still not a skill after normalising is named', () => {
-    expect(() => parseRoster([good({ skills: ['gas', '-gas', 'wifi/5g'] })])).toThrow(/technicians\[0\]\.skills\[1\]: expected a skill tag/);
+    expect(() => parseRoster([good({ skills: ['gas', '-gas', 'wifi/5g'] })])).toThrow(
+      /technicians\[0\]\.skills\[1\]: expected a skill tag/,
+    );
     expect(() => parseRoster([good({ skills: ['gas', 'wifi/5g'] })])).toThrow(/technicians\[0\]\.skills\[1\]: expected a skill tag/);
   });
 

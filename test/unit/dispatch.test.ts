@@ -1,4 +1,12 @@
-import { haversineKm, normaliseSkill, rankTechnicians, requiredSkills, type DispatchRequest, type RankOptions, type Technician } from '../../src/domain/dispatch';
+import {
+  haversineKm,
+  normaliseSkill,
+  rankTechnicians,
+  requiredSkills,
+  type DispatchRequest,
+  type RankOptions,
+  type Technician,
+} from '../../src/domain/dispatch';
 import type { DispatchPolicy } from '../../src/domain/policyTypes';
 import type { GeoPoint } from '../../src/domain/types';
 
@@ -85,7 +93,11 @@ describe('skill tags compare the same whatever their spelling', () => {
   });
 
   test('policy categories and skills, technician skills and request categories all meet on one spelling', () => {
-    const p: DispatchPolicy = { ...policy, skillsByCategory: { 'Wall-Boiler': ['wall boiler', 'Gas'] }, skillsByType: { complaint: ['complaint-handling'] } };
+    const p: DispatchPolicy = {
+      ...policy,
+      skillsByCategory: { 'Wall-Boiler': ['wall boiler', 'Gas'] },
+      skillsByType: { complaint: ['complaint-handling'] },
+    };
     expect(requiredSkills('wall_boiler', 'complaint', p)).toEqual(['wall_boiler', 'gas', 'complaint_handling']);
     const t = tech('t1', { skills: ['wall-boiler', 'gas', 'Complaint Handling'] });
     expect(ids(rank([t], { policy: p }, { category: 'wall_boiler', type: 'complaint', location: PEOPLES_SQUARE }))).toEqual(['t1']);
@@ -106,10 +118,14 @@ describe('rankTechnicians — hard filters', () => {
   });
 
   test('type skills apply: a complaint needs complaint_handling', () => {
-    const out = rank([tech('a'), tech('b', { skills: ['gas_water_heater', 'gas', 'complaint_handling'] })], {}, {
-      ...gasRepair,
-      type: 'complaint',
-    });
+    const out = rank(
+      [tech('a'), tech('b', { skills: ['gas_water_heater', 'gas', 'complaint_handling'] })],
+      {},
+      {
+        ...gasRepair,
+        type: 'complaint',
+      },
+    );
     expect(ids(out)).toEqual(['b']);
   });
 
@@ -173,7 +189,11 @@ describe('rankTechnicians — order, each rule shown deciding', () => {
   test('unknown location: distance decides nothing, so rating and load do', () => {
     const noLocation: DispatchRequest = { category: 'gas_water_heater', type: 'repair' };
     const out = rank(
-      [tech('near', { home: LUJIAZUI, rating: 0.9 }), tech('far', { home: SUZHOU, rating: 0.99 }), tech('far-busy', { home: SUZHOU, rating: 0.99 })],
+      [
+        tech('near', { home: LUJIAZUI, rating: 0.9 }),
+        tech('far', { home: SUZHOU, rating: 0.99 }),
+        tech('far-busy', { home: SUZHOU, rating: 0.99 }),
+      ],
       { openJobs: { 'far-busy': 2 } },
       noLocation,
     );

@@ -83,17 +83,20 @@ const service = (name: string): Service => {
 
 /** Compose variable interpolation: ${V}, ${V:-d}, ${V-d}, ${V:?e}, ${V?e}, $$. */
 function interpolate(value: string, env: Env): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])((?:[^}])*))?\}/g, (whole, name?: string, colon?: string, op?: string, arg?: string) => {
-    if (whole === '$$') return '$';
-    const v = env[name!];
-    const unset = v === undefined || (colon === ':' && v === '');
-    if (op === '-') return unset ? (arg ?? '') : v!;
-    if (op === '?') {
-      if (unset) throw new Error(`required variable ${name} is missing: ${arg}`);
-      return v!;
-    }
-    return v ?? '';
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])((?:[^}])*))?\}/g,
+    (whole, name?: string, colon?: string, op?: string, arg?: string) => {
+      if (whole === '$$') return '$';
+      const v = env[name!];
+      const unset = v === undefined || (colon === ':' && v === '');
+      if (op === '-') return unset ? (arg ?? '') : v!;
+      if (op === '?') {
+        if (unset) throw new Error(`required variable ${name} is missing: ${arg}`);
+        return v!;
+      }
+      return v ?? '';
+    },
+  );
 }
 
 function environmentOf(s: Service, env: Env = USER_ENV): Env {
@@ -168,11 +171,10 @@ for (const ins of instructions) {
 }
 const finalStage = stages.at(-1)!;
 const dockerArgs = Object.fromEntries(
-  instructions
-    .filter((i) => i.op === 'ARG' && i.rest.includes('='))
-    .map((i) => i.rest.split('=', 2) as [string, string]),
+  instructions.filter((i) => i.op === 'ARG' && i.rest.includes('=')).map((i) => i.rest.split('=', 2) as [string, string]),
 );
-const resolveArgs = (s: string): string => s.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n: string) => dockerArgs[n] ?? `<unset ${n}>`);
+const resolveArgs = (s: string): string =>
+  s.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n: string) => dockerArgs[n] ?? `<unset ${n}>`);
 const imageOfFrom = (from: string): string => resolveArgs(from.replace(/^--platform=\S+\s+/, '').split(/\s+/)[0]!);
 const dockerCmd = JSON.parse(finalStage.body.filter((i) => i.op === 'CMD').at(-1)?.rest ?? '[]') as string[];
 
@@ -231,7 +233,10 @@ describe('docker-compose.yml: services', () => {
 
   it('restarts long-running services and never the one-shot jobs', () => {
     for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api']) {
-      expect({ name, restart: service(name).restart }).toEqual({ name, restart: expect.stringMatching(/^(unless-stopped|always|on-failure)/) });
+      expect({ name, restart: service(name).restart }).toEqual({
+        name,
+        restart: expect.stringMatching(/^(unless-stopped|always|on-failure)/),
+      });
     }
     for (const name of ['temporal-schema', 'temporal-setup']) {
       expect({ name, restart: service(name).restart }).toEqual({ name, restart: 'no' });
@@ -303,8 +308,10 @@ describe('docker-compose.yml: health and start order', () => {
       for (const [target, condition] of Object.entries(dependsOn(s))) {
         expect({ name, target, exists: target in services }).toEqual({ name, target, exists: true });
         expect(DEPENDS_ON_CONDITIONS).toContain(condition);
-        if (condition === 'service_healthy') expect({ name, target, healthcheck: hasHealthcheck(target) }).toEqual({ name, target, healthcheck: true });
-        if (condition === 'service_completed_successfully') expect({ target, restart: service(target).restart }).toEqual({ target, restart: 'no' });
+        if (condition === 'service_healthy')
+          expect({ name, target, healthcheck: hasHealthcheck(target) }).toEqual({ name, target, healthcheck: true });
+        if (condition === 'service_completed_successfully')
+          expect({ target, restart: service(target).restart }).toEqual({ target, restart: 'no' });
         if (!s.profiles?.length) expect({ name, target, profiles: service(target).profiles ?? [] }).toEqual({ name, target, profiles: [] });
       }
     }
@@ -338,12 +345,28 @@ describe('docker-compose.yml: Aftercare worker and API', () => {
   const api = environmentOf(service('api'));
 
   it('sets the documented environment on both processes, identically', () => {
-    const keys = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'AFTERCARE_POLICY', 'AFTERCARE_TECHNICIANS', 'AFTERCARE_TOKENS', 'SMS_PROVIDER', 'SMS_OUTBOX_FILE', 'PHOTO_STORAGE_DIR', 'NODE_ENV'];
+    const keys = [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+      'AFTERCARE_POLICY',
+      'AFTERCARE_TECHNICIANS',
+      'AFTERCARE_TOKENS',
+      'SMS_PROVIDER',
+      'SMS_OUTBOX_FILE',
+      'PHOTO_STORAGE_DIR',
+      'NODE_ENV',
+    ];
     for (const k of keys) {
       expect({ k, api: api[k] }).toEqual({ k, api: expect.any(String) });
       expect({ k, worker: worker[k] }).toEqual({ k, worker: api[k] });
     }
-    expect(api).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_TASK_QUEUE: DEFAULT_TASK_QUEUE, SMS_PROVIDER: 'outbox', NODE_ENV: 'production' });
+    expect(api).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_TASK_QUEUE: DEFAULT_TASK_QUEUE,
+      SMS_PROVIDER: 'outbox',
+      NODE_ENV: 'production',
+    });
   });
 
   it('passes src/config.ts validation with the compose environment', () => {
@@ -421,7 +444,15 @@ describe('deploy/temporal: setup job and dynamic config', () => {
   });
 
   it('agrees with the keys the workflows use (src/temporal/searchAttributes.ts)', () => {
-    const cli: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', BOOL: 'Bool', DOUBLE: 'Double', DATETIME: 'Datetime' };
+    const cli: Record<string, string> = {
+      KEYWORD: 'Keyword',
+      INT: 'Int',
+      KEYWORD_LIST: 'KeywordList',
+      TEXT: 'Text',
+      BOOL: 'Bool',
+      DOUBLE: 'Double',
+      DATETIME: 'Datetime',
+    };
     const fromCode = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, cli[k.type] ?? k.type]));
     expect(Object.fromEntries(scriptSearchAttributes())).toEqual(fromCode);
   });
@@ -588,7 +619,9 @@ describe('external validators', () => {
   it('shellcheck passes the deploy scripts', () => {
     expect(HAS_SHELLCHECK).toBe(true);
     expect(() =>
-      execFileSync('shellcheck', ['-s', 'sh', join(ROOT, 'deploy/temporal/setup.sh'), join(ROOT, 'deploy/temporal/setup-schema.sh')], { encoding: 'utf8' }),
+      execFileSync('shellcheck', ['-s', 'sh', join(ROOT, 'deploy/temporal/setup.sh'), join(ROOT, 'deploy/temporal/setup-schema.sh')], {
+        encoding: 'utf8',
+      }),
     ).not.toThrow();
   });
 });

@@ -65,7 +65,14 @@ async function findPolicyModule(): Promise<PolicyModule> {
     const schema = looksLikePolicyFileSchema(named) ? named : Object.values(mod).find(looksLikePolicyFileSchema);
     if (schema) found = { schema, file };
   }
-  if (!found) throw new Error(`no policy file schema found in ${candidateFiles().map((f) => relative(ROOT, f)).join(', ') || '(no candidate files)'}\n${problems.join('\n')}`);
+  if (!found)
+    throw new Error(
+      `no policy file schema found in ${
+        candidateFiles()
+          .map((f) => relative(ROOT, f))
+          .join(', ') || '(no candidate files)'
+      }\n${problems.join('\n')}`,
+    );
   return { ...found, resolvePolicy: resolver };
 }
 
@@ -155,7 +162,15 @@ describe('docs/policy.md documents the policy file schema', () => {
   });
 
   test('the schema walk finds the fields (sanity)', () => {
-    expect(inSchema).toEqual(expect.arrayContaining(['version', 'calendar.workingHours.start', 'deadlines.dispatch', 'deadlines.dispatch.<urgency>', 'escalation[].phone']));
+    expect(inSchema).toEqual(
+      expect.arrayContaining([
+        'version',
+        'calendar.workingHours.start',
+        'deadlines.dispatch',
+        'deadlines.dispatch.<urgency>',
+        'escalation[].phone',
+      ]),
+    );
   });
 
   test('every field of the schema is in the reference', () => {
@@ -204,7 +219,9 @@ function filesUnder(rel: string): string[] {
   const abs = join(ROOT, rel);
   if (!existsSync(abs)) return [];
   if (statSync(abs).isFile()) return [rel];
-  return readdirSync(abs).sort().flatMap((name) => (name === 'node_modules' ? [] : filesUnder(join(rel, name))));
+  return readdirSync(abs)
+    .sort()
+    .flatMap((name) => (name === 'node_modules' ? [] : filesUnder(join(rel, name))));
 }
 
 test('README.md, docs/ and the product code point to no document outside the repository', () => {

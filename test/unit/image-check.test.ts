@@ -5,8 +5,8 @@ import { makePng, pngChunk } from '../support/images';
 
 /** JFIF header as written by most encoders: SOI, APP0 "JFIF" segment, DQT start. */
 const JPEG_JFIF = Buffer.from([
-  0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00,
-  0xff, 0xdb, 0x00, 0x43, 0x00,
+  0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00, 0xff, 0xdb, 0x00,
+  0x43, 0x00,
 ]);
 /** Camera photos start SOI + APP1 "Exif". */
 const JPEG_EXIF = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x16]), Buffer.from('Exif\0\0MM\0*', 'binary')]);
@@ -54,7 +54,11 @@ describe('checkImage — things that are not images', () => {
     ['JPEG with a non-marker after SOI', Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x00]), 'corrupt JPEG header'],
     ['PNG signature only', makePng().subarray(0, 8), 'truncated PNG header'],
     ['PNG cut inside IHDR', makePng().subarray(0, 20), 'truncated PNG header'],
-    ['PNG whose first chunk is not IHDR', Buffer.concat([makePng().subarray(0, 8), pngChunk('IDAT', Buffer.alloc(20))]), 'PNG without IHDR chunk'],
+    [
+      'PNG whose first chunk is not IHDR',
+      Buffer.concat([makePng().subarray(0, 8), pngChunk('IDAT', Buffer.alloc(20))]),
+      'PNG without IHDR chunk',
+    ],
     ['PNG 0×0', makePng(0, 0), 'PNG with zero width or height'],
     ['RIFF WAVE audio', Buffer.concat([Buffer.from('RIFF\x24\0\0\0WAVEfmt ', 'binary'), Buffer.alloc(16)]), 'RIFF file that is not WebP'],
     ['WebP cut after the RIFF header', WEBP.subarray(0, 10), 'truncated RIFF header'],

@@ -43,7 +43,10 @@ describe('layers', () => {
     const ok = resolvePolicyFile(file());
     expect(ok.ok && ok.policy.version).toBe('layers-1');
     const bad = resolvePolicyFile({ ...file(), calendar: { workingHours: { start: '18:00', end: '08:00' } } });
-    expect(bad).toEqual({ ok: false, issues: [{ path: 'calendar.workingHours.end', message: expect.stringContaining('later than start') }] });
+    expect(bad).toEqual({
+      ok: false,
+      issues: [{ path: 'calendar.workingHours.end', message: expect.stringContaining('later than start') }],
+    });
   });
 
   test('src/policy turns both passes into a PolicyError naming the source', () => {
@@ -57,7 +60,9 @@ describe('resolution details', () => {
     expect(weekdayNumber(' Monday ')).toBe(1);
     expect(weekdayNumber('sun')).toBe(7);
     expect(weekdayNumber('constructor')).toBeUndefined();
-    expect(() => resolvePolicy({ ...file(), calendar: { workingDays: ['mon', 'constructor'] } })).toThrow(/calendar\.workingDays\[1\]: "constructor" is not a weekday/);
+    expect(() => resolvePolicy({ ...file(), calendar: { workingDays: ['mon', 'constructor'] } })).toThrow(
+      /calendar\.workingDays\[1\]: "constructor" is not a weekday/,
+    );
   });
 
   test('skillsByCategory keys are normalised like request categories and roster tags', () => {

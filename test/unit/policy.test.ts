@@ -192,8 +192,18 @@ describe('resolvePolicy', () => {
 
   it('sizes business days by the calendar and runs the critical column on 24×7', () => {
     const raw = minimal();
-    Object.assign(raw, { calendar: { timeZone: 'Europe/Berlin', workingHours: { start: '9:00', end: '17:00' }, workingDays: ['Mon', 'tuesday', 'wed', 'thu', 'fri'] } });
-    (raw.deadlines as Record<string, unknown>).resolution = { normal: '2 business days', urgent: '1 business day', critical: '1 business day' };
+    Object.assign(raw, {
+      calendar: {
+        timeZone: 'Europe/Berlin',
+        workingHours: { start: '9:00', end: '17:00' },
+        workingDays: ['Mon', 'tuesday', 'wed', 'thu', 'fri'],
+      },
+    });
+    (raw.deadlines as Record<string, unknown>).resolution = {
+      normal: '2 business days',
+      urgent: '1 business day',
+      critical: '1 business day',
+    };
     const p = resolvePolicy(raw);
     expect(p.calendar).toMatchObject({ workStart: '09:00', workEnd: '17:00', workingDays: [1, 2, 3, 4, 5] });
     expect(p.deadlines.resolution.normal).toEqual(business(16 * H));
@@ -208,8 +218,16 @@ describe('resolvePolicy', () => {
 
   it('expands holiday ranges and lower-cases dispatch skills', () => {
     const raw = minimal();
-    Object.assign(raw.calendar as object, { holidays: ['2026-10-01..2026-10-03', '2026-10-02', '2026-01-01'], extraWorkingDays: ['2026-09-20'] });
-    Object.assign(raw, { dispatch: { skillsByCategory: { Gas_Water_Heater: ['GAS', 'gas_water_heater', 'gas'] }, skillsByType: { installation: ['Installation'] } } });
+    Object.assign(raw.calendar as object, {
+      holidays: ['2026-10-01..2026-10-03', '2026-10-02', '2026-01-01'],
+      extraWorkingDays: ['2026-09-20'],
+    });
+    Object.assign(raw, {
+      dispatch: {
+        skillsByCategory: { Gas_Water_Heater: ['GAS', 'gas_water_heater', 'gas'] },
+        skillsByType: { installation: ['Installation'] },
+      },
+    });
     const p = resolvePolicy(raw);
     expect(p.calendar.holidays).toEqual(['2026-01-01', '2026-10-01', '2026-10-02', '2026-10-03']);
     expect(p.calendar.extraWorkingDays).toEqual(['2026-09-20']);
@@ -229,7 +247,12 @@ describe('resolvePolicy', () => {
       version: 7,
       warningAt: 1.5,
       language: 'fr',
-      calendar: { timeZone: 'Mars/Olympus', workingDays: ['mon', 'funday'], holidays: ['2026-13-01'], workingHours: { start: '08:00', end: '25:00' } },
+      calendar: {
+        timeZone: 'Mars/Olympus',
+        workingDays: ['mon', 'funday'],
+        holidays: ['2026-13-01'],
+        workingHours: { start: '08:00', end: '25:00' },
+      },
       escalation: [{ level: 4, role: '', name: 'X', phone: '12345' }],
       dispatch: { radiusKm: 0, maxCandidates: 1.5, skillsByType: { repiar: ['x'] } },
       typeOverrides: { complaint: { response: '2 lightyears' } },
@@ -289,7 +312,11 @@ describe('resolvePolicy', () => {
   it('checks rules that span fields once the shape is right', () => {
     const raw = minimal();
     Object.assign(raw, {
-      calendar: { workingHours: { start: '18:00', end: '08:00' }, holidays: ['2026-10-01..2026-10-07'], extraWorkingDays: ['2026-09-20', '2026-10-03'] },
+      calendar: {
+        workingHours: { start: '18:00', end: '08:00' },
+        holidays: ['2026-10-01..2026-10-07'],
+        extraWorkingDays: ['2026-09-20', '2026-10-03'],
+      },
       typeOverrides: { return: { resolution: '7 business days', resolutionMax: '3 business days' } },
       escalation: [
         { level: 1, role: 'a', name: 'A', phone: '+8613900139001' },
@@ -323,7 +350,9 @@ describe('loadPolicyFile', () => {
   it('names the file in validation, syntax and read errors', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'version: "x"\ncalendar: {}\ndeadlines: {}\n');
-    expect(() => loadPolicyFile(bad)).toThrow(new RegExp(`^Invalid policy ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(\\d+ problems\\)`));
+    expect(() => loadPolicyFile(bad)).toThrow(
+      new RegExp(`^Invalid policy ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(\\d+ problems\\)`),
+    );
 
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'version: "x"\ndeadlines: [unclosed\n');

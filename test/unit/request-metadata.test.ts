@@ -21,7 +21,9 @@ test('summary and details: ticket, type, urgency, channel, product — no name, 
 });
 
 test('caller text cannot inject markdown or extra lines', () => {
-  const request = requestInput({ product: { model: 'X1 **bold** [link](http://evil)\nsecond line', purchaseDate: '2024-01-01', category: 'air_conditioner' } });
+  const request = requestInput({
+    product: { model: 'X1 **bold** [link](http://evil)\nsecond line', purchaseDate: '2024-01-01', category: 'air_conditioner' },
+  });
   const m = requestMetadata({ requestId: 'sr-1', request, policy });
   expect(m.staticSummary).not.toContain('\n');
   expect(m.staticSummary).toContain('\\*\\*bold\\*\\* \\[link\\]\\(http://evil\\)');

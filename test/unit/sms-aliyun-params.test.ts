@@ -22,12 +22,25 @@ const VARS: { [K in SmsKind]: Record<string, unknown> } = {
   received: { ticketNo: 'SR-1' },
   assigned: { ticketNo: 'SR-1', technicianName: '王师傅', technicianNo: 'T-042', technicianPhone: '+8613900139000' },
   delay: { ticketNo: 'SR-1' },
-  visit_booked: { ticketNo: 'SR-1', technicianName: '王师傅', technicianNo: 'T-042', technicianPhone: '+8613900139000', visitAt: T, rescheduled: false },
+  visit_booked: {
+    ticketNo: 'SR-1',
+    technicianName: '王师傅',
+    technicianNo: 'T-042',
+    technicianPhone: '+8613900139000',
+    visitAt: T,
+    rescheduled: false,
+  },
   completed: { ticketNo: 'SR-1', ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-' },
   survey: { ticketNo: 'SR-1', ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-' },
   follow_up_apology: { ticketNo: 'SR-1', contactWithinHours: 4 },
   cancelled: { ticketNo: 'SR-1', reason: '客户自行解决' },
-  tech_assignment: { ticketNo: 'SR-1', urgency: 'urgent', productModel: 'AC-9000', address: '上海市浦东新区世纪大道100号', problem: '不制冷' },
+  tech_assignment: {
+    ticketNo: 'SR-1',
+    urgency: 'urgent',
+    productModel: 'AC-9000',
+    address: '上海市浦东新区世纪大道100号',
+    problem: '不制冷',
+  },
   tech_photo_reminder: { ticketNo: 'SR-1', missingPhotos: ['after', 'signature'] },
   escalation_warning: { ticketNo: 'SR-1', milestone: 'dispatch', dueAt: T },
   escalation_breach: { ticketNo: 'SR-1', milestone: 'on_site', level: 3, overdueMs: 26 * 3600_000 },
@@ -46,12 +59,22 @@ describe('aliyunTemplateParams', () => {
 
   it('fills the variables the documented way', () => {
     expect(aliyunTemplateParams('assigned', VARS.assigned)).toEqual({ ticket: 'SR-1', name: '王师傅', no: 'T-042', phone: '13900139000' });
-    expect(aliyunTemplateParams('visit_booked', VARS.visit_booked)).toEqual({ ticket: 'SR-1', name: '王师傅', phone: '13900139000', time: '6月12日 14:05', change: '预约' });
-    expect(aliyunTemplateParams('visit_booked', { ...VARS.visit_booked, rescheduled: true, visitEnd: '2024-06-12T08:00:00Z' })).toMatchObject({
+    expect(aliyunTemplateParams('visit_booked', VARS.visit_booked)).toEqual({
+      ticket: 'SR-1',
+      name: '王师傅',
+      phone: '13900139000',
+      time: '6月12日 14:05',
+      change: '预约',
+    });
+    expect(
+      aliyunTemplateParams('visit_booked', { ...VARS.visit_booked, rescheduled: true, visitEnd: '2024-06-12T08:00:00Z' }),
+    ).toMatchObject({
       time: '6月12日 14:05-16:00',
       change: '改约',
     });
-    expect(aliyunTemplateParams('visit_booked', { ...VARS.visit_booked, visitAt: '2024-06-12T15:30:00Z', visitEnd: '2024-06-13T02:00:00Z' })).toMatchObject({
+    expect(
+      aliyunTemplateParams('visit_booked', { ...VARS.visit_booked, visitAt: '2024-06-12T15:30:00Z', visitEnd: '2024-06-13T02:00:00Z' }),
+    ).toMatchObject({
       time: '6月12日 23:30-6月13日 10:00',
     });
     expect(aliyunTemplateParams('completed', VARS.completed)).toEqual({ ticket: 'SR-1', link: 'r/eyJhIjoxfQ.abc_-' });
@@ -67,16 +90,33 @@ describe('aliyunTemplateParams', () => {
       address: '上海市浦东新区世纪大道100号',
       problem: '不制冷',
     });
-    expect(aliyunTemplateParams('tech_photo_reminder', VARS.tech_photo_reminder)).toEqual({ ticket: 'SR-1', photos: '服务后照片、客户签字服务单' });
-    expect(aliyunTemplateParams('escalation_warning', VARS.escalation_warning)).toEqual({ ticket: 'SR-1', stage: '派工', time: '6月12日 14:05' });
-    expect(aliyunTemplateParams('escalation_breach', VARS.escalation_breach)).toEqual({ ticket: 'SR-1', stage: '上门', overdue: '1天2小时', level: '3', role: '服务中心经理' });
+    expect(aliyunTemplateParams('tech_photo_reminder', VARS.tech_photo_reminder)).toEqual({
+      ticket: 'SR-1',
+      photos: '服务后照片、客户签字服务单',
+    });
+    expect(aliyunTemplateParams('escalation_warning', VARS.escalation_warning)).toEqual({
+      ticket: 'SR-1',
+      stage: '派工',
+      time: '6月12日 14:05',
+    });
+    expect(aliyunTemplateParams('escalation_breach', VARS.escalation_breach)).toEqual({
+      ticket: 'SR-1',
+      stage: '上门',
+      overdue: '1天2小时',
+      level: '3',
+      role: '服务中心经理',
+    });
     expect(aliyunTemplateParams('ops_alert', VARS.ops_alert)).toEqual({ ticket: 'SR-1', summary: 'SR-1 L1 no_candidate' });
   });
 
   it('shows times in the message time zone (default Asia/Shanghai)', () => {
     expect(aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, timeZone: 'UTC' }).time).toBe('6月12日 06:05');
-    expect(aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, dueAt: '2024-06-11T16:00:00Z' }).time).toBe('6月12日 00:00');
-    expect(() => aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, timeZone: 'Mars/Base' })).toThrow(/timeZone=Mars\/Base/);
+    expect(aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, dueAt: '2024-06-11T16:00:00Z' }).time).toBe(
+      '6月12日 00:00',
+    );
+    expect(() => aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, timeZone: 'Mars/Base' })).toThrow(
+      /timeZone=Mars\/Base/,
+    );
   });
 
   it('sends 无 for absent optional free text, so a fixed template never misses a value', () => {
@@ -96,7 +136,9 @@ describe('aliyunTemplateParams', () => {
     const longTicket = `SR-${'9'.repeat(40)}`;
     expect(aliyunTemplateParams('received', { ticketNo: longTicket }).ticket).toBe(longTicket);
     const longLink = `https://svc.example.com/r/${'a'.repeat(150)}.${'b'.repeat(22)}`;
-    expect(aliyunTemplateParams('completed', { ticketNo: 'SR-1', ratingLink: longLink }).link).toBe(longLink.slice('https://svc.example.com/'.length));
+    expect(aliyunTemplateParams('completed', { ticketNo: 'SR-1', ratingLink: longLink }).link).toBe(
+      longLink.slice('https://svc.example.com/'.length),
+    );
   });
 
   it('names every missing or invalid variable, never a value', () => {
@@ -109,12 +151,18 @@ describe('aliyunTemplateParams', () => {
       throw new Error('expected a throw');
     })();
     expect(err).toBeInstanceOf(AliyunParamError);
-    expect(err.message).toBe("aliyun template parameters for 'escalation_breach': invalid variable(s): milestone=lunch, overdueMs, level=7");
+    expect(err.message).toBe(
+      "aliyun template parameters for 'escalation_breach': invalid variable(s): milestone=lunch, overdueMs, level=7",
+    );
     expect(() => aliyunTemplateParams('visit_booked', { ticketNo: 'SR-1', technicianName: '王师傅' })).toThrow(
       "aliyun template parameters for 'visit_booked': missing variable(s): technicianPhone, visitAt",
     );
-    expect(() => aliyunTemplateParams('completed', { ticketNo: 'SR-1', ratingLink: 'not a url' })).toThrow(/invalid variable\(s\): ratingLink$/);
-    expect(() => aliyunTemplateParams('tech_photo_reminder', { ticketNo: 'SR-1', missingPhotos: ['selfie'] })).toThrow(/missingPhotos=selfie/);
+    expect(() => aliyunTemplateParams('completed', { ticketNo: 'SR-1', ratingLink: 'not a url' })).toThrow(
+      /invalid variable\(s\): ratingLink$/,
+    );
+    expect(() => aliyunTemplateParams('tech_photo_reminder', { ticketNo: 'SR-1', missingPhotos: ['selfie'] })).toThrow(
+      /missingPhotos=selfie/,
+    );
   });
 
   describe('labels agree with the rendered texts (templates.ts)', () => {
@@ -135,7 +183,9 @@ describe('aliyunTemplateParams', () => {
     });
     it.each(PHOTO_KINDS)('photo %s', (kind) => {
       const vars = { ticketNo: 'SR-1', missingPhotos: [kind] };
-      expect(renderSms('tech_photo_reminder', 'zh', vars)).toContain(`尚缺少：${aliyunTemplateParams('tech_photo_reminder', vars).photos}。`);
+      expect(renderSms('tech_photo_reminder', 'zh', vars)).toContain(
+        `尚缺少：${aliyunTemplateParams('tech_photo_reminder', vars).photos}。`,
+      );
     });
   });
 });

@@ -120,14 +120,30 @@ async function fakeAliyun(opts: { now?: () => number } = {}): Promise<FakeAliyun
   const fake: FakeAliyun = { server: undefined as unknown as TestServer, accepted: [], answers: [] };
   const requestId = () => `F655A8D5-B967-440B-8683-${String(fake.accepted.length).padStart(12, '0')}`;
   const refuse = (res: ServerResponse, status: number, Code: string, Message: string) =>
-    json(res, status, { RequestId: requestId(), HostId: 'dysmsapi.aliyuncs.com', Code, Message, Recommend: 'https://api.aliyun.com/troubleshoot' });
+    json(res, status, {
+      RequestId: requestId(),
+      HostId: 'dysmsapi.aliyuncs.com',
+      Code,
+      Message,
+      Recommend: 'https://api.aliyun.com/troubleshoot',
+    });
 
   fake.server = await startTestServer((req, res) => {
     if (req.method !== 'POST' || req.url !== '/' || req.headers['content-type'] !== 'application/x-www-form-urlencoded') {
       return refuse(res, 400, 'UnsupportedHTTPMethod', `${req.method} ${req.url}`);
     }
     const p = params(req);
-    for (const name of ['AccessKeyId', 'Action', 'Format', 'SignatureMethod', 'SignatureNonce', 'SignatureVersion', 'Timestamp', 'Version', 'Signature']) {
+    for (const name of [
+      'AccessKeyId',
+      'Action',
+      'Format',
+      'SignatureMethod',
+      'SignatureNonce',
+      'SignatureVersion',
+      'Timestamp',
+      'Version',
+      'Signature',
+    ]) {
       if (!p[name]) return refuse(res, 400, 'MissingParameter', `${name} is mandatory for this action.`);
     }
     if (p.AccessKeyId !== ID) return refuse(res, 404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
@@ -136,12 +152,27 @@ async function fakeAliyun(opts: { now?: () => number } = {}): Promise<FakeAliyun
     }
     const expected = expectedSignature('POST', p, SECRET);
     if (p.Signature !== expected) {
-      const canonical = Object.keys(p).filter((k) => k !== 'Signature').sort().map((k) => `${rfc3986(k)}=${rfc3986(p[k]!)}`).join('&');
-      return refuse(res, 400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:POST&%2F&${rfc3986(canonical)}`);
+      const canonical = Object.keys(p)
+        .filter((k) => k !== 'Signature')
+        .sort()
+        .map((k) => `${rfc3986(k)}=${rfc3986(p[k]!)}`)
+        .join('&');
+      return refuse(
+        res,
+        400,
+        'SignatureDoesNotMatch',
+        `Specified signature is not matched with our calculation. server string to sign is:POST&%2F&${rfc3986(canonical)}`,
+      );
     }
     if (nonces.has(p.SignatureNonce!)) return refuse(res, 400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
     nonces.add(p.SignatureNonce!);
-    if (p.Action !== 'SendSms' || p.Version !== '2017-05-25' || p.Format !== 'JSON' || p.SignatureMethod !== 'HMAC-SHA1' || p.SignatureVersion !== '1.0') {
+    if (
+      p.Action !== 'SendSms' ||
+      p.Version !== '2017-05-25' ||
+      p.Format !== 'JSON' ||
+      p.SignatureMethod !== 'HMAC-SHA1' ||
+      p.SignatureVersion !== '1.0'
+    ) {
       return refuse(res, 400, 'InvalidParameter', 'unexpected common parameters');
     }
     let templateParam: unknown;
@@ -154,7 +185,10 @@ async function fakeAliyun(opts: { now?: () => number } = {}): Promise<FakeAliyun
       return json(res, 200, { Code: 'isv.INVALID_JSON_PARAM', Message: 'JSON参数不合法，只接受字符串值', RequestId: requestId() });
     }
     fake.accepted.push(p);
-    const answer = fake.answers.shift() ?? [200, { Code: 'OK', Message: 'OK', BizId: `90061974693649844${fake.accepted.length}^0`, RequestId: requestId() }];
+    const answer = fake.answers.shift() ?? [
+      200,
+      { Code: 'OK', Message: 'OK', BizId: `90061974693649844${fake.accepted.length}^0`, RequestId: requestId() },
+    ];
     if (answer === 'silent') return undefined;
     if (answer === 'raw500') {
       res.writeHead(500, { 'content-type': 'text/html' });
@@ -245,7 +279,13 @@ describe('AliyunSmsProvider', () => {
         vars: { timeZone: 'Asia/Shanghai', ticketNo: 'SR-1', milestone: 'on_site', level: 2, overdueMs: 65 * 60_000 },
       }),
     );
-    await sms.send(msg({ kind: 'completed', idempotencyKey: 'k:completed:1', vars: { ticketNo: 'SR-1', ratingLink: 'https://svc.example.com/r/abc.DEF_-1' } }));
+    await sms.send(
+      msg({
+        kind: 'completed',
+        idempotencyKey: 'k:completed:1',
+        vars: { ticketNo: 'SR-1', ratingLink: 'https://svc.example.com/r/abc.DEF_-1' },
+      }),
+    );
     expect(fake.accepted.map((p) => p.TemplateCode)).toEqual([TEMPLATES.received, TEMPLATES.escalation_breach, TEMPLATES.completed]);
     expect(fake.accepted.map((p) => JSON.parse(p.TemplateParam!))).toEqual([
       { ticket: 'SR-1' },
@@ -266,7 +306,9 @@ describe('AliyunSmsProvider', () => {
 
   it('refuses a +86 number that is not a mainland mobile before any request, as final', async () => {
     fake = await fakeAliyun();
-    const err = await provider(fake.server.url).send(msg({ to: '+861012345678' })).catch((e: unknown) => e);
+    const err = await provider(fake.server.url)
+      .send(msg({ to: '+861012345678' }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SmsProviderError);
     expect(err).toMatchObject({ provider: 'aliyun', retryable: false });
     expect((err as Error).message).not.toMatch(/1012345678/);
@@ -276,8 +318,13 @@ describe('AliyunSmsProvider', () => {
   it('refuses a message without template variables, or with missing ones, as final and without I/O', async () => {
     fake = await fakeAliyun();
     const sms = provider(fake.server.url);
-    await expect(sms.send(msg({ vars: undefined }))).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/SmsMessage\.vars/) });
-    const err = (await sms.send(msg({ vars: { ticketNo: 'SR-1', technicianName: '王师傅' } })).catch((e: unknown) => e)) as SmsProviderError;
+    await expect(sms.send(msg({ vars: undefined }))).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/SmsMessage\.vars/),
+    });
+    const err = (await sms
+      .send(msg({ vars: { ticketNo: 'SR-1', technicianName: '王师傅' } }))
+      .catch((e: unknown) => e)) as SmsProviderError;
     expect(err).toMatchObject({ retryable: false });
     expect(err.message).toContain("'assigned'");
     expect(err.message).toContain('technicianNo, technicianPhone');
@@ -287,10 +334,18 @@ describe('AliyunSmsProvider', () => {
 
   describe('error mapping', () => {
     const cases: [string, boolean, Answer][] = [
-      ['isv.BUSINESS_LIMIT_CONTROL (flow control)', true, [200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发号码天级流控Permits:10' }]],
+      [
+        'isv.BUSINESS_LIMIT_CONTROL (flow control)',
+        true,
+        [200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发号码天级流控Permits:10' }],
+      ],
       ['Throttling.User', true, [400, { Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' }]],
       ['isp.SYSTEM_ERROR', true, [200, { Code: 'isp.SYSTEM_ERROR', Message: 'isp.SYSTEM_ERROR' }]],
-      ['ServiceUnavailable (503)', true, [503, { Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' }]],
+      [
+        'ServiceUnavailable (503)',
+        true,
+        [503, { Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' }],
+      ],
       ['HTTP 500 without a body Aliyun wrote', true, 'raw500'],
       ['HTTP 200 with an unreadable body', true, 'garbage200'],
       ['isv.MOBILE_NUMBER_ILLEGAL', false, [200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号 13800138000' }]],
@@ -304,7 +359,9 @@ describe('AliyunSmsProvider', () => {
     it.each(cases)('%s → retryable=%s', async (_name, retryable, answer) => {
       fake = await fakeAliyun();
       fake.answers.push(answer);
-      const err = (await provider(fake.server.url).send(msg()).catch((e: unknown) => e)) as SmsProviderError;
+      const err = (await provider(fake.server.url)
+        .send(msg())
+        .catch((e: unknown) => e)) as SmsProviderError;
       expect(err).toBeInstanceOf(SmsProviderError);
       expect(err.retryable).toBe(retryable);
       if (Array.isArray(answer)) expect(err).toMatchObject({ status: answer[0], code: (answer[1] as { Code: string }).Code });
@@ -313,12 +370,16 @@ describe('AliyunSmsProvider', () => {
 
     it('treats refusals of the credentials or signature as final, without echoing the string to sign', async () => {
       fake = await fakeAliyun();
-      const wrongSecret = await provider(fake.server.url, { accessKeySecret: 'not-the-secret' }).send(msg()).catch((e: unknown) => e);
+      const wrongSecret = await provider(fake.server.url, { accessKeySecret: 'not-the-secret' })
+        .send(msg())
+        .catch((e: unknown) => e);
       expect(wrongSecret).toMatchObject({ retryable: false, status: 400, code: 'SignatureDoesNotMatch' });
       expect((wrongSecret as Error).message).toMatch(/Specified signature is not matched with our calculation/);
       expect((wrongSecret as Error).message).not.toMatch(/13800138000|PhoneNumbers|TemplateParam|not-the-secret/);
 
-      const wrongId = await provider(fake.server.url, { accessKeyId: 'LTAI-unknown' }).send(msg({ idempotencyKey: 'k:2' })).catch((e: unknown) => e);
+      const wrongId = await provider(fake.server.url, { accessKeyId: 'LTAI-unknown' })
+        .send(msg({ idempotencyKey: 'k:2' }))
+        .catch((e: unknown) => e);
       expect(wrongId).toMatchObject({ retryable: false, status: 404, code: 'InvalidAccessKeyId.NotFound' });
       expect(fake.accepted).toHaveLength(0);
     });
@@ -347,8 +408,14 @@ describe('AliyunSmsProvider', () => {
   it('times out a silent API as retryable; an unreachable one too', async () => {
     fake = await fakeAliyun();
     fake.answers.push('silent');
-    await expect(provider(fake.server.url, { timeoutMs: 150 }).send(msg())).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/timed out/) });
-    await expect(provider('http://127.0.0.1:9').send(msg())).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/could not be reached/) });
+    await expect(provider(fake.server.url, { timeoutMs: 150 }).send(msg())).rejects.toMatchObject({
+      retryable: true,
+      message: expect.stringMatching(/timed out/),
+    });
+    await expect(provider('http://127.0.0.1:9').send(msg())).rejects.toMatchObject({
+      retryable: true,
+      message: expect.stringMatching(/could not be reached/),
+    });
   });
 
   it('sends a key once: a repeat, also a racing one, is a local duplicate', async () => {
@@ -364,7 +431,9 @@ describe('AliyunSmsProvider', () => {
     fake = await fakeAliyun();
     fake.answers.push([200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号' }]);
     const counted: { name: string; tags: Record<string, unknown> }[] = [];
-    const meter = { createCounter: (name: string) => ({ add: (_n: number, tags: Record<string, unknown>) => counted.push({ name, tags }) }) };
+    const meter = {
+      createCounter: (name: string) => ({ add: (_n: number, tags: Record<string, unknown>) => counted.push({ name, tags }) }),
+    };
     const sms = withSmsMetrics(provider(fake.server.url), () => meter as never);
     await expect(sms.send(msg())).rejects.toMatchObject({ retryable: false });
     await sms.send(msg({ idempotencyKey: 'k:2' }));
@@ -376,10 +445,14 @@ describe('AliyunSmsProvider', () => {
 
   it('refuses incomplete configuration, naming what is missing', () => {
     const base: AliyunOptions = { accessKeyId: ID, accessKeySecret: SECRET, signName: SIGN, templates: TEMPLATES };
-    expect(() => new AliyunSmsProvider({ ...base, accessKeyId: '', accessKeySecret: '' })).toThrow('aliyun SMS provider needs accessKeyId, accessKeySecret');
+    expect(() => new AliyunSmsProvider({ ...base, accessKeyId: '', accessKeySecret: '' })).toThrow(
+      'aliyun SMS provider needs accessKeyId, accessKeySecret',
+    );
     expect(() => new AliyunSmsProvider({ ...base, signName: ' ' })).toThrow(/needs signName/);
     const { survey: _s, ops_alert: _o, ...partial } = TEMPLATES;
-    expect(() => new AliyunSmsProvider({ ...base, templates: partial })).toThrow(/no template code for 'survey'; no template code for 'ops_alert'/);
+    expect(() => new AliyunSmsProvider({ ...base, templates: partial })).toThrow(
+      /no template code for 'survey'; no template code for 'ops_alert'/,
+    );
     expect(() => new AliyunSmsProvider({ ...base, endpoint: 'ftp://x' })).toThrow(/http\(s\)/);
     expect(() => createSmsProvider({ provider: 'aliyun' })).toThrow(
       "SMS provider 'aliyun' needs aliyun.accessKeyId, aliyun.accessKeySecret, aliyun.signName, aliyun.templates",

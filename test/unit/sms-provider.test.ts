@@ -15,7 +15,13 @@ import {
   type SmsProvider,
 } from '../../src/adapters/sms';
 
-const message: SmsMessage = { to: '+8613800138000', kind: 'survey', text: '请评分', idempotencyKey: smsKey('sr-a', 'survey', 1), requestId: 'sr-a' };
+const message: SmsMessage = {
+  to: '+8613800138000',
+  kind: 'survey',
+  text: '请评分',
+  idempotencyKey: smsKey('sr-a', 'survey', 1),
+  requestId: 'sr-a',
+};
 
 describe('smsKey', () => {
   it('follows requestId:kind:seq', () => {
@@ -52,7 +58,9 @@ describe('createSmsProvider', () => {
     await outbox.send(message);
     expect(await readOutbox(file)).toHaveLength(1);
     expect(createSmsProvider({ provider: 'webhook', webhookUrl: 'http://127.0.0.1:9/sms', webhookSecret: 's' }).name).toBe('webhook');
-    expect(createSmsProvider({ provider: 'twilio', twilio: { accountSid: 'AC1', authToken: 't', messagingServiceSid: 'MG1' } }).name).toBe('twilio');
+    expect(createSmsProvider({ provider: 'twilio', twilio: { accountSid: 'AC1', authToken: 't', messagingServiceSid: 'MG1' } }).name).toBe(
+      'twilio',
+    );
   });
 
   it('names what is missing', () => {
@@ -61,7 +69,9 @@ describe('createSmsProvider', () => {
     expect(() => createSmsProvider({ provider: 'webhook' })).toThrow('webhookUrl and webhookSecret');
     expect(() => createSmsProvider({ provider: 'webhook', webhookUrl: '::', webhookSecret: 's' })).toThrow(SmsConfigError);
     expect(() => createSmsProvider({ provider: 'twilio' })).toThrow(/twilio.accountSid, twilio.authToken/);
-    expect(() => createSmsProvider({ provider: 'twilio', twilio: { accountSid: 'AC1', authToken: 't' } })).toThrow(/from or twilio.messagingServiceSid/);
+    expect(() => createSmsProvider({ provider: 'twilio', twilio: { accountSid: 'AC1', authToken: 't' } })).toThrow(
+      /from or twilio.messagingServiceSid/,
+    );
     expect(() => createSmsProvider({ provider: 'carrier-pigeon' as never })).toThrow(/unknown SMS provider 'carrier-pigeon'/);
   });
 });

@@ -70,12 +70,16 @@ describe('renderSms', () => {
     const london = renderSms('visit_booked', 'en', { ...VARS.visit_booked, timeZone: 'Europe/London' });
     expect(london).toContain('Wed 12 Jun, 07:00–09:00');
     // A window crossing local midnight shows both ends in full.
-    const late = renderSms('visit_booked', 'zh', { ...VARS.visit_booked, visitAt: '2024-06-12T15:00:00Z', visitEnd: '2024-06-12T16:30:00Z' });
+    const late = renderSms('visit_booked', 'zh', {
+      ...VARS.visit_booked,
+      visitAt: '2024-06-12T15:00:00Z',
+      visitEnd: '2024-06-12T16:30:00Z',
+    });
     expect(late).toContain('6月12日（周三）23:00 – 6月13日（周四）00:30');
     expect(renderSms('visit_booked', 'zh', { ...VARS.visit_booked, rescheduled: true })).toContain('上门时间已改约为');
-    expect(renderSms('visit_booked', 'en', { ...VARS.visit_booked, visitAt: new Date('2024-06-12T06:00:00Z'), visitEnd: undefined })).toContain(
-      'is booked for Wed 12 Jun, 14:00.',
-    );
+    expect(
+      renderSms('visit_booked', 'en', { ...VARS.visit_booked, visitAt: new Date('2024-06-12T06:00:00Z'), visitEnd: undefined }),
+    ).toContain('is booked for Wed 12 Jun, 14:00.');
   });
 
   it('carries the rating link, delay notice and escalation details', () => {
@@ -92,7 +96,9 @@ describe('renderSms', () => {
     expect(renderSms('escalation_breach', 'en', { ...VARS.escalation_breach, overdueMs: 26 * 3_600_000 })).toContain(' 1 d 2 h past');
     // Paged the moment the deadline breaks: no made-up lateness.
     expect(renderSms('escalation_breach', 'zh', { ...VARS.escalation_breach, overdueMs: 0 })).toContain('时限已到期未完成，已升级至 2 级');
-    expect(renderSms('escalation_breach', 'en', { ...VARS.escalation_breach, overdueMs: 0 })).toContain('has reached its on-site visit deadline unmet');
+    expect(renderSms('escalation_breach', 'en', { ...VARS.escalation_breach, overdueMs: 0 })).toContain(
+      'has reached its on-site visit deadline unmet',
+    );
   });
 
   it('flattens line breaks in free text', () => {

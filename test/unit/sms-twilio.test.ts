@@ -6,7 +6,13 @@ const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'auth-token-xyz';
 
 function msg(key = 'sr-ext-1:received:1'): SmsMessage {
-  return { to: '+8613800138000', kind: 'received', text: '【Aftercare】您的服务单 SR-1 已受理 & 处理中', idempotencyKey: key, requestId: 'sr-ext-1' };
+  return {
+    to: '+8613800138000',
+    kind: 'received',
+    text: '【Aftercare】您的服务单 SR-1 已受理 & 处理中',
+    idempotencyKey: key,
+    requestId: 'sr-ext-1',
+  };
 }
 
 let server: TestServer | undefined;

@@ -30,7 +30,10 @@ describe('WebhookSmsProvider', () => {
   it('POSTs signed JSON that the receiver can verify', async () => {
     let verified: boolean | undefined;
     server = await startTestServer((req, res) => {
-      verified = verifyWebhookSignature(req.body, req.headers['x-aftercare-signature'], SECRET, { timestamp: req.headers['x-aftercare-timestamp'], nowMs: NOW.getTime() });
+      verified = verifyWebhookSignature(req.body, req.headers['x-aftercare-signature'], SECRET, {
+        timestamp: req.headers['x-aftercare-timestamp'],
+        nowMs: NOW.getTime(),
+      });
       json(res, 202, { id: 'gw-42' });
     });
     const result = await provider(server.url).send(msg());
@@ -77,7 +80,9 @@ describe('WebhookSmsProvider', () => {
     server = await startTestServer(() => {
       /* hold the request open */
     });
-    const err = await provider(server.url, 150).send(msg()).catch((e: unknown) => e);
+    const err = await provider(server.url, 150)
+      .send(msg())
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'SmsProviderError', retryable: true });
     expect((err as Error).message).toMatch(/timed out/);
   });
@@ -104,7 +109,9 @@ describe('WebhookSmsProvider', () => {
         res.writeHead(307, { location: `${elsewhere.url}/collect` });
         res.end();
       });
-      const err = await provider(server.url).send(msg()).catch((e: unknown) => e);
+      const err = await provider(server.url)
+        .send(msg())
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SmsProviderError);
       expect(err).toMatchObject({ retryable: false, status: 307 });
       expect((err as Error).message).toMatch(/redirect/);
@@ -134,7 +141,9 @@ describe('verifyWebhookSignature', () => {
   it('accepts the exact body, as string or bytes, within five minutes of the timestamp', () => {
     expect(verifyWebhookSignature(body, sig, SECRET, at(TS))).toBe(true);
     expect(verifyWebhookSignature(Buffer.from(body, 'utf8'), sig, SECRET, at(TS + 299))).toBe(true);
-    expect(verifyWebhookSignature(body, sig.toUpperCase().replace('T=', 't=').replace('SHA256=', 'sha256='), SECRET, at(TS - 60))).toBe(true);
+    expect(verifyWebhookSignature(body, sig.toUpperCase().replace('T=', 't=').replace('SHA256=', 'sha256='), SECRET, at(TS - 60))).toBe(
+      true,
+    );
     expect(verifyWebhookSignature(body, sig, SECRET, { ...at(TS), timestamp: String(TS) })).toBe(true);
   });
 

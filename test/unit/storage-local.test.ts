@@ -14,7 +14,11 @@ import {
 
 /** A 1×1 PNG and a JPEG header: enough to pass the image check. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0\x01\x01\0\0H\0H\0\0', 'binary'), Buffer.alloc(64, 0x11)]);
+const JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+  Buffer.from('JFIF\0\x01\x01\0\0H\0H\0\0', 'binary'),
+  Buffer.alloc(64, 0x11),
+]);
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 let root: string;
@@ -123,7 +127,13 @@ describe('LocalStorage path safety', () => {
 
   test('head only reads keys of this request in our layout', async () => {
     const other = await storage.put('sr-2', 'before', PNG, 'image/png');
-    for (const key of [other.key, '../../../etc/passwd', `sr-1/../sr-2/before/${other.sha256}.png`, `sr-1/before/../../sr-2/before/x`, `sr-1/before/${other.sha256}.png/..`]) {
+    for (const key of [
+      other.key,
+      '../../../etc/passwd',
+      `sr-1/../sr-2/before/${other.sha256}.png`,
+      `sr-1/before/../../sr-2/before/x`,
+      `sr-1/before/${other.sha256}.png/..`,
+    ]) {
       await expect(storage.head('sr-1', key, 8)).rejects.toBeInstanceOf(InvalidPhotoPathError);
     }
   });

@@ -11,7 +11,11 @@ import { createStorage, InvalidPhotoPathError, PhotoNotFoundError, S3Storage, ve
 
 const BUCKET = 'aftercare-photos';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x16]), Buffer.from('Exif\0\0MM\0*', 'binary'), Buffer.alloc(200, 7)]);
+const JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x16]),
+  Buffer.from('Exif\0\0MM\0*', 'binary'),
+  Buffer.alloc(200, 7),
+]);
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 interface FakeObject {
@@ -77,12 +81,14 @@ class FakeS3 {
           return `<Contents><Key>${esc(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>"x"</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
         })
         .join('');
-      res.writeHead(200, { 'Content-Type': 'application/xml' }).end(
-        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
-          `<Name>${BUCKET}</Name><Prefix>${esc(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>1000</MaxKeys>` +
-          `<IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${start + this.pageSize}</NextContinuationToken>` : ''}` +
-          `${contents}</ListBucketResult>`,
-      );
+      res
+        .writeHead(200, { 'Content-Type': 'application/xml' })
+        .end(
+          `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+            `<Name>${BUCKET}</Name><Prefix>${esc(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>1000</MaxKeys>` +
+            `<IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${start + this.pageSize}</NextContinuationToken>` : ''}` +
+            `${contents}</ListBucketResult>`,
+        );
       return;
     }
     if (req.method === 'GET' && key) {
@@ -97,11 +103,13 @@ class FakeS3 {
       if (from >= o.body.length) return xmlError(res, 416, 'InvalidRange');
       const to = Math.min(Number(m[2]), o.body.length - 1);
       const part = o.body.subarray(from, to + 1);
-      res.writeHead(206, {
-        'Content-Type': o.contentType ?? 'application/octet-stream',
-        'Content-Length': part.length,
-        'Content-Range': `bytes ${from}-${to}/${o.body.length}`,
-      }).end(part);
+      res
+        .writeHead(206, {
+          'Content-Type': o.contentType ?? 'application/octet-stream',
+          'Content-Length': part.length,
+          'Content-Range': `bytes ${from}-${to}/${o.body.length}`,
+        })
+        .end(part);
       return;
     }
     xmlError(res, 405, 'MethodNotAllowed');
@@ -112,9 +120,9 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 function xmlError(res: ServerResponse, status: number, code: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/xml' }).end(
-    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message><RequestId>fake</RequestId></Error>`,
-  );
+  res
+    .writeHead(status, { 'Content-Type': 'application/xml' })
+    .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message><RequestId>fake</RequestId></Error>`);
 }
 
 const fake = new FakeS3();
@@ -148,7 +156,13 @@ afterAll(async () => {
 describe('S3Storage against a local S3 emulator', () => {
   test('put → one signed path-style PutObject with type, length and sha256 metadata', async () => {
     const p = await storage.put('sr-CRM-1001', 'before', PNG, 'image/png');
-    expect(p).toMatchObject({ key: `sr-CRM-1001/before/${sha(PNG)}.png`, kind: 'before', size: PNG.length, sha256: sha(PNG), contentType: 'image/png' });
+    expect(p).toMatchObject({
+      key: `sr-CRM-1001/before/${sha(PNG)}.png`,
+      kind: 'before',
+      size: PNG.length,
+      sha256: sha(PNG),
+      contentType: 'image/png',
+    });
     const put = fake.seen.find((s) => s.method === 'PUT');
     expect(put?.path).toBe(`/${BUCKET}/aftercare/sr-CRM-1001/before/${sha(PNG)}.png`);
     expect(put?.headers['content-type']).toBe('image/png');
@@ -163,7 +177,9 @@ describe('S3Storage against a local S3 emulator', () => {
     const p = await storage.put('sr-1', 'after', Readable.from([JPEG.subarray(0, 50), JPEG.subarray(50)]), 'image/jpeg');
     expect(p).toMatchObject({ size: JPEG.length, sha256: sha(JPEG), contentType: 'image/jpeg' });
     fake.seen = [];
-    await expect(storage.put('sr-1', 'after', Readable.from([Buffer.alloc(3000), Buffer.alloc(3000)]), 'image/jpeg')).rejects.toThrow(/larger than 4096/);
+    await expect(storage.put('sr-1', 'after', Readable.from([Buffer.alloc(3000), Buffer.alloc(3000)]), 'image/jpeg')).rejects.toThrow(
+      /larger than 4096/,
+    );
     expect(fake.seen).toEqual([]);
   });
 
@@ -177,7 +193,11 @@ describe('S3Storage against a local S3 emulator', () => {
 
     const listed = await storage.list('sr-1');
     expect(listed.map((p) => p.key).sort()).toEqual([a.key, b.key, c.key].sort());
-    expect(listed.find((p) => p.kind === 'signature')).toMatchObject({ size: 1, contentType: 'application/octet-stream', sha256: c.sha256 });
+    expect(listed.find((p) => p.kind === 'signature')).toMatchObject({
+      size: 1,
+      contentType: 'application/octet-stream',
+      sha256: c.sha256,
+    });
     const lists = fake.seen.filter((s) => s.query.get('list-type') === '2');
     expect(lists.length).toBe(2); // 4 objects under the prefix, pages of 2
     expect(lists.every((s) => s.query.get('prefix') === 'aftercare/sr-1/')).toBe(true);

@@ -10,9 +10,25 @@ import type { Technician } from '../../src/domain/dispatch';
 import type { DispatchPolicy } from '../../src/domain/policyTypes';
 import { ratingFromCounts, ratingQueries, technicianRatings } from '../../src/reports/technicianRatings';
 
-const policy: DispatchPolicy = { radiusKm: 30, preferredRating: 0.95, skillsByCategory: { washer: ['washer'] }, skillsByType: {}, maxCandidates: 5 };
+const policy: DispatchPolicy = {
+  radiusKm: 30,
+  preferredRating: 0.95,
+  skillsByCategory: { washer: ['washer'] },
+  skillsByType: {},
+  maxCandidates: 5,
+};
 const home = { lat: 31.195, lng: 121.437 };
-const tech = (id: string, rating: number): Technician => ({ id, name: id, workNumber: id, phone: '+8613800138000', skills: ['washer'], tier: 2, home, rating, active: true });
+const tech = (id: string, rating: number): Technician => ({
+  id,
+  name: id,
+  workNumber: id,
+  phone: '+8613800138000',
+  skills: ['washer'],
+  tier: 2,
+  home,
+  rating,
+  active: true,
+});
 
 /** A fake visibility: counts answered from a table of (technician, score) for closed requests. */
 function fakeClient(closed: { tech: string; score?: number }[], calls: string[] = []): Client {
@@ -45,7 +61,10 @@ describe('technician ratings from scores', () => {
     const scores = [5, 5, 4, 4, 2, 3].map((score) => ({ tech: 'ta', score }));
     const calls: string[] = [];
     let now = 0;
-    const lookup = technicianRatings(fakeClient([...scores, { tech: 'tb', score: 5 }, { tech: 'ta' }], calls), { now: () => now, ttlMs: 1000 });
+    const lookup = technicianRatings(fakeClient([...scores, { tech: 'tb', score: 5 }, { tech: 'ta' }], calls), {
+      now: () => now,
+      ttlMs: 1000,
+    });
     expect(await lookup(['ta', 'tb', 'ta'])).toEqual({ ta: 4 / 6, tb: undefined });
     expect(calls).toHaveLength(4);
     await lookup(['ta']);
@@ -65,7 +84,15 @@ describe('findCandidates with measured ratings', () => {
       ...over,
     }) as unknown as ActivityDeps;
   const find = (deps: ActivityDeps) =>
-    dispatchActivities(deps).findCandidates({ requestId: 'sr-1', category: 'washer', type: 'repair', location: home, exclude: [], minTier: 0, policy });
+    dispatchActivities(deps).findCandidates({
+      requestId: 'sr-1',
+      category: 'washer',
+      type: 'repair',
+      location: home,
+      exclude: [],
+      minTier: 0,
+      policy,
+    });
 
   test('without a ratings source the roster decides (t1 is the star)', async () => {
     const c = await find(base({}));
@@ -83,15 +110,18 @@ describe('findCandidates with measured ratings', () => {
   test('too few scores (undefined) keep the roster value; a failing source falls back to the roster', async () => {
     const partial = await find(base({ ratings: async () => ({ t1: undefined, t2: 0.5 }) }));
     expect(partial.map((x) => x.technicianId)).toEqual(['t1', 't2']);
-    const failing = await find(base({ ratings: async () => { throw new Error('visibility down'); } }));
+    const failing = await find(
+      base({
+        ratings: async () => {
+          throw new Error('visibility down');
+        },
+      }),
+    );
     expect(failing.map((x) => x.technicianId)).toEqual(['t1', 't2']);
   });
 
   test('end to end with the visibility-backed lookup', async () => {
-    const closed = [
-      ...[5, 5, 5, 5, 4].map((score) => ({ tech: 't2', score })),
-      ...[5, 2, 1, 3, 5].map((score) => ({ tech: 't1', score })),
-    ];
+    const closed = [...[5, 5, 5, 5, 4].map((score) => ({ tech: 't2', score })), ...[5, 2, 1, 3, 5].map((score) => ({ tech: 't1', score }))];
     const c = await find(base({ ratings: technicianRatings(fakeClient(closed)) }));
     expect(c.map((x) => x.technicianId)).toEqual(['t2', 't1']);
     expect(c[1]!.reason).toContain('rating 40%');

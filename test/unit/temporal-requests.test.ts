@@ -2,7 +2,12 @@
  * TemporalRequests without a server: the visibility query builder, cursors and the SDK-error translation,
  * with a stub client. The real round trips are covered by the e2e tests on the dev server.
  */
-import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { requestInput } from '../support/fixtures';
 import { InvalidCursorError, NotFoundError, RejectedTransitionError, UnavailableError } from '../../src/api/port';
@@ -28,7 +33,11 @@ test('cursors are bound to their query', () => {
 });
 
 test('grpcCode finds the status on nested causes', () => {
-  const grpc = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'No connection established', metadata: {} });
+  const grpc = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+    code: 14,
+    details: 'No connection established',
+    metadata: {},
+  });
   expect(grpcCode(new ServiceError('Failed to query', { cause: grpc }))).toBe(14);
   expect(grpcCode(new Error('plain'))).toBeUndefined();
 });
@@ -43,29 +52,54 @@ function stubClient(handle: Record<string, jest.Mock>, extra: Record<string, unk
 }
 const policy = () => ({ version: 'test' }) as never;
 
-test('a failed update is a RejectedTransitionError with the validator\'s message', async () => {
+test("a failed update is a RejectedTransitionError with the validator's message", async () => {
   const handle = {
-    executeUpdate: jest.fn().mockRejectedValue(new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable('cannot accept a request that is scheduled'))),
+    executeUpdate: jest
+      .fn()
+      .mockRejectedValue(
+        new WorkflowUpdateFailedError(
+          'Workflow Update failed',
+          ApplicationFailure.nonRetryable('cannot accept a request that is scheduled'),
+        ),
+      ),
   };
   const port = new TemporalRequests({ client: stubClient(handle), taskQueue: 'q', policy });
-  await expect(port.update('sr-1', 'accept', { technicianId: 't1' })).rejects.toEqual(new RejectedTransitionError('accept', 'cannot accept a request that is scheduled'));
+  await expect(port.update('sr-1', 'accept', { technicianId: 't1' })).rejects.toEqual(
+    new RejectedTransitionError('accept', 'cannot accept a request that is scheduled'),
+  );
 });
 
 test('the failure type travels with the rejection', async () => {
   const handle = {
-    executeUpdate: jest.fn().mockRejectedValue(new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable('technician t9 is unknown or inactive', 'UnknownTechnician'))),
+    executeUpdate: jest
+      .fn()
+      .mockRejectedValue(
+        new WorkflowUpdateFailedError(
+          'Workflow Update failed',
+          ApplicationFailure.nonRetryable('technician t9 is unknown or inactive', 'UnknownTechnician'),
+        ),
+      ),
   };
-  const err = await new TemporalRequests({ client: stubClient(handle), taskQueue: 'q', policy }).update('sr-1', 'assign', { technicianId: 't9' }).catch((e) => e);
+  const err = await new TemporalRequests({ client: stubClient(handle), taskQueue: 'q', policy })
+    .update('sr-1', 'assign', { technicianId: 't9' })
+    .catch((e) => e);
   expect(err).toMatchObject({ reason: 'technician t9 is unknown or inactive', failureType: 'UnknownTechnician' });
 });
 
 test('unknown workflow is NotFound; a closed one refuses with 409', async () => {
   const missing = new WorkflowNotFoundError('not found', 'sr-1', undefined);
   const gone = { executeUpdate: jest.fn().mockRejectedValue(missing), describe: jest.fn().mockRejectedValue(missing) };
-  await expect(new TemporalRequests({ client: stubClient(gone), taskQueue: 'q', policy }).update('sr-1', 'cancel', { reason: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+  await expect(
+    new TemporalRequests({ client: stubClient(gone), taskQueue: 'q', policy }).update('sr-1', 'cancel', { reason: 'x' }),
+  ).rejects.toBeInstanceOf(NotFoundError);
 
-  const closed = { executeUpdate: jest.fn().mockRejectedValue(missing), describe: jest.fn().mockResolvedValue({ status: { name: 'COMPLETED' } }) };
-  const err = await new TemporalRequests({ client: stubClient(closed), taskQueue: 'q', policy }).update('sr-1', 'cancel', { reason: 'x' }).catch((e) => e);
+  const closed = {
+    executeUpdate: jest.fn().mockRejectedValue(missing),
+    describe: jest.fn().mockResolvedValue({ status: { name: 'COMPLETED' } }),
+  };
+  const err = await new TemporalRequests({ client: stubClient(closed), taskQueue: 'q', policy })
+    .update('sr-1', 'cancel', { reason: 'x' })
+    .catch((e) => e);
   expect(err).toBeInstanceOf(RejectedTransitionError);
   expect(err.message).toContain('closed (completed)');
 });
@@ -73,8 +107,16 @@ test('unknown workflow is NotFound; a closed one refuses with 409', async () => 
 test('connection trouble and timeouts are UnavailableError', async () => {
   const grpc = Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: 'No connection established', metadata: {} });
   const deadline = Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4, details: 'Deadline exceeded', metadata: {} });
-  for (const e of [new ServiceError('Failed to query Workflow', { cause: grpc }), new WorkflowUpdateRPCTimeoutOrCancelledError('timeout', { cause: deadline }), deadline]) {
-    const handle = { query: jest.fn().mockRejectedValue(e), executeUpdate: jest.fn().mockRejectedValue(e), signal: jest.fn().mockRejectedValue(e) };
+  for (const e of [
+    new ServiceError('Failed to query Workflow', { cause: grpc }),
+    new WorkflowUpdateRPCTimeoutOrCancelledError('timeout', { cause: deadline }),
+    deadline,
+  ]) {
+    const handle = {
+      query: jest.fn().mockRejectedValue(e),
+      executeUpdate: jest.fn().mockRejectedValue(e),
+      signal: jest.fn().mockRejectedValue(e),
+    };
     const port = new TemporalRequests({ client: stubClient(handle), taskQueue: 'q', policy });
     await expect(port.get('sr-1')).rejects.toBeInstanceOf(UnavailableError);
     await expect(port.update('sr-1', 'hold', { reason: 'x' })).rejects.toBeInstanceOf(UnavailableError);
@@ -98,8 +140,15 @@ test('start: update-with-start result, body-hash conflict, closed-workflow fallb
     staticSummary: expect.stringContaining('JSQ25-13A'),
   });
   // The UI summary names the product, never the customer.
-  expect(JSON.stringify([opts.startWorkflowOperation.options.staticSummary, opts.startWorkflowOperation.options.staticDetails])).not.toMatch(/陈静|13812345678|漕溪北路/);
-  expect(opts.startWorkflowOperation.options.args[0]).toMatchObject({ requestId: 'sr-1', bodyHash: 'h1', policy: { version: 'test' }, startAttemptId: opts.args[0].startAttemptId });
+  expect(
+    JSON.stringify([opts.startWorkflowOperation.options.staticSummary, opts.startWorkflowOperation.options.staticDetails]),
+  ).not.toMatch(/陈静|13812345678|漕溪北路/);
+  expect(opts.startWorkflowOperation.options.args[0]).toMatchObject({
+    requestId: 'sr-1',
+    bodyHash: 'h1',
+    policy: { version: 'test' },
+    startAttemptId: opts.args[0].startAttemptId,
+  });
 
   executeUpdateWithStart.mockResolvedValueOnce({ created: false, bodyHashMatches: false, state });
   await expect(port.start(input, { requestId: 'sr-1', bodyHash: 'h2' })).rejects.toThrow(/different body/);
@@ -107,7 +156,9 @@ test('start: update-with-start result, body-hash conflict, closed-workflow fallb
   const { WorkflowExecutionAlreadyStartedError } = await import('@temporalio/client');
   const closedHandle = { query: jest.fn().mockResolvedValue(state) };
   const closedPort = new TemporalRequests({
-    client: stubClient(closedHandle, { executeUpdateWithStart: jest.fn().mockRejectedValue(new WorkflowExecutionAlreadyStartedError('started', 'sr-1', 'serviceRequest')) }),
+    client: stubClient(closedHandle, {
+      executeUpdateWithStart: jest.fn().mockRejectedValue(new WorkflowExecutionAlreadyStartedError('started', 'sr-1', 'serviceRequest')),
+    }),
     taskQueue: 'q',
     policy,
   });

@@ -17,13 +17,18 @@ describe('createWorker: tuning', () => {
   it('passes the configured limits to the SDK', async () => {
     const tuning = loadConfig({ AFTERCARE_WORKER_MAX_CACHED_WORKFLOWS: '500', AFTERCARE_WORKER_MAX_CONCURRENT_ACTIVITIES: '20' }).worker;
     const options = (await createWorker({ ...base, bundlePath: __filename, tuning })) as unknown as WorkerOptions;
-    expect(options).toMatchObject({ maxCachedWorkflows: 500, maxConcurrentActivityTaskExecutions: 20, workflowBundle: { codePath: __filename } });
+    expect(options).toMatchObject({
+      maxCachedWorkflows: 500,
+      maxConcurrentActivityTaskExecutions: 20,
+      workflowBundle: { codePath: __filename },
+    });
     expect(options).not.toHaveProperty('maxConcurrentWorkflowTaskExecutions');
   });
 
   it('sets no limit of its own without configuration (the SDK defaults apply)', async () => {
     const options = (await createWorker({ ...base, bundlePath: __filename, tuning: loadConfig({}).worker })) as unknown as WorkerOptions;
-    for (const k of ['maxCachedWorkflows', 'maxConcurrentWorkflowTaskExecutions', 'maxConcurrentActivityTaskExecutions']) expect(options).not.toHaveProperty(k);
+    for (const k of ['maxCachedWorkflows', 'maxConcurrentWorkflowTaskExecutions', 'maxConcurrentActivityTaskExecutions'])
+      expect(options).not.toHaveProperty(k);
   });
 
   it('bundles from source with the same shared modules as the prebuilt bundle', async () => {

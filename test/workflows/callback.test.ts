@@ -48,7 +48,10 @@ async function completed(h: Handle): Promise<number> {
 
 const callbackTasks = (): { requestId: string; ratingUrl: string; phone: string; dueAt: string }[] => {
   try {
-    return readFileSync(join(suite.bed.dir, 'callbacks.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return readFileSync(join(suite.bed.dir, 'callbacks.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     return [];
   }
@@ -70,7 +73,11 @@ test('rated 2 through the link before the call-back: no survey; follow-up met wi
   await advanceTo(bed, T + 4 * HOUR);
   await act.followUp(h, '已致电客户致歉，赠送延保一年');
   const final = await h.result();
-  expect(final).toMatchObject({ status: 'closed', outcome: 'closed', followUp: { notes: '已致电客户致歉，赠送延保一年', at: near(T + 4 * HOUR) } });
+  expect(final).toMatchObject({
+    status: 'closed',
+    outcome: 'closed',
+    followUp: { notes: '已致电客户致歉，赠送延保一年', at: near(T + 4 * HOUR) },
+  });
   expect(deadline(final, 'follow_up')).toMatchObject({ status: 'met', metAt: near(T + 4 * HOUR) });
   expect(await smsOf(bed, h, 'survey')).toEqual([]);
   expect(callbackTasks().filter((t) => t.requestId === h.workflowId)).toEqual([]);
@@ -95,7 +102,9 @@ test('score 1 after the survey, follow-up missed: warned at 80 %, breached at 2 
   await advanceTo(bed, F + 2 * HOUR + S);
   const s = await untilState(h, (x) => x.escalationLevel === 1, 'follow-up breach');
   expect(deadline(s, 'follow_up')).toMatchObject({ status: 'breached', breachedAt: near(F + 2 * HOUR) });
-  expect(s.escalations).toEqual([expect.objectContaining({ level: 1, reason: 'breach', milestone: 'follow_up', contactRole: 'dispatch_lead' })]);
+  expect(s.escalations).toEqual([
+    expect.objectContaining({ level: 1, reason: 'breach', milestone: 'follow_up', contactRole: 'dispatch_lead' }),
+  ]);
   const pages = await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_breach'), 'breach page');
   expect(pages.filter((x) => x.kind.startsWith('escalation_')).map((x) => `${x.kind} ${x.to}`)).toEqual([
     'escalation_warning +8613900139001',

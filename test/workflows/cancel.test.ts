@@ -49,16 +49,26 @@ const STATES: [string, Partial<Parameters<typeof suite.start>[0]>, Setup, Servic
   ['accepted', {}, toAccepted, 'accepted'],
   ['scheduled', {}, toScheduled, 'scheduled'],
   ['on_site', {}, toOnSite, 'on_site'],
-  ['on_hold', {}, async (h, tech) => {
-    await toScheduled(h, tech);
-    await act.hold(h, 'customer travelling');
-  }, 'on_hold'],
-  ['re-dispatch after an unresolved visit (escalated)', {}, async (h, tech) => {
-    await toOnSite(h, tech);
-    await act.complete(h, await tech(), false);
-    // t1007 failed; nobody above tier 3 → waiting for ops at level 2.
-    await untilState(h, (s) => s.visit === 2 && s.escalations.length === 2, 'visit 2 waiting');
-  }, 'dispatching'],
+  [
+    'on_hold',
+    {},
+    async (h, tech) => {
+      await toScheduled(h, tech);
+      await act.hold(h, 'customer travelling');
+    },
+    'on_hold',
+  ],
+  [
+    're-dispatch after an unresolved visit (escalated)',
+    {},
+    async (h, tech) => {
+      await toOnSite(h, tech);
+      await act.complete(h, await tech(), false);
+      // t1007 failed; nobody above tier 3 → waiting for ops at level 2.
+      await untilState(h, (s) => s.visit === 2 && s.escalations.length === 2, 'visit 2 waiting');
+    },
+    'dispatching',
+  ],
 ];
 
 test.each(STATES)('cancel while %s', async (_label, over, setup, status) => {
@@ -77,7 +87,9 @@ test.each(STATES)('cancel while %s', async (_label, over, setup, status) => {
   // No clock left running: nothing pending or paused, and every timer started was fired or cancelled.
   expect(final.deadlines.filter((d) => d.status === 'pending' || d.status === 'paused')).toEqual([]);
   const events = await historyEvents(h);
-  const started = events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).map((e) => e.timerStartedEventAttributes?.timerId);
+  const started = events
+    .filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)
+    .map((e) => e.timerStartedEventAttributes?.timerId);
   const ended = events
     .map((e) => e.timerFiredEventAttributes?.timerId ?? e.timerCanceledEventAttributes?.timerId)
     .filter((x): x is string => typeof x === 'string');

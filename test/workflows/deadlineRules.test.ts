@@ -28,7 +28,11 @@ afterAll(async () => {
 async function probe(metAfterDueMs: number) {
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
   return worker.runUntil(async () => {
-    const h = await env.client.workflow.start<typeof deadlineProbe>('deadlineProbe', { taskQueue, workflowId: `probe-${randomUUID()}`, args: [metAfterDueMs] });
+    const h = await env.client.workflow.start<typeof deadlineProbe>('deadlineProbe', {
+      taskQueue,
+      workflowId: `probe-${randomUUID()}`,
+      args: [metAfterDueMs],
+    });
     const result = await h.result();
     const history = await h.fetchHistory();
     // The patched path replays deterministically (a marker without its patched() call, or vice versa, would not).
@@ -36,7 +40,9 @@ async function probe(metAfterDueMs: number) {
     // A patch marker's details carry its id (JSON in a payload).
     const patches = (history.events ?? []).flatMap((e) => {
       const m = e.markerRecordedEventAttributes;
-      return m?.markerName === 'core_patch' ? Object.values(m.details ?? {}).flatMap((p) => (p.payloads ?? []).map((x) => Buffer.from(x.data ?? []).toString())) : [];
+      return m?.markerName === 'core_patch'
+        ? Object.values(m.details ?? {}).flatMap((p) => (p.payloads ?? []).map((x) => Buffer.from(x.data ?? []).toString()))
+        : [];
     });
     return { ...result, patched: patches.some((p) => p.includes(LATE_MET_IS_BREACH)) };
   });

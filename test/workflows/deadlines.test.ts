@@ -50,94 +50,130 @@ describe.each([
   // its 80 % warning (16 h) → Tue 15:00. Urgent: 1 business day (10 h) → Tue 09:00; warning (8 h) → Mon 17:00.
   // Critical: 8 h round the clock → Mon 17:00; warning 6 h 24 m → 15:24.
   {
-    urgency: 'normal' as Urgency, dispatch: 2 * HOUR, response: 4 * HOUR, onSite: 24 * HOUR,
-    resolution: (A: number) => near(at(A, 2, '09:00')), resolutionWarn: (A: number) => near(at(A, 1, '15:00')), business: true,
+    urgency: 'normal' as Urgency,
+    dispatch: 2 * HOUR,
+    response: 4 * HOUR,
+    onSite: 24 * HOUR,
+    resolution: (A: number) => near(at(A, 2, '09:00')),
+    resolutionWarn: (A: number) => near(at(A, 1, '15:00')),
+    business: true,
   },
   {
-    urgency: 'urgent' as Urgency, dispatch: 30 * MIN, response: 2 * HOUR, onSite: 8 * HOUR,
-    resolution: (A: number) => near(at(A, 1, '09:00')), resolutionWarn: (A: number) => near(at(A, 0, '17:00')), business: true,
+    urgency: 'urgent' as Urgency,
+    dispatch: 30 * MIN,
+    response: 2 * HOUR,
+    onSite: 8 * HOUR,
+    resolution: (A: number) => near(at(A, 1, '09:00')),
+    resolutionWarn: (A: number) => near(at(A, 0, '17:00')),
+    business: true,
   },
   {
-    urgency: 'critical' as Urgency, dispatch: 10 * MIN, response: 1 * HOUR, onSite: 2 * HOUR,
-    resolution: (A: number) => near(at(A, 0, '17:00')), resolutionWarn: (A: number) => near(at(A, 0, '15:24')), business: false,
+    urgency: 'critical' as Urgency,
+    dispatch: 10 * MIN,
+    response: 1 * HOUR,
+    onSite: 2 * HOUR,
+    resolution: (A: number) => near(at(A, 0, '17:00')),
+    resolutionWarn: (A: number) => near(at(A, 0, '15:24')),
+    business: false,
   },
-])('$urgency request: every milestone of the deadline table', ({ urgency, dispatch, response, onSite, resolution, resolutionWarn, business }) => {
-  test('due times as the policy says, each met when reached, then call-back and follow-up', async () => {
-    const { bed } = suite;
-    const A = await anchorAt(bed, 1, '09:00');
-    const h = await suite.start({ urgency });
-    const tech = await assignedTech(h);
-    expect(tech).toBe('t1007');
+])(
+  '$urgency request: every milestone of the deadline table',
+  ({ urgency, dispatch, response, onSite, resolution, resolutionWarn, business }) => {
+    test('due times as the policy says, each met when reached, then call-back and follow-up', async () => {
+      const { bed } = suite;
+      const A = await anchorAt(bed, 1, '09:00');
+      const h = await suite.start({ urgency });
+      const tech = await assignedTech(h);
+      expect(tech).toBe('t1007');
 
-    // Received and acknowledged at once; dispatched at once.
-    let s = await untilState(h, (x) => deadline(x, 'acknowledge').status === 'met', 'acknowledge met');
-    expect(s.receivedAt).toEqual(near(A));
-    const due = (id: string) => deadline(s, id);
-    expect(due('acknowledge')).toMatchObject({ dueAt: near(A + 10 * MIN), metAt: near(A), status: 'met' });
-    expect(due('dispatch')).toMatchObject({ dueAt: near(A + dispatch), warnAt: near(A + 0.8 * dispatch), metAt: near(A), status: 'met' });
-    expect(due('accept')).toMatchObject({ dueAt: near(A + HOUR), status: 'pending' });
-    expect(due('response')).toMatchObject({ dueAt: near(A + response), warnAt: near(A + 0.8 * response), status: 'pending', business: false });
-    expect(due('on_site')).toMatchObject({ dueAt: near(A + onSite), warnAt: near(A + 0.8 * onSite), status: 'pending', business: false });
-    expect(due('resolution')).toMatchObject({ dueAt: resolution(A), warnAt: resolutionWarn(A), status: 'pending', business });
-    expect(s.deadlines.map((d) => d.id)).not.toContain('resolution_max');
+      // Received and acknowledged at once; dispatched at once.
+      let s = await untilState(h, (x) => deadline(x, 'acknowledge').status === 'met', 'acknowledge met');
+      expect(s.receivedAt).toEqual(near(A));
+      const due = (id: string) => deadline(s, id);
+      expect(due('acknowledge')).toMatchObject({ dueAt: near(A + 10 * MIN), metAt: near(A), status: 'met' });
+      expect(due('dispatch')).toMatchObject({ dueAt: near(A + dispatch), warnAt: near(A + 0.8 * dispatch), metAt: near(A), status: 'met' });
+      expect(due('accept')).toMatchObject({ dueAt: near(A + HOUR), status: 'pending' });
+      expect(due('response')).toMatchObject({
+        dueAt: near(A + response),
+        warnAt: near(A + 0.8 * response),
+        status: 'pending',
+        business: false,
+      });
+      expect(due('on_site')).toMatchObject({ dueAt: near(A + onSite), warnAt: near(A + 0.8 * onSite), status: 'pending', business: false });
+      expect(due('resolution')).toMatchObject({ dueAt: resolution(A), warnAt: resolutionWarn(A), status: 'pending', business });
+      expect(s.deadlines.map((d) => d.id)).not.toContain('resolution_max');
 
-    await punctualVisit(h, A, tech);
-    s = await untilState(h, (x) => x.deadlines.some((d) => d.id === 'photos' && d.status === 'met'), 'photos met');
-    expect(due('accept')).toMatchObject({ metAt: near(A + 5 * MIN), status: 'met' });
-    expect(due('response')).toMatchObject({ metAt: near(A + 30 * MIN), status: 'met' });
-    expect(due('on_site')).toMatchObject({ metAt: near(A + 75 * MIN), status: 'met' });
-    expect(due('resolution')).toMatchObject({ metAt: near(A + 3 * HOUR), status: 'met' });
-    expect(due('photos')).toMatchObject({ dueAt: near(A + 3.5 * HOUR), metAt: near(A + 3 * HOUR), status: 'met' });
-    expect(s.status).toBe('completed');
+      await punctualVisit(h, A, tech);
+      s = await untilState(h, (x) => x.deadlines.some((d) => d.id === 'photos' && d.status === 'met'), 'photos met');
+      expect(due('accept')).toMatchObject({ metAt: near(A + 5 * MIN), status: 'met' });
+      expect(due('response')).toMatchObject({ metAt: near(A + 30 * MIN), status: 'met' });
+      expect(due('on_site')).toMatchObject({ metAt: near(A + 75 * MIN), status: 'met' });
+      expect(due('resolution')).toMatchObject({ metAt: near(A + 3 * HOUR), status: 'met' });
+      expect(due('photos')).toMatchObject({ dueAt: near(A + 3.5 * HOUR), metAt: near(A + 3 * HOUR), status: 'met' });
+      expect(s.status).toBe('completed');
 
-    // Satisfaction call-back 24 h after completion (not a second earlier), with the survey SMS.
-    const tokenId = await ratingTokenId(bed, h);
-    await advanceTo(bed, A + 27 * HOUR - 1000);
-    expect(await smsOf(bed, h, 'survey')).toEqual([]);
-    await advanceTo(bed, A + 27 * HOUR + 2000);
-    await untilSms(bed, h, (l) => l.some((x) => x.kind === 'survey'), 'survey');
-    s = await h.state();
-    expect(s.timeline.find((e) => e.event === 'callback')?.at).toEqual(near(A + 27 * HOUR));
+      // Satisfaction call-back 24 h after completion (not a second earlier), with the survey SMS.
+      const tokenId = await ratingTokenId(bed, h);
+      await advanceTo(bed, A + 27 * HOUR - 1000);
+      expect(await smsOf(bed, h, 'survey')).toEqual([]);
+      await advanceTo(bed, A + 27 * HOUR + 2000);
+      await untilSms(bed, h, (l) => l.some((x) => x.kind === 'survey'), 'survey');
+      s = await h.state();
+      expect(s.timeline.find((e) => e.event === 'callback')?.at).toEqual(near(A + 27 * HOUR));
 
-    // Score 3 of 5: follow-up within 2 h of the score; ops call back after 1 h.
-    await advanceTo(bed, A + 28 * HOUR);
-    s = await act.feedback(h, tokenId, 3, '师傅来得晚');
-    expect(s.feedback).toMatchObject({ score: 3, comment: '师傅来得晚' });
-    s = await untilStatus(h, 'follow_up');
-    expect(due('follow_up')).toMatchObject({ startedAt: near(A + 28 * HOUR), dueAt: near(A + 30 * HOUR), warnAt: near(A + 28 * HOUR + 96 * MIN) });
-    await advanceTo(bed, A + 29 * HOUR);
-    await act.followUp(h);
-    const final = await h.result();
-    expect(final).toMatchObject({ status: 'closed', outcome: 'closed', escalationLevel: 0, escalations: [], closedAt: near(A + 29 * HOUR) });
-    expect(final.deadlines.find((d) => d.id === 'follow_up')).toMatchObject({ metAt: near(A + 29 * HOUR), status: 'met' });
-    expect(final.deadlines.filter((d) => d.status !== 'met')).toEqual([]);
+      // Score 3 of 5: follow-up within 2 h of the score; ops call back after 1 h.
+      await advanceTo(bed, A + 28 * HOUR);
+      s = await act.feedback(h, tokenId, 3, '师傅来得晚');
+      expect(s.feedback).toMatchObject({ score: 3, comment: '师傅来得晚' });
+      s = await untilStatus(h, 'follow_up');
+      expect(due('follow_up')).toMatchObject({
+        startedAt: near(A + 28 * HOUR),
+        dueAt: near(A + 30 * HOUR),
+        warnAt: near(A + 28 * HOUR + 96 * MIN),
+      });
+      await advanceTo(bed, A + 29 * HOUR);
+      await act.followUp(h);
+      const final = await h.result();
+      expect(final).toMatchObject({
+        status: 'closed',
+        outcome: 'closed',
+        escalationLevel: 0,
+        escalations: [],
+        closedAt: near(A + 29 * HOUR),
+      });
+      expect(final.deadlines.find((d) => d.id === 'follow_up')).toMatchObject({ metAt: near(A + 29 * HOUR), status: 'met' });
+      expect(final.deadlines.filter((d) => d.status !== 'met')).toEqual([]);
 
-    // One of each customer/technician message, none to an escalation contact.
-    const kinds = (await smsOf(bed, h)).map((l) => l.kind).sort();
-    expect(kinds).toEqual(['assigned', 'completed', 'follow_up_apology', 'received', 'survey', 'tech_assignment', 'visit_booked']);
-    expect((await smsOf(bed, h)).filter((l) => ESCALATION_PHONES.includes(l.to))).toEqual([]);
-    if (urgency === 'normal') await recordHistory(h, 'happy-path');
-  });
+      // One of each customer/technician message, none to an escalation contact.
+      const kinds = (await smsOf(bed, h)).map((l) => l.kind).sort();
+      expect(kinds).toEqual(['assigned', 'completed', 'follow_up_apology', 'received', 'survey', 'tech_assignment', 'visit_booked']);
+      expect((await smsOf(bed, h)).filter((l) => ESCALATION_PHONES.includes(l.to))).toEqual([]);
+      if (urgency === 'normal') await recordHistory(h, 'happy-path');
+    });
 
-  test('VIP takes the next stricter column\'s dispatch deadline, nothing else', async () => {
-    const { bed } = suite;
-    const A = await anchorAt(bed, 1, '09:00');
-    const stricter = { normal: 30 * MIN, urgent: 10 * MIN, critical: 10 * MIN }[urgency];
-    const vip = await suite.start({ urgency, vip: true });
-    const plain = await suite.start({ urgency });
-    const [sv, sp] = [await untilStatus(vip, 'assigned'), await untilStatus(plain, 'assigned')];
-    expect(deadline(sv, 'dispatch').dueAt).toEqual(near(A + stricter));
-    expect(deadline(sp, 'dispatch').dueAt).toEqual(near(A + dispatch));
-    for (const id of ['response', 'on_site', 'resolution']) expect(deadline(sv, id).dueAt).toEqual(near(deadline(sp, id).dueAt));
-    expect(sv.vip).toBe(true);
-  });
-});
+    test("VIP takes the next stricter column's dispatch deadline, nothing else", async () => {
+      const { bed } = suite;
+      const A = await anchorAt(bed, 1, '09:00');
+      const stricter = { normal: 30 * MIN, urgent: 10 * MIN, critical: 10 * MIN }[urgency];
+      const vip = await suite.start({ urgency, vip: true });
+      const plain = await suite.start({ urgency });
+      const [sv, sp] = [await untilStatus(vip, 'assigned'), await untilStatus(plain, 'assigned')];
+      expect(deadline(sv, 'dispatch').dueAt).toEqual(near(A + stricter));
+      expect(deadline(sp, 'dispatch').dueAt).toEqual(near(A + dispatch));
+      for (const id of ['response', 'on_site', 'resolution']) expect(deadline(sv, id).dueAt).toEqual(near(deadline(sp, id).dueAt));
+      expect(sv.vip).toBe(true);
+    });
+  },
+);
 
 describe('type-specific clocks', () => {
   test('complaint: contact (booked visit) within 2 h, on site within 24 h, resolved within 3 days round the clock', async () => {
     const { bed } = suite;
     const A = await anchorAt(bed, 1, '09:00');
-    const h = await suite.start({ type: 'complaint', problem: { description: '第二次上门后热水器仍熄火，要求投诉', occursWhen: '每天', symptoms: 'E1' } });
+    const h = await suite.start({
+      type: 'complaint',
+      problem: { description: '第二次上门后热水器仍熄火，要求投诉', occursWhen: '每天', symptoms: 'E1' },
+    });
     const tech = await assignedTech(h);
     expect(tech).toBe('t1007'); // the only active gas technician with complaint_handling
     let s = await h.state();
@@ -161,7 +197,11 @@ describe('type-specific clocks', () => {
     expect(deadline(s, 'resolution')).toMatchObject({ dueAt: near(at(A, 3, '09:00')), business: true });
     // 7 business days = 70 h: Mon 9, Tue–Sat 5 × 10 = 59, (Sunday off), Mon 10 = 69, Tue 1 → next Tuesday 09:00;
     // its warning at 56 h → Saturday 15:00.
-    expect(deadline(s, 'resolution_max')).toMatchObject({ dueAt: near(at(A, 8, '09:00')), warnAt: near(at(A, 5, '15:00')), business: true });
+    expect(deadline(s, 'resolution_max')).toMatchObject({
+      dueAt: near(at(A, 8, '09:00')),
+      warnAt: near(at(A, 5, '15:00')),
+      business: true,
+    });
     await punctualVisit(h, A, tech);
     s = await h.state();
     expect(deadline(s, 'resolution')).toMatchObject({ status: 'met', metAt: near(A + 3 * HOUR) });

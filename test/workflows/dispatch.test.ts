@@ -42,7 +42,12 @@ test('best candidate first: within 30 km, then service stars, then load, then di
   expect(candidatesLogged(s)).toEqual(['t1007', 't1001', 't1004', 't1010', 't1014']);
   expect(s.assignments[0]).toMatchObject({ technicianId: 't1007', name: '赵军', workNumber: 'T-1007', tier: 3, by: 'auto', visit: 1 });
   // Customer told who is coming (name, work number, phone); the technician gets the work order.
-  const sms = await untilSms(bed, h, (l) => l.some((x) => x.kind === 'assigned') && l.some((x) => x.kind === 'tech_assignment'), 'assignment SMS');
+  const sms = await untilSms(
+    bed,
+    h,
+    (l) => l.some((x) => x.kind === 'assigned') && l.some((x) => x.kind === 'tech_assignment'),
+    'assignment SMS',
+  );
   expect(sms.find((x) => x.kind === 'assigned')?.text).toEqual(expect.stringMatching(/赵军.*T-1007.*\+8613800138007/));
   expect(sms.find((x) => x.kind === 'tech_assignment')?.to).toBe('+8613800138007');
 });

@@ -52,7 +52,12 @@ async function warnThenBreach(h: Handle, id: string, warnAt: number | string, du
   const warnMs = typeof warnAt === 'number' ? warnAt : Date.parse(warnAt);
   const dueMs = typeof dueAt === 'number' ? dueAt : Date.parse(dueAt);
   const before = (await pages(bed, h)).length;
-  const newPages = (n: number, what: string) => until(() => pages(bed, h), (p) => p.length >= before + n, `${h.workflowId}: ${what}`).then((p) => p.slice(before));
+  const newPages = (n: number, what: string) =>
+    until(
+      () => pages(bed, h),
+      (p) => p.length >= before + n,
+      `${h.workflowId}: ${what}`,
+    ).then((p) => p.slice(before));
 
   await advanceTo(bed, warnMs - S);
   expect(await pages(bed, h)).toHaveLength(before);
@@ -159,18 +164,28 @@ describe.each([
   });
 });
 
-
 /**
  * The worker goes down once `h` has settled; the test server skips to the timer at `timerAt` and waits there for a
  * worker; the visit is booked meanwhile; a worker comes back, and the timer and the booking reach the workflow in
  * one task. `check` runs once that task is through; the request is terminated afterwards.
  */
-async function bookWhileWorkerDown(h: Handle, worker: { stop(): Promise<void> }, tech: string, timerAt: number, timer: string, check: () => Promise<void>): Promise<void> {
+async function bookWhileWorkerDown(
+  h: Handle,
+  worker: { stop(): Promise<void> },
+  tech: string,
+  timerAt: number,
+  timer: string,
+  check: () => Promise<void>,
+): Promise<void> {
   const { bed } = suite;
   await settle(h);
   await worker.stop(); // (queries need a worker too: none until the next unpark)
   const skipping = advanceTo(bed, timerAt + 5 * MIN);
-  await until(() => serverNow(bed), (now) => now >= timerAt, `${timer} to fire`);
+  await until(
+    () => serverNow(bed),
+    (now) => now >= timerAt,
+    `${timer} to fire`,
+  );
   const booked = act.book(h, tech, new Date(timerAt + HOUR).toISOString());
   await new Promise((r) => setTimeout(r, 300)); // let the update reach the server first
   const back = await bed.unpark();
@@ -208,7 +223,10 @@ test('complaint: no visit booked within 2 h → L1; not on site in 24 h → L2; 
 test('return: resolution (3 business days) and its hard limit (7) break; the level stays at 3 and L3 is paged again', async () => {
   const { bed } = suite;
   const A = await anchorAt(bed, 1, '11:00');
-  const h = await suite.start({ type: 'return', product: { model: 'JSQ25-13A', purchaseDate: '2026-01-02', category: 'gas_water_heater' } });
+  const h = await suite.start({
+    type: 'return',
+    product: { model: 'JSQ25-13A', purchaseDate: '2026-01-02', category: 'gas_water_heater' },
+  });
   const tech = await assignedTech(h);
   await act.accept(h, tech);
   await warnThenBreach(h, 'response', A + 3 * HOUR + 12 * MIN, A + 4 * HOUR, 1);
@@ -224,7 +242,12 @@ test('return: resolution (3 business days) and its hard limit (7) break; the lev
   await advanceTo(bed, Date.parse(at(A, 8, '11:00')) + S);
   const s = await untilState(h, (x) => deadline(x, 'resolution_max').status === 'breached', 'resolution_max breached');
   expect(s.escalationLevel).toBe(3);
-  expect(s.escalations.map((e) => `${e.milestone} L${e.level}`)).toEqual(['response L1', 'on_site L2', 'resolution L3', 'resolution_max L3']);
+  expect(s.escalations.map((e) => `${e.milestone} L${e.level}`)).toEqual([
+    'response L1',
+    'on_site L2',
+    'resolution L3',
+    'resolution_max L3',
+  ]);
   await untilSms(bed, h, (l) => l.filter((x) => x.kind === 'escalation_breach' && x.to === PHONE[3]).length === 2, 'second L3 page');
   expect(await breachedAttribute(h)).toEqual(['response', 'on_site', 'resolution', 'resolution_max']);
 });
@@ -233,14 +256,20 @@ test('acknowledge: the received SMS cannot be sent → ops alerted at once (L1);
   // A number the gateway refuses outright (too short for E.164): the SMS fails for good, nothing acknowledges.
   const { bed } = suite;
   const h = await suite.start({ customer: { name: '陈静', phone: '+86138', address: '上海市徐汇区漕溪北路 88 号', language: 'zh' } });
-  let s = await untilState(h, (x) => x.escalations.some((e) => e.reason === 'sms_failure' && /customer SMS received/.test(e.detail ?? '')), 'SMS failure alert');
+  let s = await untilState(
+    h,
+    (x) => x.escalations.some((e) => e.reason === 'sms_failure' && /customer SMS received/.test(e.detail ?? '')),
+    'SMS failure alert',
+  );
   expect(s.escalationLevel).toBe(1);
   const A = Date.parse(s.receivedAt);
   expect(deadline(s, 'acknowledge')).toMatchObject({ status: 'pending', dueAt: near(A + 10 * MIN) });
   await advanceTo(bed, A + 10 * MIN + S);
   s = await untilState(h, (x) => deadline(x, 'acknowledge').status === 'breached', 'acknowledge breached');
   expect(s.escalationLevel).toBe(2);
-  expect(s.escalations.filter((e) => e.reason === 'breach')).toEqual([expect.objectContaining({ milestone: 'acknowledge', level: 2, contactRole: 'service_supervisor' })]);
+  expect(s.escalations.filter((e) => e.reason === 'breach')).toEqual([
+    expect.objectContaining({ milestone: 'acknowledge', level: 2, contactRole: 'service_supervisor' }),
+  ]);
   await untilSms(bed, h, (l) => l.some((x) => x.kind === 'escalation_breach' && x.to === PHONE[2]), 'L2 paged');
   expect((await smsOf(bed, h)).filter((l) => l.to === '+86138')).toEqual([]);
 });

@@ -69,7 +69,12 @@ test('business calendar: a day on hold moves the resolution deadline by the 10 w
   expect(deadline(s, 'resolution')).toMatchObject({ status: 'met', metAt: near(at(A, 2, '16:00')) });
   expect(deadline(s, 'on_site')).toMatchObject({ status: 'met' });
   expect(s.escalations).toEqual([]);
-  expect(s.timeline.filter((e) => e.event === 'on_hold' || e.event === 'resumed').map((e) => e.event)).toEqual(['on_hold', 'resumed', 'on_hold', 'resumed']);
+  expect(s.timeline.filter((e) => e.event === 'on_hold' || e.event === 'resumed').map((e) => e.event)).toEqual([
+    'on_hold',
+    'resumed',
+    'on_hold',
+    'resumed',
+  ]);
 });
 
 test('critical (24×7): three hours on hold from on site move resolution by exactly three hours, and it goes back to on site', async () => {
@@ -88,7 +93,12 @@ test('critical (24×7): three hours on hold from on site move resolution by exac
   await advanceTo(bed, A + 4 * HOUR);
   s = await act.resume(h);
   expect(s.status).toBe('on_site');
-  expect(deadline(s, 'resolution')).toMatchObject({ status: 'pending', dueAt: near(A + 11 * HOUR), warnAt: near(A + 9 * HOUR + 24 * MIN), business: false });
+  expect(deadline(s, 'resolution')).toMatchObject({
+    status: 'pending',
+    dueAt: near(A + 11 * HOUR),
+    warnAt: near(A + 9 * HOUR + 24 * MIN),
+    business: false,
+  });
 
   // Past the original due time (A+8h) but before the moved one: no breach.
   await advanceTo(bed, A + 9 * HOUR);

@@ -20,7 +20,12 @@ const AIRCON_ZHANGJIANG = {
 const taken = new Set<Action>();
 
 /** Runs `action` on the workflow, then on a fake seeded with the state the workflow had; same status. */
-async function both<A extends Action>(h: Handle, action: A, args: ActionArgs<A>, run: () => Promise<ServiceRequestState>): Promise<ServiceRequestState> {
+async function both<A extends Action>(
+  h: Handle,
+  action: A,
+  args: ActionArgs<A>,
+  run: () => Promise<ServiceRequestState>,
+): Promise<ServiceRequestState> {
   const before = await h.state();
   const answer = await run();
   const fake = new FakePort();
@@ -37,7 +42,8 @@ async function both<A extends Action>(h: Handle, action: A, args: ActionArgs<A>,
   return answer;
 }
 
-const soon = async (h: Handle, hours: number): Promise<string> => new Date(Date.parse((await h.state()).receivedAt) + hours * 3_600_000).toISOString();
+const soon = async (h: Handle, hours: number): Promise<string> =>
+  new Date(Date.parse((await h.state()).receivedAt) + hours * 3_600_000).toISOString();
 
 test('every action of the definition: the workflow and the fake answer with the same status', async () => {
   const { bed } = suite;
@@ -55,7 +61,9 @@ test('every action of the definition: the workflow and the fake answer with the 
   await both(h, 'arrival', { technicianId: 't1011' }, () => act.arrive(h, 't1011'));
   await both(h, 'hold', { reason: 'waiting for parts' }, () => act.hold(h));
   await both(h, 'resume', { reason: 'parts arrived' }, () => act.resume(h));
-  await both(h, 'completion', { technicianId: 't1011', resolved: false, notes: 'control board fault, needs L2' }, () => act.complete(h, 't1011', false));
+  await both(h, 'completion', { technicianId: 't1011', resolved: false, notes: 'control board fault, needs L2' }, () =>
+    act.complete(h, 't1011', false),
+  );
 
   // The next tier: a higher-tier technician visits and fixes it.
   const second = (await untilState(h, (s) => s.visit === 2 && s.status === 'assigned', 'visit 2 assigned')).technicianId as string;

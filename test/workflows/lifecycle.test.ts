@@ -1,7 +1,5 @@
 import { createBed, type Bed } from './support/env';
-import {
-  ACTION_UPDATES,
-} from '../../workflows/messages';
+import { ACTION_UPDATES } from '../../workflows/messages';
 
 let bed: Bed;
 beforeAll(async () => {

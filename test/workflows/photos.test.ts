@@ -85,8 +85,16 @@ test('signature missing at 30 min → reminder to the technician + level 1; the 
   let s = await untilState(h, (x) => x.escalationLevel === 1, 'photos escalation');
   expect(deadline(s, 'photos')).toMatchObject({ status: 'breached', breachedAt: near(T + 30 * MIN) });
   expect(s.photoChecks).toEqual([{ at: near(T + 30 * MIN), ok: false, missing: ['signature'], invalid: [] }]);
-  expect(s.escalations).toEqual([expect.objectContaining({ level: 1, reason: 'photos_missing', milestone: 'photos', detail: 'signature', contactRole: 'dispatch_lead' })]);
-  const sms = await untilSms(bed, h, (l) => l.some((x) => x.kind === 'tech_photo_reminder') && l.some((x) => x.kind === 'ops_alert') && l.some((x) => x.kind === 'completed'), 'reminder, alert, completion');
+  expect(s.escalations).toEqual([
+    expect.objectContaining({ level: 1, reason: 'photos_missing', milestone: 'photos', detail: 'signature', contactRole: 'dispatch_lead' }),
+  ]);
+  const sms = await untilSms(
+    bed,
+    h,
+    (l) =>
+      l.some((x) => x.kind === 'tech_photo_reminder') && l.some((x) => x.kind === 'ops_alert') && l.some((x) => x.kind === 'completed'),
+    'reminder, alert, completion',
+  );
   expect(sms.filter((x) => x.kind === 'tech_photo_reminder').map((x) => x.to)).toEqual([TECH_PHONE]);
   expect(sms.filter((x) => x.kind === 'ops_alert').map((x) => x.to)).toEqual(['+8613900139001']);
 
@@ -114,7 +122,12 @@ test('a text file uploaded as the "after" photo does not count: checked at once,
 
   // Every kind was announced, so the check runs at completion — and finds no real "after" image.
   let s = await untilState(h, (x) => x.photoChecks.length === 1, 'first check');
-  expect(s.photoChecks[0]).toMatchObject({ at: near(T), ok: false, missing: ['after'], invalid: [{ kind: 'after', reason: expect.stringContaining('text, not an image') }] });
+  expect(s.photoChecks[0]).toMatchObject({
+    at: near(T),
+    ok: false,
+    missing: ['after'],
+    invalid: [{ kind: 'after', reason: expect.stringContaining('text, not an image') }],
+  });
   expect(s.escalationLevel).toBe(0);
   await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS after the first check');
   expect(await smsOf(bed, h, 'tech_photo_reminder')).toEqual([]);

@@ -40,7 +40,19 @@ const ALLOWED: Partial<Record<Status, Action[]>> = {
   completed: ['feedback'],
   follow_up: ['followUp'],
 };
-const ACTIONS: Action[] = ['assign', 'accept', 'decline', 'appointment', 'arrival', 'completion', 'hold', 'resume', 'feedback', 'followUp', 'cancel'];
+const ACTIONS: Action[] = [
+  'assign',
+  'accept',
+  'decline',
+  'appointment',
+  'arrival',
+  'completion',
+  'hold',
+  'resume',
+  'feedback',
+  'followUp',
+  'cancel',
+];
 
 /** Each action as the API would send it, by the assigned technician where one is needed. */
 const attempt: Record<Action, (h: Handle) => Promise<unknown>> = {
@@ -104,7 +116,12 @@ test('a request walked through every state refuses, at each, every action its st
   for (const score of [0, 6, 2.5]) {
     await expectRejected(h, () => act.feedback(h, tokenId, score), /score: must be an integer 1\.\.5/, true);
   }
-  await expectRejected(h, () => act.feedback(h, 'f0f0f0f0-0000-4000-8000-000000000000', 4), /rating link is not valid for this request/, true);
+  await expectRejected(
+    h,
+    () => act.feedback(h, 'f0f0f0f0-0000-4000-8000-000000000000', 4),
+    /rating link is not valid for this request/,
+    true,
+  );
 
   await act.feedback(h, tokenId, 2);
   await untilStatus(h, 'follow_up');

@@ -46,7 +46,10 @@ test('unresolved → level 2 and a higher tier; unresolved again → level 3; th
     expect.objectContaining({ level: 2, reason: 'unresolved', contactRole: 'service_supervisor', detail: 'visit 1 unresolved' }),
   ]);
   expect(s.technicianId).toBe('t1005');
-  expect(s.assignments.map((a) => `${a.technicianId} tier ${a.tier} visit ${a.visit}`)).toEqual(['t1002 tier 2 visit 1', 't1005 tier 3 visit 2']);
+  expect(s.assignments.map((a) => `${a.technicianId} tier ${a.tier} visit ${a.visit}`)).toEqual([
+    't1002 tier 2 visit 1',
+    't1005 tier 3 visit 2',
+  ]);
   // Only tier ≥ 3, never the technician who failed.
   expect(s.timeline.filter((e) => e.event === 'candidates').map((e) => (e.detail ?? '').split('; ').map((c) => c.split(' ')[0]))).toEqual([
     ['t1002', 't1005', 't1011', 't1013', 't1015'],

@@ -27,7 +27,11 @@ export async function afterCompletion(k: Kit): Promise<void> {
 
   // Satisfaction call-back after completion, unless the customer already rated through the link.
   const rated = isAction('feedback');
-  let feedback = await k.inbox.within(rated, Math.max(1, completedAt + policy.callbackDelay.ms - Date.now()), `Satisfaction call-back ${policy.callbackDelay.text} after completion`);
+  let feedback = await k.inbox.within(
+    rated,
+    Math.max(1, completedAt + policy.callbackDelay.ms - Date.now()),
+    `Satisfaction call-back ${policy.callbackDelay.text} after completion`,
+  );
   if (!feedback) {
     k.notify.customer('survey', { ratingLink: url });
     record.log('callback', 'satisfaction call-back task created');
@@ -127,6 +131,9 @@ async function runPhotoCheck(k: Kit): Promise<boolean> {
     { requestId: k.record.requestId, required: [...PHOTO_KINDS] },
   ]);
   k.record.data.photoChecks.push({ at: nowIso(), ok: r.ok, missing: r.missing, invalid: r.invalid });
-  k.record.log('photo_check', r.ok ? 'all photos present' : `missing ${r.missing.join(', ') || '-'}; invalid ${r.invalid.map((i) => i.kind).join(', ') || '-'}`);
+  k.record.log(
+    'photo_check',
+    r.ok ? 'all photos present' : `missing ${r.missing.join(', ') || '-'}; invalid ${r.invalid.map((i) => i.kind).join(', ') || '-'}`,
+  );
   return r.ok;
 }

@@ -25,7 +25,10 @@ const EXTRA: { [A in Action]?: (k: Kit, args: ActionArgs<A>) => void } = {
   },
   feedback: (k, { tokenId }) => {
     if (!k.record.data.ratingTokens.includes(tokenId)) {
-      refuse(k.record.data.feedback ? 'rating link was already used' : 'rating link is not valid for this request', k.record.data.feedback ? 'TokenUsed' : 'InvalidToken');
+      refuse(
+        k.record.data.feedback ? 'rating link was already used' : 'rating link is not valid for this request',
+        k.record.data.feedback ? 'TokenUsed' : 'InvalidToken',
+      );
     }
   },
 };

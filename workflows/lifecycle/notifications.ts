@@ -57,7 +57,9 @@ export class Notifications {
     const seq = ++this.noticeSeq;
     const summary = `${n.kind === 'warning' ? 'Warning' : 'Escalation'} L${n.level} → ${n.contact.role}${n.milestone ? `: ${MILESTONE_LABEL[n.milestone]}` : ''}`;
     const send = () =>
-      this.acts.notifyEscalation.executeWithOptions({ summary }, [{ ...n, requestId: this.record.requestId, ticket: this.record.ticket, seq }]);
+      this.acts.notifyEscalation.executeWithOptions({ summary }, [
+        { ...n, requestId: this.record.requestId, ticket: this.record.ticket, seq },
+      ]);
     this.background(send, `${summary} (${n.kind})`, false);
   }
 

@@ -30,7 +30,15 @@ export class FileCallCentre implements CallCentre {
 
   private load(): Promise<Set<string>> {
     this.keys ??= readFile(this.file, 'utf8')
-      .then((text) => new Set(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as CallbackTask).key)))
+      .then(
+        (text) =>
+          new Set(
+            text
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => (JSON.parse(l) as CallbackTask).key),
+          ),
+      )
       .catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return new Set<string>();
         throw err;
@@ -77,7 +85,14 @@ export class WebhookCallCentre implements CallCentre {
 
   async createTask(task: CallbackTask): Promise<'created' | 'duplicate'> {
     const body = JSON.stringify({ type: 'satisfaction_callback', ...task });
-    const res = await postSignedJson({ ...this.opts, url: this.url, body, secret: this.secret, idempotencyKey: task.key, what: 'call-centre webhook' });
+    const res = await postSignedJson({
+      ...this.opts,
+      url: this.url,
+      body,
+      secret: this.secret,
+      idempotencyKey: task.key,
+      what: 'call-centre webhook',
+    });
     if (res.status === 409) return 'duplicate';
     if (!res.ok) throw new Error(`call-centre webhook answered ${res.status}`);
     return 'created';

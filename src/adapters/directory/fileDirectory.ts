@@ -69,7 +69,9 @@ function parseFile(path: string, text: string): unknown {
     // YAML is a superset of JSON, but JSON.parse gives the sharper message for a .json file.
     return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new RosterError(path, [{ index: -1, field: 'file', message: `not valid ${extname(path).slice(1) || 'YAML'}: ${(e as Error).message}` }]);
+    throw new RosterError(path, [
+      { index: -1, field: 'file', message: `not valid ${extname(path).slice(1) || 'YAML'}: ${(e as Error).message}` },
+    ]);
   }
 }
 

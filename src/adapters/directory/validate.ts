@@ -17,10 +17,7 @@ export class RosterError extends Error {
     readonly source: string,
     readonly issues: RosterIssue[],
   ) {
-    super(
-      `Invalid technician roster ${source}:\n  - ` +
-        issues.map((i) => `${issuePath(i)}: ${i.message}`).join('\n  - '),
-    );
+    super(`Invalid technician roster ${source}:\n  - ` + issues.map((i) => `${issuePath(i)}: ${i.message}`).join('\n  - '));
     this.name = 'RosterError';
   }
 }
@@ -63,7 +60,8 @@ export function parseRoster(doc: unknown, source = 'roster'): Technician[] {
     else {
       raw.skills.forEach((s: unknown, i: number) => {
         const v = typeof s === 'string' ? normaliseSkill(s) : undefined;
-        if (!v || !SKILL.test(v)) bad(`skills[${i}]`, 'expected a skill tag like gas or air_conditioner (letters, digits, "_", "-" or spaces)');
+        if (!v || !SKILL.test(v))
+          bad(`skills[${i}]`, 'expected a skill tag like gas or air_conditioner (letters, digits, "_", "-" or spaces)');
         else if (!skills.includes(v)) skills.push(v);
       });
     }

@@ -154,7 +154,10 @@ export function aliyunPhoneNumber(e164: string): string {
   if (e164.startsWith('+86')) {
     const national = e164.slice(3);
     if (!/^1\d{10}$/.test(national)) {
-      throw new SmsProviderError('aliyun: a +86 number must be an 11-digit mainland mobile number', { provider: 'aliyun', retryable: false });
+      throw new SmsProviderError('aliyun: a +86 number must be an 11-digit mainland mobile number', {
+        provider: 'aliyun',
+        retryable: false,
+      });
     }
     return national;
   }
@@ -246,7 +249,9 @@ export class AliyunSmsProvider implements SmsProvider {
       SignatureMethod: 'HMAC-SHA1',
       SignatureNonce: this.nonce(),
       SignatureVersion: '1.0',
-      Timestamp: this.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      Timestamp: this.now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       Version: ALIYUN_SMS_API_VERSION,
       ...business,
     };
@@ -298,7 +303,10 @@ function aliyunError(res: Response, body: AliyunResponse | undefined): SmsProvid
  */
 function scrub(message: string): string {
   const cut = message.split(/(?:server )?string to sign/i)[0] ?? '';
-  const clean = cut.replace(/\+?\d[\d\s().-]{5,}\d/g, '[number]').replace(/\s+/g, ' ').trim();
+  const clean = cut
+    .replace(/\+?\d[\d\s().-]{5,}\d/g, '[number]')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > 160 ? `${clean.slice(0, 159)}…` : clean;
 }
 

@@ -84,7 +84,8 @@ export function aliyunTemplateProblems(value: unknown): string[] {
   const table = value as Record<string, unknown>;
   for (const [kind, code] of Object.entries(table)) {
     if (!(SMS_KINDS as readonly string[]).includes(kind)) problems.push(`unknown message kind '${kind}' (kinds: ${SMS_KINDS.join(', ')})`);
-    else if (typeof code !== 'string' || !ALIYUN_TEMPLATE_CODE.test(code)) problems.push(`'${kind}': ${JSON.stringify(code)} is not an Aliyun template code (SMS_…)`);
+    else if (typeof code !== 'string' || !ALIYUN_TEMPLATE_CODE.test(code))
+      problems.push(`'${kind}': ${JSON.stringify(code)} is not an Aliyun template code (SMS_…)`);
   }
   for (const kind of SMS_KINDS) {
     if (!Object.prototype.hasOwnProperty.call(table, kind)) problems.push(`no template code for '${kind}'`);
@@ -101,10 +102,15 @@ export interface AliyunParamOptions {
  * The TemplateParam object of one message: `vars` are the variables the text was rendered from (as passed to
  * `renderSms`, `timeZone` included). Throws `AliyunParamError` naming every missing or unusable variable.
  */
-export function aliyunTemplateParams<K extends SmsKind>(kind: K, vars: Record<string, unknown>, opts: AliyunParamOptions = {}): AliyunTemplateParams<K> {
+export function aliyunTemplateParams<K extends SmsKind>(
+  kind: K,
+  vars: Record<string, unknown>,
+  opts: AliyunParamOptions = {},
+): AliyunTemplateParams<K> {
   const build = BUILD[kind] as ((r: Reader) => AliyunTemplateParams<K>) | undefined;
   if (!build) throw new AliyunParamError(`unknown SMS kind '${String(kind)}'`);
-  if (vars === null || typeof vars !== 'object') throw new AliyunParamError(`aliyun template parameters for '${kind}' need a variables object`);
+  if (vars === null || typeof vars !== 'object')
+    throw new AliyunParamError(`aliyun template parameters for '${kind}' need a variables object`);
   const reader = new Reader(vars, opts.maxLength ?? DEFAULT_ALIYUN_PARAM_MAX_LENGTH);
   const params = build(reader);
   if (reader.missing.length > 0 || reader.invalid.length > 0) {
@@ -118,7 +124,12 @@ export function aliyunTemplateParams<K extends SmsKind>(kind: K, vars: Record<st
 
 const BUILD: { [K in SmsKind]: (r: Reader) => AliyunTemplateParams<K> } = {
   received: (r) => ({ ticket: r.id('ticketNo') }),
-  assigned: (r) => ({ ticket: r.id('ticketNo'), name: r.text('technicianName'), no: r.id('technicianNo'), phone: r.phone('technicianPhone') }),
+  assigned: (r) => ({
+    ticket: r.id('ticketNo'),
+    name: r.text('technicianName'),
+    no: r.id('technicianNo'),
+    phone: r.phone('technicianPhone'),
+  }),
   delay: (r) => ({ ticket: r.id('ticketNo') }),
   visit_booked: (r) => ({
     ticket: r.id('ticketNo'),
@@ -278,7 +289,16 @@ class Reader {
     const d = Math.floor(totalMin / 1440);
     const h = Math.floor((totalMin % 1440) / 60);
     const m = totalMin % 60;
-    const parts: [number, string][] = d > 0 ? [[d, '天'], [h, '小时']] : [[h, '小时'], [m, '分钟']];
+    const parts: [number, string][] =
+      d > 0
+        ? [
+            [d, '天'],
+            [h, '小时'],
+          ]
+        : [
+            [h, '小时'],
+            [m, '分钟'],
+          ];
     return parts
       .filter(([n]) => n !== 0)
       .map(([n, u]) => `${n}${u}`)
@@ -332,7 +352,15 @@ const FORMATS = new Map<string, Intl.DateTimeFormat>();
 function formatFor(timeZone: string): Intl.DateTimeFormat {
   let f = FORMATS.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     FORMATS.set(timeZone, f);
   }
   return f;

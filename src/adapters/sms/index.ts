@@ -92,7 +92,9 @@ export function createSmsProvider(cfg: SmsConfig): SmsProvider {
     case 'webhook': {
       const missing = [!cfg.webhookUrl && 'webhookUrl', !cfg.webhookSecret && 'webhookSecret'].filter(Boolean);
       if (missing.length > 0) throw new SmsConfigError(`SMS provider 'webhook' needs ${missing.join(' and ')}`);
-      return wrap(() => new WebhookSmsProvider({ url: cfg.webhookUrl as string, secret: cfg.webhookSecret as string, timeoutMs: cfg.timeoutMs }));
+      return wrap(
+        () => new WebhookSmsProvider({ url: cfg.webhookUrl as string, secret: cfg.webhookSecret as string, timeoutMs: cfg.timeoutMs }),
+      );
     }
     case 'twilio': {
       const t = cfg.twilio;
@@ -113,7 +115,9 @@ export function createSmsProvider(cfg: SmsConfig): SmsProvider {
       return wrap(() => new AliyunSmsProvider({ ...a, timeoutMs: cfg.timeoutMs }));
     }
     default:
-      throw new SmsConfigError(`unknown SMS provider '${String((cfg as { provider?: unknown }).provider)}' (outbox, webhook, twilio or aliyun)`);
+      throw new SmsConfigError(
+        `unknown SMS provider '${String((cfg as { provider?: unknown }).provider)}' (outbox, webhook, twilio or aliyun)`,
+      );
   }
 }
 

@@ -36,8 +36,7 @@ export interface SmsVarsByKind {
   tech_assignment: Common & Zoned & { urgency: Urgency; productModel: string; address: string; problem?: string; acceptBy?: SmsTime };
   tech_photo_reminder: Common & { missingPhotos: PhotoKind[] };
   escalation_warning: Common & Zoned & { milestone: Milestone; dueAt: SmsTime; urgency?: Urgency };
-  escalation_breach: Common &
-    Zoned & { milestone: Milestone; level: Exclude<EscalationLevel, 0>; overdueMs: number; urgency?: Urgency };
+  escalation_breach: Common & Zoned & { milestone: Milestone; level: Exclude<EscalationLevel, 0>; overdueMs: number; urgency?: Urgency };
   ops_alert: Partial<Common> & { summary: string };
 }
 export type SmsVars<K extends SmsKind = SmsKind> = SmsVarsByKind[K];
@@ -119,8 +118,7 @@ interface Fmt {
 }
 
 const ZH: { [K in SmsKind]: Render<K> } = {
-  received: (v, f) =>
-    `${f.sig}您的服务单 ${v.ticketNo} 已受理，我们将尽快安排工程师与您联系，请保持电话畅通。${f.hotline(v)}`,
+  received: (v, f) => `${f.sig}您的服务单 ${v.ticketNo} 已受理，我们将尽快安排工程师与您联系，请保持电话畅通。${f.hotline(v)}`,
   assigned: (v, f) =>
     `${f.sig}您的服务单 ${v.ticketNo} 已安排工程师${f.clean(v.technicianName)}（工号 ${v.technicianNo}，电话 ${v.technicianPhone}）为您服务，工程师将尽快与您联系预约上门时间。${f.hotline(v)}`,
   delay: (v, f) =>
@@ -226,7 +224,8 @@ function checkEnums(kind: SmsKind, v: Record<string, unknown>): void {
   if (kind === 'escalation_warning' || kind === 'escalation_breach') check('milestone', MILESTONE.zh);
   if (kind === 'escalation_breach') check('level', LEVEL.zh);
   if (kind === 'tech_photo_reminder') {
-    for (const k of v.missingPhotos as unknown[]) if (!Object.prototype.hasOwnProperty.call(PHOTO.zh, String(k))) bad.push(`missingPhotos=${String(k)}`);
+    for (const k of v.missingPhotos as unknown[])
+      if (!Object.prototype.hasOwnProperty.call(PHOTO.zh, String(k))) bad.push(`missingPhotos=${String(k)}`);
   }
   if (bad.length > 0) throw new SmsTemplateError(`SMS template '${kind}' has invalid variable(s): ${bad.join(', ')}`);
 }
@@ -308,7 +307,16 @@ function formatDuration(ms: number, lang: SmsLang): string {
   const h = Math.floor((totalMin % 1440) / 60);
   const m = totalMin % 60;
   const units = lang === 'zh' ? { d: '天', h: '小时', m: '分钟' } : { d: ' d', h: ' h', m: ' min' };
-  const parts = d > 0 ? [[d, units.d], [h, units.h]] : [[h, units.h], [m, units.m]];
+  const parts =
+    d > 0
+      ? [
+          [d, units.d],
+          [h, units.h],
+        ]
+      : [
+          [h, units.h],
+          [m, units.m],
+        ];
   return parts
     .filter(([n]) => n !== 0)
     .map(([n, u]) => `${n}${u}`)

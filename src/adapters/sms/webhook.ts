@@ -151,12 +151,18 @@ export interface VerifyOptions {
  * within five minutes of now. Constant-time compare; any malformed or missing header is simply false. Receivers
  * also remember Idempotency-Keys (answer 409 for a known one), so a replay inside the window does nothing twice.
  */
-export function verifyWebhookSignature(body: string | Buffer, header: string | string[] | null | undefined, secret: string, opts: VerifyOptions = {}): boolean {
+export function verifyWebhookSignature(
+  body: string | Buffer,
+  header: string | string[] | null | undefined,
+  secret: string,
+  opts: VerifyOptions = {},
+): boolean {
   if (typeof header !== 'string' || !secret) return false;
   const m = /^t=(\d{1,15}),sha256=([0-9a-f]{64})$/.exec(header.trim().toLowerCase());
   if (!m) return false;
   const timestamp = Number(m[1]);
-  if (opts.timestamp !== undefined && opts.timestamp !== null && (typeof opts.timestamp !== 'string' || opts.timestamp.trim() !== m[1])) return false;
+  if (opts.timestamp !== undefined && opts.timestamp !== null && (typeof opts.timestamp !== 'string' || opts.timestamp.trim() !== m[1]))
+    return false;
   const nowSeconds = (opts.nowMs ?? Date.now()) / 1000;
   if (Math.abs(nowSeconds - timestamp) > (opts.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS)) return false;
   const expected = Buffer.from(signWebhookBody(body, secret, timestamp), 'utf8');
@@ -202,7 +208,8 @@ export async function postSignedJson(o: SignedPostOptions): Promise<Response> {
     signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
   });
   await res.arrayBuffer().catch(() => undefined); // drained, so the connection can be reused
-  if (res.status >= 300 && res.status < 400) throw new Error(`${o.what} answered a redirect (HTTP ${res.status}); redirects are not followed`);
+  if (res.status >= 300 && res.status < 400)
+    throw new Error(`${o.what} answered a redirect (HTTP ${res.status}); redirects are not followed`);
   return res;
 }
 

@@ -42,49 +42,53 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export const authPlugin = fp<{ tokens: TokenStore }>(async (app, { tokens }) => {
-  app.decorateRequest('principal', undefined);
+export const authPlugin = fp<{ tokens: TokenStore }>(
+  async (app, { tokens }) => {
+    app.decorateRequest('principal', undefined);
 
-  // Fail closed: an API route that forgot to say who may call it does not start.
-  app.addHook('onRoute', (route) => {
-    const auth = (route.config as { auth?: unknown } | undefined)?.auth;
-    if (route.url.startsWith('/v1/') && auth === undefined) throw new Error(`route ${route.method} ${route.url} declares no config.auth`);
-  });
+    // Fail closed: an API route that forgot to say who may call it does not start.
+    app.addHook('onRoute', (route) => {
+      const auth = (route.config as { auth?: unknown } | undefined)?.auth;
+      if (route.url.startsWith('/v1/') && auth === undefined) throw new Error(`route ${route.method} ${route.url} declares no config.auth`);
+    });
 
-  // The security plugin's limits ran before this (per IP, failed-auth budget); refusals here close the
-  // connection when a body is on its way, so it is never read.
-  app.addHook('onRequest', async (req, reply) => {
-    const auth = req.routeOptions.config.auth;
-    if (!auth) return undefined;
-    const limits = app.hasDecorator('callerLimits') ? app.callerLimits : undefined;
-    const token = bearerToken(req);
-    if (!token) {
-      closeIfBodyPending(req, reply);
-      throw unauthorized();
-    }
-    const principal = tokens.authenticate(token);
-    if (!principal) {
-      await limits?.authFailed(req);
-      closeIfBodyPending(req, reply);
-      throw unauthorized('unknown bearer token');
-    }
-    if (limits && !(await limits.authenticated(req, reply, `${principal.role}:${principal.name}:${principal.technicianId ?? ''}`))) return reply;
-    if (!auth.roles.includes(principal.role)) {
-      closeIfBodyPending(req, reply);
-      throw forbidden(`role ${principal.role} may not ${req.method} ${req.routeOptions.url ?? ''}`.trim());
-    }
-    req.principal = principal;
-    req.log = req.log.child({ principal: principal.name, role: principal.role });
-    return undefined;
-  });
+    // The security plugin's limits ran before this (per IP, failed-auth budget); refusals here close the
+    // connection when a body is on its way, so it is never read.
+    app.addHook('onRequest', async (req, reply) => {
+      const auth = req.routeOptions.config.auth;
+      if (!auth) return undefined;
+      const limits = app.hasDecorator('callerLimits') ? app.callerLimits : undefined;
+      const token = bearerToken(req);
+      if (!token) {
+        closeIfBodyPending(req, reply);
+        throw unauthorized();
+      }
+      const principal = tokens.authenticate(token);
+      if (!principal) {
+        await limits?.authFailed(req);
+        closeIfBodyPending(req, reply);
+        throw unauthorized('unknown bearer token');
+      }
+      if (limits && !(await limits.authenticated(req, reply, `${principal.role}:${principal.name}:${principal.technicianId ?? ''}`)))
+        return reply;
+      if (!auth.roles.includes(principal.role)) {
+        closeIfBodyPending(req, reply);
+        throw forbidden(`role ${principal.role} may not ${req.method} ${req.routeOptions.url ?? ''}`.trim());
+      }
+      req.principal = principal;
+      req.log = req.log.child({ principal: principal.name, role: principal.role });
+      return undefined;
+    });
 
-  app.addHook('preHandler', async (req) => {
-    const auth = req.routeOptions.config.auth;
-    if (!auth || !auth.technicianOwn || req.principal?.role !== 'technician') return;
-    const { id } = req.params as { id: string };
-    const state = await app.services.requests.get(id);
-    if (!state.technicianId || state.technicianId !== req.principal.technicianId) {
-      throw forbidden('this request is not assigned to you', 'params.id');
-    }
-  });
-}, { name: 'aftercare-auth', fastify: '5.x' });
+    app.addHook('preHandler', async (req) => {
+      const auth = req.routeOptions.config.auth;
+      if (!auth || !auth.technicianOwn || req.principal?.role !== 'technician') return;
+      const { id } = req.params as { id: string };
+      const state = await app.services.requests.get(id);
+      if (!state.technicianId || state.technicianId !== req.principal.technicianId) {
+        throw forbidden('this request is not assigned to you', 'params.id');
+      }
+    });
+  },
+  { name: 'aftercare-auth', fastify: '5.x' },
+);

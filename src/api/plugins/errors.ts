@@ -114,10 +114,16 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     const fields = [...new Set(details.map((d) => d.path))];
     return send(reply, 400, { error: 'bad_request', message: `invalid input: ${fields.join(', ')}`, details });
   }
-  if (err instanceof ApiError) return send(reply, err.statusCode, { error: err.code, message: err.message, details: err.details }, err.headers);
-  if (err instanceof NotFoundError) return send(reply, 404, { error: 'not_found', message: err.message, details: [{ path: 'params.id', message: 'no such request' }] });
+  if (err instanceof ApiError)
+    return send(reply, err.statusCode, { error: err.code, message: err.message, details: err.details }, err.headers);
+  if (err instanceof NotFoundError)
+    return send(reply, 404, { error: 'not_found', message: err.message, details: [{ path: 'params.id', message: 'no such request' }] });
   if (err instanceof KeyConflictError) {
-    return send(reply, 409, { error: 'idempotency_conflict', message: err.message, details: [{ path: 'externalId', message: 'already used with a different body' }] });
+    return send(reply, 409, {
+      error: 'idempotency_conflict',
+      message: err.message,
+      details: [{ path: 'externalId', message: 'already used with a different body' }],
+    });
   }
   if (err instanceof RejectedTransitionError) {
     // The workflow judged an argument, not the state: that is the caller's input (400), naming the field.
@@ -130,7 +136,8 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     }
     return send(reply, 409, { error: 'invalid_transition', message: err.reason, details: [{ path: 'status', message: err.reason }] });
   }
-  if (err instanceof InvalidCursorError) return send(reply, 400, { error: 'bad_request', message: err.message, details: [{ path: 'query.cursor', message: err.message }] });
+  if (err instanceof InvalidCursorError)
+    return send(reply, 400, { error: 'bad_request', message: err.message, details: [{ path: 'query.cursor', message: err.message }] });
   if (err instanceof UnavailableError) {
     req.log.warn({ reason: err.message }, 'temporal unavailable');
     return send(reply, 503, { error: 'unavailable', message: err.message, details: [] }, { 'retry-after': String(err.retryAfterSeconds) });
@@ -143,7 +150,11 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     return send(reply, status, { error: STATUS_CODES[status] ?? 'bad_request', message: err.message, details: [] });
   }
   req.log.error({ err }, 'unhandled error');
-  return send(reply, 500, { error: 'internal', message: 'internal error; the request id in X-Request-Id helps support find it', details: [] });
+  return send(reply, 500, {
+    error: 'internal',
+    message: 'internal error; the request id in X-Request-Id helps support find it',
+    details: [],
+  });
 }
 
 export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -85,96 +85,103 @@ function tooMany(req: FastifyRequest, reply: FastifyReply, ttlInSeconds: number,
     .send({ error: 'too_many_requests', message, details: [] });
 }
 
-export const securityPlugin = fp<SecurityOptions>(async (app, opts) => {
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        upgradeInsecureRequests: opts.https ? [] : null,
+export const securityPlugin = fp<SecurityOptions>(
+  async (app, opts) => {
+    await app.register(helmet, {
+      global: true,
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          upgradeInsecureRequests: opts.https ? [] : null,
+        },
       },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
-  // The plugin's own per-route hooks would run after the app-level auth hook: it only provides the limiters
-  // (store, windows, IP normalisation with IPv6 /64 subnets), called from the hooks below.
-  await app.register(rateLimit, { global: false });
-  const perIp = app.createRateLimit({ max: opts.ipRateLimitPerMinute ?? DEFAULT_IP_RATE_LIMIT, timeWindow: MINUTE });
-  const failures = app.createRateLimit({
-    max: opts.authFailuresPerWindow ?? DEFAULT_AUTH_FAILURES,
-    timeWindow: opts.authFailureWindowMs ?? DEFAULT_AUTH_FAILURE_WINDOW_MS,
-  });
-  /** Who each authenticated request is, for the per-principal limiter's key. */
-  const principals = new WeakMap<FastifyRequest, string>();
-  const perPrincipal = app.createRateLimit({
-    max: opts.rateLimitPerMinute,
-    timeWindow: MINUTE,
-    keyGenerator: (req) => `p:${keyOf(principals.get(req) ?? '')}`,
-  });
-  const ratingTokenOf = (req: FastifyRequest): string | undefined => {
-    const where = req.routeOptions.config.ratingToken;
-    const from = where === 'params' ? req.params : where === 'body' ? req.body : undefined;
-    const token = (from as { token?: unknown } | undefined)?.token;
-    return typeof token === 'string' && token ? token : undefined;
-  };
-  const perRatingToken = app.createRateLimit({
-    max: opts.ratingTokenPerMinute ?? DEFAULT_RATING_TOKEN_RATE_LIMIT,
-    timeWindow: MINUTE,
-    keyGenerator: (req) => `r:${keyOf(ratingTokenOf(req) ?? '')}`,
-  });
+      referrerPolicy: { policy: 'no-referrer' },
+    });
+    // The plugin's own per-route hooks would run after the app-level auth hook: it only provides the limiters
+    // (store, windows, IP normalisation with IPv6 /64 subnets), called from the hooks below.
+    await app.register(rateLimit, { global: false });
+    const perIp = app.createRateLimit({ max: opts.ipRateLimitPerMinute ?? DEFAULT_IP_RATE_LIMIT, timeWindow: MINUTE });
+    const failures = app.createRateLimit({
+      max: opts.authFailuresPerWindow ?? DEFAULT_AUTH_FAILURES,
+      timeWindow: opts.authFailureWindowMs ?? DEFAULT_AUTH_FAILURE_WINDOW_MS,
+    });
+    /** Who each authenticated request is, for the per-principal limiter's key. */
+    const principals = new WeakMap<FastifyRequest, string>();
+    const perPrincipal = app.createRateLimit({
+      max: opts.rateLimitPerMinute,
+      timeWindow: MINUTE,
+      keyGenerator: (req) => `p:${keyOf(principals.get(req) ?? '')}`,
+    });
+    const ratingTokenOf = (req: FastifyRequest): string | undefined => {
+      const where = req.routeOptions.config.ratingToken;
+      const from = where === 'params' ? req.params : where === 'body' ? req.body : undefined;
+      const token = (from as { token?: unknown } | undefined)?.token;
+      return typeof token === 'string' && token ? token : undefined;
+    };
+    const perRatingToken = app.createRateLimit({
+      max: opts.ratingTokenPerMinute ?? DEFAULT_RATING_TOKEN_RATE_LIMIT,
+      timeWindow: MINUTE,
+      keyGenerator: (req) => `r:${keyOf(ratingTokenOf(req) ?? '')}`,
+    });
 
-  const limitRatingToken = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (ratingTokenOf(req) === undefined) return undefined;
-    const r = await perRatingToken(req);
-    if (!r.isAllowed && r.isExceeded) return tooMany(req, reply, r.ttlInSeconds, 'rating_token', 'too many requests for this rating link; retry later');
-    return undefined;
-  };
+    const limitRatingToken = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+      if (ratingTokenOf(req) === undefined) return undefined;
+      const r = await perRatingToken(req);
+      if (!r.isAllowed && r.isExceeded)
+        return tooMany(req, reply, r.ttlInSeconds, 'rating_token', 'too many requests for this rating link; retry later');
+      return undefined;
+    };
 
-  app.decorate('callerLimits', {
-    async authenticated(req, reply, who) {
-      principals.set(req, who);
-      const r = await perPrincipal(req);
-      if (!r.isAllowed && r.isExceeded) {
-        tooMany(req, reply, r.ttlInSeconds, 'principal', 'too many requests for this caller; retry later');
-        return false;
+    app.decorate('callerLimits', {
+      async authenticated(req, reply, who) {
+        principals.set(req, who);
+        const r = await perPrincipal(req);
+        if (!r.isAllowed && r.isExceeded) {
+          tooMany(req, reply, r.ttlInSeconds, 'principal', 'too many requests for this caller; retry later');
+          return false;
+        }
+        return true;
+      },
+      async authFailed(req) {
+        await failures(req);
+      },
+    } satisfies CallerLimits);
+
+    // Registered before the auth plugin, so this runs before any authentication (and before the body is read).
+    app.addHook('onRequest', async (req, reply) => {
+      const config = req.routeOptions.config;
+      if (config.rateLimit === false) return undefined;
+      if (config.auth || config.ownAuth) {
+        const spent = await failures(req, { increment: false });
+        if (!spent.isAllowed && spent.remaining === 0) {
+          return tooMany(req, reply, spent.ttlInSeconds, 'auth_failures', 'too many failed authentications from this address; retry later');
+        }
+        const param = config.credentialParam;
+        const credential =
+          bearerToken(req) !== undefined ||
+          (param !== undefined && typeof (req.params as Record<string, unknown> | undefined)?.[param] === 'string');
+        // Counted once authenticated (per principal) or, failing that, against the failure budget.
+        if (credential) return undefined;
       }
-      return true;
-    },
-    async authFailed(req) {
-      await failures(req);
-    },
-  } satisfies CallerLimits);
-
-  // Registered before the auth plugin, so this runs before any authentication (and before the body is read).
-  app.addHook('onRequest', async (req, reply) => {
-    const config = req.routeOptions.config;
-    if (config.rateLimit === false) return undefined;
-    if (config.auth || config.ownAuth) {
-      const spent = await failures(req, { increment: false });
-      if (!spent.isAllowed && spent.remaining === 0) {
-        return tooMany(req, reply, spent.ttlInSeconds, 'auth_failures', 'too many failed authentications from this address; retry later');
-      }
-      const param = config.credentialParam;
-      const credential = bearerToken(req) !== undefined || (param !== undefined && typeof (req.params as Record<string, unknown> | undefined)?.[param] === 'string');
-      // Counted once authenticated (per principal) or, failing that, against the failure budget.
-      if (credential) return undefined;
-    }
-    const r = await perIp(req);
-    if (!r.isAllowed && r.isExceeded) return tooMany(req, reply, r.ttlInSeconds, 'ip', 'too many requests from this address; retry later');
-    if (config.ratingToken === 'params') return limitRatingToken(req, reply);
-    return undefined;
-  });
-  // A rating token in the body is known once the body is parsed (the open routes' body limit is small).
-  app.addHook('preHandler', async (req, reply) => {
-    if (req.routeOptions.config.ratingToken !== 'body') return undefined;
-    return limitRatingToken(req, reply);
-  });
-}, { name: 'aftercare-security', fastify: '5.x' });
+      const r = await perIp(req);
+      if (!r.isAllowed && r.isExceeded)
+        return tooMany(req, reply, r.ttlInSeconds, 'ip', 'too many requests from this address; retry later');
+      if (config.ratingToken === 'params') return limitRatingToken(req, reply);
+      return undefined;
+    });
+    // A rating token in the body is known once the body is parsed (the open routes' body limit is small).
+    app.addHook('preHandler', async (req, reply) => {
+      if (req.routeOptions.config.ratingToken !== 'body') return undefined;
+      return limitRatingToken(req, reply);
+    });
+  },
+  { name: 'aftercare-security', fastify: '5.x' },
+);

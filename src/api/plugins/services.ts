@@ -17,6 +17,9 @@ declare module 'fastify' {
   }
 }
 
-export const servicesPlugin = fp<{ services: Services }>(async (app, opts) => {
-  app.decorate('services', opts.services);
-}, { name: 'aftercare-services', fastify: '5.x' });
+export const servicesPlugin = fp<{ services: Services }>(
+  async (app, opts) => {
+    app.decorate('services', opts.services);
+  },
+  { name: 'aftercare-services', fastify: '5.x' },
+);

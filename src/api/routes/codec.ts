@@ -65,7 +65,8 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecRoutesOptions> = async 
   /** Who is calling, or why not (`guess`: an unknown token or key, counted against the caller's IP). */
   const authenticate = (req: FastifyRequest): { who: string } | { refusal: ApiError; guess: boolean } => {
     const pathKey = (req.params as { key?: string } | undefined)?.key;
-    if (pathKey !== undefined) return isCodecToken(pathKey) ? { who: 'codec-url-key' } : { refusal: forbidden('unknown codec key'), guess: true };
+    if (pathKey !== undefined)
+      return isCodecToken(pathKey) ? { who: 'codec-url-key' } : { refusal: forbidden('unknown codec key'), guess: true };
     const token = bearerToken(req);
     if (!token) return { refusal: unauthorized(), guess: false };
     if (isCodecToken(token)) return { who: 'codec-token' };

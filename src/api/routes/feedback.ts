@@ -33,7 +33,8 @@ function stripControl(s: string): string {
 export async function submitFeedback(services: Services, f: FeedbackInput): Promise<ServiceRequestState> {
   const v = verifyRatingToken(f.token, services.ratingLinkSecret, services.now());
   if (isRatingTokenError(v)) {
-    if (v.error === 'expired') throw new ApiError(410, 'token_expired', 'this rating link has expired', [{ path: 'token', message: 'expired' }]);
+    if (v.error === 'expired')
+      throw new ApiError(410, 'token_expired', 'this rating link has expired', [{ path: 'token', message: 'expired' }]);
     throw new ApiError(401, 'invalid_token', 'this rating link is not valid', [{ path: 'token', message: 'not a valid rating token' }]);
   }
   if (f.requestId !== undefined && f.requestId !== v.requestId) throw forbidden('the rating token belongs to another request', 'token');

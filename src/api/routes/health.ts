@@ -50,7 +50,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async () => {
       const r = await readiness();
       if (r.ready) return { status: 'ready' as const };
-      throw new ApiError(503, 'unavailable', 'not ready: the workflow service does not answer; retry later', [], { 'retry-after': String(r.retryAfterSeconds) });
+      throw new ApiError(503, 'unavailable', 'not ready: the workflow service does not answer; retry later', [], {
+        'retry-after': String(r.retryAfterSeconds),
+      });
     },
   );
 };

@@ -77,7 +77,8 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
       const kindField = part.fields.kind;
       const kindValue = kindField && !Array.isArray(kindField) && kindField.type === 'field' ? kindField.value : undefined;
       const problems = [];
-      if (part.fieldname !== 'file') problems.push({ path: part.fieldname.slice(0, 50) || 'file', message: 'the file field must be called "file"' });
+      if (part.fieldname !== 'file')
+        problems.push({ path: part.fieldname.slice(0, 50) || 'file', message: 'the file field must be called "file"' });
       if (typeof kindValue !== 'string' || !(PHOTO_KINDS as readonly string[]).includes(kindValue)) {
         problems.push({ path: 'kind', message: `must be one of: ${PHOTO_KINDS.join(', ')} (sent before the file)` });
       }
@@ -95,7 +96,8 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
       const bytes = await part.toBuffer(); // RequestFileTooLargeError → 413
       const check = checkImage(bytes);
       if (!check.ok) throw badRequest([{ path: 'file', message: `is not a valid image: ${check.reason}` }]);
-      if (check.type !== declared) throw badRequest([{ path: 'file', message: `content is ${check.type}, but was declared ${part.mimetype}` }]);
+      if (check.type !== declared)
+        throw badRequest([{ path: 'file', message: `content is ${check.type}, but was declared ${part.mimetype}` }]);
       const kind = kindValue as PhotoKind;
 
       let stored: StoredPhoto;

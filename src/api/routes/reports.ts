@@ -26,7 +26,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = asyn
         description:
           `Requests received on one local day (time zone ${reports.timeZone}), as they stand now: volume by type, channel and ` +
           'urgency; SLA compliance per milestone; first-time-fix rate; resolution rate; average score and share of scores ≤ 3; ' +
-          'complaints; escalations by level. Read from Temporal visibility and each request\'s state.',
+          "complaints; escalations by level. Read from Temporal visibility and each request's state.",
         tags: ['reports'],
         security: [{ bearer: [] }],
         querystring: DailyReportQuery,

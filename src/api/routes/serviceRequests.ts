@@ -38,7 +38,14 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { input, requestId, bodyHash } = checked;
       const result = await requests.start(input, { requestId, bodyHash });
       req.log.info(
-        { requestId, created: result.created, type: input.type, urgency: input.urgency, channel: input.channel, phone: input.customer.phone },
+        {
+          requestId,
+          created: result.created,
+          type: input.type,
+          urgency: input.urgency,
+          channel: input.channel,
+          phone: input.customer.phone,
+        },
         result.created ? 'service request started' : 'service request already exists (idempotent repeat)',
       );
       reply.header('location', `/v1/service-requests/${encodeURIComponent(requestId)}`);
@@ -88,7 +95,8 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(q.escalated !== undefined ? { escalated: q.escalated } : {}),
       };
       if (principal.role === 'technician') {
-        if (q.technicianId && q.technicianId !== principal.technicianId) throw forbidden('technicians list only their own requests', 'query.technicianId');
+        if (q.technicianId && q.technicianId !== principal.technicianId)
+          throw forbidden('technicians list only their own requests', 'query.technicianId');
         filter.technicianId = principal.technicianId;
       }
       return requests.list(filter, q.cursor, q.pageSize ?? 20);

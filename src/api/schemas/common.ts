@@ -19,7 +19,12 @@ export const fieldCheck = (name: FieldCheckName) => ({ [FIELD_CHECK_KEYWORD]: na
 
 export const RequestIdParams = Type.Object(
   {
-    id: Type.String({ minLength: 4, maxLength: 103, pattern: REQUEST_ID_PATTERN, description: 'Request id: `sr-` + externalId (or a generated id)' }),
+    id: Type.String({
+      minLength: 4,
+      maxLength: 103,
+      pattern: REQUEST_ID_PATTERN,
+      description: 'Request id: `sr-` + externalId (or a generated id)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -35,7 +40,10 @@ export const ErrorBody = Type.Object(
     message: Type.String(),
     details: Type.Array(ErrorDetail),
   },
-  { $id: 'ErrorBody', description: 'Every error response: a machine-readable `error`, a `message`, and `details` naming each offending field' },
+  {
+    $id: 'ErrorBody',
+    description: 'Every error response: a machine-readable `error`, a `message`, and `details` naming each offending field',
+  },
 );
 
 const errorRef = (description: string) => Type.Unsafe({ $ref: 'ErrorBody#', description });
@@ -47,7 +55,7 @@ export function errorResponses(...codes: number[]): Record<number, TSchema> {
     401: 'Missing or unknown credentials',
     403: 'Authenticated, but not allowed to do this (role, or technician not assigned)',
     404: 'No such request',
-    409: 'Refused in the request\'s current state, or idempotency key reused with another body',
+    409: "Refused in the request's current state, or idempotency key reused with another body",
     410: 'Rating link expired',
     413: 'Body too large',
     415: 'Unsupported content type',

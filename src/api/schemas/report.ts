@@ -3,14 +3,20 @@ import { Type, type TSchema } from 'typebox';
 import { CHANNELS, MILESTONES, REQUEST_TYPES, STATUSES, URGENCIES } from '../../domain/types';
 
 const Count = Type.Integer({ minimum: 0 });
-const Rate = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], { description: 'Fraction 0..1; null when nothing to count' });
+const Rate = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+  description: 'Fraction 0..1; null when nothing to count',
+});
 const counts = (keys: readonly string[], description?: string) =>
   Type.Object(Object.fromEntries(keys.map((k) => [k, Count])) as Record<string, TSchema>, description ? { description } : {});
 
 export const DailyReportQuery = Type.Object(
   {
     date: Type.Optional(
-      Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, description: 'Local date (policy time zone), YYYY-MM-DD; default today' }),
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        maxLength: 10,
+        description: 'Local date (policy time zone), YYYY-MM-DD; default today',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -32,9 +38,10 @@ export const DailyReportResponse = Type.Object(
       byUrgency: counts(URGENCIES),
       vip: Count,
     }),
-    byStatus: counts(STATUSES, 'Where the day\'s requests are now'),
+    byStatus: counts(STATUSES, "Where the day's requests are now"),
     sla: Type.Object(Object.fromEntries(MILESTONES.map((m) => [m, SlaLine])) as Record<string, TSchema>, {
-      description: 'Deadline instances per milestone: met on time / breached (also if met late) / still pending. complianceRate = met / (met + breached)',
+      description:
+        'Deadline instances per milestone: met on time / breached (also if met late) / still pending. complianceRate = met / (met + breached)',
     }),
     firstTimeFix: Type.Object(
       { visited: Count, fixedFirstVisit: Count, rate: Rate },

@@ -24,7 +24,12 @@ export const Customer = Type.Object(
 export const Product = Type.Object(
   {
     model: Text(100, { description: 'Model number', ...fieldCheck('not-blank') }),
-    purchaseDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, description: 'YYYY-MM-DD, not in the future', ...fieldCheck('purchase-date') }),
+    purchaseDate: Type.String({
+      pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+      maxLength: 10,
+      description: 'YYYY-MM-DD, not in the future',
+      ...fieldCheck('purchase-date'),
+    }),
     category: Type.String({
       minLength: 1,
       maxLength: 64,
@@ -38,7 +43,10 @@ export const Product = Type.Object(
 
 export const Problem = Type.Object(
   {
-    description: LongText(2000, { description: 'What is wrong, specifically (at least 10 characters; 5 in Chinese)', ...fieldCheck('specific-description') }),
+    description: LongText(2000, {
+      description: 'What is wrong, specifically (at least 10 characters; 5 in Chinese)',
+      ...fieldCheck('specific-description'),
+    }),
     occursWhen: Type.Optional(LongText(500, { description: 'When it happens' })),
     symptoms: Type.Optional(LongText(1000, { description: 'What accompanies it: noise, smell, error code …' })),
   },
@@ -61,7 +69,11 @@ export const ServiceRequestBody = Type.Object(
     vip: Type.Optional(Type.Boolean()),
     location: Type.Optional(GeoPoint),
     externalId: Type.Optional(
-      Type.String({ maxLength: 100, pattern: EXTERNAL_ID_PATTERN.source, description: 'Caller\'s id; the request id is `sr-<externalId>` and repeats are idempotent' }),
+      Type.String({
+        maxLength: 100,
+        pattern: EXTERNAL_ID_PATTERN.source,
+        description: "Caller's id; the request id is `sr-<externalId>` and repeats are idempotent",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -81,7 +93,9 @@ export const ListQuery = Type.Object(
     type: Type.Optional(StringEnum(REQUEST_TYPES)),
     technicianId: Type.Optional(TechnicianId),
     escalated: Type.Optional(Type.Boolean({ description: 'true: escalation level > 0; false: level 0' })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' }),
+    ),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   },
   { additionalProperties: false },

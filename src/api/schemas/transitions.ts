@@ -22,4 +22,3 @@ export const TransitionHeaders = Type.Object({
     Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', description: 'Retries with the same key are applied once' }),
   ),
 });
-

@@ -181,7 +181,8 @@ export const LIFECYCLE = {
     ),
     records: 'feedback',
     leadsTo: ({ score }, ctx) => (score <= ctx.followUpThreshold ? 'follow_up' : 'closed'),
-    check: ({ score }) => (Number.isInteger(score) && score >= 1 && score <= 5 ? [] : [{ path: 'score', message: 'must be an integer 1..5' }]),
+    check: ({ score }) =>
+      Number.isInteger(score) && score >= 1 && score <= 5 ? [] : [{ path: 'score', message: 'must be an integer 1..5' }],
   }),
   followUp: spec({
     path: 'follow-up',

@@ -76,7 +76,12 @@ export const ServiceRequestState = Type.Object(
     escalationLevel: Type.Integer({ minimum: 0, maximum: 3 }),
     escalations: Type.Array(Escalation),
     timeline: Type.Array(
-      Type.Object({ at: Str, event: Str, detail: Opt(Str), by: Opt(Type.String({ description: 'Who took the action: token name (role)' })) }),
+      Type.Object({
+        at: Str,
+        event: Str,
+        detail: Opt(Str),
+        by: Opt(Type.String({ description: 'Who took the action: token name (role)' })),
+      }),
     ),
     photos: Type.Array(Photo),
     photoChecks: Type.Array(
@@ -95,7 +100,7 @@ export const ServiceRequestState = Type.Object(
     outcome: Opt(StringEnum(['closed', 'no_feedback', 'cancelled'] as const)),
     closedAt: Opt(Str),
   },
-  { $id: 'ServiceRequestState', description: 'Current state of one request (the workflow\'s state query)' },
+  { $id: 'ServiceRequestState', description: "Current state of one request (the workflow's state query)" },
 );
 
 /**

@@ -80,7 +80,8 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     sms: {
       name: outbox.name,
       send: async (msg: SmsMessage) => {
-        if (gatewayDown.has(msg.to)) throw new SmsProviderError('gateway unavailable', { provider: outbox.name, retryable: true, status: 503 });
+        if (gatewayDown.has(msg.to))
+          throw new SmsProviderError('gateway unavailable', { provider: outbox.name, retryable: true, status: 503 });
         return outbox.send(msg);
       },
     },
@@ -88,12 +89,20 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     storage,
     callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
     openJobs: async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, openJobs[id] ?? 0])),
-    ratingLink: (p: { requestId: string; tokenId: string; expiresAt: string }) => `http://aftercare.test/r/${signRatingToken(p, RATING_SECRET)}`,
+    ratingLink: (p: { requestId: string; tokenId: string; expiresAt: string }) =>
+      `http://aftercare.test/r/${signRatingToken(p, RATING_SECRET)}`,
     timeZone: 'Asia/Shanghai',
     logger: pino({ level: 'silent' }),
   };
   const workerOn = (queue: string, tuning?: { maxCachedWorkflows: number }) =>
-    createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: queue, bundlePath: workflowBundle().codePath, deps, tuning });
+    createWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue: queue,
+      bundlePath: workflowBundle().codePath,
+      deps,
+      tuning,
+    });
   const worker = await workerOn(taskQueue);
   const running = worker.run();
   const parkedQueue = `${taskQueue}-parked`;

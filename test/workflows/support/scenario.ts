@@ -15,12 +15,7 @@ import type { PhotoKind, ServiceRequestInput } from '../../../src/domain/types';
 import { parsePolicyText } from '../../../src/policy';
 import { isRatingTokenError, verifyRatingToken } from '../../../src/ratingLink';
 import { PROJECT_ROOT } from '../../../src/temporal/binaries';
-import {
-  ACTION_UPDATES,
-  CURRENT_LIFECYCLE,
-  photoUploadedSignal,
-  type ServiceRequestState,
-} from '../../../workflows/messages';
+import { ACTION_UPDATES, CURRENT_LIFECYCLE, photoUploadedSignal, type ServiceRequestState } from '../../../workflows/messages';
 import type { DeadlineState } from '../../../workflows/deadlines';
 import { makePng } from '../../support/images';
 import { createBed, RATING_SECRET, type Bed, type BedOptions, type Handle } from './env';
@@ -91,7 +86,8 @@ export async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, wh
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last, null, 1)?.slice(0, 2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last, null, 1)?.slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 20));
     last = await read();
   }
@@ -128,7 +124,11 @@ const DEFAULT_CAL = loadDefaultRaw().calendar as { holidays: string[]; extraWork
 const expand = (v: string): string[] => {
   const [a, b = a] = v.split('..');
   const out: string[] = [];
-  for (let d = DateTime.fromISO(a as string, { zone: 'utc' }); d <= DateTime.fromISO(b as string, { zone: 'utc' }); d = d.plus({ days: 1 })) {
+  for (
+    let d = DateTime.fromISO(a as string, { zone: 'utc' });
+    d <= DateTime.fromISO(b as string, { zone: 'utc' });
+    d = d.plus({ days: 1 })
+  ) {
     out.push(d.toISODate() as string);
   }
   return out;
@@ -146,7 +146,9 @@ export async function anchorAt(bed: Bed, weekday: number, hhmm: string, quietDay
   let d = DateTime.fromMillis(now, { zone: ZONE }).startOf('day');
   for (;;) {
     const cand = d.set({ hour: h, minute: m });
-    const quiet = Array.from({ length: quietDays }, (_, i) => cand.plus({ days: i }).toISODate() as string).every((x) => !SPECIAL_DAYS.has(x));
+    const quiet = Array.from({ length: quietDays }, (_, i) => cand.plus({ days: i }).toISODate() as string).every(
+      (x) => !SPECIAL_DAYS.has(x),
+    );
     if (cand.weekday === weekday && cand.toMillis() > now && quiet) {
       await advanceTo(bed, cand.toMillis());
       return cand.toMillis();
@@ -158,7 +160,11 @@ export async function anchorAt(bed: Bed, weekday: number, hhmm: string, quietDay
 /** ISO instant of the local date `days` after the anchor's, at `hhmm` Shanghai time ("Wed 10:00" = at(A, 2, '10:00')). */
 export function at(anchor: number, days: number, hhmm: string): string {
   const [h, m] = hhmm.split(':').map(Number);
-  return DateTime.fromMillis(anchor, { zone: ZONE }).plus({ days }).set({ hour: h, minute: m, second: 0, millisecond: 0 }).toUTC().toISO() as string;
+  return DateTime.fromMillis(anchor, { zone: ZONE })
+    .plus({ days })
+    .set({ hour: h, minute: m, second: 0, millisecond: 0 })
+    .toUTC()
+    .toISO() as string;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -187,7 +193,10 @@ export async function settle(h: Handle, timeoutMs = 15_000): Promise<void> {
       const scheduled = e.activityTaskScheduledEventAttributes;
       if (scheduled) open.set(Number(e.eventId), `activity ${scheduled.activityType?.name}`);
       const closed =
-        e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+        e.activityTaskCompletedEventAttributes ??
+        e.activityTaskFailedEventAttributes ??
+        e.activityTaskTimedOutEventAttributes ??
+        e.activityTaskCanceledEventAttributes;
       if (closed) open.delete(Number(closed.scheduledEventId));
       if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) tasks++;
       if (WORKFLOW_TASK_ENDS.has(e.eventType ?? 0)) tasks--;
@@ -213,15 +222,22 @@ export function deadline(s: ServiceRequestState, id: string): DeadlineState {
 export const act = {
   assign: (h: Handle, technicianId: string) => h.executeUpdate(ACTION_UPDATES.assign, { args: [{ technicianId }] }),
   accept: (h: Handle, technicianId: string) => h.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId }] }),
-  decline: (h: Handle, technicianId: string, reason = 'fully booked today') => h.executeUpdate(ACTION_UPDATES.decline, { args: [{ technicianId, reason }] }),
+  decline: (h: Handle, technicianId: string, reason = 'fully booked today') =>
+    h.executeUpdate(ACTION_UPDATES.decline, { args: [{ technicianId, reason }] }),
   book: (h: Handle, technicianId: string, at: string) => h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }] }),
   arrive: (h: Handle, technicianId: string) => h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId }] }),
-  complete: (h: Handle, technicianId: string, resolved = true, notes = resolved ? 'replaced the flame sensor' : 'control board fault, needs L2') =>
-    h.executeUpdate(ACTION_UPDATES.completion, { args: [{ technicianId, resolved, notes }] }),
+  complete: (
+    h: Handle,
+    technicianId: string,
+    resolved = true,
+    notes = resolved ? 'replaced the flame sensor' : 'control board fault, needs L2',
+  ) => h.executeUpdate(ACTION_UPDATES.completion, { args: [{ technicianId, resolved, notes }] }),
   hold: (h: Handle, reason = 'waiting for parts') => h.executeUpdate(ACTION_UPDATES.hold, { args: [{ reason }] }),
   resume: (h: Handle, reason = 'parts arrived') => h.executeUpdate(ACTION_UPDATES.resume, { args: [{ reason }] }),
-  feedback: (h: Handle, tokenId: string, score: number, comment?: string) => h.executeUpdate(ACTION_UPDATES.feedback, { args: [{ score, tokenId, comment }] }),
-  followUp: (h: Handle, notes = 'called the customer, apologised, offered a free check') => h.executeUpdate(ACTION_UPDATES.followUp, { args: [{ notes }] }),
+  feedback: (h: Handle, tokenId: string, score: number, comment?: string) =>
+    h.executeUpdate(ACTION_UPDATES.feedback, { args: [{ score, tokenId, comment }] }),
+  followUp: (h: Handle, notes = 'called the customer, apologised, offered a free check') =>
+    h.executeUpdate(ACTION_UPDATES.followUp, { args: [{ notes }] }),
   cancel: (h: Handle, reason = 'customer fixed it themselves') => h.executeUpdate(ACTION_UPDATES.cancel, { args: [{ reason }] }),
 };
 
@@ -323,7 +339,12 @@ export async function expectRejected(h: Handle, update: () => Promise<unknown>, 
     expect(after.map(eventName)).toEqual(before.map(eventName));
   } else {
     expect(after.slice(0, before.length).map(eventName)).toEqual(before.map(eventName));
-    expect(after.slice(before.length).filter((e) => !WORKFLOW_TASK_EVENTS.has(e.eventType ?? 0)).map(eventName)).toEqual([]);
+    expect(
+      after
+        .slice(before.length)
+        .filter((e) => !WORKFLOW_TASK_EVENTS.has(e.eventType ?? 0))
+        .map(eventName),
+    ).toEqual([]);
   }
   expect(await h.state()).toEqual(stateBefore);
 }

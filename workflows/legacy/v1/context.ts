@@ -76,7 +76,10 @@ export class RequestContext {
       photos: [],
       photoChecks: [],
     };
-    this.log('received', `${request.type}, ${request.urgency}${request.vip ? ', VIP' : ''}, via ${request.channel}; policy ${policy.version}`);
+    this.log(
+      'received',
+      `${request.type}, ${request.urgency}${request.vip ? ', VIP' : ''}, via ${request.channel}; policy ${policy.version}`,
+    );
     this.refreshDetails();
   }
 
@@ -152,8 +155,12 @@ export class RequestContext {
       [
         `**${st.ticket}** · ${st.type} · ${st.urgency}${st.vip ? ' · VIP' : ''} · **${st.status}**`,
         `Escalation level: ${st.escalationLevel}${st.technicianId ? ` · technician ${st.technicianId}` : ''}`,
-        open.length ? `Open deadlines: ${open.map((d) => `${MILESTONE_LABEL[d.milestone]} due ${d.dueAt}${d.status === 'paused' ? ' (paused)' : ''}`).join('; ')}` : 'No open deadlines',
-        breached.length ? `Breached: ${breached.map((d) => `${MILESTONE_LABEL[d.milestone]}${d.visit > 1 ? ` (visit ${d.visit})` : ''} at ${d.breachedAt}`).join('; ')}` : '',
+        open.length
+          ? `Open deadlines: ${open.map((d) => `${MILESTONE_LABEL[d.milestone]} due ${d.dueAt}${d.status === 'paused' ? ' (paused)' : ''}`).join('; ')}`
+          : 'No open deadlines',
+        breached.length
+          ? `Breached: ${breached.map((d) => `${MILESTONE_LABEL[d.milestone]}${d.visit > 1 ? ` (visit ${d.visit})` : ''} at ${d.breachedAt}`).join('; ')}`
+          : '',
         st.feedback ? `Score: ${st.feedback.score}/5` : '',
       ]
         .filter(Boolean)
@@ -257,7 +264,8 @@ export class RequestContext {
     const seq = ++this.noticeSeq;
     const summary = `${n.kind === 'warning' ? 'Warning' : 'Escalation'} L${n.level} → ${n.contact.role}${n.milestone ? `: ${MILESTONE_LABEL[n.milestone]}` : ''}`;
     this.background(
-      () => this.notify.notifyEscalation.executeWithOptions({ summary }, [{ ...n, requestId: this.requestId, ticket: this.state.ticket, seq }]),
+      () =>
+        this.notify.notifyEscalation.executeWithOptions({ summary }, [{ ...n, requestId: this.requestId, ticket: this.state.ticket, seq }]),
       { what: `${summary} (${n.kind})`, pageOps: false },
     );
   }
@@ -267,20 +275,18 @@ export class RequestContext {
     const seq = this.nextSeq(kind);
     const c = this.input.request.customer;
     const send = () =>
-      this.notify.sendCustomerSms.executeWithOptions(
-        { summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` },
-        [{ requestId: this.requestId, kind, seq, phone: c.phone, language: this.language, vars: { ticketNo: this.state.ticket, ...vars } }],
-      );
+      this.notify.sendCustomerSms.executeWithOptions({ summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` }, [
+        { requestId: this.requestId, kind, seq, phone: c.phone, language: this.language, vars: { ticketNo: this.state.ticket, ...vars } },
+      ]);
     this.background(() => send().then(() => onSent?.()), { what: `customer SMS ${kind}` });
   }
 
   smsTechnician(technicianId: string, kind: TechnicianSmsKind, vars: SmsVars): void {
     const seq = this.nextSeq(kind);
     const send = () =>
-      this.notify.sendTechnicianSms.executeWithOptions(
-        { summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` },
-        [{ requestId: this.requestId, kind, seq, technicianId, vars: { ticketNo: this.state.ticket, ...vars } }],
-      );
+      this.notify.sendTechnicianSms.executeWithOptions({ summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` }, [
+        { requestId: this.requestId, kind, seq, technicianId, vars: { ticketNo: this.state.ticket, ...vars } },
+      ]);
     this.background(send, { what: `technician SMS ${kind}` });
   }
 

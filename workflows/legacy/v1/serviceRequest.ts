@@ -244,9 +244,13 @@ class ServiceRequestRun {
     ctx.smsCustomer('completed', { ratingLink: url });
 
     // Satisfaction call-back 24 h after completion, unless the customer already rated through the link.
-    const rated = await condition(() => this.feedbackAt !== undefined, Math.max(1, completedAt + ctx.policy.callbackDelay.ms - Date.now()), {
-      summary: `Satisfaction call-back ${ctx.policy.callbackDelay.text} after completion`,
-    });
+    const rated = await condition(
+      () => this.feedbackAt !== undefined,
+      Math.max(1, completedAt + ctx.policy.callbackDelay.ms - Date.now()),
+      {
+        summary: `Satisfaction call-back ${ctx.policy.callbackDelay.text} after completion`,
+      },
+    );
     if (!rated) {
       ctx.smsCustomer('survey', { ratingLink: url });
       ctx.log('callback', 'satisfaction call-back task created');
@@ -328,7 +332,10 @@ class ServiceRequestRun {
       { requestId: ctx.requestId, required: [...REQUIRED_PHOTOS] },
     ]);
     ctx.state.photoChecks.push({ at: new Date().toISOString(), ok: r.ok, missing: r.missing, invalid: r.invalid });
-    ctx.log('photo_check', r.ok ? 'all photos present' : `missing ${r.missing.join(', ') || '-'}; invalid ${r.invalid.map((i) => i.kind).join(', ') || '-'}`);
+    ctx.log(
+      'photo_check',
+      r.ok ? 'all photos present' : `missing ${r.missing.join(', ') || '-'}; invalid ${r.invalid.map((i) => i.kind).join(', ') || '-'}`,
+    );
     return r.ok;
   }
 
@@ -348,23 +355,22 @@ class ServiceRequestRun {
   registerHandlers(): void {
     const ctx = this.ctx;
     const st = ctx.state;
-    const guard = (action: Action, extra?: () => string | undefined) => (_arg?: unknown): void => {
-      const why = refusal(action, st.status) ?? extra?.();
-      if (why) throw ApplicationFailure.nonRetryable(why, 'InvalidTransition');
-    };
+    const guard =
+      (action: Action, extra?: () => string | undefined) =>
+      (_arg?: unknown): void => {
+        const why = refusal(action, st.status) ?? extra?.();
+        if (why) throw ApplicationFailure.nonRetryable(why, 'InvalidTransition');
+      };
     const mustBeAssignee = (technicianId: string) => (): string | undefined =>
       st.technicianId === technicianId ? undefined : `technician ${technicianId} is not assigned to this request`;
 
     setHandler(stateQuery, () => st);
 
-    setHandler(
-      intakeUpdate,
-      ({ startAttemptId, bodyHash }) => ({
-        created: startAttemptId === ctx.input.startAttemptId,
-        bodyHashMatches: bodyHash === ctx.input.bodyHash,
-        state: st,
-      }),
-    );
+    setHandler(intakeUpdate, ({ startAttemptId, bodyHash }) => ({
+      created: startAttemptId === ctx.input.startAttemptId,
+      bodyHashMatches: bodyHash === ctx.input.bodyHash,
+      state: st,
+    }));
 
     setHandler(
       ACTION_UPDATES.assign,
@@ -465,7 +471,12 @@ class ServiceRequestRun {
       ({ reason }) => {
         st.onHold = { since: new Date().toISOString(), reason, resumeTo: st.status };
         // The resolution clock pauses (docs/lifecycle.md, Holds); so does a pending on-site clock — the customer asked to wait.
-        this.deadlines.pause(this.deadlines.pending().filter((d) => ['resolution', 'resolution_max', 'on_site'].includes(d.milestone)).map((d) => d.id));
+        this.deadlines.pause(
+          this.deadlines
+            .pending()
+            .filter((d) => ['resolution', 'resolution_max', 'on_site'].includes(d.milestone))
+            .map((d) => d.id),
+        );
         ctx.setStatus('on_hold');
         ctx.log('on_hold', reason);
         return st;
@@ -499,9 +510,12 @@ class ServiceRequestRun {
       {
         validator: ({ score, tokenId }) => {
           guard('feedback')();
-          if (!this.ratingTokens.has(tokenId)) throw ApplicationFailure.nonRetryable('rating link is not valid for this request', 'InvalidToken');
-          if (this.usedTokens.has(tokenId) || st.feedback) throw ApplicationFailure.nonRetryable('rating link was already used', 'TokenUsed');
-          if (!Number.isInteger(score) || score < 1 || score > 5) throw ApplicationFailure.nonRetryable('score: must be an integer 1..5', 'InvalidArgument');
+          if (!this.ratingTokens.has(tokenId))
+            throw ApplicationFailure.nonRetryable('rating link is not valid for this request', 'InvalidToken');
+          if (this.usedTokens.has(tokenId) || st.feedback)
+            throw ApplicationFailure.nonRetryable('rating link was already used', 'TokenUsed');
+          if (!Number.isInteger(score) || score < 1 || score > 5)
+            throw ApplicationFailure.nonRetryable('score: must be an integer 1..5', 'InvalidArgument');
         },
       },
     );
@@ -533,4 +547,3 @@ class ServiceRequestRun {
     });
   }
 }
-
