@@ -139,7 +139,7 @@ export async function benchStart(o: StartBenchOptions): Promise<StartBenchResult
         fn: async (seq) => {
           const checked = intake(startBody(`${prefix}-${seq}`) as unknown as ServiceRequestBody, { nowMs: Date.now() });
           if (!checked.ok) throw new Error(JSON.stringify(checked.details));
-          const r = await requests.start(checked.input, { requestId: checked.requestId, bodyHash: checked.bodyHash });
+          const r = await requests.start(checked.input, { requestId: checked.requestId, bodyHash: checked.bodyHash, owner: 'bench' });
           if (!r.created) throw new Error('not created');
         },
       });

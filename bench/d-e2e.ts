@@ -54,7 +54,10 @@ export async function benchE2e(o: { n: number; inFlight: number; nodeArgs?: { wo
         const started = await api.retrying(() => api.start(startBody(key)));
         if (started.status !== 201) throw new Error(`start ${key}: ${started.status} ${JSON.stringify(started.body)}`);
         const steps: StepTimes = { start: started.ms };
-        Object.assign(steps, await drive(api, outbox, `sr-${key}`, { kind: 'close', score: 5 }, { timeoutMs: 300_000, pollMs: 200 }));
+        Object.assign(
+          steps,
+          await drive(api, outbox, api.tokens.requestId(key), { kind: 'close', score: 5 }, { timeoutMs: 300_000, pollMs: 200 }),
+        );
         return { ok: true, ms: performance.now() - s0, steps };
       } catch (err) {
         firstError ??= (err as Error).message;

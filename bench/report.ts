@@ -337,7 +337,7 @@ export function renderBenchmarks(results: Results): string {
     '',
     '```bash',
     'npm run bench              # (a)–(d) full size, ~35 min on 2 cores; --quick for small N; --only a,c-lean; --profile',
-    'npm run chaos              # fault tests 1–5 full size; --quick; --only 1,3',
+    'npm run chaos              # fault tests 1–6 full size; --quick; --only 1,3',
     'npx jest --selectProjects integration -- test/e2e/chaos-   # the quick fault tests, as in CI',
     '```',
     '',

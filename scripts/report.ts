@@ -2,10 +2,11 @@
  * `npm run report -- --date 2026-11-25 [--table]`: the daily service summary (docs/operations.md) for one local day of
  * the policy's time zone, read from Temporal like GET /v1/reports/daily. JSON on stdout by default, a
  * readable sheet with --table. Uses the same environment as the worker (TEMPORAL_*, AFTERCARE_POLICY,
- * AFTERCARE_CODEC_KEYS — results are encrypted when the codec is on).
+ * AFTERCARE_CODEC_KEYS, else `npm start`'s key file AFTERCARE_CODEC_KEY_FILE = var/codec-keys — results are encrypted).
  * Exit codes: 0 ok · 1 failure · 2 bad arguments · 3 report incomplete (some requests unreadable).
  */
-import { codecDataConverter, codecFromEnv } from '../src/codec';
+import { codecDataConverter, codecFromKeys } from '../src/codec';
+import { readCodecKeyFile } from '../src/codec/keyFile';
 import { loadConfig } from '../src/config';
 import { loadPolicyFile } from '../src/policy';
 import { localDate, ReportDateError } from '../src/reports/daily';
@@ -53,7 +54,9 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const timeZone = args.timeZone ?? loadPolicyFile(config.policyFile).calendar.timeZone;
   const date = args.date ?? localDate(Date.now(), timeZone);
-  const client = await connectClient(config.temporal, { dataConverter: codecDataConverter(codecFromEnv()) });
+  // The embedded stack's key file (npm start) when AFTERCARE_CODEC_KEYS is unset: its histories are encrypted with it.
+  const keys = config.codec.keys.length ? config.codec.keys : (readCodecKeyFile(config.codec.keyFile)?.keys ?? []);
+  const client = await connectClient(config.temporal, { dataConverter: codecDataConverter(codecFromKeys(keys)) });
   try {
     const report = await fetchDailyReport(client, { date, timeZone });
     process.stdout.write(args.table ? `${formatDailyReport(report)}\n` : `${JSON.stringify(report, null, 2)}\n`);

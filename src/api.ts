@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logger';
 import { loadPolicyFile } from './policy';
 import { deferredReportSource } from './reports/fetch';
 import { connectClient } from './temporal/connection';
+import { apiConnectionInterceptors } from './temporal/retry';
 import { DEMO_TOKENS_FILE, loadTokenFile, type TokenStore } from './tokens';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -51,7 +52,11 @@ async function connectWithRetry(
   let delay = 500;
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
-      const client = await connectClient(config.temporal, dataConverter ? { dataConverter } : {});
+      // The API retries Temporal's per-workflow refusals itself, briefly (src/temporal/retry.ts).
+      const client = await connectClient(config.temporal, {
+        ...(dataConverter ? { dataConverter } : {}),
+        interceptors: apiConnectionInterceptors(),
+      });
       if (signal.aborted) {
         await client.connection.close();
         return undefined;

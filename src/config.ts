@@ -49,6 +49,8 @@ export interface Config {
     dir: string;
     s3?: { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean };
   };
+  /** Photos one request may hold, and their total bytes (PHOTO_MAX_PER_REQUEST, PHOTO_MAX_MB_PER_REQUEST). */
+  photoQuota: { maxPerRequest: number; maxBytesPerRequest: number };
   /** Call-centre webhook that receives satisfaction call-back tasks and escalation pages; none = outbox only. */
   callCentreWebhookUrl?: string;
   /** HMAC key of the call-centre webhook (CALL_CENTRE_WEBHOOK_SECRET); required with the URL. */
@@ -59,8 +61,11 @@ export interface Config {
   trustProxy: TrustProxy;
   /** `npm start`'s embedded Temporal. temporalPort: TEMPORAL_DEV_PORT, unset = TEMPORAL_ADDRESS's (devServerAddress). */
   dev: { uiPort: number; temporalPort?: number; dbFile: string };
-  /** PII payload codec (AES-256-GCM); off when no keys are set. */
-  codec: { keys: CodecKey[]; tokens: string[]; uiOrigins: string[] };
+  /**
+   * PII payload codec (AES-256-GCM); off when no keys are set. keyFile (AFTERCARE_CODEC_KEY_FILE): where `npm start`
+   * keeps the key it creates when AFTERCARE_CODEC_KEYS is unset (src/codec/keyFile.ts).
+   */
+  codec: { keys: CodecKey[]; tokens: string[]; uiOrigins: string[]; keyFile: string };
   metrics: { workerPort: number; workerHost: string; token?: string };
   /** Worker tuning (WorkerOptions of the same names); unset = the SDK's default. */
   worker: WorkerTuning;
@@ -398,6 +403,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       aliyun,
     },
     storage: { kind: storageKind, dir: file('PHOTO_STORAGE_DIR', 'var/photos'), s3 },
+    photoQuota: {
+      maxPerRequest: int('PHOTO_MAX_PER_REQUEST', 30, 1, 10_000),
+      maxBytesPerRequest: int('PHOTO_MAX_MB_PER_REQUEST', 60, 1, 100_000) * 1024 * 1024,
+    },
     callCentreWebhookUrl,
     callCentreWebhookSecret,
     escalationWebhookSecret,
@@ -410,6 +419,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codec: {
       keys: codecKeys,
       tokens: codecTokens,
+      keyFile: file('AFTERCARE_CODEC_KEY_FILE', 'var/codec-keys'),
       uiOrigins: str('AFTERCARE_CODEC_UI_ORIGINS', `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`)
         .split(',')
         .map((o) => o.trim())

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { CodecKeyFileError, loadOrCreateCodecKeyFile } from './codec/keyFile';
 import { devServerAddress, loadConfig, ConfigError, type Config } from './config';
 import { temporalCliPath, PROJECT_ROOT } from './temporal/binaries';
 import { searchAttributeCliArgs } from './temporal/searchAttributes';
@@ -70,7 +71,19 @@ async function main(): Promise<void> {
   const { host, port } = devServerAddress(process.env.TEMPORAL_ADDRESS || undefined, config.dev.temporalPort);
   // The worker and API of this stack connect to this stack's server, whichever variable chose its port.
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: `${host}:${port}` };
-  // With the PII codec on, the Web UI decodes through the API's codec endpoint (key in the URL path).
+  // PII codec on by default: without AFTERCARE_CODEC_KEYS this stack's key lives in a file under var/ (created on
+  // the first start, 0600, reused afterwards), so customer data in the histories is encrypted out of the box.
+  let codecKeySource = 'AFTERCARE_CODEC_KEYS';
+  if (!config.codec.keys.length) {
+    const file = loadOrCreateCodecKeyFile(config.codec.keyFile);
+    env.AFTERCARE_CODEC_KEYS = file.envValue;
+    config.codec.keys = file.keys;
+    const shown = relative(PROJECT_ROOT, config.codec.keyFile);
+    codecKeySource = `${shown.startsWith('..') ? config.codec.keyFile : shown}${file.created ? ', created now' : ''}`;
+    if (file.tightened) console.error(`[dev] ${config.codec.keyFile} was readable by others; set it to 0600`);
+  }
+  // The Web UI decodes through the API's codec endpoint (key in the URL path).
+  let ownServer = true;
   const codecArgs: string[] = [];
   if (config.codec.keys.length) {
     const uiToken = config.codec.tokens[0] ?? randomBytes(24).toString('hex');
@@ -82,6 +95,7 @@ async function main(): Promise<void> {
 
   if (await portOpen(host, port)) {
     console.error(`[dev] a Temporal server already listens on ${host}:${port}; using it (search attributes must be registered there)`);
+    ownServer = false;
   } else {
     mkdirSync(dirname(config.dev.dbFile), { recursive: true });
     start(
@@ -142,7 +156,7 @@ async function main(): Promise<void> {
       `  Temporal gRPC  ${host}:${port}   (data: ${config.dev.dbFile})`,
       `  SMS outbox     ${config.sms.outboxFile}`,
       `  Metrics        http://localhost:${config.port}/metrics (API)${config.metrics.workerPort ? `, http://localhost:${config.metrics.workerPort}/metrics (worker)` : ''}`,
-      `  PII codec      ${config.codec.keys.length ? 'on (UI decodes through the API)' : 'off — set AFTERCARE_CODEC_KEYS to encrypt customer data in histories'}`,
+      `  PII codec      on (key: ${codecKeySource})${ownServer ? '; the Temporal UI decodes through the API' : ''}`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
@@ -150,6 +164,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError || err instanceof CodecKeyFileError ? err.message : err);
   void shutdown(1);
 });

@@ -5,7 +5,7 @@
  * The activity `issueRatingLink` builds `${publicBaseUrl}/r/${token}`; the API verifies it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { EXTERNAL_ID_PATTERN, WORKFLOW_ID_PREFIX } from './temporal/ids';
+import { isRequestId } from './temporal/ids';
 
 export interface RatingTokenPayload {
   requestId: string;
@@ -21,10 +21,6 @@ const TOKEN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Longest token we even try to parse; real ones are ~150 characters. */
 export const MAX_RATING_TOKEN_LENGTH = 512;
 export const RATING_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,480}\.[A-Za-z0-9_-]{22}$/;
-
-function isRequestId(id: unknown): id is string {
-  return typeof id === 'string' && id.startsWith(WORKFLOW_ID_PREFIX) && EXTERNAL_ID_PATTERN.test(id.slice(WORKFLOW_ID_PREFIX.length));
-}
 
 function sign(payload: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(`aftercare-rating-v1.${payload}`).digest().subarray(0, SIG_BYTES);

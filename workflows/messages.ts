@@ -30,6 +30,11 @@ export interface ServiceRequestStart {
   startAttemptId: string;
   /** Absent: version 1 (started before lifecycle versions existed). */
   lifecycleVersion?: number;
+  /**
+   * The integration that started it (its token's name): the only one that may read, list or repeat it. Absent in
+   * requests started before owners were recorded: those are for ops only.
+   */
+  owner?: string;
 }
 
 /** The request as callers see it (version 1 of the HTTP state); the workflow's internals stay inside. */

@@ -7,19 +7,23 @@
  *                    the SMS retry budget (ops escalation; deadlines still fire).
  *   4 concurrentStarts  50 concurrent identical starts and 50 concurrent conflicting ones.
  *   5 apiRestart     the API restarted under load: clients retrying with the same key get one request each.
+ *   6 twoWorkers     two workers and two APIs on one server, load spread over both APIs; one worker at a time
+ *                    SIGKILLed and left down while the other carries on (one outbox file for both).
  * Sizes are parameters: `npm run chaos` runs them full size, test/e2e/chaos-*.test.ts small.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { loadPolicyFile } from '../../src/policy';
-import { Api, drive, RatingLinkExpiredError, startBody, type DrivePlan } from '../lib/api';
+import { Api, BalancedApi, drive, RatingLinkExpiredError, startBody, type DrivePlan } from '../lib/api';
 import { OutboxTail, WebhookReceiver, type SmsSource, type WebhookAnswer } from '../lib/sms';
 import { onStopAll, startStack, type Stack } from '../lib/stack';
-import { log, pool, sleep, until } from '../lib/util';
+import { log, pool, sleep, summarize, until, type Summary } from '../lib/util';
 import { describeReport, verifyRequests, type Expectation, type VerifyReport } from '../lib/verify';
+import { taskPlacement, waitPolling, workerIdentity, type DownWindow } from '../lib/workers';
 
 export const FAST_POLICY = join(PROJECT_ROOT, 'policy', 'fast.yaml');
 
@@ -49,7 +53,7 @@ export interface ChaosOptions {
 
 /** A private stack (fast policy) with its outbox tail and API client, for `body`; stopped when it ends. */
 async function onChaosStack<T>(
-  o: { name: string; address?: string; integrationTokens: number },
+  o: { name: string; address?: string; integrationTokens: number; workers?: number; apis?: number; env?: Record<string, string> },
   body: (stack: Stack, sms: OutboxTail, api: Api) => Promise<T>,
 ): Promise<T> {
   const stack = await startStack({ ...o, policyFile: FAST_POLICY });
@@ -62,9 +66,12 @@ async function onChaosStack<T>(
   }
 }
 
-/** The API client of a scenario: it stops retrying once a process of the stack crashed (nothing would answer). */
+/**
+ * The API client of a scenario: it stops retrying once a process of the stack crashed (nothing would answer).
+ * With several API processes it sends each call to the next one in turn.
+ */
 function chaosApi(stack: Stack): Api {
-  const api = new Api(stack.base, stack.tokens);
+  const api = stack.bases.length > 1 ? new BalancedApi(stack.bases, stack.tokens) : new Api(stack.base, stack.tokens);
   api.giveUpWhen = () => stack.crashes()[0];
   return api;
 }
@@ -105,8 +112,7 @@ async function finish(
     const dir = join(PROJECT_ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-    writeFileSync(join(dir, `${slug}.worker.log`), stack.worker?.output() ?? '');
-    writeFileSync(join(dir, `${slug}.api.log`), stack.api?.output() ?? '');
+    for (const p of [...stack.workers, ...stack.apis]) writeFileSync(join(dir, `${slug}.${p.name}.log`), p.output());
     // And the history of (a few) requests whose workflow tasks fail or that do not replay, to replay the failure.
     for (const c of report.checks
       .filter((x) => x.problems.some((p) => p.startsWith('stuck') || p.startsWith('nondeterministic')))
@@ -126,7 +132,8 @@ async function finish(
 }
 
 /**
- * Starts `keys` through the API (retrying through outages) and drives each to its plan. Returns the keys whose
+ * Starts `keys` through the API (retrying through outages) and drives each to its plan, `inFlight` at a time
+ * (default: all at once). Returns the keys whose
  * rating link had expired by the time its SMS arrived (a fault delayed the completion activity past the fast
  * policy's 14 s rating window): those close as `no_feedback`, which is then their expected outcome.
  */
@@ -137,14 +144,15 @@ async function startAndDrive(
   plans: DrivePlan[],
   failures: string[],
   timeoutMs = 240_000,
+  inFlight = keys.length,
 ): Promise<Set<string>> {
   const expired = new Set<string>();
-  await pool(keys, keys.length, async (key, i) => {
+  await pool(keys, inFlight, async (key, i) => {
     try {
       const end = Date.now() + timeoutMs;
       const r = await api.retrying(() => api.start(startBody(key)), timeoutMs);
       if (r.status !== 201 && r.status !== 200) throw new Error(`start ${key}: ${r.status} ${JSON.stringify(r.body)}`);
-      await drive(api, sms, `sr-${key}`, plans[i] as DrivePlan, { timeoutMs: Math.max(1000, end - Date.now()), pollMs: 300 });
+      await drive(api, sms, api.tokens.requestId(key), plans[i] as DrivePlan, { timeoutMs: Math.max(1000, end - Date.now()), pollMs: 300 });
     } catch (err) {
       if (err instanceof RatingLinkExpiredError) expired.add(key);
       else failures.push(`drive ${key}: ${(err as Error).message}`);
@@ -153,8 +161,8 @@ async function startAndDrive(
   return expired;
 }
 
-const expectations = (keys: string[], plans: DrivePlan[], expired: Set<string>): Expectation[] =>
-  keys.map((k, i) => ({ id: `sr-${k}`, outcome: expired.has(k) ? 'no_feedback' : outcomeOf(plans[i] as DrivePlan) }));
+const expectations = (api: Api, keys: string[], plans: DrivePlan[], expired: Set<string>): Expectation[] =>
+  keys.map((k, i) => ({ id: api.tokens.requestId(k), outcome: expired.has(k) ? 'no_feedback' : outcomeOf(plans[i] as DrivePlan) }));
 
 /** Waits until every open request's receipt-relative deadlines are past due (they must have fired by then). */
 async function waitForDeadlines(startedAt: number): Promise<void> {
@@ -195,7 +203,7 @@ export async function chaosWorkerKill(o: ChaosOptions & { kills?: number } = {})
       t0,
       stack,
       sms,
-      expectations(keys, plans, expired),
+      expectations(api, keys, plans, expired),
       { workerKillsAtSeconds: kills.map((k) => Math.round(k / 100) / 10), ratingLinkExpired: expired.size },
       failures,
     );
@@ -228,7 +236,15 @@ export async function chaosServerKill(o: ChaosOptions & { kills?: number } = {})
     // The worker and the API reconnected by themselves: neither may have exited.
     if (!stack.worker?.alive) failures.push('worker exited');
     if (!stack.api?.alive) failures.push('API exited');
-    return await finish(name, t0, stack, sms, expectations(keys, plans, expired), { outages, ratingLinkExpired: expired.size }, failures);
+    return await finish(
+      name,
+      t0,
+      stack,
+      sms,
+      expectations(api, keys, plans, expired),
+      { outages, ratingLinkExpired: expired.size },
+      failures,
+    );
   });
 }
 
@@ -319,12 +335,12 @@ export async function chaosFlakySms(o: FlakySmsOptions = {}): Promise<ChaosResul
     await sleep(Math.max(0, down.to - Date.now()));
     await waitForDeadlines(lateStarted);
     const expected: Expectation[] = [
-      ...drivenKeys.map((k) => ({ id: `sr-${k}`, outcome: expired.has(k) ? ('no_feedback' as const) : ('closed' as const) })),
-      ...abandonedKeys.map((k) => ({ id: `sr-${k}`, outcome: 'open' as const })),
+      ...drivenKeys.map((k) => ({ id: api.tokens.requestId(k), outcome: expired.has(k) ? ('no_feedback' as const) : ('closed' as const) })),
+      ...abandonedKeys.map((k) => ({ id: api.tokens.requestId(k), outcome: 'open' as const })),
     ];
     if (receiver.stats.duplicates409 === 0) failures.push('no retry of an accepted message reached the gateway (409 path not exercised)');
     // The outage must have cost SMS for good and paged ops for them; deadlines of the late batch still fired.
-    const lateIds = new Set(lateAbandoned.map((k) => `sr-${k}`));
+    const lateIds = new Set(lateAbandoned.map((k) => api.tokens.requestId(k)));
     return await finish(
       name,
       t0,
@@ -384,14 +400,18 @@ export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: num
         if ((count[409] ?? 0) !== c - 1) failures.push(`${g.key}: ${count[409] ?? 0} × 409 of ${c - 1} conflicting bodies`);
       } else if ((count[200] ?? 0) + (count[201] ?? 0) !== c)
         failures.push(`${g.key}: ${count[200] ?? 0} × 200 + ${count[201] ?? 0} × 201 of ${c} identical calls`);
-      if (ids.size !== 1 || !ids.has(`sr-${g.key}`)) failures.push(`${g.key}: answered with ids ${[...ids].join(', ')}`);
-      const runs = await stack.client.workflow.count(`WorkflowId = 'sr-${g.key}'`);
+      if (ids.size !== 1 || !ids.has(api.tokens.requestId(g.key))) failures.push(`${g.key}: answered with ids ${[...ids].join(', ')}`);
+      const runs = await stack.client.workflow.count(`WorkflowId = '${api.tokens.requestId(g.key)}'`);
       if (runs.count !== 1) failures.push(`${g.key}: ${runs.count} workflow runs`);
     }
     // Each request's receipt SMS exactly once, and nothing else odd (abandoned: deadlines fire on schedule).
-    await until('receipt SMS', async () => groups.every((g) => sms.forRequest(`sr-${g.key}`).some((l) => l.kind === 'received')), 30_000);
+    await until(
+      'receipt SMS',
+      async () => groups.every((g) => sms.forRequest(api.tokens.requestId(g.key)).some((l) => l.kind === 'received')),
+      30_000,
+    );
     for (const g of groups) {
-      const received = sms.forRequest(`sr-${g.key}`).filter((l) => l.kind === 'received').length;
+      const received = sms.forRequest(api.tokens.requestId(g.key)).filter((l) => l.kind === 'received').length;
       if (received !== 1) failures.push(`${g.key}: ${received} receipt SMS`);
     }
     return await finish(
@@ -399,7 +419,7 @@ export async function chaosConcurrentStarts(o: ChaosOptions & { concurrent?: num
       t0,
       stack,
       sms,
-      groups.map((g) => ({ id: `sr-${g.key}`, outcome: 'open' as const })),
+      groups.map((g) => ({ id: api.tokens.requestId(g.key), outcome: 'open' as const })),
       { statuses },
       failures,
     );
@@ -454,23 +474,23 @@ export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perC
     let retried = 0;
     for (const [key, r] of outcome) {
       if (r.status !== 201 && r.status !== 200) failures.push(`${key}: final answer ${r.status}`);
-      else if (r.id !== `sr-${key}`) failures.push(`${key}: answered with id ${r.id}`);
+      else if (r.id !== api.tokens.requestId(key)) failures.push(`${key}: answered with id ${r.id}`);
       if (r.attempts > 1) retried++;
     }
     if (retried === 0) failures.push('no client had to retry: the restarts did not hit in-flight calls');
     const keys = [...outcome.keys()];
     // One workflow per key, one receipt SMS per request.
     await pool(keys, 16, async (key) => {
-      const runs = await stack.client.workflow.count(`WorkflowId = 'sr-${key}'`);
+      const runs = await stack.client.workflow.count(`WorkflowId = '${api.tokens.requestId(key)}'`);
       if (runs.count !== 1) failures.push(`${key}: ${runs.count} workflow runs`);
     });
     await until(
       'receipt SMS for every request',
-      async () => keys.every((k) => sms.forRequest(`sr-${k}`).some((l) => l.kind === 'received')),
+      async () => keys.every((k) => sms.forRequest(api.tokens.requestId(k)).some((l) => l.kind === 'received')),
       60_000,
     ).catch(() => undefined);
     for (const key of keys) {
-      const received = sms.forRequest(`sr-${key}`).filter((l) => l.kind === 'received').length;
+      const received = sms.forRequest(api.tokens.requestId(key)).filter((l) => l.kind === 'received').length;
       if (received !== 1) failures.push(`${key}: ${received} receipt SMS`);
     }
     return await finish(
@@ -478,12 +498,143 @@ export async function chaosApiRestart(o: ChaosOptions & { clients?: number; perC
       t0,
       stack,
       sms,
-      keys.map((k) => ({ id: `sr-${k}`, outcome: 'open' as const })),
+      keys.map((k) => ({ id: api.tokens.requestId(k), outcome: 'open' as const })),
       { restarts, requests: keys.length, clientsThatRetried: retried },
       failures,
     );
   });
 }
+
+// ── 6. Two workers and two APIs; one worker SIGKILLed while the other runs ─────────────────────────────────
+export interface TwoWorkersOptions extends ChaosOptions {
+  /** That many SIGKILLs, alternating between the two workers; default: until every driven request is through (at least 4). */
+  kills?: number;
+  /** How long a killed worker stays down, [min, max) ms (default 4–12 s: longer than the sticky queue's 10 s timeout at the top). */
+  downMs?: [number, number];
+  /** Extra environment of the processes, e.g. the workers' `AFTERCARE_WORKER_*` limits. */
+  env?: Record<string, string>;
+  /** Requests driven at once (default all): a steady load rather than one burst of starts. */
+  inFlight?: number;
+}
+
+/**
+ * Scaling out: two worker processes on the one task queue and two API processes, against one server. Every HTTP
+ * call (start, transition, state read, photo, feedback, retry) goes to the next API in turn, so each request's
+ * steps cross both. One worker at a time is SIGKILLed and left down while the other carries everything: the
+ * requests the dead one had cached wait out its sticky queue and move to the shared queue, its activities in
+ * flight time out and retry on the survivor. Then it is restarted (and polling) before the other one is killed.
+ * Both workers append to one outbox file: an SMS that one wrote before dying and the other retries must be found
+ * there, not sent again.
+ */
+export async function chaosTwoWorkers(o: TwoWorkersOptions = {}): Promise<ChaosResult> {
+  const name = 'fault 6: two workers + two APIs, one worker SIGKILLed';
+  const n = o.n ?? 200;
+  const [downMin, downMax] = o.downMs ?? [4000, 12_000];
+  const t0 = Date.now();
+  const stackOptions = { name: 'chaos-6', address: o.address, integrationTokens: 32, workers: 2, apis: 2, env: o.env };
+  return onChaosStack(stackOptions, async (stack, sms, api) => {
+    const run = Date.now().toString(36);
+    const keys = Array.from({ length: n }, (_, i) => `K6-${run}-${i}`);
+    const plans = keys.map((_, i) => planFor(i));
+    const failures: string[] = [];
+    const host = hostname();
+    // Worker identity (pid@host, as histories record it) → slot, for every process a slot has had.
+    const slotOf = new Map<string, number>();
+    const serving = async (slot: number): Promise<void> => {
+      const identity = workerIdentity(stack.workers[slot]?.pid as number, host);
+      slotOf.set(identity, slot);
+      await waitPolling(stack.client, stack.taskQueue, identity);
+    };
+    await Promise.all([serving(0), serving(1)]);
+    const down: DownWindow[] = [];
+    let done = false;
+    const chaos = (async () => {
+      while (o.kills !== undefined ? down.length < o.kills : !done || down.length < 4) {
+        await sleep(randomInt(1500, 5000));
+        const slot = down.length % 2;
+        const from = Date.now();
+        await stack.workers[slot]!.kill('SIGKILL');
+        await sleep(randomInt(downMin, downMax));
+        down.push({ slot, from, to: Date.now() });
+        await stack.startWorker(slot);
+        // Never both down: the next kill (of the other one) waits until this one serves again.
+        await serving(slot);
+      }
+    })();
+    const expired = await startAndDrive(api, sms, keys, plans, failures, o.driveTimeoutMs, o.inFlight);
+    done = true;
+    await chaos;
+    await waitForDeadlines(Date.now());
+
+    const expected = expectations(api, keys, plans, expired);
+    const ids = expected.map((e) => e.id);
+    const placement = await taskPlacement(stack.client, ids, down);
+    const bySlot = [0, 1].map((slot) =>
+      Object.entries(placement.byIdentity)
+        .filter(([id]) => slotOf.get(id) === slot)
+        .reduce((a, [, v]) => ({ workflowTasks: a.workflowTasks + v.workflowTasks, activities: a.activities + v.activities }), {
+          workflowTasks: 0,
+          activities: 0,
+        }),
+    );
+    const unknown = Object.keys(placement.byIdentity).filter((id) => !slotOf.has(id));
+    if (unknown.length) failures.push(`tasks ran on workers this scenario did not start: ${unknown.join(', ')}`);
+    bySlot.forEach((s, slot) => {
+      if (s.workflowTasks === 0 || s.activities === 0)
+        failures.push(`worker ${slot + 1} ran ${s.workflowTasks} workflow tasks, ${s.activities} activities`);
+    });
+    // While one was down the other kept going.
+    const survivorWhileDown = down.map((w, i) =>
+      Object.entries(placement.startedWhileDown[i] ?? {})
+        .filter(([id]) => slotOf.get(id) !== w.slot)
+        .reduce((a, [, v]) => a + v, 0),
+    );
+    if (down.length && survivorWhileDown.every((x) => x === 0)) failures.push('the surviving worker ran no task while the other was down');
+    const calls = api instanceof BalancedApi ? api.callsPerBase : [];
+    if (calls.length !== 2 || calls.some((c) => c === 0)) failures.push(`API calls per instance: ${calls.join(', ')}`);
+    // Never two receipts for one request (the verify below checks every message the histories say went out
+    // exactly once; a receipt that ran out of SMS budget is not there, and paged ops).
+    await sms.refresh();
+    for (const id of ids) {
+      const received = sms.forRequest(id).filter((l) => l.kind === 'received').length;
+      if (received > 1) failures.push(`${id}: ${received} receipt SMS`);
+    }
+    const faults: Record<string, unknown> = {
+      workerKills: down.map((w) => ({ worker: w.slot + 1, atSeconds: Math.round((w.from - t0) / 100) / 10, downMs: w.to - w.from })),
+      apiCallsPerInstance: calls,
+      tasksPerWorker: bySlot,
+      survivorTasksWhileDown: survivorWhileDown,
+      requestsOnBothWorkers: placement.movedRequests,
+      stickyQueueTimeouts: placement.stickyTimeouts,
+      tasksLostWithAWorker: placement.startedTaskTimeouts,
+      workflowTaskFailures: placement.taskFailures,
+      maxWorkflowTaskAttempt: placement.maxTaskAttempt,
+      retriedActivities: placement.retriedActivities,
+      stepWaitMs: { all: pick(placement.stepWaitMs.all), whileAWorkerWasDown: pick(placement.stepWaitMs.whileDown) },
+      ratingLinkExpired: expired.size,
+    };
+    const abandoned = new Set(ids.filter((_, i) => plans[i]?.kind === 'abandon'));
+    return await finish(name, t0, stack, sms, expected, faults, failures, (report) => {
+      // Requests left alone breached their deadlines, and were escalated (verify: recorded and notified).
+      for (const c of report.checks.filter((x) => abandoned.has(x.id)))
+        if (c.deadlines.fired === 0) failures.push(`${c.id}: left alone, but no deadline fired`);
+      const breaches = report.checks.flatMap((c) => c.breaches);
+      const dueWhileDown = breaches.filter((b) => down.some((w) => b.dueAt >= w.from && b.dueAt <= w.to));
+      faults.breachLateMs = {
+        all: pick(summarize(breaches.map((b) => b.lateMs))),
+        dueWhileAWorkerWasDown: pick(summarize(dueWhileDown.map((b) => b.lateMs))),
+      };
+    });
+  });
+}
+
+/** n, p50, p99 and max of a summary, rounded, for the results. */
+const pick = (s: Summary): { n: number; p50: number; p99: number; max: number } => ({
+  n: s.n,
+  p50: Math.round(s.p50),
+  p99: Math.round(s.p99),
+  max: Math.round(s.max),
+});
 
 export const SCENARIOS = {
   1: chaosWorkerKill,
@@ -491,4 +642,5 @@ export const SCENARIOS = {
   3: chaosFlakySms,
   4: chaosConcurrentStarts,
   5: chaosApiRestart,
+  6: chaosTwoWorkers,
 } as const;

@@ -61,11 +61,16 @@ export class Api {
       body = JSON.stringify(opts.body);
     }
     const t0 = performance.now();
-    const res = await fetch(`${this.base}${path}`, { method, headers, body, signal: AbortSignal.timeout(60_000) });
+    const res = await fetch(`${this.baseForCall()}${path}`, { method, headers, body, signal: AbortSignal.timeout(60_000) });
     const text = await res.text();
     let parsed: unknown = text;
     if (res.headers.get('content-type')?.includes('application/json') && text) parsed = JSON.parse(text);
     return { status: res.status, body: parsed as T, ms: performance.now() - t0 };
+  }
+
+  /** The instance this call goes to. */
+  protected baseForCall(): string {
+    return this.base;
   }
 
   state(id: string): Promise<HttpResult<ServiceRequestState>> {
@@ -73,7 +78,9 @@ export class Api {
   }
 
   start(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<HttpResult<ServiceRequestState>> {
-    return this.call<ServiceRequestState>('POST', '/v1/service-requests', { token: this.tokens.integration(), body, headers });
+    const key = (body.externalId as string | undefined) ?? headers['idempotency-key'];
+    const token = key ? this.tokens.integrationFor(key) : this.tokens.integration();
+    return this.call<ServiceRequestState>('POST', '/v1/service-requests', { token, body, headers });
   }
 
   /**
@@ -99,10 +106,47 @@ export class Api {
   }
 }
 
+/**
+ * Several API instances behind one client, as behind a load balancer: each call (start, transition, state read,
+ * photo, feedback — and each retry) goes to the next instance in turn, so one request's steps cross instances.
+ */
+export class BalancedApi extends Api {
+  /** Calls sent to each instance, in the order of `bases`. */
+  readonly callsPerBase: number[];
+  private next = 0;
+
+  constructor(
+    readonly bases: string[],
+    tokens: BenchTokens,
+  ) {
+    super(bases[0] as string, tokens);
+    this.callsPerBase = bases.map(() => 0);
+  }
+
+  protected override baseForCall(): string {
+    const i = this.next++ % this.bases.length;
+    this.callsPerBase[i] = (this.callsPerBase[i] ?? 0) + 1;
+    return this.bases[i] as string;
+  }
+}
+
 /** The completion SMS (with the rating link) reached the customer after the link had expired. */
 export class RatingLinkExpiredError extends Error {
-  constructor(readonly requestId: string) {
-    super(`rating link of ${requestId} had expired when it arrived`);
+  constructor(
+    readonly requestId: string,
+    message = `rating link of ${requestId} had expired when it arrived`,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The request closed without feedback and no completion SMS ever reached the outbox: it ran out of SMS budget
+ * (a fault delayed it; the verify then wants its sms_failure escalation). For the plan, the same as an expired link.
+ */
+export class RatingLinkMissingError extends RatingLinkExpiredError {
+  constructor(requestId: string) {
+    super(requestId, `${requestId} closed without feedback: its rating SMS never went out`);
   }
 }
 
@@ -141,6 +185,7 @@ export async function drive(
     }
   };
   let uploaded = false;
+  let rated = false;
   let state: ServiceRequestState | undefined;
   let lastProblem = '';
   const read = async (): Promise<ServiceRequestState | undefined> => {
@@ -173,6 +218,12 @@ export async function drive(
     seen = s.status;
     state = undefined; // re-read next time round unless an action returned the new state
     if (plan.kind === 'abandon') return times;
+    // Closed without the score the plan gives: the rating SMS came too late to be used, or never. (A score the
+    // API took and the request then lost is not that: the verify reports it.)
+    if (s.outcome === 'no_feedback' && plan.kind === 'close' && !s.feedback && !rated) {
+      await sms.refresh();
+      throw sms.forRequest(id).some((r) => r.kind === 'completed') ? new RatingLinkExpiredError(id) : new RatingLinkMissingError(id);
+    }
     if (s.outcome) return times;
     const tech = s.technicianId;
     const visitKey = `${id}-${s.assignments.length}`;
@@ -233,7 +284,11 @@ export async function drive(
           await timed('wait_closed', () => sleep(pollMs));
           continue;
         }
-        const line = await timed('wait_rating_sms', () => sms.waitFor(id, (r) => r.kind === 'completed', Math.max(1000, end - Date.now())));
+        // A few seconds at a time: if the SMS never comes, the request closes without feedback (checked above).
+        const line = await timed('wait_rating_sms', () =>
+          sms.waitFor(id, (r) => r.kind === 'completed', Math.max(1000, Math.min(5000, end - Date.now()))).catch(() => undefined),
+        );
+        if (!line) continue;
         const token = /\/r\/([A-Za-z0-9_.-]+)/.exec(line.text)?.[1];
         if (!token) throw new Error(`no rating link in ${line.text}`);
         const score = plan.kind === 'close' ? (plan.score ?? 5) : 5;
@@ -242,6 +297,7 @@ export async function drive(
         );
         if (r.status === 410) throw new RatingLinkExpiredError(id);
         if (r.status !== 200 && r.status !== 409) throw new Error(`feedback ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+        rated = true;
         continue;
       }
       case 'follow_up':

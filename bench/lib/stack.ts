@@ -190,6 +190,10 @@ export interface StackOptions {
   api?: boolean;
   /** Start the worker process (default true). */
   worker?: boolean;
+  /** Worker processes on the one task queue (default 1): several workers sharing the load, as on a cluster. */
+  workers?: number;
+  /** API processes, each on its own port (default 1); `bases` lists their URLs. */
+  apis?: number;
   sms?: { provider: 'outbox' } | { provider: 'webhook'; url: string; secret: string };
   env?: Record<string, string>;
   /** Extra node flags for the worker / API (e.g. --cpu-prof). */
@@ -214,10 +218,18 @@ export interface Stack {
   base: string;
   worker?: Child;
   api?: Child;
+  /** The current process of each worker slot (slot 0 is `worker`). */
+  workers: Child[];
+  /** The current process of each API slot (slot 0 is `api`) … */
+  apis: Child[];
+  /** … and each slot's base URL (slot 0 is `base`). */
+  bases: string[];
   client: Client;
-  startWorker(): Promise<Child>;
-  startApi(): Promise<Child>;
-  waitApiReady(timeoutMs?: number): Promise<void>;
+  /** Starts (or restarts) the worker of `slot` (default 0). */
+  startWorker(slot?: number): Promise<Child>;
+  /** Starts (or restarts) the API of `slot` (default 0). */
+  startApi(slot?: number): Promise<Child>;
+  waitApiReady(timeoutMs?: number, slot?: number): Promise<void>;
   pids(): Record<string, number | undefined>;
   /** Every process of the stack (worker, API, dev server, earlier ones included) that exited without being killed. */
   crashes(): string[];
@@ -248,6 +260,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const address = o.address ?? (server as DevServer).address;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const apiPorts = [port];
+  for (let i = 1; i < (o.apis ?? 1); i++) apiPorts.push(await freePort());
+  const bases = apiPorts.map((p) => `http://127.0.0.1:${p}`);
   const policyFile = o.policyFile ?? join(PROJECT_ROOT, 'policy', 'default.yaml');
   const techniciansFile = o.techniciansFile ?? join(PROJECT_ROOT, 'policy', 'technicians.yaml');
   const tokens = BenchTokens.create(join(dir, 'tokens.json'), techniciansFile, { integrations: o.integrationTokens ?? 64 });
@@ -284,8 +299,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       ? join(PROJECT_ROOT, 'dist', 'bench', 'tunedWorker.js')
       : join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`);
   const children: Child[] = [];
-  const spawnNode = (entry: 'worker' | 'api', extra: string[] = []): Child => {
-    const child = new Child(entry, process.execPath, [...extra, entryFile(entry)], { ...process.env, ...env }, join(dir, `${entry}.log`));
+  const spawnNode = (entry: 'worker' | 'api', slot: number, extra: string[] = []): Child => {
+    const name = slot === 0 ? entry : `${entry}-${slot + 1}`;
+    // Every API its own port; PUBLIC_BASE_URL stays the first one's (the rating links, as behind one balancer).
+    const own = entry === 'api' ? { PORT: String(apiPorts[slot]) } : {};
+    const child = new Child(
+      name,
+      process.execPath,
+      [...extra, entryFile(entry)],
+      { ...process.env, ...env, ...own },
+      join(dir, `${name}.log`),
+    );
     children.push(child);
     return child;
   };
@@ -304,21 +328,29 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     env,
     tokens,
     base,
+    workers: [],
+    apis: [],
+    bases,
     client,
-    async startWorker() {
-      stack.worker = spawnNode('worker', o.nodeArgs?.worker);
-      return stack.worker;
+    async startWorker(slot = 0) {
+      const child = spawnNode('worker', slot, o.nodeArgs?.worker);
+      stack.workers[slot] = child;
+      if (slot === 0) stack.worker = child;
+      return child;
     },
-    async startApi() {
-      stack.api = spawnNode('api', o.nodeArgs?.api);
-      return stack.api;
+    async startApi(slot = 0) {
+      const child = spawnNode('api', slot, o.nodeArgs?.api);
+      stack.apis[slot] = child;
+      if (slot === 0) stack.api = child;
+      return child;
     },
-    async waitApiReady(timeoutMs = 60_000) {
+    async waitApiReady(timeoutMs = 60_000, slot = 0) {
       await until(
         'API ready',
         async () => {
-          if (stack.api && !stack.api.alive) throw new Error(`API exited: ${stack.api.output().slice(-2000)}`);
-          const r = await fetch(`${base}/readyz`);
+          const api = stack.apis[slot];
+          if (api && !api.alive) throw new Error(`API exited: ${api.output().slice(-2000)}`);
+          const r = await fetch(`${bases[slot]}/readyz`);
           await r.text();
           return r.status === 200;
         },
@@ -326,22 +358,28 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         100,
       );
     },
-    pids: () => ({ worker: stack.worker?.pid, api: stack.api?.pid, server: server?.child.pid }),
+    pids: () => ({
+      worker: stack.worker?.pid,
+      api: stack.api?.pid,
+      server: server?.child.pid,
+      ...Object.fromEntries(stack.workers.slice(1).map((w, i) => [`worker${i + 2}`, w.pid])),
+      ...Object.fromEntries(stack.apis.slice(1).map((a, i) => [`api${i + 2}`, a.pid])),
+    }),
     crashes: () => [...children, ...(server ? [server.child] : [])].flatMap((c) => (c.crashed ? [c.crashed] : [])),
     async stop(opts = {}) {
       RUNNING.delete(stack);
-      await stack.api?.kill('SIGTERM');
-      await stack.worker?.kill('SIGTERM');
+      await Promise.all(stack.apis.map((a) => a.kill('SIGTERM')));
+      await Promise.all(stack.workers.map((w) => w.kill('SIGTERM')));
       await connection.close().catch(() => undefined);
       await server?.kill('SIGTERM');
       if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };
   RUNNING.add(stack);
-  if (o.worker !== false) await stack.startWorker();
+  if (o.worker !== false) for (let slot = 0; slot < (o.workers ?? 1); slot++) await stack.startWorker(slot);
   if (o.api !== false) {
-    await stack.startApi();
-    await stack.waitApiReady();
+    for (let slot = 0; slot < apiPorts.length; slot++) await stack.startApi(slot);
+    for (let slot = 0; slot < apiPorts.length; slot++) await stack.waitApiReady(60_000, slot);
   }
   return stack;
 }

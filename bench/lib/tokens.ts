@@ -12,6 +12,14 @@ interface TokenEntry {
   role: 'integration' | 'ops' | 'technician';
   name: string;
   technicianId?: string;
+  idPrefix?: string;
+}
+
+/** FNV-1a: a stable spread of external ids over the integration tokens. */
+function spread(key: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h % n;
 }
 
 export class BenchTokens {
@@ -33,7 +41,7 @@ export class BenchTokens {
     for (let k = 0; k < (opts.integrations ?? 64); k++) {
       const token = `bench-integration-${k}-${salt}`;
       integ.push(token);
-      entries.push({ token, role: 'integration', name: `bench integration ${k}` });
+      entries.push({ token, role: 'integration', name: `bench integration ${k}`, idPrefix: `b${k}` });
     }
     const ops: string[] = [];
     for (let k = 0; k < 8; k++) {
@@ -57,6 +65,19 @@ export class BenchTokens {
 
   integration(): string {
     return this.integrationTokens[this.i++ % this.integrationTokens.length] as string;
+  }
+
+  /**
+   * Request ids are per integration (`sr-<idPrefix>-<externalId>`): one external id always goes through the same
+   * integration token, so its repeats reach the same request.
+   */
+  integrationFor(externalId: string): string {
+    return this.integrationTokens[spread(externalId, this.integrationTokens.length)] as string;
+  }
+
+  /** The request id the API gives `externalId` when it is started through integrationFor(externalId). */
+  requestId(externalId: string): string {
+    return `sr-b${spread(externalId, this.integrationTokens.length)}-${externalId}`;
   }
 
   ops(): string {

@@ -28,6 +28,8 @@ export interface RequestCheck {
   outcome?: string;
   problems: string[];
   deadlines: { fired: number; met: number; metLate: number; pending: number; cancelled: number };
+  /** Each breached deadline: its due time and how late the workflow recorded the breach (ms since epoch, ms). */
+  breaches: { dueAt: number; lateMs: number }[];
   sms: {
     sent: number;
     failed: number;
@@ -176,6 +178,7 @@ export async function verifyRequests(
       execution: 'UNKNOWN',
       problems: [],
       deadlines: { fired: 0, met: 0, metLate: 0, pending: 0, cancelled: 0 },
+      breaches: [],
       sms: { sent: 0, failed: 0, failedNotices: 0, pending: 0, deliveredUnconfirmed: 0, smsFailureEscalations: 0 },
     };
     let acts: SmsActivity[];
@@ -233,6 +236,7 @@ export async function verifyRequests(
         }
       } else if (d.status === 'breached') {
         c.deadlines.fired++;
+        if (d.breachedAt) c.breaches.push({ dueAt: due, lateMs: Date.parse(d.breachedAt) - due });
         if (d.milestone !== 'accept' && d.milestone !== 'photos' && !breachEsc.some((e) => e.deadlineId === d.id)) {
           c.problems.push(`breach of ${d.id} not recorded as an escalation`);
         }

@@ -29,6 +29,7 @@ EscalationLevel=Int
 BreachedDeadlines=KeywordList
 SatisfactionScore=Int
 Channel=Keyword
+Owner=Keyword
 '
 
 log() { echo "temporal-setup: $*"; }

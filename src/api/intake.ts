@@ -1,7 +1,8 @@
 /**
  * Intake after schema validation: the checks a JSON Schema cannot express (real mobile number, real date not
  * in the future, a specific description), normalisation (E.164, trimmed text, snake-case category), the
- * request id from externalId / Idempotency-Key, and the body hash that makes repeats idempotent.
+ * request id from the integration's key and externalId / Idempotency-Key (`sr-<key>-<externalId>`: each
+ * integration has ids of its own), and the body hash that makes repeats idempotent.
  *
  * The per-field checks (FIELD_CHECKS) also run inside schema validation (the body schema names them with
  * `x-check`), so one 400 names every bad field whichever check finds it. What needs the clock or another
@@ -108,7 +109,11 @@ export function generateKey(nowMs: number): string {
   return `${day}-${suffix}`;
 }
 
-export function intake(body: ServiceRequestBody, opts: { nowMs: number; idempotencyKey?: string }): IntakeResult {
+export function intake(
+  body: ServiceRequestBody,
+  /** `idPrefix`: the calling integration's key (Principal.idPrefix); without it the id is `sr-<key>` (tests, benchmarks). */
+  opts: { nowMs: number; idempotencyKey?: string; idPrefix?: string },
+): IntakeResult {
   const details: FieldProblem[] = [];
   const problem = (path: string, message: string) => details.push({ path, message });
 
@@ -176,5 +181,5 @@ export function intake(body: ServiceRequestBody, opts: { nowMs: number; idempote
     ...(body.location ? { location: { lat: body.location.lat, lng: body.location.lng } } : {}),
     ...(explicitKey !== undefined ? { externalId: explicitKey } : {}),
   };
-  return { ok: true, input, requestId: workflowIdFor(key), bodyHash: bodyHashOf(input), keySource };
+  return { ok: true, input, requestId: workflowIdFor(key, opts.idPrefix), bodyHash: bodyHashOf(input), keySource };
 }

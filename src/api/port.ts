@@ -11,6 +11,11 @@ export interface StartOptions {
   requestId: string;
   /** SHA-256 of the canonical normalised body: same key + other body = conflict. */
   bodyHash: string;
+  /**
+   * The integration starting it (its token's name), kept in the start input, the view and the `Owner` search
+   * attribute. A request with this id owned by anyone else is a KeyConflictError, never its state.
+   */
+  owner: string;
 }
 
 export interface StartResult {
@@ -27,6 +32,8 @@ export interface ListFilter {
   technicianId?: string;
   /** true: escalation level > 0; false: level 0. */
   escalated?: boolean;
+  /** Only requests this integration started (`Owner` search attribute). */
+  owner?: string;
 }
 
 export interface RequestSummary {
@@ -52,7 +59,7 @@ export interface ListPage {
 }
 
 export interface ServiceRequestsPort {
-  /** Idempotent start (update-with-start). Throws KeyConflictError when the key exists with another body. */
+  /** Idempotent start (update-with-start). Throws KeyConflictError when the key exists with another body or owner. */
   start(input: ServiceRequestInput, opts: StartOptions): Promise<StartResult>;
   /** Current state (query). Throws NotFoundError. */
   get(requestId: string): Promise<ServiceRequestState>;
@@ -60,7 +67,8 @@ export interface ServiceRequestsPort {
   list(filter: ListFilter, cursor: string | undefined, pageSize: number): Promise<ListPage>;
   /**
    * Runs the workflow's update; RejectedTransitionError carries the workflow's reason, or says the request is
-   * closed. `updateId` (from the caller's Idempotency-Key) makes a retried call apply once.
+   * closed. `updateId` (from the caller, its Idempotency-Key and the body) makes a retried call apply once;
+   * `args.idempotency` lets the workflow refuse the key with another body (failureType IdempotencyConflict).
    */
   update<A extends Action>(requestId: string, action: A, args: ActionArgs<A>, opts?: { updateId?: string }): Promise<ServiceRequestState>;
   /** Tells the workflow a photo is in storage. NotFoundError if unknown, RejectedTransitionError if closed. */
@@ -91,7 +99,7 @@ export class RejectedTransitionError extends Error {
   constructor(
     readonly action: string,
     readonly reason: string,
-    /** The workflow's ApplicationFailure type (InvalidTransition, TokenUsed, UnknownTechnician, InvalidArgument …). */
+    /** The workflow's ApplicationFailure type (InvalidTransition, TokenUsed, UnknownTechnician, InvalidArgument, IdempotencyConflict …). */
     readonly failureType?: string,
   ) {
     super(reason);
@@ -107,6 +115,21 @@ export class UnavailableError extends Error {
   ) {
     super(message);
     this.name = 'UnavailableError';
+  }
+}
+
+/**
+ * Temporal refused a call on one request for a per-workflow limit (too many actions in flight or reads
+ * buffered on it at once), still after brief retries: 429 with Retry-After. Nothing was applied. A kind of
+ * UnavailableError, so code that only knows "retry later" treats it so.
+ */
+export class BusyError extends UnavailableError {
+  constructor(
+    readonly requestId: string,
+    retryAfterSeconds = 1,
+  ) {
+    super(`too many calls on request ${requestId} at once; nothing was applied, retry after ${retryAfterSeconds} s`, retryAfterSeconds);
+    this.name = 'BusyError';
   }
 }
 

@@ -35,7 +35,7 @@ import { codecRoutes } from './routes/codec';
 import { feedbackRoutes } from './routes/feedback';
 import { reportRoutes } from './routes/reports';
 import { healthRoutes } from './routes/health';
-import { DEFAULT_PHOTO_MAX_BYTES, photoRoutes } from './routes/photos';
+import { DEFAULT_PHOTO_MAX_BYTES, DEFAULT_PHOTO_MAX_BYTES_PER_REQUEST, DEFAULT_PHOTO_MAX_PER_REQUEST, photoRoutes } from './routes/photos';
 import { ratingPageRoutes } from './routes/ratingPage';
 import { serviceRequestRoutes } from './routes/serviceRequests';
 import { transitionRoutes } from './routes/transitions';
@@ -47,6 +47,9 @@ export interface ServerLimits {
   bodyLimit: number;
   /** Largest photo upload in bytes. */
   photoMaxBytes: number;
+  /** Photos one request may hold, and their total bytes (PHOTO_MAX_PER_REQUEST, PHOTO_MAX_MB_PER_REQUEST). */
+  photoMaxPerRequest: number;
+  photoMaxBytesPerRequest: number;
   /** Requests per minute per authenticated principal. */
   rateLimitPerMinute: number;
   /** Requests per minute per client IP until authenticated (open routes, calls without a credential). */
@@ -61,6 +64,8 @@ export interface ServerLimits {
 export const DEFAULT_LIMITS: ServerLimits = {
   bodyLimit: 64 * 1024,
   photoMaxBytes: DEFAULT_PHOTO_MAX_BYTES,
+  photoMaxPerRequest: DEFAULT_PHOTO_MAX_PER_REQUEST,
+  photoMaxBytesPerRequest: DEFAULT_PHOTO_MAX_BYTES_PER_REQUEST,
   rateLimitPerMinute: 1200,
   ipRateLimitPerMinute: DEFAULT_IP_RATE_LIMIT,
   authFailuresPerWindow: DEFAULT_AUTH_FAILURES,
@@ -78,7 +83,7 @@ export type ApiServer = FastifyInstance<
 
 export interface ServerDeps {
   /** `trustProxy` (TRUST_PROXY) decides which address a request comes from, for the per-IP limits. Default false. */
-  config: Pick<Config, 'publicBaseUrl' | 'ratingLinkSecret'> & Partial<Pick<Config, 'trustProxy'>>;
+  config: Pick<Config, 'publicBaseUrl' | 'ratingLinkSecret'> & Partial<Pick<Config, 'trustProxy' | 'photoQuota'>>;
   logger: Logger;
   requests: ServiceRequestsPort;
   storage: PhotoStorage;
@@ -105,7 +110,12 @@ function trustProxyOption(t: TrustProxy | undefined): boolean | string[] | ((add
 }
 
 export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
-  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const quota = deps.config.photoQuota;
+  const limits = {
+    ...DEFAULT_LIMITS,
+    ...(quota ? { photoMaxPerRequest: quota.maxPerRequest, photoMaxBytesPerRequest: quota.maxBytesPerRequest } : {}),
+    ...deps.limits,
+  };
   const app = Fastify({
     loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,
     genReqId,
@@ -159,7 +169,12 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
   await app.register(healthRoutes);
   await app.register(serviceRequestRoutes);
   await app.register(transitionRoutes);
-  await app.register(photoRoutes, { maxBytes: limits.photoMaxBytes, validatorCompiler });
+  await app.register(photoRoutes, {
+    maxBytes: limits.photoMaxBytes,
+    maxPerRequest: limits.photoMaxPerRequest,
+    maxBytesPerRequest: limits.photoMaxBytesPerRequest,
+    validatorCompiler,
+  });
   await app.register(feedbackRoutes);
   await app.register(ratingPageRoutes);
   if (deps.reports) await app.register(reportRoutes, { reports: deps.reports });

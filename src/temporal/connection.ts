@@ -15,9 +15,20 @@ function tlsOptions(cfg: TemporalConfig): ConnectionOptions['tls'] {
   };
 }
 
-/** `dataConverter`: the PII codec when it is on (src/codec: `codecDataConverter(codecFromEnv())`). */
-export async function connectClient(cfg: TemporalConfig, opts: { dataConverter?: DataConverter } = {}): Promise<Client> {
-  const connection = await Connection.connect({ address: cfg.address, tls: tlsOptions(cfg), apiKey: cfg.apiKey });
+/**
+ * `dataConverter`: the PII codec when it is on (src/codec: `codecDataConverter(codecFromEnv())`). `interceptors`:
+ * the gRPC interceptors instead of the SDK's retrying one (the API's: `apiConnectionInterceptors`, retry.ts).
+ */
+export async function connectClient(
+  cfg: TemporalConfig,
+  opts: { dataConverter?: DataConverter; interceptors?: ConnectionOptions['interceptors'] } = {},
+): Promise<Client> {
+  const connection = await Connection.connect({
+    address: cfg.address,
+    tls: tlsOptions(cfg),
+    apiKey: cfg.apiKey,
+    ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
+  });
   return new Client({ connection, namespace: cfg.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}) });
 }
 

@@ -1,7 +1,8 @@
 /**
  * ServiceRequestsPort on @temporalio/client: update-with-start for idempotent intake, updates for transitions,
  * the state query, a signal for photos and the visibility API for lists. Every call runs under a deadline and
- * every SDK error is translated into the port's errors (port.ts), so routes never see Temporal types.
+ * every SDK error is translated into the port's errors (port.ts), so routes never see Temporal types. Calls on
+ * one request that Temporal refuses for its per-workflow limits are retried briefly (retry.ts), then BusyError.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { requestMetadata } from './metadata';
@@ -20,8 +21,9 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { ResolvedPolicy } from '../domain/policyTypes';
 import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import { REQUEST_TYPES, STATUSES, URGENCIES, type ServiceRequestInput } from '../domain/types';
-import { ticketNumber } from './ids';
+import { INTEGRATION_NAME_PATTERN, ticketNumber } from './ids';
 import { SA } from './searchAttributes';
+import { type BusyRetryOptions, RESOURCE_EXHAUSTED, retryWhileBusy } from './retry';
 import {
   ACTION_UPDATES,
   CURRENT_LIFECYCLE,
@@ -34,6 +36,7 @@ import {
   type ServiceRequestState,
 } from '../../workflows/messages';
 import {
+  BusyError,
   InvalidCursorError,
   KeyConflictError,
   type ListFilter,
@@ -56,6 +59,8 @@ export interface TemporalRequestsOptions {
   rpcTimeoutMs?: number;
   /** Deadline for updates and update-with-start, which wait for the workflow to run the handler (ms). */
   updateTimeoutMs?: number;
+  /** Retries of a per-workflow limit's refusal (RESOURCE_EXHAUSTED) before BusyError (retry.ts; ~2 s in all). */
+  busyRetry?: BusyRetryOptions;
 }
 
 // gRPC status codes (numeric, to avoid a direct @grpc/grpc-js dependency).
@@ -66,6 +71,7 @@ const GRPC = {
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
   RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
   ABORTED: 10,
   INTERNAL: 13,
   UNAVAILABLE: 14,
@@ -89,6 +95,25 @@ export function grpcCode(e: unknown): number | undefined {
     cur = o.cause;
   }
   return undefined;
+}
+
+/** The message of the first gRPC status on the error or its causes. */
+function grpcMessage(e: unknown): string {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 6 && cur && typeof cur === 'object'; depth++) {
+    const o = cur as { code?: unknown; details?: unknown; message?: unknown; cause?: unknown };
+    if (typeof o.code === 'number' && typeof o.details === 'string') return `${o.details} ${String(o.message ?? '')}`;
+    cur = o.cause;
+  }
+  return '';
+}
+
+/** How long a request's refusal for its limits is remembered (longer than any call's deadline). */
+const BUSY_MEMORY_MS = 60_000;
+
+/** Temporal refused a call on one workflow for its limits (updates in flight, buffered queries, …). */
+function isPerWorkflowLimit(e: unknown): boolean {
+  return grpcCode(e) === RESOURCE_EXHAUSTED;
 }
 
 function isAlreadyStarted(e: unknown): boolean {
@@ -121,8 +146,15 @@ function lit(value: string, allowed?: readonly string[]): string {
   return `'${value}'`;
 }
 
+/** Quotes an integration's name (the token file refuses quotes, backslashes and control characters in it). */
+function ownerLit(name: string): string {
+  if (!INTEGRATION_NAME_PATTERN.test(name)) throw new Error('refusing unsafe owner in a visibility query');
+  return `'${name}'`;
+}
+
 export function buildListQuery(filter: ListFilter): string {
   const clauses = [`WorkflowType = ${lit(SERVICE_REQUEST_WORKFLOW)}`];
+  if (filter.owner !== undefined) clauses.push(`${SA.Owner.name} = ${ownerLit(filter.owner)}`);
   if (filter.status) clauses.push(`${SA.ServiceStatus.name} = ${lit(filter.status, STATUSES)}`);
   if (filter.urgency) clauses.push(`${SA.Urgency.name} = ${lit(filter.urgency, URGENCIES)}`);
   if (filter.type) clauses.push(`${SA.RequestType.name} = ${lit(filter.type, REQUEST_TYPES)}`);
@@ -156,7 +188,7 @@ export class TemporalRequests implements ServiceRequestsPort {
     this.updateTimeoutMs = opts.updateTimeoutMs ?? 30_000;
   }
 
-  async start(input: ServiceRequestInput, { requestId, bodyHash }: StartOptions): Promise<StartResult> {
+  async start(input: ServiceRequestInput, { requestId, bodyHash, owner }: StartOptions): Promise<StartResult> {
     const startAttemptId = randomUUID();
     const start: ServiceRequestStart = {
       requestId,
@@ -165,6 +197,7 @@ export class TemporalRequests implements ServiceRequestsPort {
       bodyHash,
       startAttemptId,
       lifecycleVersion: CURRENT_LIFECYCLE,
+      owner,
     };
     const startWorkflowOperation = new WithStartWorkflowOperation(SERVICE_REQUEST_WORKFLOW, {
       workflowId: requestId,
@@ -181,27 +214,41 @@ export class TemporalRequests implements ServiceRequestsPort {
         { key: SA.RequestType, value: input.type },
         { key: SA.Channel, value: input.channel },
         { key: SA.EscalationLevel, value: 0 },
+        { key: SA.Owner, value: owner },
       ],
     });
     try {
-      const r = await this.withDeadline(this.updateTimeoutMs, () =>
-        this.client.workflow.executeUpdateWithStart(intakeUpdate, { args: [{ startAttemptId, bodyHash }], startWorkflowOperation }),
+      // An operation is used once: each attempt gets its own, with the same options (and startAttemptId).
+      const operation = () => new WithStartWorkflowOperation(SERVICE_REQUEST_WORKFLOW, startWorkflowOperation.options);
+      const r = await this.onWorkflow(requestId, this.updateTimeoutMs, (attempt) =>
+        this.client.workflow.executeUpdateWithStart(intakeUpdate, {
+          args: [{ startAttemptId, bodyHash }],
+          startWorkflowOperation: attempt === 0 ? startWorkflowOperation : operation(),
+        }),
       );
-      if (!r.bodyHashMatches) throw new KeyConflictError(requestId);
+      // Another owner's request (from before keys, or a key that changed hands) is a conflict, never its state.
+      if (!r.bodyHashMatches || r.state.owner !== owner) throw new KeyConflictError(requestId);
       return { created: r.created, state: r.state };
     } catch (e) {
       if (!isAlreadyStarted(e)) throw this.translate(e, 'intake', requestId);
     }
     // Closed already (REJECT_DUPLICATE): the request exists; same body → return it, other body → conflict.
     const state = await this.get(requestId);
-    if (state.bodyHash !== bodyHash) throw new KeyConflictError(requestId);
+    if (state.bodyHash !== bodyHash || state.owner !== owner) throw new KeyConflictError(requestId);
     return { created: false, state };
   }
 
   async get(requestId: string): Promise<ServiceRequestState> {
+    const since = Date.now();
     try {
-      return await this.withDeadline(this.rpcTimeoutMs, () => this.client.workflow.getHandle(requestId).query(stateQuery));
+      return await this.onWorkflow(requestId, this.rpcTimeoutMs, () => this.client.workflow.getHandle(requestId).query(stateQuery));
     } catch (e) {
+      // A read waits for the request's workflow task in flight. One that ran out of time while the request was
+      // refusing calls for its limits waited behind that burst: the request is busy, not Temporal down (and a
+      // read applied nothing). Updates and signals that time out may still apply: those stay 503.
+      // (Out of time shows as DEADLINE_EXCEEDED, or CANCELLED when the deadline fell between the SDK's retries.)
+      const code = grpcCode(e);
+      if ((code === GRPC.DEADLINE_EXCEEDED || code === GRPC.CANCELLED) && this.busySince(requestId, since)) throw new BusyError(requestId);
       throw this.translate(e, 'query', requestId);
     }
   }
@@ -214,7 +261,7 @@ export class TemporalRequests implements ServiceRequestsPort {
   ): Promise<ServiceRequestState> {
     const def = ACTION_UPDATES[action] as UpdateDefinition<ServiceRequestState, [ActionArgs<A>]>;
     try {
-      return await this.withDeadline(this.updateTimeoutMs, () =>
+      return await this.onWorkflow(requestId, this.updateTimeoutMs, () =>
         this.client.workflow
           .getHandle(requestId)
           .executeUpdate(def, { args: [args], ...(opts.updateId ? { updateId: opts.updateId } : {}) }),
@@ -228,7 +275,9 @@ export class TemporalRequests implements ServiceRequestsPort {
 
   async signalPhoto(requestId: string, record: PhotoRecord): Promise<void> {
     try {
-      await this.withDeadline(this.rpcTimeoutMs, () => this.client.workflow.getHandle(requestId).signal(photoUploadedSignal, record));
+      await this.onWorkflow(requestId, this.rpcTimeoutMs, () =>
+        this.client.workflow.getHandle(requestId).signal(photoUploadedSignal, record),
+      );
     } catch (e) {
       const err = this.translate(e, 'photo', requestId);
       if (err instanceof NotFoundError) throw await this.closedOrMissing(requestId, 'photo', err);
@@ -289,6 +338,38 @@ export class TemporalRequests implements ServiceRequestsPort {
     return this.client.withDeadline(Date.now() + ms, fn);
   }
 
+  /**
+   * A call on one workflow, each attempt under its own deadline. Temporal's per-workflow limits refuse with
+   * RESOURCE_EXHAUSTED before applying anything, so such a refusal is retried briefly (the API's connection
+   * leaves it to us: retry.ts); translate() turns the last one into a BusyError.
+   */
+  private onWorkflow<T>(requestId: string, ms: number, fn: (attempt: number) => Promise<T>): Promise<T> {
+    let attempt = 0;
+    const busy = (e: unknown): boolean => {
+      if (!isPerWorkflowLimit(e)) return false;
+      this.noteBusy(requestId);
+      return true;
+    };
+    return retryWhileBusy(() => this.withDeadline(ms, () => fn(attempt++)), busy, this.opts.busyRetry);
+  }
+
+  /** When each request last refused a call of this process for its limits (recent ones only). */
+  private readonly lastBusy = new Map<string, number>();
+
+  private noteBusy(requestId: string): void {
+    const now = Date.now();
+    this.lastBusy.delete(requestId); // re-inserted last: the map stays in order of time
+    this.lastBusy.set(requestId, now);
+    for (const [id, at] of this.lastBusy) {
+      if (at >= now - BUSY_MEMORY_MS) break;
+      this.lastBusy.delete(id);
+    }
+  }
+
+  private busySince(requestId: string, sinceMs: number): boolean {
+    return (this.lastBusy.get(requestId) ?? -Infinity) >= sinceMs;
+  }
+
   /** SDK error → port error. Unknown errors pass through (→ 500, logged). */
   private translate(e: unknown, action: string, requestId: string): Error {
     if (
@@ -305,6 +386,13 @@ export class TemporalRequests implements ServiceRequestsPort {
     }
     const code = grpcCode(e);
     if (code === GRPC.NOT_FOUND) return new NotFoundError(requestId);
+    // One request's limits (list and readiness have none: those stay 503).
+    if (code === GRPC.RESOURCE_EXHAUSTED && requestId) return new BusyError(requestId);
+    // The request's workflow task keeps failing or timing out (a worker too slow, or failing on it): Temporal
+    // refuses its updates and queries until a task succeeds.
+    if (code === GRPC.FAILED_PRECONDITION && /workflow task in failed state/i.test(grpcMessage(e))) {
+      return new UnavailableError('the request cannot be processed at the moment (its workflow task is failing); retry later');
+    }
     if (code !== undefined && TRANSIENT.has(code)) return new UnavailableError();
     if (e instanceof ServiceError && code === undefined) return new UnavailableError();
     // Query / connection failures without a status (e.g. "Connection closed") are transient as well.

@@ -10,6 +10,8 @@ export const SA = {
   BreachedDeadlines: defineSearchAttributeKey('BreachedDeadlines', SearchAttributeType.KEYWORD_LIST),
   SatisfactionScore: defineSearchAttributeKey('SatisfactionScore', SearchAttributeType.INT),
   Channel: defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD),
+  /** The integration that started the request (its token's name); set by the API at start, never changed. */
+  Owner: defineSearchAttributeKey('Owner', SearchAttributeType.KEYWORD),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);

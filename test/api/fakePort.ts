@@ -2,7 +2,9 @@
  * In-memory ServiceRequestsPort for route tests. Its lifecycle is the one definition the workflow uses
  * (src/domain/lifecycle): the states an action is allowed from, the assignee rule and the status it leads to
  * (test/workflows/lifecycle-table.test.ts runs the same table through both). Idempotent starts compare body
- * hashes, and `unavailable = true` makes every call fail like Temporal down.
+ * hashes and owners; keyed updates behave like Temporal and the workflow (a known update id answers with its first
+ * result; a caller's key reused for the action with another body is refused, IdempotencyConflict); and
+ * `unavailable = true` makes every call fail like Temporal down.
  */
 import { LIFECYCLE, leadsTo, refusal, type Action, type ActionArgs, type ActionBody } from '../../src/domain/lifecycle/actions';
 import type { ServiceRequestInput } from '../../src/domain/types';
@@ -37,6 +39,10 @@ export class FakePort implements ServiceRequestsPort {
   readonly inputs = new Map<string, ServiceRequestInput>();
   readonly calls: Call[] = [];
   readonly usedTokenIds = new Set<string>();
+  /** Per request: update id → the first result (Temporal's dedupe). */
+  private readonly updateResults = new Map<string, ServiceRequestState>();
+  /** Per request, caller, action and key: the body hash (the workflow's memory, workflows/lifecycle/record.ts). */
+  private readonly keys = new Map<string, string>();
   unavailable = false;
   now: () => number = () => Date.now();
 
@@ -83,7 +89,7 @@ export class FakePort implements ServiceRequestsPort {
     this.gate();
     const existing = this.states.get(opts.requestId);
     if (existing) {
-      if (existing.bodyHash !== opts.bodyHash) throw new KeyConflictError(opts.requestId);
+      if (existing.bodyHash !== opts.bodyHash || existing.owner !== opts.owner) throw new KeyConflictError(opts.requestId);
       return { created: false, state: structuredClone(existing) };
     }
     this.inputs.set(opts.requestId, input);
@@ -94,6 +100,7 @@ export class FakePort implements ServiceRequestsPort {
       channel: input.channel,
       vip: input.vip ?? false,
       bodyHash: opts.bodyHash,
+      owner: opts.owner,
       ...(input.externalId ? { externalId: input.externalId } : {}),
       deadlines: [
         {
@@ -133,6 +140,7 @@ export class FakePort implements ServiceRequestsPort {
         (!filter.urgency || s.urgency === filter.urgency) &&
         (!filter.type || s.type === filter.type) &&
         (!filter.technicianId || s.technicianId === filter.technicianId) &&
+        (filter.owner === undefined || s.owner === filter.owner) &&
         (filter.escalated === undefined || s.escalationLevel > 0 === filter.escalated),
     );
     const page = all.slice(offset, offset + pageSize);
@@ -159,6 +167,13 @@ export class FakePort implements ServiceRequestsPort {
     this.gate();
     const s = this.states.get(id);
     if (!s) throw new NotFoundError(id);
+    const first = opts?.updateId ? this.updateResults.get(`${id}\u0000${opts.updateId}`) : undefined;
+    if (first) return structuredClone(first);
+    const a0 = args as { by?: { role: string; name: string }; idempotency?: { key: string; bodyHash: string } };
+    const memo = a0.idempotency ? [id, a0.by?.role, a0.by?.name, action, a0.idempotency.key].join('\u0000') : undefined;
+    if (memo && this.keys.has(memo) && this.keys.get(memo) !== a0.idempotency?.bodyHash) {
+      throw new RejectedTransitionError(action, `Idempotency-Key was already used for ${action} with another body`, 'IdempotencyConflict');
+    }
     const refused = refusal(action, s.status);
     if (refused) throw new RejectedTransitionError(action, refused);
     const at = this.iso();
@@ -172,9 +187,11 @@ export class FakePort implements ServiceRequestsPort {
       this.usedTokenIds.add(tokenId);
     }
     const next = leadsTo(action, args as ActionBody<A>, { resumeTo: s.onHold?.resumeTo, followUpThreshold: FOLLOW_UP_THRESHOLD });
+    if (memo) this.keys.set(memo, a0.idempotency!.bodyHash);
     this.record(s, action, a, at);
     s.timeline.push({ at, event: LIFECYCLE[action].records, detail: `${s.status} → ${next}` });
     s.status = next;
+    if (opts?.updateId) this.updateResults.set(`${id}\u0000${opts.updateId}`, structuredClone(s));
     return structuredClone(s);
   }
 

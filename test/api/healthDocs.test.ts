@@ -1,5 +1,7 @@
-import { bearer, makeApp, TOKENS, type TestApp } from './support';
+import { bearer, makeApp, NOW, ratingToken, TOKENS, type TestApp } from './support';
 import { UnavailableError } from '../../src/api/port';
+import type { ApiServer } from '../../src/api/server';
+import { CODEC_TOKEN, makeFullApp, SEEDED, type FullApp } from './fullApp';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -185,5 +187,235 @@ describe('OpenAPI', () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('swagger');
+  });
+});
+
+/**
+ * Issue 16: the served OpenAPI document describes every status and content type the API really returns. Every
+ * operation of the document (every optional route on: report, codec, /metrics hidden) is called with the requests
+ * that make routes refuse (no or unknown token, other roles, a path parameter over the router's limit or off its
+ * pattern, unknown ids, wrong content type, oversized and malformed bodies, Temporal down, rate limits, the rating
+ * link's outcomes); each answer's status must be documented for that operation, with the answer's content type,
+ * and the Retry-After a 429 or 503 carries must be documented there too.
+ */
+describe('OpenAPI: every answer of every route is documented', () => {
+  type Op = {
+    responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, { schema?: { type?: string } }> }>;
+    security?: unknown[];
+    requestBody?: { content: Record<string, unknown> };
+  };
+  interface Seen {
+    op: string;
+    status: number;
+    contentType: string;
+    headers: Record<string, unknown>;
+    why: string;
+  }
+  let full: FullApp;
+  let doc: { paths: Record<string, Record<string, Op>> };
+  const seen: Seen[] = [];
+  const ALL_TOKENS = [TOKENS.integration, TOKENS.ops, TOKENS.tech1, TOKENS.tech2];
+  const PARAMS: Record<string, string> = { id: SEEDED.assignedT1001, key: CODEC_TOKEN, token: '' };
+
+  const operations = (): [string, string, Op][] =>
+    Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]): [string, string, Op] => [method, path, op]));
+  const fill = (path: string, params: Record<string, string> = {}) =>
+    path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? PARAMS[name] ?? 'x'));
+
+  async function call(
+    app: ApiServer,
+    why: string,
+    method: string,
+    path: string,
+    opts: { params?: Record<string, string>; token?: string; headers?: Record<string, string>; payload?: string | Buffer } = {},
+  ): Promise<void> {
+    const headers: Record<string, string> = { ...(opts.token ? bearer(opts.token) : {}), ...opts.headers };
+    const res = await app.inject({ method: method.toUpperCase() as 'GET', url: fill(path, opts.params), headers, payload: opts.payload });
+    seen.push({
+      op: `${method} ${path}`,
+      status: res.statusCode,
+      contentType: String(res.headers['content-type'] ?? '').split(';')[0]!,
+      headers: res.headers,
+      why,
+    });
+  }
+
+  /** The refusals every operation is put through. */
+  async function provoke(app: ApiServer, method: string, path: string, op: Op): Promise<void> {
+    const json = op.requestBody?.content['application/json'] !== undefined;
+    const body = op.requestBody
+      ? { headers: { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded' }, payload: json ? '{}' : 'score=' }
+      : {};
+    await call(app, 'no credentials', method, path, body);
+    await call(app, 'unknown bearer token', method, path, { ...body, token: 'unknown-token-0123456789abcdef' });
+    for (const token of ALL_TOKENS) await call(app, 'each role', method, path, { ...body, token });
+    if (path.includes('{')) {
+      const long = { id: `sr-${'a'.repeat(1100)}`, key: 'k'.repeat(1100), token: 't'.repeat(1100) };
+      await call(app, 'path parameter over the router limit', method, path, { ...body, token: TOKENS.ops, params: long });
+      const bad = { id: 'no such id!', key: 'short', token: 'not-a-token' };
+      await call(app, 'path parameter off its pattern', method, path, { ...body, token: TOKENS.ops, params: bad });
+      await call(app, 'unknown request', method, path, { ...body, token: TOKENS.ops, params: { id: 'sr-CRM-UNKNOWN-1' } });
+    }
+    if (op.requestBody) {
+      for (const token of [TOKENS.ops, TOKENS.tech1, TOKENS.integration]) {
+        await call(app, 'unsupported content type', method, path, {
+          token,
+          headers: { 'content-type': 'application/xml' },
+          payload: '<a/>',
+        });
+        await call(app, 'malformed body', method, path, { token, headers: body.headers, payload: json ? '{"a":' : '%zz=%' });
+        await call(app, 'oversized body', method, path, { token, headers: body.headers, payload: Buffer.alloc(9 * 1024 * 1024, 0x61) });
+      }
+    }
+  }
+
+  beforeAll(async () => {
+    full = await makeFullApp();
+    const res = await full.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    doc = res.json();
+    PARAMS.token = full.ratingToken;
+  });
+  afterAll(async () => {
+    await full.close();
+  });
+
+  test('every refusal of every operation, and Temporal down', async () => {
+    expect(operations().length).toBeGreaterThanOrEqual(22);
+    for (const [method, path, op] of operations()) await provoke(full.app, method, path, op);
+    full.port.unavailable = true;
+    for (const [method, path, op] of operations()) {
+      for (const token of ALL_TOKENS)
+        await call(full.app, 'Temporal down', method, path, {
+          token,
+          ...(op.requestBody ? { headers: { 'content-type': 'application/json' }, payload: '{"score":5,"token":"x"}' } : {}),
+        });
+    }
+    await call(full.app, 'Temporal down', 'get', '/r/{token}');
+    await call(full.app, 'Temporal down', 'post', '/r/{token}', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'score=5',
+    });
+    full.port.unavailable = false;
+  });
+
+  test('the rating link and feedback outcomes, the codec refusing a payload', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const expired = ratingToken(SEEDED.completed, { expiresAt: new Date(NOW - 1000).toISOString(), tokenId: 'old' });
+    const other = ratingToken(SEEDED.received, { tokenId: 'other' });
+    for (const token of [full.ratingToken, expired, ratingToken(SEEDED.cancelled), ratingToken('sr-CRM-NOPE')]) {
+      await call(full.app, 'rating page', 'get', '/r/{token}', { params: { token } });
+    }
+    await call(full.app, 'rating form without a score', 'post', '/r/{token}', { headers: form, payload: 'score=9' });
+    await call(full.app, 'rating form, expired', 'post', '/r/{token}', { params: { token: expired }, headers: form, payload: 'score=5' });
+    const feedback = (token: string) => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ score: 5, token }) });
+    await call(full.app, 'feedback, expired', 'post', '/v1/service-requests/{id}/feedback', {
+      params: { id: SEEDED.completed },
+      ...feedback(expired),
+    });
+    await call(full.app, "feedback, other request's token", 'post', '/v1/service-requests/{id}/feedback', {
+      params: { id: SEEDED.completed },
+      ...feedback(other),
+    });
+    await call(full.app, 'feedback', 'post', '/v1/service-requests/{id}/feedback', {
+      params: { id: SEEDED.completed },
+      ...feedback(full.ratingToken),
+    });
+    await call(full.app, 'feedback, used', 'post', '/v1/service-requests/{id}/feedback', {
+      params: { id: SEEDED.completed },
+      ...feedback(full.ratingToken),
+    });
+    await call(full.app, 'rating page, used', 'get', '/r/{token}');
+    await call(full.app, 'rating form, used', 'post', '/r/{token}', { headers: form, payload: 'score=4' });
+    await call(full.app, 'transition refused in this state', 'post', '/v1/service-requests/{id}/cancel', {
+      token: TOKENS.ops,
+      params: { id: SEEDED.cancelled },
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ reason: 'duplicate request' }),
+    });
+    const foreign = JSON.stringify({
+      payloads: [
+        {
+          metadata: {
+            encoding: Buffer.from('binary/encrypted').toString('base64'),
+            'encryption-key-id': Buffer.from('gone').toString('base64'),
+          },
+          data: 'AAAA',
+        },
+      ],
+    });
+    await call(full.app, 'codec: unknown key id', 'post', '/codec/decode', {
+      token: TOKENS.ops,
+      headers: { 'content-type': 'application/json' },
+      payload: foreign,
+    });
+    await call(full.app, 'codec: unknown key id', 'post', '/codec/{key}/decode', {
+      headers: { 'content-type': 'application/json' },
+      payload: foreign,
+    });
+  });
+
+  test('rate limits: every operation that is limited answers 429', async () => {
+    const limited = await makeFullApp({ limits: { rateLimitPerMinute: 1, ipRateLimitPerMinute: 1, ratingTokenPerMinute: 1 } });
+    try {
+      for (const [method, path, op] of operations()) {
+        const body = op.requestBody ? { headers: { 'content-type': 'application/json' }, payload: '{}' } : {};
+        for (const token of [undefined, TOKENS.ops, TOKENS.ops]) await call(limited.app, 'rate limited', method, path, { token, ...body });
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('a documented path asked with a method it does not have: 405 with Allow (described in the document)', async () => {
+    expect(JSON.stringify((doc as unknown as { info: unknown }).info)).toMatch(/405 with `Allow`/);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const documented = Object.keys(ops).map((m) => m.toUpperCase());
+      // QUERY without a Content-Type, which Fastify refuses before routing: still the route's answer, 405.
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'QUERY'].filter((m) => !documented.includes(m))) {
+        const res = await full.app.inject({ method: method as 'PUT', url: fill(path) });
+        expect({ path, method, status: res.statusCode }).toEqual({ path, method, status: 405 });
+        expect(res.json()).toMatchObject({ error: 'method_not_allowed', details: [] });
+        const allow = String(res.headers.allow).split(', ');
+        expect({ path, allow: documented.every((m) => allow.includes(m)) }).toEqual({ path, allow: true });
+      }
+    }
+    // Unknown paths stay 404; a path parameter over the router's limit is 414 whatever the method.
+    expect((await full.app.inject({ method: 'PUT', url: '/v1/nothing' })).statusCode).toBe(404);
+    for (const method of ['GET', 'PUT', 'QUERY'] as const) {
+      const res = await full.app.inject({ method, url: `/r/${'t'.repeat(1100)}` });
+      expect({ method, status: res.statusCode, body: res.json() }).toEqual({
+        method,
+        status: 414,
+        body: { error: 'uri_too_long', message: expect.any(String), details: [] },
+      });
+    }
+  });
+
+  test('each answer seen is documented for its operation, with its content type and headers', () => {
+    const problems: string[] = [];
+    for (const s of seen) {
+      const [method, path] = s.op.split(' ') as [string, string];
+      const documented = doc.paths[path]![method]!.responses[String(s.status)];
+      if (!documented) {
+        problems.push(`${s.op}: ${s.status} (${s.why}) is not documented`);
+        continue;
+      }
+      const types = Object.keys(documented.content ?? {});
+      if (s.contentType && !types.includes(s.contentType))
+        problems.push(`${s.op}: ${s.status} ${s.contentType} (${s.why}) is documented as ${types.join(', ') || 'no content'}`);
+      if (s.status === 429 || s.status === 503) {
+        if (!/^[1-9]\d*$/.test(String(s.headers['retry-after']))) problems.push(`${s.op}: ${s.status} (${s.why}) without Retry-After`);
+        if (documented.headers?.['Retry-After']?.schema?.type !== 'integer') problems.push(`${s.op}: ${s.status} documents no Retry-After`);
+      }
+    }
+    expect([...new Set(problems)]).toEqual([]);
+    // The probes did reach every kind of answer the issue names (the check above is not vacuous).
+    const statuses = new Set(seen.map((s) => s.status));
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 401, 403, 404, 409, 410, 413, 414, 415, 422, 429, 503]));
+    expect(seen.some((s) => s.contentType === 'text/html' && s.status === 200)).toBe(true);
+    expect(seen.some((s) => s.contentType === 'text/html' && s.status === 503)).toBe(true);
+    // And nothing the routes answered was a crash.
+    expect(seen.filter((s) => s.status >= 500 && s.status !== 503)).toEqual([]);
   });
 });

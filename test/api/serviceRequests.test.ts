@@ -9,12 +9,19 @@ const start = (body: unknown, headers: Record<string, string> = {}, token: strin
   t.app.inject({ method: 'POST', url: '/v1/service-requests', headers: { ...bearer(token), ...headers }, payload: body as object });
 
 describe('POST /v1/service-requests', () => {
-  test('201 starts a request with normalised input and the sr-<externalId> id', async () => {
+  test("201 starts a request with normalised input and the sr-<integration's key>-<externalId> id", async () => {
     const res = await start(validBody());
     expect(res.statusCode).toBe(201);
-    expect(res.headers.location).toBe('/v1/service-requests/sr-CRM-10023');
+    expect(res.headers.location).toBe('/v1/service-requests/sr-crm-CRM-10023');
     const body = res.json();
-    expect(body).toMatchObject({ requestId: 'sr-CRM-10023', ticket: 'CRM-10023', status: 'received', urgency: 'urgent', type: 'repair' });
+    expect(body).toMatchObject({
+      requestId: 'sr-crm-CRM-10023',
+      ticket: 'CRM-CRM-10023',
+      owner: 'crm',
+      status: 'received',
+      urgency: 'urgent',
+      type: 'repair',
+    });
     expect(body).not.toHaveProperty('bodyHash');
     const call = t.port.calls.find((c) => c.method === 'start');
     expect(call).toMatchObject({
@@ -24,7 +31,7 @@ describe('POST /v1/service-requests', () => {
         vip: false,
         externalId: 'CRM-10023',
       },
-      opts: { requestId: 'sr-CRM-10023' },
+      opts: { requestId: 'sr-crm-CRM-10023', owner: 'crm' },
     });
     expect((call as { opts: { bodyHash: string } }).opts.bodyHash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -35,7 +42,7 @@ describe('POST /v1/service-requests', () => {
     const again = validBody({ customer: { address: `  ${PII.address} `, phone: '139 1234 5678', name: PII.name } });
     const res = await start(again);
     expect(res.statusCode).toBe(200);
-    expect(res.json().requestId).toBe('sr-CRM-10023');
+    expect(res.json().requestId).toBe('sr-crm-CRM-10023');
     expect(t.port.states.size).toBe(1);
   });
 
@@ -50,7 +57,7 @@ describe('POST /v1/service-requests', () => {
     const { externalId: _drop, ...body } = validBody();
     const res = await start(body, { 'idempotency-key': 'HOTLINE-77' });
     expect(res.statusCode).toBe(201);
-    expect(res.json().requestId).toBe('sr-HOTLINE-77');
+    expect(res.json().requestId).toBe('sr-crm-HOTLINE-77');
     expect((await start(body, { 'idempotency-key': 'HOTLINE-77' })).statusCode).toBe(200);
   });
 
@@ -65,7 +72,7 @@ describe('POST /v1/service-requests', () => {
     const { externalId: _drop, ...body } = validBody();
     const res = await start(body);
     expect(res.statusCode).toBe(201);
-    expect(res.json().requestId).toMatch(/^sr-250601-[0-9A-Z]{8}$/);
+    expect(res.json().requestId).toMatch(/^sr-crm-250601-[0-9A-Z]{8}$/);
   });
 
   test('400 names every offending field and starts nothing', async () => {
@@ -205,7 +212,7 @@ describe('POST /v1/service-requests', () => {
 
 describe('GET /v1/service-requests/:id', () => {
   beforeEach(() => {
-    t.port.seed({ requestId: 'sr-A1', status: 'assigned', technicianId: 't1001' });
+    t.port.seed({ requestId: 'sr-A1', status: 'assigned', technicianId: 't1001', owner: 'crm' });
   });
   const get = (id: string, token: string = TOKENS.integration) =>
     t.app.inject({ method: 'GET', url: `/v1/service-requests/${id}`, headers: bearer(token) });
@@ -223,10 +230,10 @@ describe('GET /v1/service-requests/:id', () => {
       });
     }
   });
-  test('403 for a technician it is not assigned to', async () => {
+  test('404 for a technician it is not assigned to', async () => {
     const res = await get('sr-A1', TOKENS.tech2);
-    expect(res.statusCode).toBe(403);
-    expect(res.json()).toMatchObject({ error: 'forbidden', details: [{ path: 'params.id' }] });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: 'not_found', details: [{ path: 'params.id' }] });
   });
   test('404 for an unknown id', async () => {
     const res = await get('sr-NOPE');
@@ -254,9 +261,9 @@ describe('GET /v1/service-requests/:id', () => {
 
 describe('GET /v1/service-requests (list)', () => {
   beforeEach(() => {
-    t.port.seed({ requestId: 'sr-L1', status: 'assigned', urgency: 'critical', technicianId: 't1001' });
-    t.port.seed({ requestId: 'sr-L2', status: 'received', urgency: 'normal', escalationLevel: 2 });
-    t.port.seed({ requestId: 'sr-L3', status: 'assigned', urgency: 'normal', technicianId: 't1002' });
+    t.port.seed({ requestId: 'sr-L1', status: 'assigned', urgency: 'critical', technicianId: 't1001', owner: 'crm' });
+    t.port.seed({ requestId: 'sr-L2', status: 'received', urgency: 'normal', escalationLevel: 2, owner: 'crm' });
+    t.port.seed({ requestId: 'sr-L3', status: 'assigned', urgency: 'normal', technicianId: 't1002', owner: 'crm' });
   });
   const list = (qs: string, token: string = TOKENS.ops) =>
     t.app.inject({ method: 'GET', url: `/v1/service-requests${qs}`, headers: bearer(token) });

@@ -18,6 +18,8 @@ export const SECRET = 'test-rating-secret-0123456789';
 
 export const TOKENS = {
   integration: 'test-integration-token-0001',
+  /** A second integration (`hotline`, idPrefix `hl`): may not see the first one's requests. */
+  integration2: 'test-integration-token-0002',
   ops: 'test-ops-token-000000000001',
   tech1: 'test-technician-t1001-token',
   tech2: 'test-technician-t1002-token',
@@ -26,6 +28,7 @@ export const TOKENS = {
 export const tokenStore = () =>
   new TokenStore([
     { token: TOKENS.integration, role: 'integration', name: 'crm' },
+    { token: TOKENS.integration2, role: 'integration', name: 'hotline', idPrefix: 'hl' },
     { token: TOKENS.ops, role: 'ops', name: 'ops desk' },
     { token: TOKENS.tech1, role: 'technician', technicianId: 't1001', name: 'tech t1001' },
     { token: TOKENS.tech2, role: 'technician', technicianId: 't1002', name: 'tech t1002' },

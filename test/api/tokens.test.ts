@@ -1,14 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTokenFile, parseTokens, TokenFileError, TokenStore } from '../../src/tokens';
+import { integrationKeyFor, loadTokenFile, parseTokens, TokenFileError, TokenStore } from '../../src/tokens';
 
 test('authenticates known tokens only', () => {
   const store = new TokenStore([
     { token: 'integration-token-123456', role: 'integration', name: 'crm' },
     { token: 'technician-token-1234567', role: 'technician', technicianId: 't1001', name: 'Zhang' },
   ]);
-  expect(store.authenticate('integration-token-123456')).toEqual({ role: 'integration', name: 'crm' });
+  expect(store.authenticate('integration-token-123456')).toEqual({ role: 'integration', name: 'crm', idPrefix: 'crm' });
   expect(store.authenticate('technician-token-1234567')).toEqual({ role: 'technician', name: 'Zhang', technicianId: 't1001' });
   expect(store.authenticate('integration-token-12345')).toBeUndefined();
   expect(store.authenticate('')).toBeUndefined();
@@ -46,4 +46,63 @@ test('unreadable or invalid JSON files are a TokenFileError', () => {
   writeFileSync(join(dir, 'bad.json'), '[{');
   expect(() => loadTokenFile(join(dir, 'bad.json'))).toThrow(/not valid JSON/);
   expect(() => loadTokenFile(join(dir, 'missing.json'))).toThrow(/cannot read/);
+});
+
+describe("integrations' names and keys (issue 16: a request's owner and its id)", () => {
+  const entry = (i: number, more: Record<string, unknown>) => ({
+    token: `integration-token-${String(i).padStart(6, '0')}`,
+    role: 'integration',
+    ...more,
+  });
+
+  test('the key is idPrefix, or the letters and digits of the name (1–16), or i + 8 hex digits of its SHA-256', () => {
+    expect(integrationKeyFor('crm')).toBe('crm');
+    expect(integrationKeyFor('Hotline (East)')).toBe('hotlineeast');
+    expect(integrationKeyFor('客服热线')).toMatch(/^i[0-9a-f]{8}$/);
+    expect(integrationKeyFor('bench integration 63')).toMatch(/^i[0-9a-f]{8}$/);
+    expect(integrationKeyFor('客服热线')).not.toBe(integrationKeyFor('客服中心'));
+    const store = new TokenStore(
+      parseTokens([
+        entry(1, { name: 'crm (demo)' }),
+        entry(2, { name: 'hotline', idPrefix: 'HL' }),
+        entry(3, { name: 'hotline', idPrefix: 'HL' }), // rotation: two tokens, one integration
+        { token: 'ops-token-00000000001', role: 'ops', name: 'ops desk' },
+      ]),
+    );
+    expect(store.authenticate('integration-token-000001')).toEqual({ role: 'integration', name: 'crm (demo)', idPrefix: 'crmdemo' });
+    expect(store.authenticate('integration-token-000003')).toEqual({ role: 'integration', name: 'hotline', idPrefix: 'HL' });
+    expect(store.authenticate('ops-token-00000000001')).toEqual({ role: 'ops', name: 'ops desk' });
+  });
+
+  test('refused: an integration without a usable name, a bad idPrefix, one name with two keys, two names with one key', () => {
+    const problems = (entries: unknown[]): string => {
+      try {
+        parseTokens(entries, 'tokens.json');
+      } catch (e) {
+        expect(e).toBeInstanceOf(TokenFileError);
+        return (e as Error).message;
+      }
+      throw new Error('expected a TokenFileError');
+    };
+    expect(problems([entry(1, {})])).toContain('tokens.json[0].name: required for role integration');
+    expect(problems([entry(1, { name: "o'brien" })])).toContain('[0].name');
+    expect(problems([entry(1, { name: 'crm', idPrefix: 'c-rm' })])).toContain('[0].idPrefix: expected 1–16 letters and digits');
+    expect(problems([{ token: 'ops-token-00000000001', role: 'ops', name: 'ops', idPrefix: 'x' }])).toContain(
+      '[0].idPrefix: only for role integration',
+    );
+    expect(problems([entry(1, { name: 'crm', idPrefix: 'a' }), entry(2, { name: 'crm', idPrefix: 'b' })])).toContain(
+      'tokens of integration "crm" must share one idPrefix',
+    );
+    expect(problems([entry(1, { name: 'CRM' }), entry(2, { name: 'crm!' })])).toContain(
+      'integrations "CRM" and "crm!" would share the id key "crm"',
+    );
+    expect(problems([entry(1, { name: 'crm' }), entry(2, { name: 'other', idPrefix: 'CRM' })])).toContain('would share the id key');
+    expect(
+      () =>
+        new TokenStore([
+          { token: 'integration-token-000001', role: 'integration', name: 'a', idPrefix: 'x' },
+          { token: 'integration-token-000002', role: 'integration', name: 'b', idPrefix: 'X' },
+        ]),
+    ).toThrow(TokenFileError);
+  });
 });

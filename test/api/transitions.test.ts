@@ -195,11 +195,11 @@ describe.each(CASES)('POST /v1/service-requests/:id/$path', (c) => {
 });
 
 describe('technician rules', () => {
-  test('403 for a technician the request is not assigned to (checked before the workflow)', async () => {
+  test('404 for a technician the request is not assigned to, as for a missing one (checked before the workflow)', async () => {
     seed('assigned', 't1001');
     const res = await post('accept', TOKENS.tech2, {});
-    expect(res.statusCode).toBe(403);
-    expect(res.json()).toMatchObject({ error: 'forbidden', message: 'this request is not assigned to you' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: 'not_found', details: [{ path: 'params.id', message: 'no such request' }] });
     expect(t.port.count('update')).toBe(0);
   });
 
@@ -244,7 +244,7 @@ describe('technician rules', () => {
     expect(t.port.calls.at(-1)).toMatchObject({ action: 'assign', args: { technicianId: 't1002', by: { name: 'ops desk', role: 'ops' } } });
   });
 
-  test('Idempotency-Key on a transition becomes the update id', async () => {
+  test('Idempotency-Key on a transition becomes the update id, bound to caller, action and body', async () => {
     seed('scheduled');
     await post('cancel', TOKENS.ops, { reason: 'dup' }).then(() => undefined);
     expect(t.port.calls.at(-1)).toMatchObject({ opts: {} });
@@ -255,7 +255,10 @@ describe('technician rules', () => {
       headers: { ...bearer(TOKENS.ops), 'idempotency-key': 'retry-1' },
       payload: { reason: 'customer called' },
     });
-    expect(t.port.calls.at(-1)).toMatchObject({ opts: { updateId: 'cancel:retry-1' } });
+    expect(t.port.calls.at(-1)).toMatchObject({
+      opts: { updateId: expect.stringMatching(/^cancel:[0-9a-f]{64}$/) },
+      args: { reason: 'customer called', idempotency: { key: 'retry-1', bodyHash: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+    });
   });
 
   test('JSON only: 415 for form posts, 400 for malformed JSON', async () => {

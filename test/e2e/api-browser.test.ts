@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 test('a customer rates 4 stars with a comment in the browser; the state shows the score', async () => {
-  const id = `sr-E2E-WEB-${run}`;
+  const id = `sr-crm-E2E-WEB-${run}`;
   const created = await stack.call('POST', '/v1/service-requests', { token: TOKENS.integration, body: startBody(`E2E-WEB-${run}`) });
   expect(created.status).toBe(201);
   await driveVisit(stack, id, { photos: true });

@@ -1,7 +1,8 @@
 /**
  * The real API and worker processes (dist/, built by the integration globalSetup) on the shared dev server,
- * with policy/fast.yaml (deadlines in seconds), the demo tokens and a private outbox, photo directory and
- * task queue. Tests talk to it over HTTP only; the SMS outbox stands in for the customer's phone.
+ * with policy/fast.yaml (deadlines in seconds; the rating link and the wait for a score longer than any test:
+ * test/support/policies.ts), the demo tokens and a private outbox, photo directory and task queue. Tests talk
+ * to it over HTTP only; the SMS outbox stands in for the customer's phone.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +12,7 @@ import { readOutbox, type OutboxLine } from '../../src/adapters/sms';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import type { ServiceRequestState } from '../../workflows/messages';
 import { makePng } from '../support/images';
+import { RATING_WINDOWS, writeFastPolicyVariant } from '../support/policies';
 import { startProcess, type Proc } from '../support/processes';
 
 interface DemoToken {
@@ -100,7 +102,8 @@ export async function startApiStack(name: string, extraEnv: Record<string, strin
   const env = {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: `${name}-${process.pid}`,
-    AFTERCARE_POLICY: join(PROJECT_ROOT, 'policy', 'fast.yaml'),
+    // A customer rates after a browser has loaded the page, or a busy machine got there, still within the link's life.
+    AFTERCARE_POLICY: writeFastPolicyVariant(dir, '2026.1-fast-e2e', RATING_WINDOWS),
     AFTERCARE_TOKENS: join(PROJECT_ROOT, 'policy', 'tokens.demo.json'),
     SMS_OUTBOX_FILE: outboxFile,
     PHOTO_STORAGE_DIR: join(dir, 'photos'),
@@ -176,6 +179,24 @@ export async function startApiStack(name: string, extraEnv: Record<string, strin
     },
   };
   return stack;
+}
+
+/**
+ * As an integration does: a 429 (a rate limit, or too many calls on one request at once) is sent again after its
+ * Retry-After, plus up to as much again at random (clients refused together do not come back together).
+ */
+export async function honouringRetryAfter<T>(
+  send: () => Promise<HttpResult<T>>,
+  timeoutMs = 60_000,
+): Promise<HttpResult<T> & { attempts: number }> {
+  const end = Date.now() + timeoutMs;
+  for (let attempts = 1; ; attempts++) {
+    const r = await send();
+    if (r.status !== 429 || Date.now() > end) return { ...r, attempts };
+    const wait = Number(r.headers.get('retry-after'));
+    if (!(wait >= 1)) throw new Error(`429 without a usable Retry-After: ${JSON.stringify(r.body)}`);
+    await sleep(wait * 1000 * (1 + Math.random()));
+  }
 }
 
 /** Fails with the line when the output holds any fixture PII. */

@@ -7,7 +7,15 @@ import { localDate } from '../../src/reports/daily';
 import { ACTION_UPDATES } from '../../workflows/messages';
 import { createOpsStack, type OpsStack } from '../support/opsStack';
 
-const TZ = 'Asia/Shanghai';
+/**
+ * A whole-hour zone where it is about noon as the test starts: "today" there stays the same day for the whole
+ * test at any time of day it runs (in Shanghai, a run at 23:59 would start its requests on one day and read
+ * the report of the next).
+ */
+const TZ = (() => {
+  const ahead = 12 - new Date().getUTCHours(); // -11 … 12 hours from UTC
+  return ahead === 0 ? 'UTC' : `Etc/GMT${ahead > 0 ? '-' : '+'}${Math.abs(ahead)}`; // (Etc/GMT-8 is UTC+8)
+})();
 let stack: OpsStack;
 beforeAll(async () => {
   stack = await createOpsStack();

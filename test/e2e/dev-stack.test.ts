@@ -2,26 +2,37 @@
  * Issue 2, acceptance 1 and 4: `npm start`'s process (dist/src/dev.js) brings up Temporal dev server + UI,
  * worker and API; Ctrl-C stops all of it and leaves no process behind; a restart finds the earlier request
  * in the same SQLite file. Own ports and a temp database, so it runs beside a developer's `npm start`.
+ *
+ * Issue 16 (PII encrypted out of the box): with no codec setting at all, the stack creates its codec key
+ * (AFTERCARE_CODEC_KEY_FILE, here in the temp directory instead of var/codec-keys; mode 0600) and reuses it on the
+ * restart; `temporal workflow show` finds no customer name, phone or address in the request's history, while the
+ * same command through the API's codec endpoint and the embedded Web UI (headless Chromium) show them decoded.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { PROJECT_ROOT, temporalCliPath } from '../../src/temporal/binaries';
+import { expectOnPage, launchBrowser, type Browser } from '../support/browser';
 import { freePort } from '../support/ports';
-import { startBody, TOKENS } from './api-stack';
+import { CUSTOMER, startBody, TOKENS } from './api-stack';
 
 const dir = mkdtempSync(join(tmpdir(), 'aftercare-dev-'));
 let ports: { api: number; temporal: number; ui: number };
 let proc: ChildProcess | undefined;
 let output = '';
+let browser: Browser | undefined;
+const keyFile = join(dir, 'codec-keys');
 
 function startStack(): Promise<void> {
   output = '';
+  // The default path: no codec setting of the developer's shell reaches the stack.
+  const { AFTERCARE_CODEC_KEYS: _keys, AFTERCARE_CODEC_TOKENS: _tokens, ...inherited } = process.env;
   proc = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'dev.js')], {
     cwd: PROJECT_ROOT,
     env: {
-      ...process.env,
+      ...inherited,
+      AFTERCARE_CODEC_KEY_FILE: keyFile,
       PORT: String(ports.api),
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       TEMPORAL_UI_PORT: String(ports.ui),
@@ -73,9 +84,51 @@ beforeAll(async () => {
   ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
 });
 afterAll(async () => {
+  await browser?.close();
   await stopStack();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** `temporal workflow show` of the request, as JSON, optionally decoded through the API's codec endpoint. */
+function workflowShow(requestId: string, codec?: { endpoint: string; auth: string }): string {
+  return execFileSync(
+    temporalCliPath(),
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      requestId,
+      '--address',
+      `127.0.0.1:${ports.temporal}`,
+      '--output',
+      'json',
+      ...(codec ? ['--codec-endpoint', codec.endpoint, '--codec-auth', codec.auth] : []),
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+}
+
+/**
+ * The history's text as anyone with CLI access reads it: the JSON, plus every payload's data decoded from base64
+ * (the CLI's JSON shows payloads as base64; a plain json/plain payload is readable JSON once decoded).
+ */
+function readable(historyJson: string): string {
+  const texts: string[] = [historyJson];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o.data === 'string' && o.metadata && typeof o.metadata === 'object')
+        texts.push(Buffer.from(o.data, 'base64').toString('utf8'));
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(JSON.parse(historyJson));
+  return texts.join('\n');
+}
+
+/** Every way the fixture customer could appear in a history (the phone is stored as +86…). */
+const PII = [CUSTOMER.name, CUSTOMER.phone, '漕溪北路', '1802 室'];
 
 test('the embedded stack starts, stops cleanly and keeps its requests across a restart', async () => {
   await startStack();
@@ -87,10 +140,40 @@ test('the embedded stack starts, stops cleanly and keeps its requests across a r
   expect(created.status).toBe(201);
   const { requestId } = (await created.json()) as { requestId: string };
 
+  // PII codec on by default: the key was created on this first start, for its owner only.
+  expect(output).toMatch(/PII codec +on \(key: .*codec-keys, created now\)/);
+  expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+  const key = readFileSync(keyFile, 'utf8');
+  expect(output).not.toContain(key.trim().split('\n').at(-1)!.split(':')[1]);
+
+  // The history holds no customer data in clear …
+  const history = readable(workflowShow(requestId));
+  // Payloads are shown with their metadata in base64: `encoding: binary/encrypted` is the codec's.
+  expect(history).toContain(Buffer.from('binary/encrypted').toString('base64'));
+  for (const pii of PII) expect({ pii, inHistory: history.includes(pii) }).toEqual({ pii, inHistory: false });
+  // … though it is there: decoded through the API's codec endpoint (ops token), the same command shows it.
+  const decoded = readable(workflowShow(requestId, { endpoint: `http://127.0.0.1:${ports.api}/codec`, auth: `Bearer ${TOKENS.ops}` }));
+  for (const pii of PII) expect({ pii, decoded: decoded.includes(pii) }).toEqual({ pii, decoded: true });
+
+  // The embedded Web UI decodes through the API (its --ui-codec-endpoint) and shows the customer.
+  browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  // Not 'networkidle': the UI keeps polling the workflow; the text is waited for instead (a busy machine is slow).
+  await page.goto(`http://127.0.0.1:${ports.ui}/namespaces/default/workflows/${encodeURIComponent(requestId)}`, {
+    waitUntil: 'domcontentloaded',
+    timeout: 60_000,
+  });
+  await expectOnPage(page, [CUSTOMER.name, '漕溪北路'], 90_000);
+  await browser.close();
+  browser = undefined;
+
   expect(await stopStack()).toBe(0);
   expect(leftovers()).toEqual([]);
 
   await startStack();
+  // The same key again, not a new one (the request's encrypted history must stay readable).
+  expect(output).not.toContain('created now');
+  expect(readFileSync(keyFile, 'utf8')).toBe(key);
   const again = await api(`/v1/service-requests/${requestId}`);
   expect(again.status).toBe(200);
   const state = (await again.json()) as { requestId: string; timeline: unknown[] };
@@ -98,4 +181,4 @@ test('the embedded stack starts, stops cleanly and keeps its requests across a r
   expect(state.timeline.length).toBeGreaterThan(0);
   expect(await stopStack()).toBe(0);
   expect(leftovers()).toEqual([]);
-}, 180_000);
+}, 240_000);

@@ -7,19 +7,18 @@
  * temporal-ui-escalated.png (the request's timeline) and temporal-ui-metadata.png (summary, details, current
  * details).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { codecRoutes } from '../../src/api/routes/codec';
 import { installErrorHandling } from '../../src/api/plugins/errors';
 import { createValidatorCompiler } from '../../src/api/plugins/validation';
 import { ErrorBody } from '../../src/api/schemas/common';
 import { AesGcmCodec, codecDataConverter } from '../../src/codec';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { bodyText, expectOnPage, launchBrowser, type Browser } from '../support/browser';
 import { createOpsStack, type OpsStack } from '../support/opsStack';
 import { freePort } from '../support/ports';
 import { createDevServerEnv } from '../support/servers';
@@ -27,16 +26,6 @@ import { ACTION_UPDATES } from '../../workflows/messages';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'temporal-ui-escalated.png');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const UI_KEY = randomBytes(24).toString('hex');
 
 const codec = new AesGcmCodec([{ id: 'ui-e2e', key: randomBytes(32) }]);
@@ -45,8 +34,7 @@ const decodeCalls: { origin?: string; namespace?: string }[] = [];
 let env: TestWorkflowEnvironment;
 let stack: OpsStack;
 let uiPort: number;
-let browser: BrowserContext;
-let profile: string;
+let browser: Browser;
 
 beforeAll(async () => {
   uiPort = await freePort();
@@ -65,13 +53,7 @@ beforeAll(async () => {
   const codecUrl = await codecServer.listen({ host: '127.0.0.1', port: 0 });
   env = await createDevServerEnv({ uiPort, uiCodecEndpoint: `${codecUrl}/codec/${UI_KEY}` });
   stack = await createOpsStack({ address: env.connection.options.address, dataConverter: codecDataConverter(codec) });
-  profile = mkdtempSync(join(tmpdir(), 'aftercare-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1600, height: 1300 },
-  });
+  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
@@ -79,28 +61,7 @@ afterAll(async () => {
   await stack?.close();
   await env?.teardown();
   await codecServer.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
-
-/** Text of the page and its frames (the UI renders markdown — summaries, details — in sandboxed iframes). */
-async function bodyText(page: Page): Promise<string> {
-  // Runs in the browser; typed loosely because this project compiles without the DOM library.
-  const read = () => (globalThis as unknown as { document?: { body?: { innerText?: string } } }).document?.body?.innerText ?? '';
-  const parts = await Promise.all(page.frames().map((f) => f.evaluate(read).catch(() => '')));
-  return parts.join('\n');
-}
-
-/** Waits until every needle is on the page (the UI renders in steps and decodes asynchronously). */
-async function expectOnPage(page: Page, needles: (string | RegExp)[], timeoutMs = 30_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await bodyText(page);
-    const missing = needles.filter((n) => (typeof n === 'string' ? !text.includes(n) : !n.test(text)));
-    if (missing.length === 0) return text;
-    if (Date.now() > end) throw new Error(`not on the page: ${missing.join(' | ')}\n--- page text ---\n${text.slice(0, 6000)}`);
-    await page.waitForTimeout(500);
-  }
-}
 
 test('an escalated request, found by a typed query, reads like a service log', async () => {
   // Critical gas-heater repair; nobody acts on it. Timers alone escalate it: the fast policy's 6 s response
@@ -117,7 +78,7 @@ test('an escalated request, found by a typed query, reads like a service log', a
     return undefined;
   });
   mkdirSync(ARTIFACTS, { recursive: true });
-  const page = await browser.newPage();
+  const page = await browser.context.newPage();
   const base = `http://127.0.0.1:${uiPort}`;
 
   // 1. The typed query, as ops would paste it into the list's search box.

@@ -36,13 +36,18 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
   BreachedDeadlines: 'KeywordList',
   SatisfactionScore: 'Int',
   Channel: 'Keyword',
+  Owner: 'Keyword',
 };
 
 /** Variables a user is told to set (README); the rest take their `${VAR:-default}`. */
 const USER_ENV = {
   RATING_LINK_SECRET: '653403fabc48d26d7e9d926b4f3a790dccd40c64f7da301b58a8cd83113228da', // openssl rand -hex 32
   METRICS_TOKEN: 'test-metrics-token-0123456789',
+  AFTERCARE_CODEC_KEYS: 'k1:Jq3DXW2l8o3mZ2q8bq6z1eDq2v3m8v4z0A9o3uQzG8k=', // k1:$(openssl rand -base64 32)
 };
+/** Every variable compose itself requires (`${VAR:?…}`): a stack without one does not start. */
+const REQUIRED_ENV = ['RATING_LINK_SECRET', 'METRICS_TOKEN', 'AFTERCARE_CODEC_KEYS'] as const;
+const without = (name: string): Env => Object.fromEntries(Object.entries(USER_ENV).filter(([k]) => k !== name));
 
 const DEPENDS_ON_CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 
@@ -356,6 +361,7 @@ describe('docker-compose.yml: Aftercare worker and API', () => {
       'SMS_OUTBOX_FILE',
       'PHOTO_STORAGE_DIR',
       'NODE_ENV',
+      'AFTERCARE_CODEC_KEYS',
     ];
     for (const k of keys) {
       expect({ k, api: api[k] }).toEqual({ k, api: expect.any(String) });
@@ -386,6 +392,40 @@ describe('docker-compose.yml: Aftercare worker and API', () => {
     expect(() => environmentOf(service('api'), withoutToken)).toThrow(/METRICS_TOKEN/);
     expect(api.METRICS_TOKEN).toBe(USER_ENV.METRICS_TOKEN);
     expect(loadConfig(api).metrics.token).toBe(USER_ENV.METRICS_TOKEN);
+  });
+
+  it('requires AFTERCARE_CODEC_KEYS: worker and API encrypt customer data in histories with the same keys', () => {
+    expect(() => environmentOf(service('api'), without('AFTERCARE_CODEC_KEYS'))).toThrow(/AFTERCARE_CODEC_KEYS/);
+    expect(() => environmentOf(service('worker'), without('AFTERCARE_CODEC_KEYS'))).toThrow(/AFTERCARE_CODEC_KEYS/);
+    // An empty value is not a key either (`:?` refuses empty as well as unset).
+    expect(() => environmentOf(service('api'), { ...USER_ENV, AFTERCARE_CODEC_KEYS: '' })).toThrow(/AFTERCARE_CODEC_KEYS/);
+    expect(api.AFTERCARE_CODEC_KEYS).toBe(USER_ENV.AFTERCARE_CODEC_KEYS);
+    expect(worker.AFTERCARE_CODEC_KEYS).toBe(USER_ENV.AFTERCARE_CODEC_KEYS);
+    expect(loadConfig(api).codec.keys.map((k) => k.id)).toEqual(['k1']);
+    expect(loadConfig(worker).codec.keys).toEqual(loadConfig(api).codec.keys);
+  });
+
+  it('names every variable compose requires in .env.example and in the README', () => {
+    const required = [...new Set([...COMPOSE_TEXT.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):\?/g)].map((m) => m[1]))];
+    expect(required.sort()).toEqual([...REQUIRED_ENV].sort());
+    const example = read('.env.example');
+    const readme = read('README.md');
+    for (const name of REQUIRED_ENV) {
+      expect({ name, inEnvExample: new RegExp(`^${name}=`, 'm').test(example) }).toEqual({ name, inEnvExample: true });
+      expect({ name, inReadme: readme.includes(`echo "${name}=`) }).toEqual({ name, inReadme: true });
+    }
+  });
+
+  it("lets the compose Temporal UI (published port) call the API's codec endpoint, when a codec token and endpoint are set", () => {
+    const ui = EXPECTED.ports.find((p) => p.service === 'temporal-ui')!;
+    const origins = loadConfig(api).codec.uiOrigins;
+    expect(origins).toEqual(expect.arrayContaining([`http://localhost:${ui.published}`, `http://127.0.0.1:${ui.published}`]));
+    // Off unless set: the UI then shows payloads encrypted.
+    expect(environmentOf(service('temporal-ui')).TEMPORAL_CODEC_ENDPOINT).toBe('');
+    const token = 'ui-codec-token-0123456789abcdef';
+    const withUi = { ...USER_ENV, AFTERCARE_CODEC_TOKENS: token, TEMPORAL_CODEC_ENDPOINT: `http://localhost:3000/codec/${token}` };
+    expect(loadConfig(environmentOf(service('api'), withUi)).codec.tokens).toEqual([token]);
+    expect(environmentOf(service('temporal-ui'), withUi).TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:3000/codec/${token}`);
   });
 
   it('src/config.ts itself refuses the production environment without METRICS_TOKEN or with a weak RATING_LINK_SECRET', () => {
@@ -437,9 +477,9 @@ describe('deploy/temporal: setup job and dynamic config', () => {
       });
   }
 
-  it('registers exactly the 8 search attributes with their types', () => {
+  it('registers exactly the 9 search attributes with their types', () => {
     const entries = scriptSearchAttributes();
-    expect(entries).toHaveLength(8);
+    expect(entries).toHaveLength(9);
     expect(Object.fromEntries(entries)).toEqual(SEARCH_ATTRIBUTES);
   });
 
@@ -602,18 +642,11 @@ describe('external validators', () => {
     expect(r.status).toBe(0);
   });
 
-  it('compose itself refuses to run without RATING_LINK_SECRET', () => {
+  it.each(REQUIRED_ENV)('compose itself refuses to run without %s', (name) => {
     expect(COMPOSE_CMD).toBeDefined();
-    const r = run({ METRICS_TOKEN: USER_ENV.METRICS_TOKEN });
+    const r = run(without(name));
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/RATING_LINK_SECRET/);
-  });
-
-  it('compose itself refuses to run without METRICS_TOKEN', () => {
-    expect(COMPOSE_CMD).toBeDefined();
-    const r = run({ RATING_LINK_SECRET: USER_ENV.RATING_LINK_SECRET });
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/METRICS_TOKEN/);
+    expect(r.stderr).toMatch(new RegExp(name));
   });
 
   it('shellcheck passes the deploy scripts', () => {

@@ -1,4 +1,5 @@
-import { checkImage, detectImageType, IMAGE_SNIFF_BYTES } from '../../src/domain/imageCheck';
+import { checkImage, checkImageFile, detectImageType, IMAGE_SNIFF_BYTES, ImageFileCheck } from '../../src/domain/imageCheck';
+import { makeHeic, makeJpeg } from '../support/imageFiles';
 import { makePng, pngChunk } from '../support/images';
 
 // --- real image bytes, built by the tests so they own their fixtures ----------------------------------
@@ -67,5 +68,107 @@ describe('checkImage — things that are not images', () => {
   ])('%s', (_name, bytes, reason) => {
     expect(checkImage(bytes)).toEqual({ ok: false, reason });
     expect(detectImageType(bytes)).toBeNull();
+  });
+});
+
+// --- the whole file (uploads): complete structure, nothing cut off, nothing after the end ---------------
+
+describe('checkImageFile / ImageFileCheck — whole files', () => {
+  const FILES: [string, Buffer, 'jpeg' | 'png' | 'webp' | 'heic'][] = [
+    ['PNG', makePng(3, 2), 'png'],
+    ['JPEG', makeJpeg({ blocks: 2, scanPadding: 300 }), 'jpeg'],
+    ['WebP', WEBP, 'webp'],
+    ['HEIC', makeHeic(), 'heic'],
+  ];
+
+  test.each(FILES)('a complete %s passes, whole or fed a byte at a time', (_name, file, type) => {
+    expect(checkImageFile(file)).toEqual({ ok: true, type });
+    const check = new ImageFileCheck();
+    for (const b of file) expect(check.push(Uint8Array.of(b))).toBeUndefined();
+    expect(check.end()).toEqual({ ok: true, type });
+    expect(check.type).toBe(type);
+  });
+
+  test.each(FILES)('every %s cut short is refused', (_name, file) => {
+    for (let n = 0; n < file.length; n++) expect(checkImageFile(file.subarray(0, n))).toMatchObject({ ok: false });
+  });
+
+  test.each(FILES)('a %s with anything after its end is refused', (_name, file) => {
+    for (const tail of [
+      Buffer.from([0]),
+      Buffer.alloc(16),
+      Buffer.from('<script>alert(1)</script>'),
+      Buffer.from('PK\x03\x04', 'binary'),
+    ]) {
+      expect(checkImageFile(Buffer.concat([file, tail]))).toMatchObject({ ok: false });
+    }
+  });
+
+  test('the reasons name the format and what is wrong', () => {
+    const png = makePng();
+    const jpeg = makeJpeg();
+    expect(checkImageFile(png.subarray(0, png.length - 12))).toEqual({ ok: false, reason: 'truncated PNG (ends before its IEND chunk)' });
+    expect(checkImageFile(Buffer.concat([png, Buffer.from('x')]))).toEqual({ ok: false, reason: 'data after the PNG IEND chunk' });
+    expect(checkImageFile(jpeg.subarray(0, jpeg.length - 2))).toEqual({
+      ok: false,
+      reason: 'truncated JPEG (ends before its end-of-image marker)',
+    });
+    expect(checkImageFile(Buffer.concat([jpeg, Buffer.from('x')]))).toEqual({
+      ok: false,
+      reason: 'data after the JPEG end-of-image marker',
+    });
+    expect(checkImageFile(WEBP.subarray(0, 30))).toEqual({ ok: false, reason: 'truncated WebP (shorter than its RIFF size)' });
+    expect(checkImageFile(Buffer.from('hello, not a picture'))).toEqual({ ok: false, reason: 'text, not an image' });
+    expect(checkImageFile(Buffer.alloc(0))).toEqual({ ok: false, reason: 'empty file' });
+  });
+
+  test('PNG: a flipped bit fails its chunk CRC; a PNG without IDAT is refused', () => {
+    const png = makePng();
+    const flipped = Buffer.from(png);
+    flipped[45] = (flipped[45] as number) ^ 0x01; // inside IDAT
+    expect(checkImageFile(flipped)).toEqual({ ok: false, reason: 'corrupt PNG (bad CRC in chunk IDAT)' });
+    const noIdat = Buffer.concat([png.subarray(0, 33), pngChunk('IEND', Buffer.alloc(0))]);
+    expect(checkImageFile(noIdat)).toEqual({ ok: false, reason: 'PNG without image data (no IDAT chunk)' });
+  });
+
+  test('JPEG: header only (SOI + APP0, then EOI) has no image data; a second complete image after EOI is accepted (MPF)', () => {
+    const jfifOnly = Buffer.concat([JPEG_JFIF.subarray(0, 20), Buffer.from([0xff, 0xd9])]);
+    expect(checkImageFile(jfifOnly)).toEqual({
+      ok: false,
+      reason: 'JPEG without image data (no frame or scan before the end-of-image marker)',
+    });
+    expect(checkImageFile(Buffer.concat([makeJpeg(), makeJpeg({ blocks: 2 })]))).toEqual({ ok: true, type: 'jpeg' });
+    expect(checkImageFile(Buffer.concat([makeJpeg(), makeJpeg().subarray(0, 30)]))).toMatchObject({ ok: false });
+  });
+
+  test('HEIC: cut after meta (mdat gone) is truncated; iloc pointing past the end is refused', () => {
+    const heic = makeHeic(32);
+    expect(checkImageFile(heic.subarray(0, heic.length - 40))).toEqual({
+      ok: false,
+      reason: 'truncated HEIC (its items lie past the end of the file)',
+    });
+    expect(checkImageFile(makeHeic(32).subarray(0, heic.length - 40 + 8))).toMatchObject({ ok: false }); // mdat header only
+  });
+
+  test('HEIC without a meta box, or padded with zero bytes, is refused', () => {
+    expect(checkImageFile(ftyp('heic').subarray(0, 24))).toEqual({ ok: false, reason: 'HEIC without a meta box' });
+    expect(checkImageFile(Buffer.concat([makeHeic(), Buffer.alloc(8)]))).toEqual({
+      ok: false,
+      reason: 'corrupt HEIC (bytes that are not a box where one must start)',
+    });
+  });
+
+  test('push reports a refusal as soon as it is certain, before the end', () => {
+    const check = new ImageFileCheck();
+    expect(check.push(Buffer.from('GIF89a, not one of ours, and long enough to judge by its first 64 bytes......'))).toEqual({
+      ok: false,
+      reason: 'text, not an image',
+    });
+    const png = new ImageFileCheck();
+    expect(png.push(makePng().subarray(0, 60))).toBeUndefined(); // the rest may still come
+    expect(png.end()).toEqual({ ok: false, reason: 'truncated PNG (ends before its IEND chunk)' });
+    const cut = new ImageFileCheck();
+    expect(cut.push(Buffer.concat([makePng(), Buffer.from('trailing')]))).toEqual({ ok: false, reason: 'data after the PNG IEND chunk' });
+    expect(cut.end()).toEqual({ ok: false, reason: 'data after the PNG IEND chunk' });
   });
 });

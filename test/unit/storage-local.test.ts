@@ -96,8 +96,7 @@ describe('LocalStorage put / list / head', () => {
     await expect(storage.put('sr-1', 'after', Readable.from([Buffer.alloc(3000), Buffer.alloc(3000)]), 'image/png')).rejects.toBeInstanceOf(
       PhotoTooLargeError,
     );
-    expect(await readdir(join(root, 'sr-1'))).toEqual(['after']);
-    expect(await readdir(join(root, 'sr-1', 'after'))).toEqual([]);
+    expect(await readdir(join(root, 'sr-1'))).toEqual([]);
   });
 
   test('list ignores foreign files and temp leftovers', async () => {
@@ -106,6 +105,60 @@ describe('LocalStorage put / list / head', () => {
     await writeFile(join(root, 'sr-1', '.upload-crashed'), 'x');
     await mkdir(join(root, 'sr-1', 'unknown-kind'));
     expect(await storage.list('sr-1')).toHaveLength(1);
+  });
+});
+
+describe('LocalStorage stage / commit / discard / delete (uploads)', () => {
+  test('stage streams to a hidden temp file: nothing listed until commit, then filed under the kind given', async () => {
+    const staged = await storage.stage('sr-1', Readable.from([PNG.subarray(0, 20), PNG.subarray(20)]));
+    expect(staged).toMatchObject({ size: PNG.length, sha256: sha(PNG) });
+    expect(await storage.list('sr-1')).toEqual([]);
+    const temps = (await readdir(join(root, 'sr-1'))).filter((n) => n.startsWith('.upload-'));
+    expect(temps).toHaveLength(1);
+    expect(await readFile(join(root, 'sr-1', temps[0] as string))).toEqual(PNG);
+    const stored = await staged.commit('signature', 'image/png');
+    expect(stored).toMatchObject({ key: `sr-1/signature/${sha(PNG)}.png`, kind: 'signature', size: PNG.length, created: true });
+    expect(await readdir(join(root, 'sr-1'))).toEqual(['signature']);
+    expect(await readFile(join(root, stored.key))).toEqual(PNG);
+    await staged.discard(); // after commit: nothing to do, the photo stays
+    expect(await storage.list('sr-1')).toHaveLength(1);
+  });
+
+  test('commit of bytes already stored under that key: created false, the earlier file kept', async () => {
+    const first = await storage.put('sr-1', 'after', PNG, 'image/png');
+    const again = await storage.stage('sr-1', PNG);
+    const stored = await again.commit('after', 'image/png');
+    expect(stored).toMatchObject({ key: first.key, created: false, storedAt: first.storedAt });
+    expect(await readdir(join(root, 'sr-1'))).toEqual(['after']);
+  });
+
+  test('discard leaves nothing behind', async () => {
+    const staged = await storage.stage('sr-1', JPEG);
+    await staged.discard();
+    await staged.discard();
+    expect(await readdir(join(root, 'sr-1'))).toEqual([]);
+    await expect(staged.commit('after', 'image/jpeg')).rejects.toThrow(/already committed or discarded/);
+  });
+
+  test('a per-call maxBytes below the storage limit; an error from the body removes the temp file', async () => {
+    await expect(storage.stage('sr-1', PNG, { maxBytes: PNG.length - 1 })).rejects.toBeInstanceOf(PhotoTooLargeError);
+    async function* refused(): AsyncGenerator<Buffer> {
+      yield PNG.subarray(0, 10);
+      throw new Error('not an image');
+    }
+    await expect(storage.stage('sr-1', refused())).rejects.toThrow('not an image');
+    expect(await readdir(join(root, 'sr-1'))).toEqual([]);
+  });
+
+  test('delete removes a photo of this request; absent is fine; other requests and foreign keys are refused', async () => {
+    const p = await storage.put('sr-1', 'before', PNG, 'image/png');
+    const other = await storage.put('sr-2', 'before', PNG, 'image/png');
+    await storage.delete('sr-1', p.key);
+    await storage.delete('sr-1', p.key);
+    expect(await storage.list('sr-1')).toEqual([]);
+    await expect(storage.delete('sr-1', other.key)).rejects.toBeInstanceOf(InvalidPhotoPathError);
+    await expect(storage.delete('sr-1', '../../etc/passwd')).rejects.toBeInstanceOf(InvalidPhotoPathError);
+    expect(await storage.list('sr-2')).toHaveLength(1);
   });
 });
 

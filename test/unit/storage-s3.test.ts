@@ -6,6 +6,9 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createStorage, InvalidPhotoPathError, PhotoNotFoundError, S3Storage, verifyPhotos } from '../../src/adapters/storage';
 
@@ -37,6 +40,8 @@ class FakeS3 {
   seen: Seen[] = [];
   pageSize = 2;
   ignoreRange = false;
+  /** The next this many PUTs are answered 500 InternalError (after their body was read). */
+  failPuts = 0;
   private server: Server = createServer((req, res) => void this.handle(req, res));
 
   async start(): Promise<string> {
@@ -62,6 +67,15 @@ class FakeS3 {
     if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=test-key/')) {
       return xmlError(res, 403, 'AccessDenied');
     }
+    if (req.method === 'PUT' && key && this.failPuts > 0) {
+      this.failPuts--;
+      return xmlError(res, 500, 'InternalError');
+    }
+    if (req.method === 'DELETE' && key) {
+      this.objects.delete(key);
+      res.writeHead(204).end();
+      return;
+    }
     if (req.method === 'PUT' && key) {
       const metadata: Record<string, string> = {};
       for (const [h, v] of Object.entries(req.headers)) if (h.startsWith('x-amz-meta-')) metadata[h.slice(11)] = String(v);
@@ -73,8 +87,9 @@ class FakeS3 {
       const prefix = url.searchParams.get('prefix') ?? '';
       const all = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
       const start = Number(url.searchParams.get('continuation-token') ?? '0');
-      const page = all.slice(start, start + this.pageSize);
-      const truncated = start + this.pageSize < all.length;
+      const size = Math.min(this.pageSize, Number(url.searchParams.get('max-keys') ?? this.pageSize));
+      const page = all.slice(start, start + size);
+      const truncated = start + size < all.length;
       const contents = page
         .map((k) => {
           const o = this.objects.get(k) as FakeObject;
@@ -86,7 +101,7 @@ class FakeS3 {
         .end(
           `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
             `<Name>${BUCKET}</Name><Prefix>${esc(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>1000</MaxKeys>` +
-            `<IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${start + this.pageSize}</NextContinuationToken>` : ''}` +
+            `<IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${start + size}</NextContinuationToken>` : ''}` +
             `${contents}</ListBucketResult>`,
         );
       return;
@@ -132,11 +147,15 @@ let storage: S3Storage;
 beforeAll(async () => {
   endpoint = await fake.start();
 });
-beforeEach(() => {
+let spoolDir: string;
+beforeEach(async () => {
   fake.objects.clear();
   fake.seen = [];
   fake.ignoreRange = false;
+  fake.failPuts = 0;
+  spoolDir = await mkdtemp(join(tmpdir(), 'aftercare-s3-spool-'));
   storage = new S3Storage({
+    spoolDir,
     bucket: BUCKET,
     region: 'cn-east-1',
     endpoint,
@@ -148,6 +167,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await storage.close();
+  await rm(spoolDir, { recursive: true, force: true });
 });
 afterAll(async () => {
   await fake.stop();
@@ -248,6 +268,55 @@ describe('S3Storage against a local S3 emulator', () => {
       missing: ['after', 'signature'],
       invalid: [{ kind: 'after', reason: 'the upload is not a real image (text, not an image)' }],
     });
+  });
+
+  test('stage spools to a file, nothing in the bucket; commit is one PutObject of the file with its length; the spool is removed', async () => {
+    const staged = await storage.stage('sr-1', Readable.from([JPEG.subarray(0, 50), JPEG.subarray(50)]));
+    expect(staged).toMatchObject({ size: JPEG.length, sha256: sha(JPEG) });
+    expect(fake.seen).toEqual([]);
+    expect(await readdir(spoolDir)).toHaveLength(1);
+    const stored = await staged.commit('after', 'image/jpeg');
+    expect(stored).toMatchObject({ key: `sr-1/after/${sha(JPEG)}.jpg`, kind: 'after', created: true });
+    const puts = fake.seen.filter((x) => x.method === 'PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.headers['content-length']).toBe(String(JPEG.length));
+    expect(fake.objects.get(`aftercare/${stored.key}`)?.body).toEqual(JPEG);
+    expect(await readdir(spoolDir)).toEqual([]);
+  });
+
+  test('commit of bytes already in the bucket under that key: created false, no PutObject', async () => {
+    const first = await storage.put('sr-1', 'before', PNG, 'image/png');
+    fake.seen = [];
+    const again = await (await storage.stage('sr-1', PNG)).commit('before', 'image/png');
+    expect(again).toMatchObject({ key: first.key, created: false });
+    expect(fake.seen.map((x) => x.method)).toEqual(['GET']); // the exact-key listing only
+    expect(await readdir(spoolDir)).toEqual([]);
+  });
+
+  test('discard removes the spool file without a request; over maxBytes leaves no spool file', async () => {
+    const staged = await storage.stage('sr-1', PNG);
+    await staged.discard();
+    expect(await readdir(spoolDir)).toEqual([]);
+    await expect(storage.stage('sr-1', Readable.from([Buffer.alloc(3000), Buffer.alloc(3000)]))).rejects.toThrow(/larger than 4096/);
+    expect(await readdir(spoolDir)).toEqual([]);
+    expect(fake.seen).toEqual([]);
+  });
+
+  test('a PutObject answered 500 is sent again with the whole file', async () => {
+    fake.failPuts = 1;
+    const stored = await storage.put('sr-1', 'after', JPEG, 'image/jpeg');
+    expect(fake.seen.filter((x) => x.method === 'PUT')).toHaveLength(2);
+    expect(fake.objects.get(`aftercare/${stored.key}`)?.body).toEqual(JPEG);
+  });
+
+  test('delete sends DeleteObject for a key of this request only', async () => {
+    const p = await storage.put('sr-1', 'before', PNG, 'image/png');
+    await storage.delete('sr-1', p.key);
+    expect(fake.seen.at(-1)).toMatchObject({ method: 'DELETE', path: `/${BUCKET}/aftercare/${p.key}` });
+    expect(fake.objects.has(`aftercare/${p.key}`)).toBe(false);
+    fake.seen = [];
+    await expect(storage.delete('sr-2', p.key)).rejects.toBeInstanceOf(InvalidPhotoPathError);
+    expect(fake.seen).toEqual([]);
   });
 
   test('createStorage(config.storage) builds S3Storage for kind "s3"', async () => {

@@ -45,21 +45,28 @@ async function pages(bed: Bed, h: Handle): Promise<string[]> {
 /**
  * Steps through one deadline: just after its warning only the warning has gone out (to the contact that the
  * breach would page); just after its due time it is breached, the level is `level`, and that level's contact got
- * the escalation_breach SMS.
+ * the escalation_breach SMS. Pages are counted only once the request has settled (no activity or workflow task
+ * in flight), so a page still on its way from an earlier step is never taken for, or missed as, a new one.
  */
 async function warnThenBreach(h: Handle, id: string, warnAt: number | string, dueAt: number | string, level: Level): Promise<void> {
   const { bed } = suite;
   const warnMs = typeof warnAt === 'number' ? warnAt : Date.parse(warnAt);
   const dueMs = typeof dueAt === 'number' ? dueAt : Date.parse(dueAt);
+  await settle(h);
   const before = (await pages(bed, h)).length;
-  const newPages = (n: number, what: string) =>
-    until(
+  /** The pages since `before`, once at least `n` are there and the request has settled (so no more are coming). */
+  const newPages = async (n: number, what: string) => {
+    await until(
       () => pages(bed, h),
       (p) => p.length >= before + n,
       `${h.workflowId}: ${what}`,
-    ).then((p) => p.slice(before));
+    );
+    await settle(h);
+    return (await pages(bed, h)).slice(before);
+  };
 
   await advanceTo(bed, warnMs - S);
+  await settle(h);
   expect(await pages(bed, h)).toHaveLength(before);
   await advanceTo(bed, warnMs + S);
   expect(await newPages(1, `${id} warning`)).toEqual([`escalation_warning L${level}`]);
@@ -206,6 +213,14 @@ test('VIP: the dispatch deadline that breaks is the stricter one (normal VIP →
   const A = await anchorAt(bed, 1, '11:00');
   const h = await suite.start({ vip: true, product: { model: 'SAUNA-1', purchaseDate: '2025-01-01', category: 'sauna' } });
   await untilState(h, (x) => x.escalationLevel === 1, 'no-candidate escalation');
+  // The level is recorded before its page is sent: wait for the page, and for nothing else to be on its way.
+  await until(
+    () => pages(bed, h),
+    (p) => p.includes('ops_alert L1'),
+    `${h.workflowId}: no-candidate page`,
+  );
+  await settle(h);
+  expect(await pages(bed, h)).toEqual(['ops_alert L1']);
   await warnThenBreach(h, 'dispatch', A + 24 * MIN, A + 30 * MIN, 2);
 });
 

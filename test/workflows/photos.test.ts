@@ -16,6 +16,7 @@ import {
   ratingTokenId,
   recordHistory,
   serverNow,
+  settle,
   smsOf,
   TEXT_NOT_IMAGE,
   untilSms,
@@ -52,6 +53,7 @@ test('real JPEG and PNG photos uploaded during the visit: the check passes at co
   await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS');
   // Nothing more happens at the 30-minute mark.
   await advanceTo(bed, T + 31 * MIN);
+  await settle(h);
   expect(await smsOf(bed, h, 'tech_photo_reminder')).toEqual([]);
   expect((await h.state()).escalationLevel).toBe(0);
 });
@@ -156,7 +158,8 @@ test('announcements without uploads do not count: the check reads storage', asyn
   // The app claims three uploads, but only one object is stored.
   await uploadPhotos(bed, h, { before: JPEG });
   for (const kind of ['after', 'signature'] as const) {
-    await h.signal('photoUploaded', { kind, key: `${h.workflowId}/${kind}/${'0'.repeat(64)}.jpg`, at: new Date().toISOString() });
+    const at = new Date(await serverNow(bed)).toISOString();
+    await h.signal('photoUploaded', { kind, key: `${h.workflowId}/${kind}/${'0'.repeat(64)}.jpg`, at });
   }
   await act.complete(h, tech);
   const s = await untilState(h, (x) => x.photoChecks.length === 1, 'first check');

@@ -11,6 +11,7 @@ import {
   deadline,
   ratingTokenId,
   recordHistory,
+  serverNow,
   smsOf,
   untilSms,
   untilState,
@@ -73,7 +74,7 @@ test('unresolved → level 2 and a higher tier; unresolved again → level 3; th
   s = await act.assign(h, 't1015');
   expect(s).toMatchObject({ status: 'assigned', technicianId: 't1015', visit: 3 });
   await act.accept(h, 't1015');
-  await act.book(h, 't1015', new Date().toISOString());
+  await act.book(h, 't1015', new Date(await serverNow(suite.bed)).toISOString());
   await act.arrive(h, 't1015');
   await uploadPhotos(bed, h, ALL_PHOTOS);
   await act.complete(h, 't1015', true, '更换膨胀阀，补充冷媒');

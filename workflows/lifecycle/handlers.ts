@@ -50,6 +50,14 @@ export function registerHandlers(k: Kit, main: CancellationScope): void {
 function register<A extends Action>(k: Kit, action: A, main: CancellationScope): void {
   const spec = LIFECYCLE[action];
   const validator = (args: ActionArgs<A>): void => {
+    // A retry with the same key and body has the same update id: Temporal answers it with the first result
+    // without asking here. The same key with another body is a different update, refused whatever the state.
+    if (args.idempotency && k.record.keyReused(action, args.by, args.idempotency)) {
+      refuse(
+        `Idempotency-Key ${args.idempotency.key} was already used for ${action} with another body; use a new key`,
+        'IdempotencyConflict',
+      );
+    }
     const why = refusal(action, k.record.data.status);
     if (why) refuse(why);
     const { technicianId } = args as { technicianId?: string };
@@ -60,6 +68,7 @@ function register<A extends Action>(k: Kit, action: A, main: CancellationScope):
     if (action !== 'cancel' && k.inbox.busy()) refuse('another action on this request is being applied; retry', 'Busy');
   };
   const handler = async (args: ActionArgs<A>): Promise<ServiceRequestState> => {
+    if (args.idempotency) k.record.rememberKey(action, args.by, args.idempotency);
     if (action === 'cancel') return cancel(k, args as ActionArgs<'cancel'>, main);
     const technician = action === 'assign' ? await lookUp(args as ActionArgs<'assign'>) : undefined;
     const e: ActionEvent<A> = k.inbox.post(action, args, technician);

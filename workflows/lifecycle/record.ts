@@ -91,6 +91,23 @@ export class RequestRecord {
     return this.input.requestId;
   }
 
+  // ── Idempotency keys of actions: per principal and action, the hash of the body each key came with ──
+  private readonly keys = new Map<string, string>();
+
+  private static keyOf(action: string, by: Actor | undefined, key: string): string {
+    return `${by?.role ?? ''}\u0000${by?.name ?? ''}\u0000${action}\u0000${key}`;
+  }
+
+  /** True when this principal already used `key` for `action` with another body. */
+  keyReused(action: string, by: Actor | undefined, idem: { key: string; bodyHash: string }): boolean {
+    const known = this.keys.get(RequestRecord.keyOf(action, by, idem.key));
+    return known !== undefined && known !== idem.bodyHash;
+  }
+
+  rememberKey(action: string, by: Actor | undefined, idem: { key: string; bodyHash: string }): void {
+    this.keys.set(RequestRecord.keyOf(action, by, idem.key), idem.bodyHash);
+  }
+
   log(event: string, detail?: string, by?: Actor): void {
     this.data.timeline.push({ at: nowIso(), event, detail, ...(by ? { by } : {}) });
     wfLog.info(event, { requestId: this.requestId, detail, ...(by ? { by: by.name, role: by.role } : {}) });

@@ -23,6 +23,7 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
     channel: r.channel,
     vip: r.vip ?? false,
     externalId: r.externalId,
+    owner: input.owner,
     bodyHash: input.bodyHash,
     policyVersion: input.policy.version,
     receivedAt: new Date(d.receivedMs).toISOString(),

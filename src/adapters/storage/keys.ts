@@ -98,12 +98,16 @@ export function assertKeyOf(requestId: string, key: string): ParsedKey {
 }
 
 /** Body as Buffer chunks, whichever form it came in. */
-export async function* chunksOf(body: Buffer | NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+export async function* chunksOf(body: Buffer | NodeJS.ReadableStream | AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
   if (Buffer.isBuffer(body)) {
     yield body;
     return;
   }
-  for await (const chunk of body as AsyncIterable<Buffer | string>) {
-    yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    yield typeof chunk === 'string'
+      ? Buffer.from(chunk)
+      : Buffer.isBuffer(chunk)
+        ? chunk
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
   }
 }

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { PHOTO_KINDS, type PhotoKind } from '../../domain/types';
 import {
   assertHeadBytes,
@@ -8,12 +8,12 @@ import {
   assertKind,
   assertRequestId,
   buildKey,
-  chunksOf,
   DEFAULT_MAX_PHOTO_BYTES,
   normaliseContentType,
   parseKey,
 } from './keys';
-import { InvalidPhotoPathError, PhotoNotFoundError, PhotoTooLargeError, type PhotoStorage, type StoredPhoto } from './types';
+import { spoolTo } from './spool';
+import { InvalidPhotoPathError, PhotoNotFoundError, type PhotoBody, type PhotoStorage, type StagedPhoto, type StoredPhoto } from './types';
 
 export interface LocalStorageOptions {
   maxBytes?: number;
@@ -21,8 +21,8 @@ export interface LocalStorageOptions {
 
 /**
  * Photos on the local disk: `<root>/<requestId>/<kind>/<sha256>.<ext>`. For development and single-host
- * installs; several API hosts need S3. Writes go to a temp file and are renamed into place, so a reader
- * never sees half a photo.
+ * installs; several API hosts need S3. Uploads stream to a temp file beside the photos and are moved into place
+ * on commit, so a reader never sees half a photo.
  */
 export class LocalStorage implements PhotoStorage {
   readonly root: string;
@@ -33,40 +33,51 @@ export class LocalStorage implements PhotoStorage {
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_PHOTO_BYTES;
   }
 
-  async put(requestId: string, kind: PhotoKind, body: Buffer | NodeJS.ReadableStream, contentType: string): Promise<StoredPhoto> {
-    assertRequestId(requestId);
+  async put(requestId: string, kind: PhotoKind, body: PhotoBody, contentType: string): Promise<StoredPhoto> {
     assertKind(kind);
-    const type = normaliseContentType(contentType);
-    const requestDir = this.inside(requestId);
-    await mkdir(join(requestDir, kind), { recursive: true });
-
-    // Dot-prefixed temp names never match the key pattern, so list() ignores leftovers of a crash.
-    const tmp = join(requestDir, `.upload-${randomUUID()}`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const fh = await open(tmp, 'wx');
+    const staged = await this.stage(requestId, body);
     try {
-      for await (const chunk of chunksOf(body)) {
-        size += chunk.length;
-        if (size > this.maxBytes) throw new PhotoTooLargeError(this.maxBytes);
-        hash.update(chunk);
-        await fh.write(chunk);
-      }
-      // Evidence: once put() resolves, the bytes must survive a power cut.
-      await fh.datasync();
-    } catch (e) {
-      await fh.close();
-      await rm(tmp, { force: true });
-      throw e;
+      const { created: _created, ...stored } = await staged.commit(kind, contentType);
+      return stored;
+    } finally {
+      await staged.discard();
     }
-    await fh.close();
+  }
 
-    const sha256 = hash.digest('hex');
-    const key = buildKey(requestId, kind, sha256, type.ext);
-    const target = this.inside(key);
-    await rename(tmp, target);
-    const st = await stat(target);
-    return { key, kind, size, sha256, contentType: type.contentType, storedAt: st.mtime.toISOString() };
+  async stage(requestId: string, body: PhotoBody, opts: { maxBytes?: number } = {}): Promise<StagedPhoto> {
+    assertRequestId(requestId);
+    const requestDir = this.inside(requestId);
+    await mkdir(requestDir, { recursive: true });
+    // Dot-prefixed temp names never match the key pattern, so list() ignores leftovers of a crash. Same file
+    // system as the photos: commit is a link/rename, and the bytes are on disk (evidence survives a power cut).
+    const tmp = join(requestDir, `.upload-${randomUUID()}`);
+    const { size, sha256 } = await spoolTo(tmp, body, opts.maxBytes ?? this.maxBytes, { durable: true });
+    let pending = true;
+    return {
+      size,
+      sha256,
+      commit: async (kind, contentType) => {
+        assertKind(kind);
+        if (!pending) throw new Error('this upload was already committed or discarded');
+        const type = normaliseContentType(contentType);
+        const key = buildKey(requestId, kind, sha256, type.ext);
+        const target = this.inside(key);
+        await mkdir(dirname(target), { recursive: true });
+        const created = await placeUnlessPresent(tmp, target);
+        pending = false;
+        const st = await stat(target);
+        return { key, kind, size, sha256, contentType: type.contentType, storedAt: st.mtime.toISOString(), created };
+      },
+      discard: async () => {
+        pending = false;
+        await rm(tmp, { force: true });
+      },
+    };
+  }
+
+  async delete(requestId: string, key: string): Promise<void> {
+    assertKeyOf(requestId, key);
+    await rm(this.inside(key), { force: true });
   }
 
   async list(requestId: string): Promise<StoredPhoto[]> {
@@ -123,6 +134,35 @@ export class LocalStorage implements PhotoStorage {
     if (!abs.startsWith(this.root + sep)) throw new InvalidPhotoPathError(`path escapes the photo root: ${rel}`);
     return abs;
   }
+}
+
+/**
+ * Moves `tmp` to `target` unless `target` exists (then `tmp` is dropped): a hard link fails atomically on an existing
+ * name, so two identical uploads at once cannot both count as having created it. Where links are not supported,
+ * a check and a rename.
+ */
+async function placeUnlessPresent(tmp: string, target: string): Promise<boolean> {
+  try {
+    await link(tmp, target);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      await rm(tmp, { force: true });
+      return false;
+    }
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(code ?? '')) throw e;
+    try {
+      await stat(target);
+      await rm(tmp, { force: true });
+      return false;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    await rename(tmp, target);
+    return true;
+  }
+  await rm(tmp, { force: true });
+  return true;
 }
 
 function isNotFound(e: unknown): boolean {

@@ -1,5 +1,16 @@
-import { createHash } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import type { PhotoKind } from '../../domain/types';
 import {
   assertHeadBytes,
@@ -7,12 +18,15 @@ import {
   assertKind,
   assertRequestId,
   buildKey,
-  chunksOf,
   DEFAULT_MAX_PHOTO_BYTES,
   normaliseContentType,
   parseKey,
 } from './keys';
-import { PhotoNotFoundError, PhotoTooLargeError, type PhotoStorage, type StoredPhoto } from './types';
+import { spoolTo } from './spool';
+import { PhotoNotFoundError, type PhotoBody, type PhotoStorage, type StagedPhoto, type StoredPhoto } from './types';
+
+/** PutObject attempts (with a fresh stream each). */
+const PUT_ATTEMPTS = 3;
 
 export interface S3StorageOptions {
   bucket: string;
@@ -26,49 +40,118 @@ export interface S3StorageOptions {
   /** Key prefix inside a shared bucket, e.g. "aftercare/photos/". */
   prefix?: string;
   maxBytes?: number;
+  /** Where uploads are spooled before the PutObject (owner-only files, removed after); default the OS temp dir (TMPDIR). */
+  spoolDir?: string;
   /** Inject a client (tests, custom middleware); the options above are then ignored except bucket/prefix. */
   client?: S3Client;
 }
 
 /**
  * Photos in an S3 bucket, same key layout as LocalStorage (under an optional prefix). Uses only PutObject,
- * ListObjectsV2 and ranged GetObject, so any S3-compatible store works.
+ * ListObjectsV2, DeleteObject and ranged GetObject, so any S3-compatible store works. The API needs
+ * s3:PutObject, s3:ListBucket and s3:DeleteObject; the worker's photo check s3:ListBucket and s3:GetObject.
  */
 export class S3Storage implements PhotoStorage {
   readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly maxBytes: number;
+  private readonly spoolDir: string;
   private readonly ownsClient: boolean;
 
   constructor(opts: S3StorageOptions) {
     this.bucket = opts.bucket;
     this.prefix = normalisePrefix(opts.prefix);
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_PHOTO_BYTES;
+    this.spoolDir = opts.spoolDir ?? tmpdir();
     this.ownsClient = !opts.client;
     this.client = opts.client ?? new S3Client(clientConfig(opts));
   }
 
-  async put(requestId: string, kind: PhotoKind, body: Buffer | NodeJS.ReadableStream, contentType: string): Promise<StoredPhoto> {
-    assertRequestId(requestId);
+  async put(requestId: string, kind: PhotoKind, body: PhotoBody, contentType: string): Promise<StoredPhoto> {
     assertKind(kind);
-    const type = normaliseContentType(contentType);
-    // Buffered on purpose: the key is the content hash, which is known only after the last byte, and
-    // PutObject needs a length up front. maxBytes bounds the memory this takes.
-    const data = await collect(body, this.maxBytes);
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    const key = buildKey(requestId, kind, sha256, type.ext);
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.prefix + key,
-        Body: data,
-        ContentLength: data.length,
-        ContentType: type.contentType,
-        Metadata: { sha256, kind, 'request-id': requestId },
-      }),
-    );
-    return { key, kind, size: data.length, sha256, contentType: type.contentType, storedAt: new Date().toISOString() };
+    const staged = await this.stage(requestId, body);
+    try {
+      const { created: _created, ...stored } = await staged.commit(kind, contentType);
+      return stored;
+    } finally {
+      await staged.discard();
+    }
+  }
+
+  /**
+   * Spools the upload to a file in `spoolDir`: the key is the content hash, known only after the last byte, and
+   * PutObject wants the length up front. Commit then streams the file to S3 in one PutObject (no multipart upload
+   * or server-side copy, nothing half-written in the bucket); memory holds a chunk at a time, never the photo.
+   */
+  async stage(requestId: string, body: PhotoBody, opts: { maxBytes?: number } = {}): Promise<StagedPhoto> {
+    assertRequestId(requestId);
+    const spool = join(this.spoolDir, `aftercare-photo-${randomUUID()}`);
+    const { size, sha256 } = await spoolTo(spool, body, opts.maxBytes ?? this.maxBytes, { durable: false });
+    let pending = true;
+    const drop = async (): Promise<void> => {
+      pending = false;
+      await rm(spool, { force: true });
+    };
+    return {
+      size,
+      sha256,
+      commit: async (kind, contentType) => {
+        assertKind(kind);
+        if (!pending) throw new Error('this upload was already committed or discarded');
+        const type = normaliseContentType(contentType);
+        const key = buildKey(requestId, kind, sha256, type.ext);
+        try {
+          const existing = await this.storedAt(key);
+          if (existing) return { key, kind, size, sha256, contentType: type.contentType, storedAt: existing, created: false };
+          await this.putFile(spool, key, size, type.contentType, { sha256, kind, 'request-id': requestId });
+          return { key, kind, size, sha256, contentType: type.contentType, storedAt: new Date().toISOString(), created: true };
+        } finally {
+          await drop();
+        }
+      },
+      discard: drop,
+    };
+  }
+
+  async delete(requestId: string, key: string): Promise<void> {
+    assertKeyOf(requestId, key);
+    // DeleteObject of an absent key succeeds.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+  }
+
+  /** LastModified of the object when it exists (ListObjectsV2 on its exact key: the API needs no GetObject). */
+  private async storedAt(key: string): Promise<string | undefined> {
+    const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + key, MaxKeys: 1 }));
+    const hit = page.Contents?.find((o) => o.Key === this.prefix + key);
+    return hit ? (hit.LastModified ?? new Date()).toISOString() : undefined;
+  }
+
+  /**
+   * One PutObject with the file as a stream and its length. The SDK does not retry a streamed body (it cannot
+   * rewind it), so this does: a fresh stream per attempt, for 5xx, throttling and network errors.
+   */
+  private async putFile(path: string, key: string, size: number, contentType: string, metadata: Record<string, string>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.prefix + key,
+            Body: createReadStream(path),
+            ContentLength: size,
+            ContentType: contentType,
+            Metadata: metadata,
+          }),
+        );
+        return;
+      } catch (e) {
+        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        const retryable = status === undefined || status >= 500 || status === 429 || status === 408;
+        if (!retryable || attempt >= PUT_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 100 * 4 ** (attempt - 1)));
+      }
+    }
   }
 
   async list(requestId: string): Promise<StoredPhoto[]> {
@@ -139,22 +222,4 @@ function clientConfig(opts: S3StorageOptions): S3ClientConfig {
 function normalisePrefix(prefix: string | undefined): string {
   const p = (prefix ?? '').replace(/^\/+/, '');
   return p === '' || p.endsWith('/') ? p : `${p}/`;
-}
-
-async function collect(body: Buffer | NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
-  if (Buffer.isBuffer(body)) {
-    if (body.length > maxBytes) throw new PhotoTooLargeError(maxBytes);
-    return body;
-  }
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of chunksOf(body)) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      // Stop reading; the caller (the HTTP route) owns the stream and discards the rest.
-      throw new PhotoTooLargeError(maxBytes);
-    }
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts, size);
 }

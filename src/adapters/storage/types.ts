@@ -15,9 +15,36 @@ export interface StoredPhoto {
   storedAt: string;
 }
 
+/** An upload's bytes: whole, or as they arrive (a stream, or any async iterable of chunks). */
+export type PhotoBody = Buffer | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
+
+/** An upload streamed into storage's staging area, not yet a photo: `commit` files it, `discard` drops it. */
+export interface StagedPhoto {
+  /** Bytes. */
+  readonly size: number;
+  /** Hex SHA-256 of the content. */
+  readonly sha256: string;
+  /**
+   * Files the bytes as `<requestId>/<kind>/<sha256>.<ext>`. `created` is false when the same bytes were already
+   * stored there (nothing new written: an identical re-upload), so undoing this upload must not delete them.
+   */
+  commit(kind: PhotoKind, contentType: string): Promise<StoredPhoto & { created: boolean }>;
+  /** Drops the staged bytes. Safe to call again, and after commit (then a no-op). */
+  discard(): Promise<void>;
+}
+
 /** Photo evidence store (docs/lifecycle.md, Photo evidence). Implementations: LocalStorage (dev, single host) and S3Storage. */
 export interface PhotoStorage {
-  put(requestId: string, kind: PhotoKind, body: Buffer | NodeJS.ReadableStream, contentType: string): Promise<StoredPhoto>;
+  /** stage + commit: stores the bytes as a photo of `kind`. */
+  put(requestId: string, kind: PhotoKind, body: PhotoBody, contentType: string): Promise<StoredPhoto>;
+  /**
+   * Streams an upload into a staging area, hashing and sizing it on the way, never holding it in memory. More
+   * than `maxBytes` (default: the storage's own limit) → PhotoTooLargeError; an error from `body` (e.g. a content
+   * check that refuses it) is thrown as is. Either way nothing is left behind. list/head see nothing until commit.
+   */
+  stage(requestId: string, body: PhotoBody, opts?: { maxBytes?: number }): Promise<StagedPhoto>;
+  /** Removes a stored photo of this request (an upload the workflow could not be told about); absent is fine. */
+  delete(requestId: string, key: string): Promise<void>;
   /** Every photo stored for the request, oldest first; [] when none. */
   list(requestId: string): Promise<StoredPhoto[]>;
   /** The first `bytes` bytes (fewer if the object is shorter), for content checks. PhotoNotFoundError if absent. */

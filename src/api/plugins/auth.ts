@@ -4,13 +4,18 @@
  *   { roles }                      the token's role must be listed
  *   { roles, technicianOwn: true } technicians additionally only for requests assigned to them (checked
  *                                  against the workflow's state; the workflow re-checks on its own)
- * Authentication runs onRequest, before the body is read; the assignment check runs preHandler, after the
- * id has been validated.
+ * On every route with a request id, integrations reach only the requests they started (issue 16: the
+ * request's `owner` is the token's name; requests from before owners are for ops only).
+ * Authentication runs onRequest, before the body is read; the request checks run preHandler, after the
+ * id has been validated. A request the caller may not see is answered exactly like one that does not exist
+ * (404), so nobody can probe which ids exist.
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Principal, Role, TokenStore } from '../../tokens';
+import type { ServiceRequestState } from '../../../workflows/messages';
 import { forbidden, unauthorized } from '../errors';
+import { NotFoundError } from '../port';
 import { closeIfBodyPending } from './security';
 
 export interface RouteAuth {
@@ -25,7 +30,16 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** The request named by `params.id`, as read for the access check (integrations, technicians). */
+    visibleState?: ServiceRequestState;
   }
+}
+
+/** Whether `principal` may see this request: ops all, integrations their own, technicians (on `technicianOwn` routes) their assigned. */
+export function maySee(principal: Principal, state: ServiceRequestState, technicianOwn: boolean): boolean {
+  if (principal.role === 'integration') return state.owner !== undefined && state.owner === principal.name;
+  if (principal.role === 'technician' && technicianOwn) return !!state.technicianId && state.technicianId === principal.technicianId;
+  return true;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/i;
@@ -45,6 +59,7 @@ export function principalOf(req: FastifyRequest): Principal {
 export const authPlugin = fp<{ tokens: TokenStore }>(
   async (app, { tokens }) => {
     app.decorateRequest('principal', undefined);
+    app.decorateRequest('visibleState', undefined);
 
     // Fail closed: an API route that forgot to say who may call it does not start.
     app.addHook('onRoute', (route) => {
@@ -82,12 +97,15 @@ export const authPlugin = fp<{ tokens: TokenStore }>(
 
     app.addHook('preHandler', async (req) => {
       const auth = req.routeOptions.config.auth;
-      if (!auth || !auth.technicianOwn || req.principal?.role !== 'technician') return;
-      const { id } = req.params as { id: string };
+      const principal = req.principal;
+      const id = (req.params as { id?: unknown } | undefined)?.id;
+      if (!auth || !principal || typeof id !== 'string') return;
+      const technicianOwn = auth.technicianOwn === true;
+      if (principal.role !== 'integration' && !(principal.role === 'technician' && technicianOwn)) return;
       const state = await app.services.requests.get(id);
-      if (!state.technicianId || state.technicianId !== req.principal.technicianId) {
-        throw forbidden('this request is not assigned to you', 'params.id');
-      }
+      // Not theirs: the same 404 as an id that does not exist.
+      if (!maySee(principal, state, technicianOwn)) throw new NotFoundError(id);
+      req.visibleState = state;
     });
   },
   { name: 'aftercare-auth', fastify: '5.x' },

@@ -18,7 +18,9 @@ export const docsPlugin = fp<{ publicBaseUrl: string }>(
             'After-sales service requests. Integrations start and read requests, technicians report ' +
             'progress on requests assigned to them, ops dispatch, hold, follow up and cancel. Customers rate ' +
             'through the signed link in their SMS (`/r/{token}`). Guides in the Aftercare repository: ' +
-            '`docs/api.md` (this API, with examples) and `docs/lifecycle.md` (statuses, allowed actions, deadlines).',
+            '`docs/api.md` (this API, with examples) and `docs/lifecycle.md` (statuses, allowed actions, deadlines). ' +
+            'Errors are JSON `{ error, message, details }`; besides the answers listed per operation, an unknown path ' +
+            'answers 404 and a known path asked with a method it does not have answers 405 with `Allow`.',
         },
         servers: [{ url: opts.publicBaseUrl }],
         components: {

@@ -1,11 +1,11 @@
 /**
  * One place that turns every failure into the API's error body (docs/api.md, Errors): schema violations (all of them, per field),
- * framework errors (bad JSON 400, too large 413, wrong type 415), port errors (404/409/503) and our ApiErrors.
+ * framework errors (bad JSON 400, too large 413, wrong type 415), port errors (404/409/429/503) and our ApiErrors.
  * Anything unexpected is a 500 with a generic message; the stack goes to the log, never to the client.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorBodyShape, type FieldProblem } from '../errors';
-import { InvalidCursorError, KeyConflictError, NotFoundError, RejectedTransitionError, UnavailableError } from '../port';
+import { BusyError, InvalidCursorError, KeyConflictError, NotFoundError, RejectedTransitionError, UnavailableError } from '../port';
 import { FIELD_CHECK_KEYWORD, MULTI_LINE, REQUEST_ID_PATTERN, SINGLE_LINE, TECHNICIAN_ID_PATTERN } from '../schemas/common';
 
 interface AjvError {
@@ -21,7 +21,7 @@ const PATTERN_TEXT: Record<string, string> = {
   [SINGLE_LINE]: 'must not contain control characters or line breaks',
   [MULTI_LINE]: 'must not contain control characters',
   [TECHNICIAN_ID_PATTERN]: 'must be a technician id such as t1001',
-  [REQUEST_ID_PATTERN]: 'must be a request id such as sr-CRM-10023',
+  [REQUEST_ID_PATTERN]: 'must be a request id such as sr-crm-CRM-10023',
 };
 
 function joinPath(prefix: string, pointer: string, extra?: string): string {
@@ -92,6 +92,8 @@ const FRAMEWORK_CODES: Record<string, [number, string, string]> = {
   FST_FILES_LIMIT: [413, 'payload_too_large', 'one file per upload'],
   FST_FIELDS_LIMIT: [413, 'payload_too_large', 'too many fields'],
   FST_ERR_BAD_URL: [400, 'bad_request', 'malformed URL'],
+  // The router's maxParamLength: its own message would quote the whole path (a rating token, say) back.
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long', 'a path parameter is too long'],
 };
 
 const STATUS_CODES: Record<number, string> = {
@@ -109,6 +111,10 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // Fastify refused the body of a request for a route that does not exist (QUERY without Content-Type, bad JSON …):
+  // the route is what is wrong, so the answer is the not-found one (404, or 405 on a path with other methods).
+  if (req.is404 && (err.code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE' || err.code?.startsWith('FST_ERR_CTP_')))
+    return notFoundHandler(req, reply);
   if (err.validation) {
     const details = detailsFromAjv(err.validation as unknown as AjvError[], err.validationContext);
     const fields = [...new Set(details.map((d) => d.path))];
@@ -130,14 +136,33 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     if (err.failureType === 'UnknownTechnician') {
       return send(reply, 400, { error: 'bad_request', message: err.reason, details: [{ path: 'technicianId', message: err.reason }] });
     }
+    // The workflow remembers each caller's keys per action: this one came with another body before.
+    if (err.failureType === 'IdempotencyConflict') {
+      const message = 'the Idempotency-Key was already used for this action with another body; use a new key';
+      return send(reply, 409, { error: 'conflict', message, details: [{ path: 'headers.idempotency-key', message }] });
+    }
     if (err.failureType === 'InvalidArgument') {
       const field = /^([A-Za-z.]+):/.exec(err.reason)?.[1] ?? 'body';
       return send(reply, 400, { error: 'bad_request', message: err.reason, details: [{ path: field, message: err.reason }] });
+    }
+    // Another action on this request was being applied at that instant: nothing changed, the same call may succeed now.
+    if (err.failureType === 'Busy') {
+      return send(reply, 409, { error: 'invalid_transition', message: err.reason, details: [] }, { 'retry-after': '1' });
     }
     return send(reply, 409, { error: 'invalid_transition', message: err.reason, details: [{ path: 'status', message: err.reason }] });
   }
   if (err instanceof InvalidCursorError)
     return send(reply, 400, { error: 'bad_request', message: err.message, details: [{ path: 'query.cursor', message: err.message }] });
+  // Before UnavailableError, of which it is a kind: Temporal's per-workflow limits, still after brief retries.
+  if (err instanceof BusyError) {
+    req.log.warn({ requestId: err.requestId }, 'request busy: temporal per-workflow limit');
+    return send(
+      reply,
+      429,
+      { error: 'too_many_requests', message: err.message, details: [] },
+      { 'retry-after': String(err.retryAfterSeconds) },
+    );
+  }
   if (err instanceof UnavailableError) {
     req.log.warn({ reason: err.message }, 'temporal unavailable');
     return send(reply, 503, { error: 'unavailable', message: err.message, details: [] }, { 'retry-after': String(err.retryAfterSeconds) });
@@ -157,8 +182,23 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   });
 }
 
+const ROUTABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
 export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return send(reply, 404, { error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] });
+  const path = req.url.split('?')[0] ?? '/';
+  const found = ROUTABLE_METHODS.filter((m) => m !== req.method).map((m) => ({ m, route: req.server.findRoute({ method: m, url: path }) }));
+  // The router's stand-in for a path parameter over its maxParamLength (no searchParams): too long for any method.
+  if (found.some((f) => f.route !== null && f.route.searchParams === undefined)) {
+    const [status, error, message] = FRAMEWORK_CODES.FST_ERR_MAX_PARAM_LENGTH!;
+    return send(reply, status, { error, message, details: [] });
+  }
+  // A path the API has, asked with a method it does not have: 405 naming the ones it has (RFC 9110 `Allow`).
+  const allowed = found.filter((f) => f.route !== null).map((f) => f.m);
+  if (allowed.length) {
+    const message = `${req.method} is not allowed here; use ${allowed.join(', ')}`;
+    return send(reply, 405, { error: 'method_not_allowed', message, details: [] }, { allow: allowed.join(', ') });
+  }
+  return send(reply, 404, { error: 'not_found', message: `no route ${req.method} ${path}`, details: [] });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

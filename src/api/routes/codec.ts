@@ -148,7 +148,7 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecRoutesOptions> = async 
     tags: ['codec'],
     ...(withKey ? { params: KeyParams } : { security: [{ bearer: [] }] }),
     body: PayloadsBody,
-    response: { 200: PayloadsBody, ...errorResponses(400, 401, 403, 413, 415, 429) },
+    response: { 200: PayloadsBody, ...errorResponses(400, 401, 403, 413, 415, 422, 429, ...(withKey ? [414] : [])) },
   });
 
   for (const op of ['encode', 'decode'] as const) {

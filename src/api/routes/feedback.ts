@@ -73,7 +73,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['feedback'],
         params: RequestIdParams,
         body: FeedbackBody,
-        response: { 200: FeedbackResponse, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 429, 503) },
+        response: { 200: FeedbackResponse, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 414, 415, 429, 503) },
       },
     },
     async (req) => {

@@ -1,20 +1,41 @@
 /**
- * Photo evidence (docs/api.md, Upload photos): multipart upload by the assigned technician, fields `kind` then `file`. The
- * declared type must be an image type we keep and the bytes must be that image (magic bytes); then the photo
- * goes to storage and the workflow is signalled. Re-uploading identical bytes lands on the same key.
+ * Photo evidence (docs/api.md, Upload photos): multipart upload by the assigned technician, fields `kind` and `file`
+ * in either order, while a visit is under way or just done. The file streams to storage's staging area through the
+ * whole-file image check (the declared type, and that type's complete structure) within the size limit and the
+ * request's quota; once the whole body is in, it is filed under its kind and the workflow is told — if that fails,
+ * the stored photo is removed again. Re-uploading identical bytes lands on the same key.
  */
-import multipart from '@fastify/multipart';
+import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyBaseLogger, FastifySchemaCompiler } from 'fastify';
 import { Type } from 'typebox';
-import { InvalidPhotoPathError, PhotoTooLargeError, type StoredPhoto } from '../../adapters/storage/types';
-import { checkImage, type ImageType } from '../../domain/imageCheck';
-import { PHOTO_KINDS, type PhotoKind } from '../../domain/types';
-import { ApiError, badRequest } from '../errors';
+import { buildKey, normaliseContentType } from '../../adapters/storage/keys';
+import {
+  InvalidPhotoPathError,
+  PhotoTooLargeError,
+  type PhotoStorage,
+  type StagedPhoto,
+  type StoredPhoto,
+} from '../../adapters/storage/types';
+import { ImageFileCheck, type ImageType } from '../../domain/imageCheck';
+import { PHOTO_KINDS, type PhotoKind, type Status } from '../../domain/types';
+import { ApiError, badRequest, type FieldProblem } from '../errors';
+import { closeIfBodyPending } from '../plugins/security';
 import { UnavailableError } from '../port';
-import { COMMON_ERRORS, errorResponses, RequestIdParams, StringEnum } from '../schemas/common';
+import { COMMON_ERRORS, errorResponses, PATH_PARAM_ERRORS, RequestIdParams, StringEnum } from '../schemas/common';
 
 export const DEFAULT_PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+/** Per-request quota (PHOTO_MAX_PER_REQUEST, PHOTO_MAX_MB_PER_REQUEST): a visit's photos several times over. */
+export const DEFAULT_PHOTO_MAX_PER_REQUEST = 30;
+export const DEFAULT_PHOTO_MAX_BYTES_PER_REQUEST = 60 * 1024 * 1024;
+
+/**
+ * Where a request takes photos: from the technician's acceptance through the visit (and a hold), and once completed
+ * while the photo check and its re-checks still run — `completed`, and `follow_up` until the request closes
+ * (workflows/lifecycle/aftercare.ts). Not before acceptance (`escalated` is the moment before re-dispatch), not once
+ * closed or cancelled: those photos would be files nobody checks.
+ */
+export const PHOTO_STATUSES: readonly Status[] = ['accepted', 'scheduled', 'on_site', 'on_hold', 'completed', 'follow_up'];
 
 const DECLARED: Record<string, ImageType> = {
   'image/jpeg': 'jpeg',
@@ -37,21 +58,26 @@ const PhotoResponse = Type.Object({
 
 /** Documented for OpenAPI; the multipart stream is checked in the handler, not by the JSON validator. */
 const MultipartDoc = Type.Object({
-  kind: StringEnum(PHOTO_KINDS, { description: 'Send before the file' }),
+  kind: StringEnum(PHOTO_KINDS, { description: 'Before or after the file' }),
   file: Type.String({ format: 'binary', description: 'JPEG, PNG, WebP or HEIC' }),
 });
 
 export interface PhotoRouteOptions {
   maxBytes: number;
+  /** Photos one request may hold, and their total bytes. */
+  maxPerRequest: number;
+  maxBytesPerRequest: number;
   /** Validator for params/headers; the body is multipart and skips JSON validation. */
   validatorCompiler: FastifySchemaCompiler<unknown>;
 }
 
 export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (app, opts) => {
   const { requests, storage, now } = app.services;
+  // One byte over the limit reaches storage, which refuses it (413); busboy would only cut the file short.
   await app.register(multipart, {
-    limits: { fileSize: opts.maxBytes, files: 1, fields: 4, parts: 6, fieldSize: 1024, headerPairs: 50 },
+    limits: { fileSize: opts.maxBytes + 1, files: 1, fields: 4, parts: 6, fieldSize: 1024, headerPairs: 50 },
   });
+  const exclusive = perKeyQueue();
 
   app.post(
     '/v1/service-requests/:id/photos',
@@ -60,65 +86,245 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
       validatorCompiler: (ctx) => (ctx.httpPart === 'body' ? () => true : opts.validatorCompiler(ctx)),
       schema: {
         summary: 'Upload a photo: before, after, or the signed service report',
-        description: `multipart/form-data with the field \`kind\` first, then \`file\` (≤ ${Math.round(opts.maxBytes / 1048576)} MB). Assigned technician only.`,
+        description:
+          `multipart/form-data with the fields \`kind\` and \`file\`, in either order (≤ ${Math.round(opts.maxBytes / 1048576)} MB; ` +
+          `at most ${opts.maxPerRequest} photos and ${Math.round(opts.maxBytesPerRequest / 1048576)} MB per request). ` +
+          `Assigned technician only, from acceptance until the request closes.`,
         tags: ['photos'],
         security: [{ bearer: [] }],
         consumes: ['multipart/form-data'],
         params: RequestIdParams,
         body: MultipartDoc,
-        response: { 201: PhotoResponse, ...errorResponses(...COMMON_ERRORS, 404, 413, 415) },
+        response: { 201: PhotoResponse, ...errorResponses(...COMMON_ERRORS, ...PATH_PARAM_ERRORS, 404, 409, 413, 415) },
       },
     },
     async (req, reply) => {
       const { id } = req.params;
-      if (!req.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send multipart/form-data with fields kind and file');
-      const part = await req.file();
-      if (!part) throw badRequest([{ path: 'file', message: 'is required' }]);
-      const kindField = part.fields.kind;
-      const kindValue = kindField && !Array.isArray(kindField) && kindField.type === 'field' ? kindField.value : undefined;
-      const problems = [];
-      if (part.fieldname !== 'file')
-        problems.push({ path: part.fieldname.slice(0, 50) || 'file', message: 'the file field must be called "file"' });
-      if (typeof kindValue !== 'string' || !(PHOTO_KINDS as readonly string[]).includes(kindValue)) {
-        problems.push({ path: 'kind', message: `must be one of: ${PHOTO_KINDS.join(', ')} (sent before the file)` });
+      // Before a byte of the body is read: multipart, the request's status, room in its quota.
+      let room: Room;
+      try {
+        if (!req.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send multipart/form-data with fields kind and file');
+        refuseStatus((await requests.get(id)).status);
+        room = roomLeft(await listStored(storage, id, req.log), opts);
+        if (room.photos < 1 || room.bytes < 1) throw quotaExceeded(room.stored, opts);
+      } catch (e) {
+        closeIfBodyPending(req, reply);
+        throw e;
       }
-      const declared = DECLARED[part.mimetype.toLowerCase()];
-      if (!declared) {
-        part.file.resume();
-        throw new ApiError(415, 'unsupported_media_type', 'photos must be image/jpeg, image/png, image/webp or image/heic', [
-          { path: 'file', message: `content type ${part.mimetype.slice(0, 100)} is not accepted` },
+
+      // The whole body, so `kind` counts wherever it comes; the file streams through the image check to staging.
+      const kinds: string[] = [];
+      let upload: { staged: StagedPhoto; mimetype: string } | undefined;
+      try {
+        for await (const part of req.parts()) {
+          if (part.type === 'field') {
+            if (part.fieldname === 'kind') kinds.push(String(part.value));
+            continue;
+          }
+          try {
+            const staged = await stageFile(storage, id, part, Math.min(room.bytes, opts.maxBytes), opts.maxBytes);
+            upload = { staged, mimetype: part.mimetype };
+          } catch (e) {
+            throw new StagingFailed(mapStagingError(e, room, opts, req.log));
+          }
+        }
+      } catch (e) {
+        closeIfBodyPending(req, reply);
+        await upload?.staged.discard();
+        if (e instanceof StagingFailed) throw e.cause;
+        // The multipart parser's own errors: its limits (the error plugin maps them), or a malformed body.
+        if (e instanceof Error && 'statusCode' in e) throw e;
+        throw badRequest([
+          { path: 'body', message: `is not a readable multipart/form-data body (${String((e as Error).message).slice(0, 100)})` },
         ]);
       }
-      if (problems.length) {
-        part.file.resume();
+
+      const problems: FieldProblem[] = [];
+      const kind = kinds[0];
+      if (kind === undefined || !(PHOTO_KINDS as readonly string[]).includes(kind))
+        problems.push({ path: 'kind', message: `must be one of: ${PHOTO_KINDS.join(', ')}` });
+      else if (kinds.some((k) => k !== kind)) problems.push({ path: 'kind', message: 'was sent more than once, with different values' });
+      if (!upload) problems.push({ path: 'file', message: 'is required' });
+      if (problems.length || !upload) {
+        await upload?.staged.discard();
         throw badRequest(problems);
       }
-      const bytes = await part.toBuffer(); // RequestFileTooLargeError → 413
-      const check = checkImage(bytes);
-      if (!check.ok) throw badRequest([{ path: 'file', message: `is not a valid image: ${check.reason}` }]);
-      if (check.type !== declared)
-        throw badRequest([{ path: 'file', message: `content is ${check.type}, but was declared ${part.mimetype}` }]);
-      const kind = kindValue as PhotoKind;
+      const { staged, mimetype } = upload;
 
-      let stored: StoredPhoto;
-      try {
-        stored = await storage.put(id, kind, bytes, part.mimetype);
-      } catch (e) {
-        if (e instanceof PhotoTooLargeError) throw new ApiError(413, 'payload_too_large', e.message);
-        if (e instanceof InvalidPhotoPathError) throw badRequest([{ path: 'params.id', message: e.message }]);
-        req.log.error({ err: e }, 'photo storage failed');
-        throw new UnavailableError('photo storage is unavailable; retry later');
-      }
-      await requests.signalPhoto(id, { kind, key: stored.key, at: new Date(now()).toISOString() });
-      req.log.info({ requestId: id, kind, key: stored.key, size: stored.size }, 'photo stored');
-      return reply.code(201).send({
-        key: stored.key,
-        kind,
-        size: stored.size,
-        sha256: stored.sha256,
-        contentType: stored.contentType,
-        storedAt: stored.storedAt,
+      // Filed and told in one step, one upload of this request at a time (the quota holds against concurrent uploads).
+      return exclusive(id, async () => {
+        try {
+          const key = buildKey(id, kind as PhotoKind, staged.sha256, normaliseContentType(mimetype).ext);
+          const current = await listStored(storage, id, req.log);
+          if (!current.some((p) => p.key === key)) {
+            const left = roomLeft(current, opts);
+            if (left.photos < 1 || staged.size > left.bytes) throw quotaExceeded(current, opts);
+          }
+          let stored: StoredPhoto & { created: boolean };
+          try {
+            stored = await staged.commit(kind as PhotoKind, mimetype);
+          } catch (e) {
+            throw storageError(e, req.log);
+          }
+          try {
+            await requests.signalPhoto(id, { kind: kind as PhotoKind, key: stored.key, at: new Date(now()).toISOString() });
+          } catch (e) {
+            // The workflow does not know this photo: no file may stay behind (unless it was there before, announced).
+            if (stored.created) {
+              await storage.delete(id, stored.key).catch((err: unknown) => {
+                req.log.error({ err, requestId: id, key: stored.key }, 'photo not announced and not removed: orphan file');
+              });
+            }
+            throw e;
+          }
+          req.log.info({ requestId: id, kind, key: stored.key, size: stored.size, created: stored.created }, 'photo stored');
+          return reply.code(201).send({
+            key: stored.key,
+            kind: kind as PhotoKind,
+            size: stored.size,
+            sha256: stored.sha256,
+            contentType: stored.contentType,
+            storedAt: stored.storedAt,
+          });
+        } finally {
+          await staged.discard();
+        }
       });
     },
   );
 };
+
+/** What the request may still take: photos and bytes. */
+interface Room {
+  photos: number;
+  bytes: number;
+  stored: StoredPhoto[];
+}
+
+function roomLeft(stored: StoredPhoto[], opts: PhotoRouteOptions): Room {
+  const bytes = stored.reduce((sum, p) => sum + p.size, 0);
+  return { photos: opts.maxPerRequest - stored.length, bytes: Math.max(0, opts.maxBytesPerRequest - bytes), stored };
+}
+
+function refuseStatus(status: Status): void {
+  if (PHOTO_STATUSES.includes(status)) return;
+  const why =
+    status === 'closed' || status === 'cancelled'
+      ? 'it takes no more photos'
+      : 'the technician has not accepted the job yet (photos are of the visit)';
+  const message = `cannot upload photos to a request that is ${status}: ${why} (allowed when ${PHOTO_STATUSES.join(', ')})`;
+  throw new ApiError(409, 'invalid_transition', message, [{ path: 'status', message }]);
+}
+
+function quotaExceeded(stored: StoredPhoto[], opts: PhotoRouteOptions): ApiError {
+  const mb = (n: number): string => `${Math.round((n / 1048576) * 10) / 10} MB`;
+  const total = stored.reduce((sum, p) => sum + p.size, 0);
+  const message =
+    stored.length >= opts.maxPerRequest
+      ? `this request already has ${stored.length} photos, the most one request may hold (${opts.maxPerRequest})`
+      : `this photo would take the request's photos (${mb(total)} so far) over the ${mb(opts.maxBytesPerRequest)} one request may hold`;
+  return new ApiError(409, 'quota_exceeded', message, [{ path: 'file', message }]);
+}
+
+async function listStored(storage: PhotoStorage, id: string, log: FastifyBaseLogger): Promise<StoredPhoto[]> {
+  try {
+    return await storage.list(id);
+  } catch (e) {
+    throw storageError(e, log);
+  }
+}
+
+function storageError(e: unknown, log: FastifyBaseLogger): Error {
+  if (e instanceof ApiError || e instanceof UnavailableError) return e;
+  if (e instanceof InvalidPhotoPathError) return badRequest([{ path: 'params.id', message: e.message }]);
+  log.error({ err: e }, 'photo storage failed');
+  return new UnavailableError('photo storage is unavailable; retry later');
+}
+
+/** Carries the answer for a file that could not be staged out of the multipart loop. */
+class StagingFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('staging failed');
+  }
+}
+/** The upload's bytes were refused on the way in; `file` is the field to name. */
+class RefusedFile extends Error {}
+/** The multipart body itself failed (cut off, malformed) while the file streamed. */
+class BrokenBody extends Error {}
+
+/**
+ * Streams the file part to storage's staging area through the whole-file image check: the declared type must be
+ * one we keep, the first bytes that type, and the whole file that type's complete structure. At most `limit` bytes.
+ */
+async function stageFile(storage: PhotoStorage, id: string, part: MultipartFile, limit: number, maxBytes: number): Promise<StagedPhoto> {
+  if (part.fieldname !== 'file') {
+    part.file.resume();
+    throw badRequest([{ path: part.fieldname.slice(0, 50) || 'file', message: 'the file field must be called "file"' }]);
+  }
+  const declared = DECLARED[part.mimetype.toLowerCase()];
+  if (!declared) {
+    part.file.resume();
+    throw new ApiError(415, 'unsupported_media_type', 'photos must be image/jpeg, image/png, image/webp or image/heic', [
+      { path: 'file', message: `content type ${part.mimetype.slice(0, 100)} is not accepted` },
+    ]);
+  }
+  const check = new ImageFileCheck();
+  const judge = (type: ImageType | undefined): void => {
+    if (type && type !== declared) throw new RefusedFile(`content is ${type}, but was declared ${part.mimetype.slice(0, 100)}`);
+  };
+  async function* checked(): AsyncGenerator<Buffer> {
+    const source = part.file[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = (await source.next()) as IteratorResult<Buffer>;
+        } catch (e) {
+          throw new BrokenBody((e as Error).message);
+        }
+        if (next.done) break;
+        const refused = check.push(next.value);
+        if (refused && !refused.ok) throw new RefusedFile(`is not a valid image: ${refused.reason}`);
+        judge(check.type);
+        yield next.value;
+      }
+    } finally {
+      // Refused or failed midway: stop reading the rest (the answer closes the connection).
+      if (!part.file.readableEnded) part.file.destroy();
+    }
+    if (part.file.truncated) throw new PhotoTooLargeError(maxBytes);
+    const verdict = check.end();
+    if (!verdict.ok) throw new RefusedFile(`is not a valid image: ${verdict.reason}`);
+    judge(verdict.type);
+  }
+  return storage.stage(id, checked(), { maxBytes: limit });
+}
+
+function mapStagingError(e: unknown, room: Room, opts: PhotoRouteOptions, log: FastifyBaseLogger): unknown {
+  if (e instanceof RefusedFile) return badRequest([{ path: 'file', message: e.message }]);
+  if (e instanceof BrokenBody) return badRequest([{ path: 'file', message: `the upload broke off: ${e.message.slice(0, 100)}` }]);
+  if (e instanceof PhotoTooLargeError) {
+    if (e.maxBytes < opts.maxBytes) return quotaExceeded(room.stored, opts);
+    return new ApiError(413, 'payload_too_large', `photo larger than ${Math.round(opts.maxBytes / 1048576)} MB`, [
+      { path: 'file', message: `must be at most ${opts.maxBytes} bytes` },
+    ]);
+  }
+  if (e instanceof ApiError) return e;
+  return storageError(e, log);
+}
+
+/** Runs one task per key at a time, in arrival order. */
+function perKeyQueue(): <T>(key: string, task: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return async (key, task) => {
+    const before = tails.get(key) ?? Promise.resolve();
+    const run = before.then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}

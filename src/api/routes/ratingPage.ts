@@ -13,17 +13,31 @@ import { ApiError } from '../errors';
 import { NotFoundError, RejectedTransitionError, UnavailableError } from '../port';
 import { RATING_CSS, RATING_JS } from '../rating/assets';
 import { type Lang, type Outcome, pickLanguage, renderForm, renderMessage } from '../rating/page';
+import { errorResponses, htmlResponse, RETRY_AFTER_HEADER } from '../schemas/common';
 import { submitFeedback } from './feedback';
 
 const Params = Type.Object({ token: Type.String({ maxLength: 1024 }) });
 /** Open: SMS gateways append tracking parameters. */
 const Query = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 16 })) });
 const FormBody = Type.Object({
-  score: Type.Optional(Type.String({ maxLength: 8 })),
+  score: Type.Optional(Type.String({ maxLength: 8, description: '1–5; anything else shows the form again (400)', examples: ['5'] })),
   comment: Type.Optional(Type.String({ maxLength: 4000 })),
 });
 
 const STATUS: Record<Outcome, number> = { thanks: 200, used: 409, expired: 410, invalid: 404, not_awaiting: 409, unavailable: 503 };
+
+/**
+ * What the customer's routes answer (OpenAPI): an HTML page for every outcome; JSON (ErrorBody) only from the
+ * layers in front of them: the rate limits (429), the router (414: token over 1024 characters; 400: malformed URL).
+ */
+const PAGE_RESPONSES = {
+  404: htmlResponse('Invalid link (bad signature, unknown request, malformed input): a friendly page'),
+  409: htmlResponse('Already rated, or the request is not awaiting a rating: a friendly page'),
+  410: htmlResponse('The rating link has expired: a friendly page'),
+  503: htmlResponse('Temporarily unavailable: a friendly page; retry after `Retry-After` seconds', RETRY_AFTER_HEADER),
+  ...errorResponses(414, 429),
+};
+const MALFORMED_URL = errorResponses(400)[400]!;
 
 function page(reply: FastifyReply, status: number, html: string): FastifyReply {
   return reply
@@ -47,7 +61,8 @@ function outcomeOf(e: unknown): Outcome | undefined {
     if (e.code === 'invalid_token' || e.statusCode === 403) return 'invalid';
   }
   if (e instanceof NotFoundError) return 'invalid';
-  if (e instanceof RejectedTransitionError) return 'not_awaiting';
+  // Another action on the request at that instant: reloading in a moment works (not "not awaiting").
+  if (e instanceof RejectedTransitionError) return e.failureType === 'Busy' ? 'unavailable' : 'not_awaiting';
   if (e instanceof UnavailableError) return 'unavailable';
   return undefined;
 }
@@ -85,7 +100,7 @@ export const ratingPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['feedback'],
         params: Params,
         querystring: Query,
-        produces: ['text/html'],
+        response: { 200: htmlResponse('The rating form'), 400: MALFORMED_URL, ...PAGE_RESPONSES },
       },
     },
     async (req, reply) => {
@@ -117,7 +132,17 @@ export const ratingPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Query,
         body: FormBody,
         consumes: ['application/x-www-form-urlencoded'],
-        produces: ['text/html'],
+        response: {
+          200: htmlResponse('Thank-you page'),
+          400: Type.Unsafe({
+            description: 'No valid score (1–5): the form again (HTML); a malformed URL: JSON',
+            content: {
+              'text/html': { schema: { type: 'string' } },
+              'application/json': { schema: { $ref: 'ErrorBody#' } },
+            },
+          }),
+          ...PAGE_RESPONSES,
+        },
       },
     },
     async (req, reply) => {

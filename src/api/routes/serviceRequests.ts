@@ -5,7 +5,7 @@ import { badRequest, forbidden } from '../errors';
 import { intake } from '../intake';
 import { principalOf } from '../plugins/auth';
 import type { ListFilter } from '../port';
-import { COMMON_ERRORS, errorResponses, RequestIdParams } from '../schemas/common';
+import { COMMON_ERRORS, errorResponses, PATH_PARAM_ERRORS, RequestIdParams } from '../schemas/common';
 import { ListQuery, ServiceRequestBody, StartHeaders } from '../schemas/serviceRequest';
 import { ListResponse, StateRef } from '../schemas/state';
 
@@ -19,8 +19,9 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Start a service request',
         description:
-          'Idempotent: the request id is `sr-<externalId>` (or the `Idempotency-Key` header, or generated). ' +
-          'The same key with the same body returns the existing request (200); with another body it is 409.',
+          "Idempotent: the request id is `sr-<your integration's key>-<externalId>` (or the `Idempotency-Key` header, or generated). " +
+          'The same key with the same body returns the existing request (200); with another body it is 409. ' +
+          'Each integration has its own ids: another integration may use the same externalId.',
         tags: ['service-requests'],
         security: [{ bearer: [] }],
         headers: StartHeaders,
@@ -33,10 +34,13 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const checked = intake(req.body, { nowMs: now(), idempotencyKey: req.headers['idempotency-key'] });
+      // The integration owns what it starts; its key keeps its ids apart from every other integration's.
+      const { name: owner, idPrefix } = principalOf(req);
+      if (!idPrefix) throw forbidden('this token may not start requests');
+      const checked = intake(req.body, { nowMs: now(), idempotencyKey: req.headers['idempotency-key'], idPrefix });
       if (!checked.ok) throw badRequest(checked.details);
       const { input, requestId, bodyHash } = checked;
-      const result = await requests.start(input, { requestId, bodyHash });
+      const result = await requests.start(input, { requestId, bodyHash, owner });
       req.log.info(
         {
           requestId,
@@ -59,14 +63,17 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: { roles: ['integration', 'ops', 'technician'], technicianOwn: true } },
       schema: {
         summary: 'Current state of a request',
-        description: 'Status, urgency, assignment, deadlines (due, met, breached), escalation level, timeline, photos, score.',
+        description:
+          'Status, urgency, assignment, deadlines (due, met, breached), escalation level, timeline, photos, score. ' +
+          'Integrations read the requests they started, technicians those assigned to them; any other id is 404.',
         tags: ['service-requests'],
         security: [{ bearer: [] }],
         params: RequestIdParams,
-        response: { 200: StateRef, ...errorResponses(...COMMON_ERRORS, 404) },
+        response: { 200: StateRef, ...errorResponses(...COMMON_ERRORS, ...PATH_PARAM_ERRORS, 404) },
       },
     },
-    async (req) => requests.get(req.params.id),
+    // The auth plugin read it already for integrations and technicians (to check they may see it).
+    async (req) => req.visibleState ?? requests.get(req.params.id),
   );
 
   app.get(
@@ -76,7 +83,7 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'List requests',
         description:
-          'Filters on the workflow search attributes (AND). Technicians see only their own requests. ' +
+          'Filters on the workflow search attributes (AND). Integrations see only the requests they started, technicians only their own. ' +
           'Pages: pass `nextCursor` back as `cursor`. Visibility is eventually consistent (about a second behind).',
         tags: ['service-requests'],
         security: [{ bearer: [] }],
@@ -99,6 +106,7 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
           throw forbidden('technicians list only their own requests', 'query.technicianId');
         filter.technicianId = principal.technicianId;
       }
+      if (principal.role === 'integration') filter.owner = principal.name;
       return requests.list(filter, q.cursor, q.pageSize ?? 20);
     },
   );

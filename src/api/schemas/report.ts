@@ -14,6 +14,7 @@ export const DailyReportQuery = Type.Object(
     date: Type.Optional(
       Type.String({
         pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        format: 'date',
         maxLength: 10,
         description: 'Local date (policy time zone), YYYY-MM-DD; default today',
       }),

@@ -76,7 +76,22 @@ export const ServiceRequestBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // The README's example (fictional customer); also what the OpenAPI fuzz run starts a request with.
+    examples: [
+      {
+        externalId: 'CRM-1001',
+        type: 'repair',
+        urgency: 'urgent',
+        channel: 'hotline',
+        customer: { name: '陈静', phone: '13812345678', address: '上海市徐汇区漕溪北路 88 号 1201 室' },
+        product: { model: 'JSQ25-13A', purchaseDate: '2024-03-18', category: 'gas_water_heater' },
+        problem: { description: '热水器点火后约十分钟自动熄火，显示 E1', occursWhen: '洗澡时' },
+        location: { lat: 31.1935, lng: 121.4375 },
+      },
+    ],
+  },
 );
 export type ServiceRequestBody = Static<typeof ServiceRequestBody>;
 

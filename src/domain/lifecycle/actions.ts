@@ -218,6 +218,11 @@ export type ActionArgs<A extends Action> = ActionBody<A> &
   (Lifecycle[A]['assignee'] extends true ? { technicianId: string } : unknown) & {
     /** Who took the action; absent in requests recorded before principals were kept. */
     by?: Actor;
+    /**
+     * The caller's Idempotency-Key and the hash of the canonical body it came with: the workflow remembers them
+     * per principal and action and refuses the same key with another body (IdempotencyConflict).
+     */
+    idempotency?: { key: string; bodyHash: string };
   };
 
 /** Why an action is refused in a state, or undefined when it is allowed. */

@@ -66,6 +66,7 @@ export const ServiceRequestState = Type.Object(
     channel: StringEnum(CHANNELS),
     vip: Type.Boolean(),
     externalId: Opt(Str),
+    owner: Opt(Type.String({ description: 'The integration that started it (its token name); absent in requests from before owners' })),
     policyVersion: Str,
     receivedAt: Str,
     technicianId: Opt(Str),
