@@ -14,6 +14,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import type { ResolvedPolicy } from './domain/policyTypes';
 import { createLogger, type Logger } from './logger';
 import { loadPolicyFile } from './policy';
+import { cachedReportSource } from './reports/cache';
+import { localDate } from './reports/daily';
 import { deferredReportSource } from './reports/fetch';
 import { connectClient } from './temporal/connection';
 import { apiConnectionInterceptors } from './temporal/retry';
@@ -93,7 +95,12 @@ export async function main(): Promise<void> {
     requests: port,
     storage,
     tokens,
-    reports: deferredReportSource(() => client, { timeZone: policy.calendar.timeZone }),
+    reports: cachedReportSource(
+      deferredReportSource(() => client, { timeZone: policy.calendar.timeZone }),
+      {
+        today: () => localDate(Date.now(), policy.calendar.timeZone),
+      },
+    ),
     ...(codec ? { codec: { codec, codecTokens: config.codec.tokens, allowedOrigins: config.codec.uiOrigins } } : {}),
     metrics: { bearerToken: config.metrics.token },
   });

@@ -31,8 +31,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-test('ops and integrations get the report; the body has every section', async () => {
-  for (const token of [TOKENS.ops, TOKENS.integration]) {
+test('ops get the report; the body has every section', async () => {
+  for (const token of [TOKENS.ops]) {
     const res = await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -50,7 +50,10 @@ test('ops and integrations get the report; the body has every section', async ()
   }
 });
 
-test('technicians and anonymous callers are refused', async () => {
+test('integrations, technicians and anonymous callers are refused (the totals span every integration)', async () => {
+  expect(
+    (await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(TOKENS.integration) })).statusCode,
+  ).toBe(403);
   expect((await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25' })).statusCode).toBe(401);
   expect((await app.inject({ method: 'GET', url: '/v1/reports/daily?date=2026-11-25', headers: bearer(TOKENS.tech1) })).statusCode).toBe(
     403,

@@ -20,13 +20,15 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = asyn
   app.get(
     '/v1/reports/daily',
     {
-      config: { auth: { roles: ['ops', 'integration'] } },
+      // Ops only: the day's totals span every integration's requests (an integration lists its own).
+      config: { auth: { roles: ['ops'] } },
       schema: {
         summary: 'Daily service summary (日服务数据汇总表)',
         description:
           `Requests received on one local day (time zone ${reports.timeZone}), as they stand now: volume by type, channel and ` +
           'urgency; SLA compliance per milestone; first-time-fix rate; resolution rate; average score and share of scores ≤ 3; ' +
-          "complaints; escalations by level. Read from Temporal visibility and each request's state.",
+          "complaints; escalations by level. Read from Temporal visibility and each request's state; the API reuses a day's " +
+          'report for a minute (today) or ten minutes (past days). Ops only.',
         tags: ['reports'],
         security: [{ bearer: [] }],
         querystring: DailyReportQuery,
