@@ -16,8 +16,8 @@
  *   - Times are "6月12日 14:00" in the message's time zone (default Asia/Shanghai); labels are the Chinese ones of
  *     templates.ts (a unit test keeps the two in step).
  */
-import type { Milestone, PhotoKind, Urgency } from '../../domain/types';
-import { DEFAULT_SMS_TIME_ZONE } from './templates';
+import type { PhotoKind } from '../../domain/types';
+import { DEFAULT_SMS_TIME_ZONE, LEVEL_LABELS, MILESTONE_LABELS, PHOTO_LABELS, URGENCY_LABELS } from './templates';
 import { SMS_KINDS, type SmsKind } from './types';
 
 /** The TemplateParam names each kind sends; an approved template may use any subset of them. */
@@ -56,21 +56,11 @@ export class AliyunParamError extends Error {
   }
 }
 
-// Chinese labels, as in templates.ts (not exported there); test/unit/sms-aliyun-params.test.ts compares them.
-const URGENCY: Record<Urgency, string> = { normal: '普通', urgent: '加急', critical: '特急' };
-const MILESTONE: Record<Milestone, string> = {
-  acknowledge: '受理确认',
-  dispatch: '派工',
-  accept: '工程师接单',
-  response: '联系客户预约',
-  on_site: '上门',
-  resolution: '修复完成',
-  resolution_max: '最长处理',
-  photos: '完工照片上传',
-  follow_up: '不满意回访跟进',
-};
-const LEVEL: Record<1 | 2 | 3, string> = { 1: '派工组长', 2: '服务主管/技术支持', 3: '服务中心经理' };
-const PHOTO: Record<PhotoKind, string> = { before: '服务前照片', after: '服务后照片', signature: '客户签字服务单' };
+// Template parameters carry the Chinese labels of the SMS texts (templates.ts), so both read the same.
+const URGENCY = URGENCY_LABELS.zh;
+const MILESTONE = MILESTONE_LABELS.zh;
+const LEVEL = LEVEL_LABELS.zh;
+const PHOTO = PHOTO_LABELS.zh;
 
 /**
  * Problems with a kind → template code table, one per bad entry: not an object, an unknown kind, a code that is

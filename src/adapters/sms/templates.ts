@@ -67,11 +67,11 @@ export class SmsTemplateError extends Error {
 
 export const DEFAULT_SMS_TIME_ZONE = 'Asia/Shanghai';
 
-const URGENCY: Record<SmsLang, Record<Urgency, string>> = {
+export const URGENCY_LABELS: Record<SmsLang, Record<Urgency, string>> = {
   zh: { normal: '普通', urgent: '加急', critical: '特急' },
   en: { normal: 'normal', urgent: 'urgent', critical: 'critical' },
 };
-const MILESTONE: Record<SmsLang, Record<Milestone, string>> = {
+export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
   zh: {
     acknowledge: '受理确认',
     dispatch: '派工',
@@ -95,11 +95,11 @@ const MILESTONE: Record<SmsLang, Record<Milestone, string>> = {
     follow_up: 'follow-up',
   },
 };
-const LEVEL: Record<SmsLang, Record<1 | 2 | 3, string>> = {
+export const LEVEL_LABELS: Record<SmsLang, Record<1 | 2 | 3, string>> = {
   zh: { 1: '派工组长', 2: '服务主管/技术支持', 3: '服务中心经理' },
   en: { 1: 'dispatch lead', 2: 'service supervisor / technical support', 3: 'service-centre manager' },
 };
-const PHOTO: Record<SmsLang, Record<PhotoKind, string>> = {
+export const PHOTO_LABELS: Record<SmsLang, Record<PhotoKind, string>> = {
   zh: { before: '服务前照片', after: '服务后照片', signature: '客户签字服务单' },
   en: { before: 'before photo', after: 'after photo', signature: "customer's signed service report" },
 };
@@ -136,15 +136,15 @@ const ZH: { [K in SmsKind]: Render<K> } = {
   cancelled: (v, f) =>
     `${f.sig}您的服务单 ${v.ticketNo} 已取消${v.reason ? `（原因：${f.clean(v.reason)}）` : ''}。如仍需服务，欢迎随时与我们联系。${f.hotline(v)}`,
   tech_assignment: (v, f) =>
-    `${f.sig}新工单 ${v.ticketNo}（${URGENCY.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
+    `${f.sig}新工单 ${v.ticketNo}（${URGENCY_LABELS.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
     `地址：${f.clean(v.address)}。请${v.acceptBy ? `于 ${f.time(v.acceptBy)} 前` : '尽快'}在工程师App中接单。`,
   tech_photo_reminder: (v, f) =>
-    `${f.sig}工单 ${v.ticketNo} 尚缺少：${v.missingPhotos.map((k) => PHOTO.zh[k]).join('、')}。请立即在工程师App中补传。`,
+    `${f.sig}工单 ${v.ticketNo} 尚缺少：${v.missingPhotos.map((k) => PHOTO_LABELS.zh[k]).join('、')}。请立即在工程师App中补传。`,
   escalation_warning: (v, f) =>
-    `${f.sig}时限预警：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY.zh[v.urgency]}）` : ''}的「${MILESTONE.zh[v.milestone]}」时限将于 ${f.time(v.dueAt)} 到期，请及时跟进。`,
+    `${f.sig}时限预警：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY_LABELS.zh[v.urgency]}）` : ''}的「${MILESTONE_LABELS.zh[v.milestone]}」时限将于 ${f.time(v.dueAt)} 到期，请及时跟进。`,
   escalation_breach: (v, f) =>
-    `${f.sig}超时升级：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY.zh[v.urgency]}）` : ''}的「${MILESTONE.zh[v.milestone]}」时限${v.overdueMs >= 60_000 ? `已超时 ${f.duration(v.overdueMs)}` : '已到期未完成'}，` +
-    `已升级至 ${v.level} 级（${LEVEL.zh[v.level]}），请立即处理。`,
+    `${f.sig}超时升级：服务单 ${v.ticketNo}${v.urgency ? `（${URGENCY_LABELS.zh[v.urgency]}）` : ''}的「${MILESTONE_LABELS.zh[v.milestone]}」时限${v.overdueMs >= 60_000 ? `已超时 ${f.duration(v.overdueMs)}` : '已到期未完成'}，` +
+    `已升级至 ${v.level} 级（${LEVEL_LABELS.zh[v.level]}），请立即处理。`,
   ops_alert: (v, f) => `${f.sig}运维告警：${f.clean(v.summary)}${v.ticketNo ? `（服务单 ${v.ticketNo}）` : ''}`,
 };
 
@@ -169,16 +169,16 @@ const EN: { [K in SmsKind]: Render<K> } = {
   cancelled: (v, f) =>
     `${f.sig}Your service request ${v.ticketNo} has been cancelled${v.reason ? ` (reason: ${f.clean(v.reason)})` : ''}. If you still need help, please contact us at any time.${f.hotline(v)}`,
   tech_assignment: (v, f) =>
-    `${f.sig}New job ${v.ticketNo} (${URGENCY.en[v.urgency]}): ${f.clean(v.productModel)}${v.problem ? `, ${f.clean(v.problem)}` : ''}. ` +
+    `${f.sig}New job ${v.ticketNo} (${URGENCY_LABELS.en[v.urgency]}): ${f.clean(v.productModel)}${v.problem ? `, ${f.clean(v.problem)}` : ''}. ` +
     `Address: ${f.clean(v.address)}. Please accept it in the technician app ${v.acceptBy ? `by ${f.time(v.acceptBy)}` : 'as soon as possible'}.`,
   tech_photo_reminder: (v, f) =>
-    `${f.sig}Job ${v.ticketNo} is missing: ${v.missingPhotos.map((k) => PHOTO.en[k]).join(', ')}. Please upload them in the technician app now.`,
+    `${f.sig}Job ${v.ticketNo} is missing: ${v.missingPhotos.map((k) => PHOTO_LABELS.en[k]).join(', ')}. Please upload them in the technician app now.`,
   escalation_warning: (v, f) =>
-    `${f.sig}Deadline warning: the ${MILESTONE.en[v.milestone]} deadline of service request ${v.ticketNo}${v.urgency ? ` (${URGENCY.en[v.urgency]})` : ''} ` +
+    `${f.sig}Deadline warning: the ${MILESTONE_LABELS.en[v.milestone]} deadline of service request ${v.ticketNo}${v.urgency ? ` (${URGENCY_LABELS.en[v.urgency]})` : ''} ` +
     `falls due at ${f.time(v.dueAt)}. Please follow up.`,
   escalation_breach: (v, f) =>
-    `${f.sig}Deadline breached: service request ${v.ticketNo}${v.urgency ? ` (${URGENCY.en[v.urgency]})` : ''} ${v.overdueMs >= 60_000 ? `is ${f.duration(v.overdueMs)} past its` : 'has reached its'} ` +
-    `${MILESTONE.en[v.milestone]} deadline unmet and has been escalated to level ${v.level} (${LEVEL.en[v.level]}). Please act now.`,
+    `${f.sig}Deadline breached: service request ${v.ticketNo}${v.urgency ? ` (${URGENCY_LABELS.en[v.urgency]})` : ''} ${v.overdueMs >= 60_000 ? `is ${f.duration(v.overdueMs)} past its` : 'has reached its'} ` +
+    `${MILESTONE_LABELS.en[v.milestone]} deadline unmet and has been escalated to level ${v.level} (${LEVEL_LABELS.en[v.level]}). Please act now.`,
   ops_alert: (v, f) => `${f.sig}Ops alert: ${f.clean(v.summary)}${v.ticketNo ? ` (request ${v.ticketNo})` : ''}`,
 };
 
@@ -220,12 +220,12 @@ function checkEnums(kind: SmsKind, v: Record<string, unknown>): void {
     if (value !== undefined && !(typeof value === 'string' || typeof value === 'number')) bad.push(name);
     else if (value !== undefined && !Object.prototype.hasOwnProperty.call(table, String(value))) bad.push(`${name}=${String(value)}`);
   };
-  check('urgency', URGENCY.zh);
-  if (kind === 'escalation_warning' || kind === 'escalation_breach') check('milestone', MILESTONE.zh);
-  if (kind === 'escalation_breach') check('level', LEVEL.zh);
+  check('urgency', URGENCY_LABELS.zh);
+  if (kind === 'escalation_warning' || kind === 'escalation_breach') check('milestone', MILESTONE_LABELS.zh);
+  if (kind === 'escalation_breach') check('level', LEVEL_LABELS.zh);
   if (kind === 'tech_photo_reminder') {
     for (const k of v.missingPhotos as unknown[])
-      if (!Object.prototype.hasOwnProperty.call(PHOTO.zh, String(k))) bad.push(`missingPhotos=${String(k)}`);
+      if (!Object.prototype.hasOwnProperty.call(PHOTO_LABELS.zh, String(k))) bad.push(`missingPhotos=${String(k)}`);
   }
   if (bad.length > 0) throw new SmsTemplateError(`SMS template '${kind}' has invalid variable(s): ${bad.join(', ')}`);
 }
