@@ -13,7 +13,15 @@ import {
   parseKey,
 } from './keys';
 import { spoolTo } from './spool';
-import { InvalidPhotoPathError, PhotoNotFoundError, type PhotoBody, type PhotoStorage, type StagedPhoto, type StoredPhoto } from './types';
+import {
+  InvalidPhotoPathError,
+  PhotoNotFoundError,
+  putByStaging,
+  type PhotoBody,
+  type PhotoStorage,
+  type StagedPhoto,
+  type StoredPhoto,
+} from './types';
 
 export interface LocalStorageOptions {
   maxBytes?: number;
@@ -35,13 +43,7 @@ export class LocalStorage implements PhotoStorage {
 
   async put(requestId: string, kind: PhotoKind, body: PhotoBody, contentType: string): Promise<StoredPhoto> {
     assertKind(kind);
-    const staged = await this.stage(requestId, body);
-    try {
-      const { created: _created, ...stored } = await staged.commit(kind, contentType);
-      return stored;
-    } finally {
-      await staged.discard();
-    }
+    return putByStaging(this, requestId, kind, body, contentType);
   }
 
   async stage(requestId: string, body: PhotoBody, opts: { maxBytes?: number } = {}): Promise<StagedPhoto> {

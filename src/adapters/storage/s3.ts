@@ -23,7 +23,7 @@ import {
   parseKey,
 } from './keys';
 import { spoolTo } from './spool';
-import { PhotoNotFoundError, type PhotoBody, type PhotoStorage, type StagedPhoto, type StoredPhoto } from './types';
+import { PhotoNotFoundError, putByStaging, type PhotoBody, type PhotoStorage, type StagedPhoto, type StoredPhoto } from './types';
 
 /** PutObject attempts (with a fresh stream each). */
 const PUT_ATTEMPTS = 3;
@@ -70,13 +70,7 @@ export class S3Storage implements PhotoStorage {
 
   async put(requestId: string, kind: PhotoKind, body: PhotoBody, contentType: string): Promise<StoredPhoto> {
     assertKind(kind);
-    const staged = await this.stage(requestId, body);
-    try {
-      const { created: _created, ...stored } = await staged.commit(kind, contentType);
-      return stored;
-    } finally {
-      await staged.discard();
-    }
+    return putByStaging(this, requestId, kind, body, contentType);
   }
 
   /**

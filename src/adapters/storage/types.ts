@@ -53,6 +53,23 @@ export interface PhotoStorage {
   close?(): Promise<void>;
 }
 
+/** `put` for any storage: stage, then commit as `kind`; the staged bytes are dropped either way. */
+export async function putByStaging(
+  storage: Pick<PhotoStorage, 'stage'>,
+  requestId: string,
+  kind: PhotoKind,
+  body: PhotoBody,
+  contentType: string,
+): Promise<StoredPhoto> {
+  const staged = await storage.stage(requestId, body);
+  try {
+    const { created: _created, ...stored } = await staged.commit(kind, contentType);
+    return stored;
+  } finally {
+    await staged.discard();
+  }
+}
+
 /** A request id, kind or key that does not match the strict patterns; never touches storage. */
 export class InvalidPhotoPathError extends Error {
   constructor(message: string) {
