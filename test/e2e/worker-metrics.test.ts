@@ -40,15 +40,16 @@ test('a dispatch breach of a critical request is counted, with its warning and t
   const h = await stack.start({ urgency: 'critical', product: { model: 'OTIS-GEN2', purchaseDate: '2020-01-01', category: 'lift' } });
   await stack.until('dispatch breach', async () => (await h.state()).deadlines.find((d) => d.id === 'dispatch' && d.status === 'breached'));
 
+  // Wait until every series counted below has been produced: the breach page is an activity that runs after the
+  // breach is counted, and on a busy machine it may not have been sent at the first scrape.
   const text = await stack.until(
-    'breach counter',
+    'breach counter and the breach page sent',
     async () => {
       const t = await scrape();
-      return (value(t, 'aftercare_deadline_breaches', { milestone: 'dispatch', urgency: 'critical' }) ?? 0) > breachesBefore
-        ? t
-        : undefined;
+      const counted = (value(t, 'aftercare_deadline_breaches', { milestone: 'dispatch', urgency: 'critical' }) ?? 0) > breachesBefore;
+      return counted && value(t, 'aftercare_sms_sent', { kind: 'escalation_breach' }) !== undefined ? t : undefined;
     },
-    15_000,
+    30_000,
   );
   expect(value(text, 'aftercare_deadline_breaches', { milestone: 'dispatch', urgency: 'critical' })).toBe(breachesBefore + 1);
   expect(value(text, 'aftercare_deadline_warnings', { milestone: 'dispatch', urgency: 'critical' })).toBeGreaterThanOrEqual(1);
