@@ -7,9 +7,10 @@ export function callbackActivities(deps: ActivityDeps): Pick<ServiceActivities, 
     async issueRatingLink({ requestId, tokenId, expiresAt }) {
       return { url: deps.ratingLink({ requestId, tokenId, expiresAt }) };
     },
-    async createCallbackTask({ requestId, ticket, phone, dueAt, ratingUrl, language }) {
+    async createCallbackTask({ requestId, ticket, phone, dueAt, ratingUrl, language, visit, attempt }) {
       const outcome = await deps.callCentre.createTask({
-        key: `${requestId}:callback`,
+        // One task per call (lifecycle 3 calls again after an unanswered one, and after a revisit); the key makes retries of one call safe.
+        key: attempt === undefined ? `${requestId}:callback` : `${requestId}:callback:${visit ?? 1}:${attempt}`,
         requestId,
         ticketNo: ticket,
         phone,

@@ -2,12 +2,22 @@
  * What the workflow may ask of the outside world. The workflow imports these types only; `createActivities`
  * provides the implementations from their dependencies.
  */
+import type { BoardCandidate } from '../src/domain/load';
 import type { DispatchPolicy, EscalationContact } from '../src/domain/policyTypes';
 import type { EscalationLevel, GeoPoint, Milestone, PhotoKind, RequestType } from '../src/domain/types';
 
 export type CustomerSmsKind =
-  'received' | 'assigned' | 'delay' | 'visit_booked' | 'completed' | 'survey' | 'follow_up_apology' | 'cancelled';
-export type TechnicianSmsKind = 'tech_assignment' | 'tech_photo_reminder';
+  | 'received'
+  | 'assigned'
+  | 'delay'
+  | 'visit_booked'
+  | 'visit_reminder'
+  | 'completed'
+  | 'survey'
+  | 'revisit'
+  | 'follow_up_apology'
+  | 'cancelled';
+export type TechnicianSmsKind = 'tech_assignment' | 'tech_visit_reminder' | 'tech_photo_reminder';
 
 /** Template variables (see src/adapters/sms/templates.ts); `technicianId` is expanded by the activity. */
 export type SmsVars = Record<string, unknown>;
@@ -19,6 +29,10 @@ export interface CandidateSummary {
   tier: number;
   distanceKm?: number;
   reason: string;
+  /** Within policy.radiusKm (null: the request has no location). Optional: absent in histories from before the board. */
+  withinRadius?: boolean | null;
+  /** A "service star" (rating ≥ policy.preferredRating). Optional, as withinRadius. */
+  starred?: boolean;
 }
 
 export interface PhotoCheckResult {
@@ -34,7 +48,7 @@ export interface EscalationNotice {
   /** Distinguishes repeated notices of one request for idempotency. */
   seq: number;
   level: EscalationLevel;
-  kind: 'warning' | 'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure';
+  kind: 'warning' | 'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure' | 'callback_unreached';
   contact: EscalationContact;
   milestone?: Milestone;
   dueAt?: string;
@@ -63,6 +77,18 @@ export interface ServiceActivities {
     policy: DispatchPolicy;
   }): Promise<CandidateSummary[]>;
   getTechnician(a: { technicianId: string }): Promise<CandidateSummary | null>;
+  /**
+   * Reserves the least loaded of `candidates` (or `force`, ops' choice) on the dispatch board for the request,
+   * replacing its earlier reservation; null when there is no candidate. Idempotent per claimId.
+   */
+  claimTechnician(a: {
+    requestId: string;
+    claimId: string;
+    candidates: BoardCandidate[];
+    force?: string;
+  }): Promise<{ technicianId: string; openJobs: number } | null>;
+  /** Drops the request's reservation if it is still this claim's. Idempotent. */
+  releaseTechnician(a: { requestId: string; claimId: string }): Promise<void>;
   checkPhotos(a: { requestId: string; required: PhotoKind[] }): Promise<PhotoCheckResult>;
   issueRatingLink(a: { requestId: string; tokenId: string; expiresAt: string; language: 'zh' | 'en' }): Promise<{ url: string }>;
   createCallbackTask(a: {
@@ -72,5 +98,8 @@ export interface ServiceActivities {
     dueAt: string;
     ratingUrl: string;
     language: 'zh' | 'en';
+    /** Lifecycle 3: which completion (visit) and which call of its call-back; absent in lifecycle 2 (one task per request). */
+    visit?: number;
+    attempt?: number;
   }): Promise<void>;
 }

@@ -3,6 +3,22 @@ import type { TechnicianDirectory } from '../src/adapters/directory';
 import type { SmsProvider } from '../src/adapters/sms';
 import type { PhotoStorage } from '../src/adapters/storage';
 import type { CallCentre } from '../src/adapters/callcentre';
+import type { BoardPick, ClaimArgs, ReleaseArgs } from '../src/domain/load';
+
+/**
+ * The dispatch board (workflows/dispatchBoard.ts): exact technician load, one reservation per request. Both calls
+ * are idempotent. Production: src/temporal/dispatchBoard.ts; workflow tests: test/support/memoryBoard.ts.
+ */
+export interface DispatchBoard {
+  /** Throws ClaimRefusedError for a malformed claim. */
+  claim(args: ClaimArgs): Promise<BoardPick | null>;
+  release(args: ReleaseArgs): Promise<void>;
+}
+
+/** The board refused a claim as malformed (load.ts, claimProblem). */
+export class ClaimRefusedError extends Error {
+  override readonly name = 'ClaimRefusedError';
+}
 
 /** Everything the activities touch, injected so tests can pass real adapters over temp folders. */
 export interface ActivityDeps {
@@ -12,6 +28,12 @@ export interface ActivityDeps {
   callCentre: CallCentre;
   /** Open (running) requests per technician, from Temporal visibility in production. */
   openJobs(technicianIds: string[]): Promise<Record<string, number>>;
+  board: DispatchBoard;
+  /**
+   * Open requests per technician that the board cannot see: those of lifecycles before it (they never claim),
+   * from visibility in production. Absent = none.
+   */
+  legacyOpenJobs?(technicianIds: string[]): Promise<Record<string, number>>;
   /**
    * Satisfaction 0..1 per technician from their closed requests' scores (src/reports/technicianRatings.ts);
    * undefined for a technician = too few scores, the roster's rating stands. Absent = roster ratings only.

@@ -6,7 +6,8 @@ import { escalateActivities } from './escalate';
 import { notifyActivities } from './notify';
 import { photoActivities } from './photos';
 
-export type { ActivityDeps } from './deps';
+export type { ActivityDeps, DispatchBoard } from './deps';
+export { ClaimRefusedError } from './deps';
 export type { ServiceActivities } from './contract';
 
 /** The activity implementations the worker registers, built from their dependencies. */

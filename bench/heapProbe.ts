@@ -32,6 +32,8 @@ import { OutboxSmsProvider } from '../src/adapters/sms';
 import { LocalStorage } from '../src/adapters/storage';
 import { loadPolicyFile } from '../src/policy';
 import { PREBUILT_BUNDLE } from '../src/worker';
+import { TemporalDispatchBoard } from '../src/temporal/dispatchBoard';
+import { boardWorkflowId } from '../workflows/boardMessages';
 import { SERVICE_REQUEST_WORKFLOW } from '../workflows/messages';
 import { benchInput } from './b-lateness';
 import { sampleProc } from './lib/procstat';
@@ -220,6 +222,7 @@ async function main(): Promise<void> {
       storage: new LocalStorage(stack.photosDir),
       callCentre: new FileCallCentre(join(stack.dir, 'cb.jsonl')),
       openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, 0])),
+      board: new TemporalDispatchBoard({ client: stack.client, taskQueue: stack.taskQueue, workflowId: boardWorkflowId(stack.taskQueue) }),
       ratingLink: () => 'http://x/r/y',
       timeZone: 'Asia/Shanghai',
       logger: pino({ level: 'silent' }),

@@ -10,11 +10,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ROLES, type Role } from './domain/roles';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { INTEGRATION_KEY_PATTERN, INTEGRATION_NAME_PATTERN } from './temporal/ids';
 
-export const ROLES = ['integration', 'technician', 'ops'] as const;
-export type Role = (typeof ROLES)[number];
+// One list of roles, shared with the lifecycle's action table (src/domain/roles.ts): a token's role is always one
+// the routes grant or refuse by name.
+export { ROLES, type Role };
 
 export interface Principal {
   role: Role;

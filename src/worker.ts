@@ -16,6 +16,7 @@ import { loadPolicyFile } from './policy';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
 import { connectClient, connectWorker } from './temporal/connection';
+import { apiConnectionInterceptors } from './temporal/retry';
 import { activityDepsFromConfig } from './runtime/activityDeps';
 
 export const PREBUILT_BUNDLE = join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
@@ -59,7 +60,11 @@ export async function createWorker(s: WorkerSetup): Promise<Worker> {
 export async function workerFromConfig(config: Config, logger: Logger): Promise<{ worker: Worker; close: () => Promise<void> }> {
   const policy = loadPolicyFile(config.policyFile);
   const dataConverter = codecDataConverter(codecFromKeys(config.codec.keys));
-  const client = await connectClient(config.temporal, dataConverter ? { dataConverter } : {});
+  // Per-workflow refusals (the dispatch board's burst of claims) are retried by the board adapter itself (retry.ts).
+  const client = await connectClient(config.temporal, {
+    interceptors: apiConnectionInterceptors(),
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   const connection = await connectWorker(config.temporal);
   const deps = activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone);
   const worker = await createWorker({

@@ -139,6 +139,22 @@ export class Deadlines {
     for (const id of this.live.keys()) this.cancel(id);
   }
 
+  /**
+   * Moves a pending deadline's due time (the customer chose a later slot): no warning for the new time, the
+   * span names why. Returns false when it is not pending (already met, breached, paused or cancelled).
+   */
+  moveDue(id: string, dueMs: number, why: string): boolean {
+    const entry = this.live.get(id);
+    if (!entry || entry.state.status !== 'pending') return false;
+    entry.scope?.cancel();
+    const s = entry.state;
+    s.dueAt = iso(dueMs);
+    s.span = why;
+    if (!s.warnedAt) s.warnAt = undefined;
+    this.arm(entry);
+    return true;
+  }
+
   /** Stops the clock of the given pending deadlines (on hold), remembering how much of each span is left. */
   pause(ids: string[]): void {
     const now = Date.now();

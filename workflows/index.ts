@@ -1,2 +1,3 @@
 // Every workflow the worker registers. Workflow-safe modules only.
 export { serviceRequest } from './serviceRequest';
+export { dispatchBoard } from './dispatchBoard';

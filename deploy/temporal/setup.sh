@@ -30,6 +30,7 @@ BreachedDeadlines=KeywordList
 SatisfactionScore=Int
 Channel=Keyword
 Owner=Keyword
+LifecycleVersion=Int
 '
 
 log() { echo "temporal-setup: $*"; }

@@ -130,8 +130,7 @@ export function rankTechnicians(techs: readonly Technician[], request: DispatchR
     const distanceKm = where ? round1(haversineKm(t.home, where)) : null;
     const withinRadius = distanceKm === null ? null : distanceKm <= policy.radiusKm;
     const starred = t.rating >= policy.preferredRating;
-    const rawJobs = opts.openJobs[t.id];
-    const openJobs = typeof rawJobs === 'number' && Number.isFinite(rawJobs) && rawJobs > 0 ? rawJobs : 0;
+    const openJobs = openJobsOf(opts.openJobs, t.id);
     candidates.push({
       technician: t,
       distanceKm,
@@ -142,9 +141,15 @@ export function rankTechnicians(techs: readonly Technician[], request: DispatchR
     });
   }
 
-  candidates.sort(compareCandidates);
+  candidates.sort((a, b) => compareDispatchOrder(orderOf(a), orderOf(b)));
   const cap = Number.isFinite(policy.maxCandidates) ? Math.max(0, Math.floor(policy.maxCandidates)) : candidates.length;
   return candidates.slice(0, cap);
+}
+
+/** A technician's open jobs from a count table: missing, negative or non-finite counts as 0. */
+export function openJobsOf(counts: Readonly<Record<string, number>>, technicianId: string): number {
+  const n = counts[technicianId];
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 /** Rounded to 0.1 km so the number in `reason` and the one that decided the order are the same. */
@@ -152,14 +157,33 @@ function round1(km: number): number {
   return Math.round(km * 10) / 10;
 }
 
-function compareCandidates(a: RankedCandidate, b: RankedCandidate): number {
+/** What the dispatch order looks at: one comparator for the ranking here and the dispatch board's pick (load.ts). */
+export interface DispatchOrderKey {
+  technicianId: string;
+  withinRadius: boolean | null;
+  starred: boolean;
+  openJobs: number;
+  /** Unknown (no location) decides nothing. */
+  distanceKm?: number | null;
+}
+
+const orderOf = (c: RankedCandidate): DispatchOrderKey => ({
+  technicianId: c.technician.id,
+  withinRadius: c.withinRadius,
+  starred: c.starred,
+  openJobs: c.openJobs,
+  distanceKm: c.distanceKm,
+});
+
+/** Dispatch order (派工原则): within radius → service star → fewer open jobs → nearer → id. */
+export function compareDispatchOrder(a: DispatchOrderKey, b: DispatchOrderKey): number {
   return (
     flag(b.withinRadius) - flag(a.withinRadius) ||
     flag(b.starred) - flag(a.starred) ||
     a.openJobs - b.openJobs ||
     (a.distanceKm ?? 0) - (b.distanceKm ?? 0) ||
     // Code-unit comparison, not localeCompare: identical on every worker, so replays agree.
-    (a.technician.id < b.technician.id ? -1 : a.technician.id > b.technician.id ? 1 : 0)
+    (a.technicianId < b.technicianId ? -1 : a.technicianId > b.technicianId ? 1 : 0)
   );
 }
 

@@ -11,4 +11,6 @@ export const MILESTONE_LABEL: Record<Milestone, string> = {
   resolution_max: 'Resolution (hard limit)',
   photos: 'Photos',
   follow_up: 'Follow-up',
+  appointment: 'Arrival at the booked time',
+  callback: 'Satisfaction call-back',
 };

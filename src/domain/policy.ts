@@ -7,7 +7,9 @@ import { DateTime } from 'luxon';
 import { normaliseSkill } from './dispatch';
 import { REQUEST_TYPES, URGENCIES, type RequestType, type Urgency } from './types';
 import type {
+  AppointmentPolicy,
   CalendarSpec,
+  CallbackPolicy,
   DeadlineSpans,
   DispatchPolicy,
   EscalationContact,
@@ -34,6 +36,9 @@ export const POLICY_DEFAULTS = {
   preferredRating: 0.95,
   maxCandidates: 5,
   publicBaseUrl: 'http://localhost:3000',
+  // Lifecycle 3. Workflows read a policy recorded before these blocks existed with these values.
+  appointments: { reminderLead: '2h', lateGrace: '15m' },
+  callback: { earliest: '2h', latest: '24h', maxAttempts: 3 },
 } as const;
 
 const WEEKDAYS: Record<string, number> = {
@@ -109,6 +114,8 @@ export interface PolicyFile {
   followUpThreshold?: number;
   vipStricterDispatch?: boolean;
   escalation: { level: 1 | 2 | 3; role: string; name: string; phone: string; webhookUrl?: string }[];
+  appointments?: { reminderLead?: DurationInput; lateGrace?: DurationInput };
+  callback?: { earliest?: DurationInput; latest?: DurationInput; maxAttempts?: number };
   dispatch: {
     radiusKm?: number;
     preferredRating?: number | string;
@@ -234,6 +241,29 @@ function resolveDispatch(file: PolicyFile['dispatch']): DispatchPolicy {
   };
 }
 
+function resolveAppointments(file: PolicyFile['appointments'], span: (v: DurationInput) => Span): AppointmentPolicy {
+  const d = POLICY_DEFAULTS.appointments;
+  return { reminderLead: span(file?.reminderLead ?? d.reminderLead), lateGrace: span(file?.lateGrace ?? d.lateGrace) };
+}
+
+function resolveCallback(file: PolicyFile['callback'], span: (v: DurationInput) => Span, issues: PolicyIssue[]): CallbackPolicy {
+  const d = POLICY_DEFAULTS.callback;
+  const earliest = span(file?.earliest ?? d.earliest);
+  const latest = span(file?.latest ?? d.latest);
+  // Waiting times run as elapsed time (docs/policy.md), so their lengths compare directly. An empty window
+  // would break the call-back deadline the moment the calls may start.
+  if (latest.ms <= earliest.ms) {
+    issues.push({
+      path: file?.latest !== undefined ? 'callback.latest' : 'callback.earliest',
+      message:
+        file?.latest !== undefined
+          ? `${show(file.latest)} must be later than earliest ${show(file?.earliest ?? d.earliest)}`
+          : `${show(file?.earliest)} must be earlier than latest ${show(d.latest)} (the default)`,
+    });
+  }
+  return { earliest, latest, maxAttempts: file?.maxAttempts ?? d.maxAttempts };
+}
+
 /**
  * Resolves a schema-valid policy file for the workflow, or lists every cross-field problem. Business spans are
  * sized on the file's calendar (1 business day = its working-day length). The critical column is resolved on
@@ -281,6 +311,8 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
   }
 
   const escalation = resolveEscalation(file.escalation, issues);
+  const appointments = resolveAppointments(file.appointments, span);
+  const callback = resolveCallback(file.callback, span, issues);
   if (issues.length > 0) return { ok: false, issues };
 
   const policy: ResolvedPolicy = {
@@ -298,6 +330,8 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
     escalation,
     dispatch: resolveDispatch(file.dispatch),
     publicBaseUrl: (file.publicBaseUrl ?? POLICY_DEFAULTS.publicBaseUrl).replace(/\/+$/, ''),
+    appointments,
+    callback,
   };
   return { ok: true, policy };
 }

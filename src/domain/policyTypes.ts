@@ -70,6 +70,24 @@ export interface DispatchPolicy {
   maxCandidates: number;
 }
 
+/** Booked visits (lifecycle 3; docs/policy.md, `appointments`). */
+export interface AppointmentPolicy {
+  /** How long before the booked slot the customer and the technician get a reminder SMS. */
+  reminderLead: Span;
+  /** Arriving later than the slot plus this is late: the `appointment` milestone breaks and escalates. */
+  lateGrace: Span;
+}
+
+/** The satisfaction call-back window after completion (lifecycle 3; docs/policy.md, `callback`). */
+export interface CallbackPolicy {
+  /** The call centre calls from this long after completion (the survey SMS goes out then). */
+  earliest: Span;
+  /** …and has reached the customer by this long after completion: the `callback` milestone's deadline. */
+  latest: Span;
+  /** Unanswered calls before the customer counts as unreachable and level 1 is paged (≥ 1). */
+  maxAttempts: number;
+}
+
 export interface ResolvedPolicy {
   version: string;
   /** Default language for customer messages. */
@@ -80,7 +98,7 @@ export interface ResolvedPolicy {
   calendar: CalendarSpec;
   deadlines: DeadlineSpans;
   typeOverrides: Partial<Record<RequestType, TypeOverride>>;
-  /** Delay from completion to the satisfaction call-back. */
+  /** Delay from completion to the satisfaction call-back (lifecycles 1 and 2; lifecycle 3 uses `callback`). */
   callbackDelay: Span;
   /** How long the survey waits for an answer before closing as "no feedback". */
   feedbackWindow: Span;
@@ -94,4 +112,15 @@ export interface ResolvedPolicy {
   smsRetryBudget?: Span;
   /** Public base URL of the API, for rating links in SMS. */
   publicBaseUrl: string;
+  /**
+   * Reminder and late-arrival grace of booked visits. `resolvePolicy` always fills it; optional here because
+   * policies recorded in the inputs of requests started before lifecycle 3 lack it (read it with a fallback to
+   * POLICY_DEFAULTS.appointments in ./policy.ts).
+   */
+  appointments?: AppointmentPolicy;
+  /**
+   * The call-back window (lifecycle 3; lifecycle 2 uses `callbackDelay`). Always filled by `resolvePolicy`;
+   * optional for the same reason as `appointments` (fallback: POLICY_DEFAULTS.callback).
+   */
+  callback?: CallbackPolicy;
 }

@@ -16,6 +16,7 @@ export type PhotoKind = (typeof PHOTO_KINDS)[number];
 /** Lifecycle states (docs/lifecycle.md, Statuses). */
 export const STATUSES = [
   'received',
+  'first_line',
   'dispatching',
   'assigned',
   'accepted',
@@ -41,6 +42,8 @@ export const MILESTONES = [
   'resolution_max',
   'photos',
   'follow_up',
+  'appointment',
+  'callback',
 ] as const;
 export type Milestone = (typeof MILESTONES)[number];
 

@@ -163,6 +163,22 @@ export const PolicyFileSchema = Type.Object(
       ),
       { minItems: 1 },
     ),
+    appointments: Type.Optional(
+      Type.Object(
+        { reminderLead: Type.Optional(Duration), lateGrace: Type.Optional(Duration) },
+        { additionalProperties: false, description: 'Booked visits (lifecycle 3): reminder lead and late-arrival grace.' },
+      ),
+    ),
+    callback: Type.Optional(
+      Type.Object(
+        {
+          earliest: Type.Optional(Duration),
+          latest: Type.Optional(Duration),
+          maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false, description: 'The satisfaction call-back window after completion (lifecycle 3).' },
+      ),
+    ),
     dispatch: Type.Object(
       {
         radiusKm: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),

@@ -7,8 +7,15 @@
  * - SLA per milestone counts deadline instances (a revisit's `dispatch#2` counts as a second dispatch):
  *   met on time / breached (also when met late) / pending (still running or paused); cancelled ones — not
  *   applicable any more, e.g. the request was cancelled — are left out. Compliance = met / (met + breached);
- * - first-time fix: among requests with at least one finished visit, those whose first visit was resolved;
- * - resolution rate: requests resolved / requests received that were not cancelled;
+ * - first-time fix: among requests with at least one finished visit, those whose first visit was resolved. A
+ *   request a call-back reopened (the fault was not fixed after all) was not fixed first time; requests resolved
+ *   remotely are counted apart (`remoteResolutions`), not as visited;
+ * - resolution rate: requests resolved (by a visit or remotely, and not reopened since) / requests received
+ *   that were not cancelled;
+ * - call-backs (lifecycle 3): calls that reached the customer, unanswered calls, customers never reached,
+ *   answers "not fixed" (each of which reopened its request: `revisits` counts those requests), and the
+ *   complaints raised in the calls. A request keeps only its last completion's call-back, so unanswered calls
+ *   before a reopening are not counted;
  * - satisfaction: average of the scores given; "low" = score ≤ 3 (the default follow-up threshold);
  * - escalations: requests by the highest level they reached, and escalation events by level.
  * Rates are plain fractions (0..1), `null` when their denominator is 0.
@@ -59,6 +66,22 @@ export interface DailyReport {
   resolution: { eligible: number; resolved: number; cancelled: number; rate: number | null };
   satisfaction: { rated: number; averageScore: number | null; lowScores: number; lowScoreShare: number | null };
   complaints: number;
+  /** Requests resolved without a visit (lifecycle 3); not in `firstTimeFix.visited`. */
+  remoteResolutions: number;
+  /** Requests reopened for a revisit because a call-back found the fault not fixed. */
+  revisits: number;
+  callbacks: {
+    /** Call-backs that reached the customer (answers and score recorded). */
+    reached: number;
+    /** Calls that did not reach the customer, each attempt counted. */
+    notReached: number;
+    /** Requests whose customer was not reached in the allowed attempts. */
+    unreachable: number;
+    /** Call-backs in which the customer said the fault was not fixed. */
+    notFixed: number;
+  };
+  /** Complaints raised during call-backs, about staff and about the product. */
+  callbackComplaints: { staff: number; product: number };
   escalations: {
     /** Requests that reached level ≥ 1. */
     escalatedRequests: number;
@@ -103,6 +126,32 @@ export function localDate(ms: number, timeZone: string): string {
   return DateTime.fromMillis(ms, { zone: timeZone }).toISODate() ?? '';
 }
 
+/** Resolved by a visit or remotely, after the last reopening if any (a call-back's "not fixed" undoes a fix). */
+function isResolved(r: ServiceRequestState): boolean {
+  const fixes = [
+    ...(r.completion ?? []).filter((v) => v.resolved).map((v) => v.at),
+    ...(r.remoteResolution ? [r.remoteResolution.at] : []),
+  ];
+  const reopened = r.reopened ?? [];
+  if (reopened.length === 0) return fixes.length > 0;
+  const lastReopen = Math.max(...reopened.map((x) => Date.parse(x.at)));
+  return fixes.some((at) => Date.parse(at) > lastReopen);
+}
+
+/** One request's call-backs. Each reopening was a reached call that heard "not fixed"; the current outcome is counted unless it is that call. */
+function callbackCounts(r: ServiceRequestState): { reached: number; notReached: number; unreachable: number; notFixed: number } {
+  const reopened = r.reopened ?? [];
+  const cb = r.callback;
+  const outcome = cb?.outcome;
+  const fresh = outcome !== undefined && !reopened.some((x) => Date.parse(x.at) >= Date.parse(outcome.at));
+  return {
+    reached: reopened.length + (fresh ? 1 : 0),
+    notReached: cb?.attempts.length ?? 0,
+    unreachable: cb?.unreachable ? 1 : 0,
+    notFixed: reopened.length + (fresh && !outcome.fixed ? 1 : 0),
+  };
+}
+
 const zeros = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 const ratio = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 
@@ -136,6 +185,10 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
   let scoreSum = 0;
   let lowScores = 0;
   let complaints = 0;
+  let remoteResolutions = 0;
+  let revisits = 0;
+  const callbacks = { reached: 0, notReached: 0, unreachable: 0, notFixed: 0 };
+  const callbackComplaints = { staff: 0, product: 0 };
 
   for (const r of day) {
     if (r.type in byType) byType[r.type] += 1;
@@ -154,11 +207,18 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     }
 
     const visits = r.completion ?? [];
-    if (visits.length > 0) {
+    const reopened = (r.reopened ?? []).length > 0;
+    if (r.remoteResolution) remoteResolutions += 1;
+    else if (visits.length > 0) {
       visited += 1;
-      if (visits[0]?.resolved) fixedFirstVisit += 1;
+      if (visits[0]?.resolved && !reopened) fixedFirstVisit += 1;
     }
-    if (visits.some((v) => v.resolved)) resolved += 1;
+    if (reopened) revisits += 1;
+    if (isResolved(r)) resolved += 1;
+
+    const calls = callbackCounts(r);
+    for (const k of Object.keys(callbacks) as (keyof typeof callbacks)[]) callbacks[k] += calls[k];
+    for (const c of r.callbackComplaints ?? []) if (c.kind in callbackComplaints) callbackComplaints[c.kind] += 1;
     if (r.status === 'cancelled' || r.outcome === 'cancelled') cancelled += 1;
 
     if (r.feedback && Number.isFinite(r.feedback.score)) {
@@ -192,6 +252,10 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     resolution: { eligible, resolved, cancelled, rate: ratio(resolved, eligible) },
     satisfaction: { rated, averageScore: ratio(scoreSum, rated), lowScores, lowScoreShare: ratio(lowScores, rated) },
     complaints,
+    remoteResolutions,
+    revisits,
+    callbacks,
+    callbackComplaints,
     escalations: {
       escalatedRequests: requestsByLevel['1'] + requestsByLevel['2'] + requestsByLevel['3'],
       requestsByLevel,

@@ -26,12 +26,14 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
   );
   lines.push(...counts('status now', r.byStatus));
   lines.push('');
-  lines.push(`SLA compliance      ${padL('met', 5)} ${padL('breached', 9)} ${padL('pending', 8)} ${padL('compliance', 11)}`);
+  // Wide enough for the longest milestone label, so the columns line up.
+  const label = Math.max(18, ...MILESTONES.map((m) => MILESTONE_LABEL[m].length + 1));
+  lines.push(`${pad('SLA compliance', label + 2)}${padL('met', 5)} ${padL('breached', 9)} ${padL('pending', 8)} ${padL('compliance', 11)}`);
   for (const m of MILESTONES) {
     const s = r.sla[m];
     if (s.met + s.breached + s.pending === 0) continue;
     lines.push(
-      `  ${pad(MILESTONE_LABEL[m], 18)}${padL(String(s.met), 5)} ${padL(String(s.breached), 9)} ${padL(String(s.pending), 8)} ${padL(pct(s.complianceRate), 11)}`,
+      `  ${pad(MILESTONE_LABEL[m], label)}${padL(String(s.met), 5)} ${padL(String(s.breached), 9)} ${padL(String(s.pending), 8)} ${padL(pct(s.complianceRate), 11)}`,
     );
   }
   lines.push('');
@@ -44,6 +46,14 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
     `Average score       ${avg}  (${r.satisfaction.rated} rated; ≤3: ${r.satisfaction.lowScores}, ${pct(r.satisfaction.lowScoreShare)})`,
   );
   lines.push(`Complaints          ${r.complaints}`);
+  // Lifecycle 3: resolved by phone, and the satisfaction call-backs (回访) with what they found.
+  lines.push(`Remote resolutions  ${r.remoteResolutions}  (not counted as visited)`);
+  lines.push(`Revisits            ${r.revisits}  (reopened: a call-back found the fault not fixed)`);
+  const c = r.callbacks;
+  lines.push(
+    `Call-backs          reached ${c.reached} · unanswered calls ${c.notReached} · unreachable ${c.unreachable} · not fixed ${c.notFixed}; ` +
+      `complaints raised: staff ${r.callbackComplaints.staff} · product ${r.callbackComplaints.product}`,
+  );
   const e = r.escalations;
   lines.push(
     `Escalated requests  ${e.escalatedRequests}  (highest level L1 ${e.requestsByLevel['1']} · L2 ${e.requestsByLevel['2']} · L3 ${e.requestsByLevel['3']}; ` +

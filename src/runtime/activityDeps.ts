@@ -12,6 +12,8 @@ import { withSmsMetrics } from '../metrics/sms';
 import { signRatingToken } from '../ratingLink';
 import { technicianRatings } from '../reports/technicianRatings';
 import { SA } from '../temporal/searchAttributes';
+import { TemporalDispatchBoard } from '../temporal/dispatchBoard';
+import { boardWorkflowId, FIRST_BOARD_LIFECYCLE } from '../../workflows/boardMessages';
 import { keyedCache } from './keyedCache';
 
 /** Production wiring of the activities' dependencies from configuration. */
@@ -28,6 +30,13 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
       ? new WebhookCallCentre(config.callCentreWebhookUrl, config.callCentreWebhookSecret ?? '', { requireHttps: production() })
       : new FileCallCentre(join(dirname(config.sms.outboxFile), 'callback-tasks.jsonl')),
     openJobs: keyedCache((id) => openJobCount(client, id), OPEN_JOBS_TTL_MS),
+    // Exact load for lifecycle 3+ (issue 12); the client's connection leaves busy refusals to the board's own retries.
+    board: new TemporalDispatchBoard({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      workflowId: boardWorkflowId(config.temporal.taskQueue),
+    }),
+    legacyOpenJobs: keyedCache((id) => legacyOpenJobCount(client, id), LEGACY_JOBS_TTL_MS),
     // Dispatch's "service star" rating from the technicians' scored requests (issue 5).
     ratings: technicianRatings(client),
     ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
@@ -68,4 +77,25 @@ export async function openJobCount(client: Client, id: string): Promise<number> 
 /** Load per technician, uncached (one count each). */
 export async function openJobsFromVisibility(client: Client, ids: string[]): Promise<Record<string, number>> {
   return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await openJobCount(client, id)] as const)));
+}
+
+/**
+ * How long a technician's legacy count is reused. Requests of lifecycles before the board are no longer started,
+ * so these counts only fall (as those requests end) or move with a reassignment: a stale count errs towards
+ * sparing a technician who still has old jobs for half a minute more, and the board's claims do not each cost a
+ * visibility query.
+ */
+export const LEGACY_JOBS_TTL_MS = 30_000;
+
+/**
+ * Open jobs of a technician that the dispatch board does not hold: running requests of lifecycles before the
+ * board (they never claim or release). `LifecycleVersion` is set at start since the board exists; requests
+ * without it are older still (verified on the dev server, temporal 1.9.1: `IS NULL` matches the unset attribute).
+ */
+export async function legacyOpenJobCount(client: Client, id: string): Promise<number> {
+  const v = SA.LifecycleVersion.name;
+  const { count } = await client.workflow.count(
+    `${SA.TechnicianId.name} = '${id.replace(/'/g, '')}' AND ExecutionStatus = 'Running' AND (${v} IS NULL OR ${v} < ${FIRST_BOARD_LIFECYCLE})`,
+  );
+  return count;
 }

@@ -215,6 +215,7 @@ export class TemporalRequests implements ServiceRequestsPort {
         { key: SA.Channel, value: input.channel },
         { key: SA.EscalationLevel, value: 0 },
         { key: SA.Owner, value: owner },
+        { key: SA.LifecycleVersion, value: CURRENT_LIFECYCLE },
       ],
     });
     try {

@@ -12,6 +12,11 @@ export const SA = {
   Channel: defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD),
   /** The integration that started the request (its token's name); set by the API at start, never changed. */
   Owner: defineSearchAttributeKey('Owner', SearchAttributeType.KEYWORD),
+  /**
+   * The lifecycle version the request started with; set by the API at start, never changed. Absent on requests
+   * from before it was recorded: the dispatch board counts those (`LifecycleVersion IS NULL`) from visibility.
+   */
+  LifecycleVersion: defineSearchAttributeKey('LifecycleVersion', SearchAttributeType.INT),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);

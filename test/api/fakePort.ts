@@ -1,12 +1,15 @@
 /**
  * In-memory ServiceRequestsPort for route tests. Its lifecycle is the one definition the workflow uses
- * (src/domain/lifecycle): the states an action is allowed from, the assignee rule and the status it leads to
- * (test/workflows/lifecycle-table.test.ts runs the same table through both). Idempotent starts compare body
+ * (src/domain/lifecycle): the lifecycle version an action needs (`since`), the states it is allowed from, the
+ * assignee rule (a technician caller must be the assigned one; ops, where listed, act for whoever is assigned),
+ * the checks and the status it leads to (test/workflows/lifecycle-table.test.ts runs the same table through
+ * both). Requests run the current lifecycle unless seeded with another `lifecycleVersion`; a consultation
+ * starts at first-line handling, its visit clocks starting only when a visit is needed. Idempotent starts compare body
  * hashes and owners; keyed updates behave like Temporal and the workflow (a known update id answers with its first
  * result; a caller's key reused for the action with another body is refused, IdempotencyConflict); and
  * `unavailable = true` makes every call fail like Temporal down.
  */
-import { LIFECYCLE, leadsTo, refusal, type Action, type ActionArgs, type ActionBody } from '../../src/domain/lifecycle/actions';
+import { LIFECYCLE, leadsTo, problems, refusal, type Action, type ActionArgs, type ActionBody } from '../../src/domain/lifecycle/actions';
 import type { ServiceRequestInput } from '../../src/domain/types';
 import {
   type ListFilter,
@@ -21,7 +24,7 @@ import {
   UnavailableError,
 } from '../../src/api/port';
 import { ticketNumber } from '../../src/temporal/ids';
-import type { PhotoRecord, ServiceRequestState } from '../../workflows/messages';
+import { CURRENT_LIFECYCLE, type PhotoRecord, type ServiceRequestState } from '../../workflows/messages';
 
 type Call =
   | { method: 'start'; input: ServiceRequestInput; opts: StartOptions }
@@ -33,6 +36,12 @@ type Call =
 
 /** The default policy's threshold (policy/default.yaml `followUpThreshold`). */
 const FOLLOW_UP_THRESHOLD = 3;
+
+/** Who took an action, as the view shows it (workflows/lifecycle/view.ts): `{ by: 'name (role)' }`, or nothing. */
+const takenBy = (a: Record<string, unknown>): { by?: string } => {
+  const by = a.by as { name: string; role: string } | undefined;
+  return by ? { by: `${by.name} (${by.role})` } : {};
+};
 
 export class FakePort implements ServiceRequestsPort {
   readonly states = new Map<string, ServiceRequestState>();
@@ -78,6 +87,7 @@ export class FakePort implements ServiceRequestsPort {
       timeline: [{ at: this.iso(), event: 'received' }],
       photos: [],
       photoChecks: [],
+      lifecycleVersion: CURRENT_LIFECYCLE,
       ...partial,
     };
     this.states.set(state.requestId, state);
@@ -93,8 +103,11 @@ export class FakePort implements ServiceRequestsPort {
       return { created: false, state: structuredClone(existing) };
     }
     this.inputs.set(opts.requestId, input);
+    // Lifecycle 3: a consultation is handled by the hotline first; its visit clocks start when a visit is needed.
+    const firstLine = input.type === 'consultation' && CURRENT_LIFECYCLE >= 3;
     const state = this.seed({
       requestId: opts.requestId,
+      status: firstLine ? 'first_line' : 'received',
       type: input.type,
       urgency: input.urgency,
       channel: input.channel,
@@ -102,20 +115,23 @@ export class FakePort implements ServiceRequestsPort {
       bodyHash: opts.bodyHash,
       owner: opts.owner,
       ...(input.externalId ? { externalId: input.externalId } : {}),
-      deadlines: [
-        {
-          id: 'dispatch',
-          milestone: 'dispatch',
-          visit: 1,
-          span: '2h',
-          startedAt: this.iso(),
-          dueAt: new Date(this.now() + 7_200_000).toISOString(),
-          status: 'pending',
-          business: false,
-        },
-      ],
+      deadlines: firstLine ? [] : [this.dispatchDeadline(1)],
     });
     return { created: true, state };
+  }
+
+  /** The fake's one visit clock: dispatch within 2 h. */
+  private dispatchDeadline(visit: number): ServiceRequestState['deadlines'][number] {
+    return {
+      id: visit === 1 ? 'dispatch' : `dispatch-v${visit}`,
+      milestone: 'dispatch',
+      visit,
+      span: '2h',
+      startedAt: this.iso(),
+      dueAt: new Date(this.now() + 7_200_000).toISOString(),
+      status: 'pending',
+      business: false,
+    };
   }
 
   async get(id: string): Promise<ServiceRequestState> {
@@ -174,13 +190,18 @@ export class FakePort implements ServiceRequestsPort {
     if (memo && this.keys.has(memo) && this.keys.get(memo) !== a0.idempotency?.bodyHash) {
       throw new RejectedTransitionError(action, `Idempotency-Key was already used for ${action} with another body`, 'IdempotencyConflict');
     }
-    const refused = refusal(action, s.status);
+    // The workflow's validator, in its order (workflows/lifecycle/handlers.ts).
+    const refused = refusal(action, s.status, s.lifecycleVersion ?? 1);
     if (refused) throw new RejectedTransitionError(action, refused);
     const at = this.iso();
     const a = args as Record<string, unknown>;
-    if (LIFECYCLE[action].assignee && a.technicianId !== s.technicianId) {
+    const spec = LIFECYCLE[action];
+    const technicianCaller = !spec.roles.includes('ops') || a0.by?.role === 'technician';
+    if (spec.assignee && technicianCaller && a.technicianId !== s.technicianId) {
       throw new RejectedTransitionError(action, `technician ${String(a.technicianId)} is not assigned to this request`);
     }
+    const bad = problems(action, args as ActionBody<A>);
+    if (bad.length) throw new RejectedTransitionError(action, bad.map((p) => `${p.path}: ${p.message}`).join('; '), 'InvalidArgument');
     if (action === 'feedback') {
       const tokenId = a.tokenId as string;
       if (this.usedTokenIds.has(tokenId) || s.feedback) throw new RejectedTransitionError(action, 'this rating token was already used');
@@ -219,6 +240,9 @@ export class FakePort implements ServiceRequestsPort {
         break;
       case 'appointment':
         s.appointmentAt = a.at as string;
+        if ((s.lifecycleVersion ?? 1) >= 3) {
+          s.appointment = { at: a.at as string, requestedBy: (a.requestedBy as 'customer' | 'technician' | undefined) ?? 'technician' };
+        }
         break;
       case 'completion':
         s.completion = [
@@ -238,6 +262,36 @@ export class FakePort implements ServiceRequestsPort {
       case 'followUp':
         s.followUp = { notes: a.notes as string, at };
         break;
+      case 'remoteResolution': {
+        const technicianId = a.technicianId as string | undefined;
+        s.remoteResolution = { at, notes: a.notes as string, ...(technicianId ? { technicianId } : {}), ...takenBy(a) };
+        break;
+      }
+      case 'visitNeeded':
+        s.deadlines.push(this.dispatchDeadline(s.visit));
+        break;
+      case 'callbackOutcome': {
+        const cb = (s.callback ??= { dueFrom: at, dueBy: at, attempts: [] });
+        const note = a.note as string | undefined;
+        if (!a.reached) {
+          cb.attempts.push({ at, ...(note ? { note } : {}), ...takenBy(a) });
+          break;
+        }
+        const answers = a.answers as { satisfiedWithTechnician: boolean; useExplained: boolean; fixed: boolean; suggestions?: string };
+        cb.outcome = { at, ...answers, score: a.score as number, ...(note ? { note } : {}), ...takenBy(a) };
+        for (const kind of ['staff', 'product'] as const) {
+          const text = a[`${kind}Complaint`] as string | undefined;
+          if (text) (s.callbackComplaints ??= []).push({ at, kind, text });
+        }
+        if (!answers.fixed) {
+          // Not fixed: a revisit with its own clocks, not by the technician whose fix did not hold.
+          const last = s.completion?.at(-1)?.technicianId;
+          s.visit += 1;
+          s.reopened = [...(s.reopened ?? []), { at, visit: s.visit, excluded: last ? [last] : [] }];
+          s.deadlines.push(this.dispatchDeadline(s.visit));
+        }
+        break;
+      }
       case 'cancel':
         s.cancelReason = a.reason as string;
         break;

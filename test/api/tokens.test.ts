@@ -37,8 +37,47 @@ test('validates the file: one message per problem', () => {
 
 test('loads the demo file', () => {
   const store = loadTokenFile(join(__dirname, '../../policy/tokens.demo.json'));
-  expect(store.size).toBeGreaterThanOrEqual(3 + 16);
+  expect(store.size).toBeGreaterThanOrEqual(4 + 16);
   expect(store.authenticate('demo-ops-5c1e8a7f2d9b4e60a3f1')?.role).toBe('ops');
+  expect(store.authenticate('demo-callcentre-8d2f6b3a1e7c4905')).toEqual({ role: 'callcentre', name: 'call centre (demo)' });
+});
+
+describe('role callcentre (lifecycle 3: reports call-back outcomes only)', () => {
+  test('is a known role, with neither a technicianId nor an idPrefix', () => {
+    const store = new TokenStore(
+      parseTokens([
+        { token: 'callcentre-token-000001', role: 'callcentre', name: '回访中心' },
+        { token: 'callcentre-token-000002', role: 'callcentre' },
+      ]),
+    );
+    expect(store.authenticate('callcentre-token-000001')).toEqual({ role: 'callcentre', name: '回访中心' });
+    // The name is optional, as for ops: the default names the role and position.
+    expect(store.authenticate('callcentre-token-000002')).toEqual({ role: 'callcentre', name: 'callcentre#1' });
+  });
+
+  test('refuses the technician and integration fields, and lists it among the roles', () => {
+    const message = (() => {
+      try {
+        parseTokens(
+          [
+            { token: 'callcentre-token-000001', role: 'callcentre', technicianId: 't1001' },
+            { token: 'callcentre-token-000002', role: 'callcentre', idPrefix: 'cc' },
+            { token: 'callcentre-token-000003', role: 'call_centre' },
+          ],
+          'tokens.json',
+        );
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('expected a TokenFileError');
+    })();
+    expect(message).toBe(
+      'invalid tokens:\n' +
+        '  - tokens.json[0].technicianId: only for role technician\n' +
+        '  - tokens.json[1].idPrefix: only for role integration\n' +
+        '  - tokens.json[2].role: expected one of integration, technician, ops, callcentre',
+    );
+  });
 });
 
 test('unreadable or invalid JSON files are a TokenFileError', () => {

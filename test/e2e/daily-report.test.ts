@@ -2,6 +2,9 @@
  * The daily report against a real dev server: visibility's StartTime range picks the day's requests, closed
  * ones are read from their result, running ones through the state query.
  */
+import { join } from 'node:path';
+import { loadPolicyFile } from '../../src/policy';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { fetchDailyReport } from '../../src/reports/fetch';
 import { localDate } from '../../src/reports/daily';
 import { ACTION_UPDATES } from '../../workflows/messages';
@@ -25,8 +28,17 @@ afterAll(async () => {
 });
 
 test("today's requests, closed and running, with their SLA and escalations", async () => {
-  const cancelled = await stack.start({ type: 'complaint', channel: 'app' });
-  await stack.until('assignment', async () => (await cancelled.state()).status === 'assigned');
+  // On the shipped policy (a 2-hour dispatch deadline): met when accepted, however slow the machine.
+  const cancelled = await stack.start(
+    { type: 'complaint', channel: 'app' },
+    { policy: loadPolicyFile(join(PROJECT_ROOT, 'policy', 'default.yaml')) },
+  );
+  const tech = (await stack.until('assignment', async () => {
+    const s = await cancelled.state();
+    return s.status === 'assigned' ? s.technicianId : undefined;
+  })) as string;
+  // Confirmed dispatch: the dispatch deadline is met when the technician accepts.
+  await cancelled.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: tech, by: { name: tech, role: 'technician' } }] });
   await cancelled.executeUpdate(ACTION_UPDATES.cancel, { args: [{ reason: 'customer fixed it himself' }] });
   await cancelled.result();
 
@@ -56,7 +68,7 @@ test("today's requests, closed and running, with their SLA and escalations", asy
   expect(report.complaints).toBe(1);
   expect(report.byStatus).toMatchObject({ cancelled: 1, dispatching: 1 });
   expect(report.resolution).toEqual({ eligible: 1, resolved: 0, cancelled: 1, rate: 0 });
-  // The complaint's dispatch was met at once; the lift's broke.
+  // The complaint's dispatch was met when its technician accepted; the lift's broke.
   expect(report.sla.dispatch).toMatchObject({ met: 1, breached: 1, complianceRate: 0.5 });
   expect(report.escalations.escalatedRequests).toBe(1);
   expect(report.escalations.requestsByLevel['0']).toBe(1);

@@ -33,6 +33,7 @@ import {
 } from '../../workflows/messages';
 import { workflowBundle } from './bundle';
 import { requestInput } from './fixtures';
+import { MemoryBoard } from './memoryBoard';
 
 export const fastPolicy = (): ResolvedPolicy => loadPolicyFile(join(PROJECT_ROOT, 'policy', 'fast.yaml'));
 
@@ -77,6 +78,7 @@ export async function createOpsStack(o: OpsStackOptions = {}): Promise<OpsStack>
     storage: new LocalStorage(join(dir, 'photos')),
     callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
     openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, 0])),
+    board: new MemoryBoard(),
     ratingLink: (p) => `http://aftercare.test/r/${signRatingToken(p, 'ops-test-secret')}`,
     timeZone: 'Asia/Shanghai',
     logger: pino({ level: 'silent' }),

@@ -16,8 +16,11 @@ import { PROJECT_ROOT } from '../../src/temporal/binaries';
 
 export const FAST_POLICY_FILE = join(PROJECT_ROOT, 'policy', 'fast.yaml');
 
-/** Call-back after 5 minutes, rating link valid 15 minutes after completion. */
-export const RATING_WINDOWS = { callbackDelay: '5m', feedbackWindow: '10m' } as const;
+/**
+ * Call-back after 5 minutes, rating link valid 15 minutes (lifecycle 2) or 20 minutes (lifecycle 3: call-back window
+ * 5–10 minutes, so no call-back deadline breaks while a test runs) after completion.
+ */
+export const RATING_WINDOWS = { callbackDelay: '5m', feedbackWindow: '10m', callback: { earliest: '5m', latest: '10m' } } as const;
 
 /** policy/fast.yaml's parsed text with `over` merged in at the top level and its own `version`. */
 function fastRaw(version: string, over: Record<string, unknown>): Record<string, unknown> {

@@ -273,6 +273,14 @@ describe('computeDailyReport', () => {
     expect(report.satisfaction).toEqual({ rated: 3, averageScore: 10 / 3, lowScores: 2, lowScoreShare: 2 / 3 });
   });
 
+  test('requests without the lifecycle-3 fields add nothing to its figures', () => {
+    expect(report.remoteResolutions).toBe(0);
+    expect(report.revisits).toBe(0);
+    expect(report.callbacks).toEqual({ reached: 0, notReached: 0, unreachable: 0, notFixed: 0 });
+    expect(report.callbackComplaints).toEqual({ staff: 0, product: 0 });
+    expect(report.sla.appointment).toEqual({ met: 0, breached: 0, pending: 0, complianceRate: null });
+  });
+
   test('escalations: requests by highest level, events by level', () => {
     expect(report.escalations).toEqual({
       escalatedRequests: 5,
@@ -314,6 +322,176 @@ describe('computeDailyReport', () => {
     expect(text).toMatch(/Dispatch\s+6\s+2\s+1\s+75\.0%/);
     expect(text).toContain('First-time fix      50.0%  (2 of 4 visited)');
     expect(text).toContain('Average score       3.33  (3 rated; ≤3: 2, 66.7%)');
+  });
+});
+
+// ── Lifecycle 3: remote resolutions, call-backs and the revisits they reopen (the same local day) ──────────
+
+const at = (hhmm: string) => `2026-11-25T${hhmm}:00.000Z`;
+type Callback = NonNullable<ServiceRequestState['callback']>;
+const outcome = (when: string, fixed: boolean, score: number): NonNullable<Callback['outcome']> => ({
+  at: when,
+  satisfiedWithTechnician: true,
+  useExplained: true,
+  fixed,
+  score,
+});
+const callback = (attempts: number, more: Partial<Callback> = {}): Callback => ({
+  dueFrom: at('04:00'),
+  dueBy: at('12:00'),
+  attempts: Array.from({ length: attempts }, (_, i) => ({ at: at(`0${i + 4}:30`) })),
+  ...more,
+});
+const v3 = (seed: Seed, more: Partial<ServiceRequestState>): ServiceRequestState => {
+  const base = state(seed);
+  return { ...base, lifecycleVersion: 3, ...more };
+};
+const visit = (when: string, resolved: boolean) => ({ at: when, resolved, notes: '', technicianId: 't1' });
+
+const V3_DAY: ServiceRequestState[] = [
+  // H — a consultation resolved by phone; one unanswered call, then reached: fixed, 5; a product complaint.
+  v3(
+    {
+      id: 'sr-h',
+      at: at('01:00'),
+      type: 'consultation',
+      channel: 'hotline',
+      urgency: 'normal',
+      status: 'closed',
+      deadlines: [ack, dl('callback', 'met')],
+    },
+    {
+      remoteResolution: { at: at('01:30'), notes: 'reset the unit' },
+      callback: callback(1, { outcome: outcome(at('06:00'), true, 5) }),
+      callbackComplaints: [{ at: at('06:00'), kind: 'product', text: 'noisy fan' }],
+    },
+  ),
+  // I — fixed at the visit, but the call-back heard "not fixed": reopened, fixed again at the revisit (late), and
+  // the second call-back (after two unanswered calls) reached: fixed, 4. A staff complaint in the first call.
+  v3(
+    {
+      id: 'sr-i',
+      at: at('02:00'),
+      type: 'repair',
+      channel: 'online',
+      urgency: 'urgent',
+      status: 'closed',
+      deadlines: [ack, dl('appointment', 'met'), dl('callback', 'met'), dl('appointment', 'breached', 2), dl('callback', 'met', 2)],
+    },
+    {
+      completion: [visit(at('03:00'), true), visit(at('08:00'), true)],
+      reopened: [{ at: at('05:00'), visit: 2, excluded: ['t1'] }],
+      callback: callback(2, { outcome: outcome(at('10:00'), true, 4) }),
+      callbackComplaints: [{ at: at('05:00'), kind: 'staff', text: 'late and rude' }],
+    },
+  ),
+  // J — the call-back just heard "not fixed": reopened, the revisit not made yet (the same call as the outcome).
+  v3(
+    {
+      id: 'sr-j',
+      at: at('03:00'),
+      type: 'repair',
+      channel: 'app',
+      urgency: 'normal',
+      status: 'dispatching',
+      deadlines: [ack, dl('callback', 'met')],
+    },
+    {
+      completion: [visit(at('04:00'), true)],
+      reopened: [{ at: at('09:00'), visit: 2, excluded: ['t1'] }],
+      callback: callback(0, { outcome: outcome(at('09:00'), false, 2) }),
+      callbackComplaints: [{ at: at('09:00'), kind: 'staff', text: 'left a mess' }],
+    },
+  ),
+  // K — fixed at the visit; three unanswered calls: unreachable (the call-back deadline cancelled, level 1 paged).
+  v3(
+    {
+      id: 'sr-k',
+      at: at('04:00'),
+      type: 'repair',
+      channel: 'store',
+      urgency: 'normal',
+      status: 'completed',
+      deadlines: [ack, dl('callback', 'cancelled')],
+    },
+    { completion: [visit(at('05:00'), true)], callback: callback(3, { unreachable: true }) },
+  ),
+  // L — an unresolved visit, then resolved by phone: a remote resolution, not a visited request.
+  v3(
+    { id: 'sr-l', at: at('05:00'), type: 'maintenance', channel: 'hotline', urgency: 'normal', status: 'completed', deadlines: [ack] },
+    { completion: [visit(at('06:00'), false)], remoteResolution: { at: at('07:00'), notes: 'talked through it', technicianId: 't2' } },
+  ),
+  // M — resolved by phone, but the call-back heard "not fixed": reopened, waiting for a visit.
+  v3(
+    {
+      id: 'sr-m',
+      at: at('06:00'),
+      type: 'repair',
+      channel: 'hotline',
+      urgency: 'normal',
+      status: 'dispatching',
+      deadlines: [ack, dl('callback', 'met')],
+    },
+    {
+      remoteResolution: { at: at('06:30'), notes: 'reset' },
+      reopened: [{ at: at('09:30'), visit: 2, excluded: [] }],
+      callback: callback(0, { outcome: outcome(at('09:30'), false, 1) }),
+    },
+  ),
+];
+
+describe('computeDailyReport, lifecycle 3', () => {
+  const v = computeDailyReport(V3_DAY, { date: '2026-11-25', timeZone: TZ });
+
+  test('remote resolutions are counted apart and are not visits; a reopened request was not fixed first time', () => {
+    expect(v.remoteResolutions).toBe(3); // H, L, M
+    expect(v.revisits).toBe(3); // I, J, M
+    // Visited: I, J, K (L and M were resolved remotely). Fixed at the first visit and not reopened: K only.
+    expect(v.firstTimeFix).toEqual({ visited: 3, fixedFirstVisit: 1, rate: 1 / 3 });
+  });
+
+  test('resolved: by a visit or remotely, and not reopened since', () => {
+    // H (remote), I (revisit after the reopening), K, L (remote); J and M wait for their revisit.
+    expect(v.resolution).toEqual({ eligible: 6, resolved: 4, cancelled: 0, rate: 4 / 6 });
+  });
+
+  test('call-backs: reached, unanswered calls, unreachable, not fixed; complaints by kind', () => {
+    // Reached: H 1, I 2 (the reopening call and the last one), J 1 and M 1 (the reopening call is the outcome shown).
+    expect(v.callbacks).toEqual({ reached: 5, notReached: 6, unreachable: 1, notFixed: 3 });
+    expect(v.callbackComplaints).toEqual({ staff: 2, product: 1 });
+  });
+
+  test('the new milestones have SLA lines; consultation sits at first line when it waits there', () => {
+    expect(v.sla.appointment).toEqual({ met: 1, breached: 1, pending: 0, complianceRate: 0.5 });
+    expect(v.sla.callback).toEqual({ met: 5, breached: 0, pending: 0, complianceRate: 1 });
+    const waiting = state({
+      id: 'sr-n',
+      at: at('07:00'),
+      type: 'consultation',
+      channel: 'hotline',
+      urgency: 'normal',
+      status: 'first_line',
+      deadlines: [],
+    });
+    expect(computeDailyReport([waiting], { date: '2026-11-25', timeZone: TZ }).byStatus.first_line).toBe(1);
+  });
+
+  test('mixed with requests of older lifecycles, each counts by its own fields', () => {
+    const both = computeDailyReport([...DAY, ...V3_DAY], { date: '2026-11-25', timeZone: TZ });
+    expect(both.firstTimeFix).toEqual({ visited: 7, fixedFirstVisit: 3, rate: 3 / 7 });
+    expect(both.resolution).toMatchObject({ eligible: 12, resolved: 7 });
+    expect(both.revisits).toBe(3);
+  });
+
+  test('the table shows them', () => {
+    const text = formatDailyReport(v);
+    expect(text).toContain('First-time fix      33.3%  (1 of 3 visited)');
+    expect(text).toContain('Remote resolutions  3  (not counted as visited)');
+    expect(text).toContain('Revisits            3  (reopened: a call-back found the fault not fixed)');
+    expect(text).toContain(
+      'Call-backs          reached 5 · unanswered calls 6 · unreachable 1 · not fixed 3; complaints raised: staff 2 · product 1',
+    );
+    expect(text).toMatch(/Arrival at the booked time\s+1\s+1\s+0\s+50\.0%/);
   });
 });
 

@@ -37,6 +37,7 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
   SatisfactionScore: 'Int',
   Channel: 'Keyword',
   Owner: 'Keyword',
+  LifecycleVersion: 'Int',
 };
 
 /** Variables a user is told to set (README); the rest take their `${VAR:-default}`. */
@@ -477,9 +478,9 @@ describe('deploy/temporal: setup job and dynamic config', () => {
       });
   }
 
-  it('registers exactly the 9 search attributes with their types', () => {
+  it('registers exactly the 10 search attributes with their types', () => {
     const entries = scriptSearchAttributes();
-    expect(entries).toHaveLength(9);
+    expect(entries).toHaveLength(10);
     expect(Object.fromEntries(entries)).toEqual(SEARCH_ATTRIBUTES);
   });
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { CALENDAR_24X7, dueAt } from '../../src/domain/calendar';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../../src/domain/duration';
 import { loadPolicyFile, parsePolicyText, PolicyError, resolvePolicy } from '../../src/policy';
+import { POLICY_DEFAULTS } from '../../src/domain/policy';
 import { URGENCIES } from '../../src/domain/types';
 import type { ResolvedPolicy, Span } from '../../src/domain/policyTypes';
 
@@ -54,7 +55,8 @@ describe('policy/default.yaml (the shipped defaults)', () => {
     const col = (s: Record<string, Span>) => URGENCIES.map((u) => s[u]);
     expect(col(p.deadlines.acknowledge)).toEqual([elapsed(10 * M), elapsed(10 * M), elapsed(10 * M)]);
     expect(col(p.deadlines.dispatch)).toEqual([elapsed(2 * H), elapsed(30 * M), elapsed(10 * M)]);
-    expect(col(p.deadlines.accept)).toEqual([elapsed(H), elapsed(H), elapsed(H)]);
+    // A critical job must be confirmed inside its 10-min dispatch clock: 5 min leaves room for one more candidate.
+    expect(col(p.deadlines.accept)).toEqual([elapsed(H), elapsed(15 * M), elapsed(5 * M)]);
     expect(col(p.deadlines.response)).toEqual([elapsed(4 * H), elapsed(2 * H), elapsed(H)]);
     expect(col(p.deadlines.on_site)).toEqual([elapsed(24 * H), elapsed(8 * H), elapsed(2 * H)]);
     // 2 / 1 business days on 08:00–18:00 = 20 / 10 working hours; critical 8 h round the clock.
@@ -73,7 +75,7 @@ describe('policy/default.yaml (the shipped defaults)', () => {
   });
 
   it('has the rest of the shipped policy: calendar, dispatch and escalation', () => {
-    expect(p.version).toBe('2026.1');
+    expect(p.version).toBe('2026.2');
     expect(p.language).toBe('zh');
     expect(p.warningAt).toBe(0.8);
     expect(p.callbackDelay).toEqual(elapsed(24 * H));
@@ -92,6 +94,13 @@ describe('policy/default.yaml (the shipped defaults)', () => {
     expect(p.dispatch.skillsByCategory.air_conditioner).toContain('refrigerant');
     expect(p.dispatch.skillsByType.installation).toEqual(['installation']);
     expect(p.publicBaseUrl).toBe('http://localhost:3000');
+  });
+
+  it('has the lifecycle-3 appointment and call-back settings', () => {
+    expect(p.appointments).toEqual({ reminderLead: elapsed(2 * H), lateGrace: elapsed(15 * M) });
+    expect(p.callback).toEqual({ earliest: elapsed(2 * H), latest: elapsed(24 * H), maxAttempts: 3 });
+    // Lifecycle 2 requests still call back after callbackDelay: the same 24 h as the new window's end.
+    expect(p.callbackDelay.ms).toBe(p.callback?.latest.ms);
   });
 
   it('has the Shanghai calendar with real 2026 holidays and 调休', () => {
@@ -135,6 +144,8 @@ describe('policy/fast.yaml (seconds, 24×7)', () => {
       ...Object.entries(p.typeOverrides).flatMap(([t, o]) => Object.entries(o).map(([k, s]): [string, Span] => [`${t}.${k}`, s])),
       ['callbackDelay', p.callbackDelay],
       ['feedbackWindow', p.feedbackWindow],
+      ...Object.entries(p.appointments ?? {}).map(([k, s]): [string, Span] => [`appointments.${k}`, s]),
+      ...(['earliest', 'latest'] as const).map((k): [string, Span] => [`callback.${k}`, p.callback![k]]),
     ];
     expect(spans(fast).map(([k]) => k)).toEqual(spans(normal).map(([k]) => k));
     for (const [, s] of spans(fast)) {
@@ -159,8 +170,12 @@ describe('policy/fast.yaml (seconds, 24×7)', () => {
       expect(p.typeOverrides.return?.resolution_max?.ms).toBeGreaterThan(p.typeOverrides.return?.resolution?.ms ?? Infinity);
       expect(p.warningAt).toBe(0.8);
     }
-    // The happy path waits only for the call-back; it must fit well inside a minute.
+    // The happy path waits only for the call-back; it must fit well inside a minute (lifecycle 3: the window's end).
     expect(fast.callbackDelay.ms + fast.feedbackWindow.ms).toBeLessThan(30 * SECOND_MS);
+    expect(fast.callback!.latest.ms + fast.feedbackWindow.ms).toBeLessThan(30 * SECOND_MS);
+    // The survey goes out when lifecycle 2 sends it, so tests timing it behave the same on both.
+    expect(fast.callback!.earliest.ms).toBe(fast.callbackDelay.ms);
+    expect(fast.callback!.maxAttempts).toBe(normal.callback!.maxAttempts);
   });
 });
 
@@ -177,6 +192,79 @@ describe('resolvePolicy', () => {
       calendar: { timeZone: 'Asia/Shanghai', workStart: '08:00', workEnd: '18:00', workingDays: [1, 2, 3, 4, 5, 6], allHours: false },
     });
     expect(p.feedbackWindow).toEqual(elapsed(72 * H));
+    // Lifecycle 3 blocks: optional in the file, always in the resolved policy.
+    expect(p.appointments).toEqual({ reminderLead: elapsed(2 * H), lateGrace: elapsed(15 * M) });
+    expect(p.callback).toEqual({ earliest: elapsed(2 * H), latest: elapsed(24 * H), maxAttempts: 3 });
+    expect(p.appointments?.lateGrace.text).toBe(POLICY_DEFAULTS.appointments.lateGrace);
+    expect(p.callback?.latest.text).toBe(POLICY_DEFAULTS.callback.latest);
+  });
+
+  it('takes the appointment and call-back settings field by field, the rest from the defaults', () => {
+    const raw = minimal();
+    Object.assign(raw, { appointments: { lateGrace: '10 minutes' }, callback: { latest: '48h', maxAttempts: 5 } });
+    const p = resolvePolicy(raw);
+    expect(p.appointments).toEqual({ reminderLead: elapsed(2 * H), lateGrace: elapsed(10 * M) });
+    expect(p.callback).toEqual({ earliest: elapsed(2 * H), latest: elapsed(48 * H), maxAttempts: 5 });
+    Object.assign(raw, {
+      appointments: { reminderLead: 7200, lateGrace: '1h' },
+      callback: { earliest: '30m', latest: '4h', maxAttempts: 1 },
+    });
+    expect(resolvePolicy(raw)).toMatchObject({
+      appointments: { reminderLead: elapsed(2 * H), lateGrace: elapsed(H) },
+      callback: { earliest: elapsed(30 * M), latest: elapsed(4 * H), maxAttempts: 1 },
+    });
+  });
+
+  it('names the bad appointment and call-back field, with the value it got', () => {
+    const raw = minimal();
+    Object.assign(raw, {
+      appointments: { reminderLead: 'soon', lateGrace: 0, reminderLeed: '5m' },
+      callback: { earliest: true, latest: '24 lightyears', maxAttempts: 0 },
+    });
+    expect(issuesOf(raw)).toEqual(
+      expect.arrayContaining([
+        { path: 'appointments.reminderLead', message: '"soon" is not a duration' },
+        { path: 'appointments.lateGrace', message: '0 must be longer than zero' },
+        { path: 'appointments.reminderLeed', message: 'is not a known setting (did you mean "reminderLead"?)' },
+        { path: 'callback.earliest', message: 'must be a duration (e.g. "2h", "2 business days", or seconds), got true' },
+        { path: 'callback.latest', message: '"24 lightyears" is not a duration (unknown unit "lightyears")' },
+        { path: 'callback.maxAttempts', message: 'must be ≥ 1, got 0' },
+      ]),
+    );
+    expect(issuesOf(raw)).toHaveLength(6);
+
+    const fraction = minimal();
+    Object.assign(fraction, { callback: { maxAttempts: 2.5 }, appointments: [] });
+    expect(issuesOf(fraction)).toEqual([
+      { path: 'appointments', message: 'must be a mapping (key: value), got []' },
+      { path: 'callback.maxAttempts', message: 'must be a whole number, got 2.5' },
+    ]);
+
+    const typo = minimal();
+    Object.assign(typo, { callbacks: { latest: '24h' } });
+    expect(issuesOf(typo)).toEqual([{ path: 'callbacks', message: 'is not a known setting (did you mean "callback"?)' }]);
+
+    let message = '';
+    try {
+      resolvePolicy(raw, 'policy/centre.yaml');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Invalid policy policy\/centre\.yaml \(6 problems\):\n/);
+    expect(message).toContain('\n  - callback.maxAttempts: must be ≥ 1, got 0');
+  });
+
+  it('refuses a call-back window that ends before it opens', () => {
+    const raw = minimal();
+    Object.assign(raw, { callback: { earliest: '4h', latest: '2h' } });
+    expect(issuesOf(raw)).toEqual([{ path: 'callback.latest', message: '"2h" must be later than earliest "4h"' }]);
+    Object.assign(raw, { callback: { latest: '2h' } });
+    expect(issuesOf(raw)).toEqual([{ path: 'callback.latest', message: '"2h" must be later than earliest "2h"' }]);
+    // Only earliest written: it is what moved past the default end of the window.
+    Object.assign(raw, { callback: { earliest: '2 days' } });
+    expect(issuesOf(raw)).toEqual([{ path: 'callback.earliest', message: '"2 days" must be earlier than latest "24h" (the default)' }]);
+    Object.assign(raw, { callback: { earliest: '2 days', latest: '3 days' } });
+    expect(resolvePolicy(raw).callback).toMatchObject({ earliest: elapsed(48 * H), latest: elapsed(72 * H) });
   });
 
   it('takes one duration for every column, numbers as seconds, and percentages', () => {

@@ -30,8 +30,10 @@ const VARS: { [K in SmsKind]: Record<string, unknown> } = {
     visitAt: T,
     rescheduled: false,
   },
+  visit_reminder: { ticketNo: 'SR-1', technicianName: '王师傅', technicianNo: 'T-042', technicianPhone: '+8613900139000', visitAt: T },
   completed: { ticketNo: 'SR-1', ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-' },
   survey: { ticketNo: 'SR-1', ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-' },
+  revisit: { ticketNo: 'SR-1' },
   follow_up_apology: { ticketNo: 'SR-1', contactWithinHours: 4 },
   cancelled: { ticketNo: 'SR-1', reason: '客户自行解决' },
   tech_assignment: {
@@ -41,6 +43,7 @@ const VARS: { [K in SmsKind]: Record<string, unknown> } = {
     address: '上海市浦东新区世纪大道100号',
     problem: '不制冷',
   },
+  tech_visit_reminder: { ticketNo: 'SR-1', visitAt: T, address: '上海市浦东新区世纪大道100号', productModel: 'AC-9000' },
   tech_photo_reminder: { ticketNo: 'SR-1', missingPhotos: ['after', 'signature'] },
   escalation_warning: { ticketNo: 'SR-1', milestone: 'dispatch', dueAt: T },
   escalation_breach: { ticketNo: 'SR-1', milestone: 'on_site', level: 3, overdueMs: 26 * 3600_000 },
@@ -76,6 +79,19 @@ describe('aliyunTemplateParams', () => {
       aliyunTemplateParams('visit_booked', { ...VARS.visit_booked, visitAt: '2024-06-12T15:30:00Z', visitEnd: '2024-06-13T02:00:00Z' }),
     ).toMatchObject({
       time: '6月12日 23:30-6月13日 10:00',
+    });
+    expect(aliyunTemplateParams('visit_reminder', VARS.visit_reminder)).toEqual({
+      ticket: 'SR-1',
+      name: '王师傅',
+      phone: '13900139000',
+      time: '6月12日 14:05',
+    });
+    expect(aliyunTemplateParams('revisit', VARS.revisit)).toEqual({ ticket: 'SR-1' });
+    expect(aliyunTemplateParams('tech_visit_reminder', VARS.tech_visit_reminder)).toEqual({
+      ticket: 'SR-1',
+      model: 'AC-9000',
+      address: '上海市浦东新区世纪大道100号',
+      time: '6月12日 14:05',
     });
     expect(aliyunTemplateParams('completed', VARS.completed)).toEqual({ ticket: 'SR-1', link: 'r/eyJhIjoxfQ.abc_-' });
     expect(aliyunTemplateParams('survey', { ticketNo: 'SR-1', ratingLink: 'https://x.example.com/aftercare/r/tok?x=1' })).toEqual({
@@ -157,6 +173,13 @@ describe('aliyunTemplateParams', () => {
     expect(() => aliyunTemplateParams('visit_booked', { ticketNo: 'SR-1', technicianName: '王师傅' })).toThrow(
       "aliyun template parameters for 'visit_booked': missing variable(s): technicianPhone, visitAt",
     );
+    // The reminder's technician comes from the roster like visit_booked's: a fixed template cannot drop the phone.
+    expect(() => aliyunTemplateParams('visit_reminder', { ticketNo: 'SR-1', technicianName: '王师傅', visitAt: 'soon' })).toThrow(
+      "aliyun template parameters for 'visit_reminder': missing variable(s): technicianPhone; invalid variable(s): visitAt",
+    );
+    expect(() => aliyunTemplateParams('tech_visit_reminder', { ticketNo: 'SR-1', visitAt: T })).toThrow(
+      "aliyun template parameters for 'tech_visit_reminder': missing variable(s): productModel, address",
+    );
     expect(() => aliyunTemplateParams('completed', { ticketNo: 'SR-1', ratingLink: 'not a url' })).toThrow(
       /invalid variable\(s\): ratingLink$/,
     );
@@ -180,6 +203,11 @@ describe('aliyunTemplateParams', () => {
       const text = renderSms('escalation_breach', 'zh', vars);
       expect(text).toContain(`（${p.role}）`);
       expect(text).toContain(`已超时 ${p.overdue}`);
+    });
+    it.each(['visit_reminder', 'tech_visit_reminder'] as const)('%s time', (kind) => {
+      const vars = VARS[kind] as never;
+      expect(renderSms(kind, 'zh', vars)).toContain('6月12日（周三）14:05');
+      expect(aliyunTemplateParams(kind, vars).time).toBe('6月12日 14:05');
     });
     it.each(PHOTO_KINDS)('photo %s', (kind) => {
       const vars = { ticketNo: 'SR-1', missingPhotos: [kind] };

@@ -13,8 +13,10 @@ const VARS: { [K in SmsKind]: SmsVarsByKind[K] } = {
     visitAt: '2024-06-12T06:00:00Z',
     visitEnd: '2024-06-12T08:00:00Z',
   },
+  visit_reminder: { ticketNo: 'SR-20240612-0001', technicianName: '张伟', technicianPhone: '13900139000', visitAt: '2024-06-12T06:00:00Z' },
   completed: { ticketNo: 'SR-20240612-0001', ratingLink: 'https://aftercare.example.com/r/abc123' },
   survey: { ticketNo: 'SR-20240612-0001', ratingLink: 'https://aftercare.example.com/r/abc123' },
+  revisit: { ticketNo: 'SR-20240612-0001' },
   follow_up_apology: { ticketNo: 'SR-20240612-0001', contactWithinHours: 2 },
   cancelled: { ticketNo: 'SR-20240612-0001', reason: '客户已自行解决' },
   tech_assignment: {
@@ -24,6 +26,12 @@ const VARS: { [K in SmsKind]: SmsVarsByKind[K] } = {
     problem: '点火后约10分钟熄火',
     address: '上海市浦东新区世纪大道100号',
     acceptBy: '2024-06-12T06:00:00Z',
+  },
+  tech_visit_reminder: {
+    ticketNo: 'SR-20240612-0001',
+    visitAt: '2024-06-12T06:00:00Z',
+    address: '上海市浦东新区世纪大道100号',
+    productModel: 'JSQ25-13 燃气热水器',
   },
   tech_photo_reminder: { ticketNo: 'SR-20240612-0001', missingPhotos: ['after', 'signature'] },
   escalation_warning: { ticketNo: 'SR-20240612-0001', milestone: 'dispatch', dueAt: '2024-06-12T06:00:00Z', urgency: 'critical' },
@@ -80,6 +88,55 @@ describe('renderSms', () => {
     expect(
       renderSms('visit_booked', 'en', { ...VARS.visit_booked, visitAt: new Date('2024-06-12T06:00:00Z'), visitEnd: undefined }),
     ).toContain('is booked for Wed 12 Jun, 14:00.');
+  });
+
+  it('reminds the customer of the booked visit with the technician, and the technician with the job', () => {
+    expect(renderSms('visit_reminder', 'zh', VARS.visit_reminder)).toBe(
+      '【Aftercare】上门提醒：您的服务单 SR-20240612-0001 预约的上门时间为 6月12日（周三）14:00，工程师张伟（电话 13900139000）将准时上门，请届时留人在家。',
+    );
+    expect(renderSms('visit_reminder', 'en', { ...VARS.visit_reminder, hotline: '400-800-1234' })).toBe(
+      '[Aftercare] Reminder: the visit for your service request SR-20240612-0001 is at Wed 12 Jun, 14:00. ' +
+        'Technician 张伟 (tel. 13900139000) will arrive on time; please make sure someone is at home. Questions? Call 400-800-1234.',
+    );
+    // Same time format as visit_booked, in the message's zone.
+    const booked = renderSms('visit_booked', 'en', { ...VARS.visit_booked, visitEnd: undefined, timeZone: 'Europe/London' });
+    const reminder = renderSms('visit_reminder', 'en', { ...VARS.visit_reminder, timeZone: 'Europe/London' });
+    expect(booked).toContain('Wed 12 Jun, 07:00.');
+    expect(reminder).toContain('is at Wed 12 Jun, 07:00.');
+    expect(renderSms('visit_reminder', 'zh', { ...VARS.visit_reminder, technicianPhone: undefined })).toContain('工程师张伟将准时上门');
+
+    expect(renderSms('tech_visit_reminder', 'zh', VARS.tech_visit_reminder)).toBe(
+      '【Aftercare】上门提醒：工单 SR-20240612-0001（JSQ25-13 燃气热水器）预约上门时间为 6月12日（周三）14:00，地址：上海市浦东新区世纪大道100号。请准时到达。',
+    );
+    expect(renderSms('tech_visit_reminder', 'en', VARS.tech_visit_reminder)).toContain(
+      'job SR-20240612-0001 (JSQ25-13 燃气热水器) is booked for Wed 12 Jun, 14:00.',
+    );
+    expect(() => renderSms('tech_visit_reminder', 'zh', { ticketNo: 'SR-1' } as SmsVarsByKind['tech_visit_reminder'])).toThrow(
+      "SMS template 'tech_visit_reminder' (zh) is missing variable(s): visitAt, address, productModel",
+    );
+    expect(() => renderSms('visit_reminder', 'en', { ticketNo: 'SR-1', visitAt: VARS.visit_reminder.visitAt } as never)).toThrow(
+      /missing variable\(s\): technicianName$/,
+    );
+  });
+
+  it('apologises and announces a second technician when a call-back finds the fault not fixed', () => {
+    expect(renderSms('revisit', 'zh', { ticketNo: 'SR-1', hotline: '400-800-1234' })).toBe(
+      '【Aftercare】非常抱歉，您的服务单 SR-1 的故障仍未排除。我们将重新安排工程师上门处理，工程师将尽快与您联系预约上门时间。如有疑问请致电 400-800-1234。',
+    );
+    expect(renderSms('revisit', 'en', { ticketNo: 'SR-1' })).toBe(
+      '[Aftercare] We are sorry that the fault of your service request SR-1 has not been fixed. We are sending a technician again, ' +
+        'who will contact you shortly to book a visit.',
+    );
+  });
+
+  it('names the lifecycle-3 milestones in escalation messages', () => {
+    const at = { ticketNo: 'SR-1', dueAt: '2024-06-12T06:00:00Z' };
+    expect(renderSms('escalation_warning', 'zh', { ...at, milestone: 'appointment' })).toContain('「按约上门」时限');
+    expect(renderSms('escalation_warning', 'zh', { ...at, milestone: 'callback' })).toContain('「回访」时限');
+    expect(renderSms('escalation_warning', 'en', { ...at, milestone: 'appointment' })).toContain('the arrival at the booked time deadline');
+    expect(renderSms('escalation_breach', 'en', { ticketNo: 'SR-1', milestone: 'callback', level: 1, overdueMs: 0 })).toContain(
+      'has reached its satisfaction call-back deadline unmet',
+    );
   });
 
   it('carries the rating link, delay notice and escalation details', () => {

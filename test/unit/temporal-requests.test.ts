@@ -188,6 +188,9 @@ test("start: the owner goes into the input and the Owner search attribute; anoth
   const options = executeUpdateWithStart.mock.calls[0][1].startWorkflowOperation.options;
   expect(options.args[0]).toMatchObject({ owner: 'crm' });
   expect(options.typedSearchAttributes).toContainEqual({ key: SA.Owner, value: 'crm' });
+  // The lifecycle version too: the dispatch board counts requests without it from visibility.
+  expect(options.typedSearchAttributes).toContainEqual({ key: SA.LifecycleVersion, value: options.args[0].lifecycleVersion });
+  expect(options.args[0].lifecycleVersion).toEqual(expect.any(Number));
 
   // A request from before owners (none recorded) is nobody's to repeat.
   executeUpdateWithStart.mockResolvedValueOnce({ created: false, bodyHashMatches: true, state: { requestId: 'sr-1', bodyHash: 'h1' } });

@@ -28,7 +28,8 @@ import {
   useBed,
 } from './support/scenario';
 
-const suite = useBed();
+// Lifecycle 2's rules, for the requests still running on it; lifecycle 3's changes are in v3-*.test.ts.
+const suite = useBed({ lifecycleVersion: 2 });
 const ESCALATION_PHONES = ['+8613900139001', '+8613900139002', '+8613900139003'];
 
 /** A visit that meets every clock of every urgency: accept +5m, book +30m, on site +1h15m, done +3h. */
@@ -61,6 +62,7 @@ describe.each([
   {
     urgency: 'urgent' as Urgency,
     dispatch: 30 * MIN,
+    accept: 15 * MIN,
     response: 2 * HOUR,
     onSite: 8 * HOUR,
     resolution: (A: number) => near(at(A, 1, '09:00')),
@@ -70,6 +72,7 @@ describe.each([
   {
     urgency: 'critical' as Urgency,
     dispatch: 10 * MIN,
+    accept: 5 * MIN,
     response: 1 * HOUR,
     onSite: 2 * HOUR,
     resolution: (A: number) => near(at(A, 0, '17:00')),
@@ -78,7 +81,7 @@ describe.each([
   },
 ])(
   '$urgency request: every milestone of the deadline table',
-  ({ urgency, dispatch, response, onSite, resolution, resolutionWarn, business }) => {
+  ({ urgency, dispatch, accept, response, onSite, resolution, resolutionWarn, business }) => {
     test('due times as the policy says, each met when reached, then call-back and follow-up', async () => {
       const { bed } = suite;
       const A = await anchorAt(bed, 1, '09:00');
@@ -90,9 +93,12 @@ describe.each([
       let s = await untilState(h, (x) => deadline(x, 'acknowledge').status === 'met', 'acknowledge met');
       expect(s.receivedAt).toEqual(near(A));
       const due = (id: string) => deadline(s, id);
-      expect(due('acknowledge')).toMatchObject({ dueAt: near(A + 10 * MIN), metAt: near(A), status: 'met' });
-      expect(due('dispatch')).toMatchObject({ dueAt: near(A + dispatch), warnAt: near(A + 0.8 * dispatch), metAt: near(A), status: 'met' });
-      expect(due('accept')).toMatchObject({ dueAt: near(A + HOUR), status: 'pending' });
+      // Met when an activity finished (SMS sent, candidates found): the clock does not skip while one runs, so on a
+      // busy machine that is seconds after A, not milliseconds.
+      const soon = (ms: number) => near(ms, MIN);
+      expect(due('acknowledge')).toMatchObject({ dueAt: near(A + 10 * MIN), metAt: soon(A), status: 'met' });
+      expect(due('dispatch')).toMatchObject({ dueAt: near(A + dispatch), warnAt: near(A + 0.8 * dispatch), metAt: soon(A), status: 'met' });
+      expect(due('accept')).toMatchObject({ dueAt: soon(A + (accept ?? HOUR)), status: 'pending' });
       expect(due('response')).toMatchObject({
         dueAt: near(A + response),
         warnAt: near(A + 0.8 * response),

@@ -8,7 +8,17 @@ import { ACTIONS, type Action, type ActionArgs } from '../../src/domain/lifecycl
 import type { ServiceRequestState } from '../../workflows/messages';
 import { FakePort } from '../api/fakePort';
 import type { Handle } from './support/env';
-import { act, ALL_PHOTOS, assignedTech, ratingTokenId, untilState, untilStatus, uploadPhotos, useBed } from './support/scenario';
+import {
+  act,
+  ALL_PHOTOS,
+  assignedTech,
+  ratingTokenId,
+  reachedCall,
+  untilState,
+  untilStatus,
+  uploadPhotos,
+  useBed,
+} from './support/scenario';
 
 const suite = useBed();
 const AIRCON_ZHANGJIANG = {
@@ -80,6 +90,28 @@ test('every action of the definition: the workflow and the fake answer with the 
   const c = await suite.start(AIRCON_ZHANGJIANG);
   await untilStatus(c, 'assigned');
   await both(c, 'cancel', { reason: 'customer fixed it' }, () => act.cancel(c, 'customer fixed it'));
+
+  // Lifecycle 3: a consultation starts at first line; a visit is decided; the technician fixes it by phone;
+  // the call-back misses the customer once, then hears it is not fixed (a revisit).
+  const q = await suite.start({ ...AIRCON_ZHANGJIANG, type: 'consultation' });
+  await untilStatus(q, 'first_line');
+  await both(q, 'visitNeeded', { reason: 'needs a look at the outdoor unit' }, () =>
+    act.visitNeeded(q, 'needs a look at the outdoor unit'),
+  );
+  const tech = await assignedTech(q);
+  await act.accept(q, tech);
+  const notes = 'talked the customer through a filter clean';
+  await both(q, 'remoteResolution', { technicianId: tech, notes, by: { name: tech, role: 'technician' } }, () =>
+    act.remote(q, { technicianId: tech }, notes),
+  );
+  await both(q, 'callbackOutcome', { reached: false }, () => act.callback(q, { reached: false }));
+  const notFixed = reachedCall({ fixed: false, score: 2 });
+  await both(q, 'callbackOutcome', notFixed, () => act.callback(q, notFixed));
+  // The revisit goes to someone else. (Cancelled once assigned: a cancel in the very task that completes the
+  // candidate search makes the time-skipping server refuse the activity's cancellation, ACTIVITY_UNKNOWN.)
+  const again = await untilState(q, (s) => s.visit === 2 && s.status === 'assigned', 'revisit assigned');
+  expect(again.technicianId).not.toBe(tech);
+  await both(q, 'cancel', { reason: 'customer bought a new unit' }, () => act.cancel(q, 'customer bought a new unit'));
 
   expect([...taken].sort()).toEqual([...ACTIONS].sort());
 });

@@ -31,13 +31,13 @@ const TECH = 't1007';
 
 /** What the lifecycle allows in each state a request can be met in (written out here, not read from the table). */
 const ALLOWED: Partial<Record<Status, Action[]>> = {
-  dispatching: ['assign', 'cancel'],
-  assigned: ['assign', 'accept', 'decline', 'cancel'],
-  accepted: ['assign', 'appointment', 'cancel'],
-  scheduled: ['assign', 'appointment', 'arrival', 'hold', 'cancel'],
+  dispatching: ['assign', 'remoteResolution', 'cancel'],
+  assigned: ['assign', 'accept', 'decline', 'remoteResolution', 'cancel'],
+  accepted: ['assign', 'appointment', 'remoteResolution', 'cancel'],
+  scheduled: ['assign', 'appointment', 'arrival', 'hold', 'remoteResolution', 'cancel'],
   on_site: ['completion', 'hold', 'cancel'],
   on_hold: ['resume', 'cancel'],
-  completed: ['feedback'],
+  completed: ['feedback', 'callbackOutcome'],
   follow_up: ['followUp'],
 };
 const ACTIONS: Action[] = [
@@ -51,6 +51,9 @@ const ACTIONS: Action[] = [
   'resume',
   'feedback',
   'followUp',
+  'remoteResolution',
+  'visitNeeded',
+  'callbackOutcome',
   'cancel',
 ];
 
@@ -66,6 +69,9 @@ const attempt: Record<Action, (h: Handle) => Promise<unknown>> = {
   resume: (h) => act.resume(h),
   feedback: (h) => act.feedback(h, 'not-a-token-id', 5),
   followUp: (h) => act.followUp(h),
+  remoteResolution: (h) => act.remote(h),
+  visitNeeded: (h) => act.visitNeeded(h),
+  callbackOutcome: (h) => act.callback(h, { reached: false }),
   cancel: (h) => act.cancel(h),
 };
 

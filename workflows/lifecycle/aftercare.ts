@@ -17,13 +17,7 @@ export async function afterCompletion(k: Kit): Promise<void> {
   const policy = rules.policy;
   const completedAt = Date.now();
   await photoCheck(k);
-  const tokenId = uuid4();
-  record.data.ratingTokens.push(tokenId);
-  const expiresAt = new Date(completedAt + policy.callbackDelay.ms + policy.feedbackWindow.ms).toISOString();
-  const { url } = await acts.issueRatingLink.executeWithOptions({ summary: 'Rating link for the customer' }, [
-    { requestId: record.requestId, tokenId, expiresAt, language: rules.language },
-  ]);
-  k.notify.customer('completed', { ratingLink: url });
+  const url = await completionNotice(k, completedAt + policy.callbackDelay.ms + policy.feedbackWindow.ms);
 
   // Satisfaction call-back after completion, unless the customer already rated through the link.
   const rated = isAction('feedback');
@@ -55,23 +49,42 @@ export async function afterCompletion(k: Kit): Promise<void> {
   await scored(k, feedback);
 }
 
-/** The score is in: a low one gets a follow-up within its deadline, then the request closes. */
-async function scored(k: Kit, e: ActionEvent<'feedback'>): Promise<void> {
+/** A rating link valid until `expiresMs`, sent with the completion SMS; returns its URL. */
+export async function completionNotice(k: Kit, expiresMs: number): Promise<string> {
+  const tokenId = uuid4();
+  k.record.data.ratingTokens.push(tokenId);
+  const { url } = await acts.issueRatingLink.executeWithOptions({ summary: 'Rating link for the customer' }, [
+    { requestId: k.record.requestId, tokenId, expiresAt: new Date(expiresMs).toISOString(), language: k.rules.language },
+  ]);
+  k.notify.customer('completed', { ratingLink: url });
+  return url;
+}
+
+/** The score is in (rating link): a low one gets a follow-up within its deadline, then the request closes. */
+export async function scored(k: Kit, e: ActionEvent<'feedback'>): Promise<void> {
   const { record } = k;
   const { score, comment, tokenId } = e.args;
-  const feedbackAt = Date.now();
   record.data.ratingTokens = record.data.ratingTokens.filter((t) => t !== tokenId);
-  record.data.feedback = { score, comment, at: nowIso() };
-  k.visibility.setScore(score);
   record.log('feedback', `score ${score}`, e.args.by);
-  const next = leadsTo('feedback', e.args, ctxOf(k));
+  await closeWithScore(k, e, leadsTo('feedback', e.args, ctxOf(k)), { score, comment });
+}
+
+/**
+ * Records the score and closes, or (a low score) opens the follow-up first: apology SMS, a deadline, and the
+ * request closes when ops record it. `e` is answered once the status has moved.
+ */
+export async function closeWithScore(k: Kit, e: ActionEvent, next: string, s: { score: number; comment?: string }): Promise<void> {
+  const { record } = k;
+  const feedbackAt = Date.now();
+  record.data.feedback = { score: s.score, comment: s.comment, at: nowIso() };
+  k.visibility.setScore(s.score);
   if (next === 'closed') {
     k.inbox.drop(e);
     close(k, 'closed');
     k.inbox.settle(e);
     return;
   }
-  k.visibility.setStatus(next);
+  k.visibility.setStatus('follow_up');
   k.inbox.settle(e);
   const span = k.rules.span('follow_up');
   const d = k.deadlines.start('follow_up', span, { fromMs: feedbackAt });
@@ -90,9 +103,10 @@ async function scored(k: Kit, e: ActionEvent<'feedback'>): Promise<void> {
  * SMS waits only for this first check; the reminder (the photos deadline's breach rule) and re-checks on later
  * uploads go on in the background until the photos pass or the request closes.
  */
-async function photoCheck(k: Kit): Promise<void> {
+export async function photoCheck(k: Kit): Promise<void> {
   const data = k.record.data;
-  const d = k.deadlines.start('photos', k.rules.span('photos'), { warn: false });
+  // Lifecycle 3 may complete more than once (a revisit): each completion has its own photos deadline.
+  const d = k.deadlines.start('photos', k.rules.span('photos'), { warn: false, ...(k.version >= 3 ? { visit: data.visit } : {}) });
   const due = isBreach(d.id);
   const allAnnounced = (): boolean => PHOTO_KINDS.every((kind) => data.photos.some((p) => p.kind === kind));
   await condition(() => allAnnounced() || k.inbox.find(due) !== undefined);

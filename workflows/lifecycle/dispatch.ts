@@ -5,13 +5,15 @@
 import { leadsTo } from '../../src/domain/lifecycle/actions';
 import type { CandidateSummary } from '../../activities/contract';
 import { acts } from '../proxies';
+import { claimChosen, claimNext, release } from './load';
 import { isAction, isBreach, type ActionEvent } from './inbox';
 import type { Kit } from './kit';
 import { nowIso } from './record';
 
-type Answer = 'accepted' | 'declined' | 'timeout' | 'reassigned';
+type Answer = 'accepted' | 'declined' | 'timeout' | 'reassigned' | 'remote';
 
-export async function dispatch(k: Kit): Promise<void> {
+/** Ends when a technician accepted, or (lifecycle 3) when the request was resolved remotely meanwhile. */
+export async function dispatch(k: Kit): Promise<'accepted' | 'remote'> {
   const { record } = k;
   k.visibility.setStatus('dispatching');
   const tried = new Set(record.data.assignments.filter((a) => a.visit === record.data.visit).map((a) => a.technician.technicianId));
@@ -20,19 +22,25 @@ export async function dispatch(k: Kit): Promise<void> {
   let delayed = false;
   for (;;) {
     const manual = k.inbox.find(isAction('assign'));
-    const next = manual?.technician ?? candidates.find((c) => !tried.has(c.technicianId));
+    // Version 2 takes the next in ranked order without an await: its recorded histories order commands so.
+    const remaining = candidates.filter((c) => !tried.has(c.technicianId));
+    const next = manual?.technician ?? (k.version >= 3 ? await claimNext(k, remaining) : remaining[0]);
     if (!next) {
       k.visibility.setStatus('dispatching');
       k.escalation.raiseTo(1, { reason: 'no_candidate', detail: 'no technician left to try' });
-      await k.inbox.next(isAction('assign'));
+      const e = await k.inbox.next(isAction('assign', 'remoteResolution'));
+      if (e.action === 'remoteResolution') return 'remote';
       continue;
     }
+    if (manual && k.version >= 3) await claimChosen(k, next);
     tried.add(next.technicianId);
     assign(k, next, manual);
     const answer = await awaitAnswer(k, next.technicianId);
-    if (answer === 'accepted') return;
+    if (answer === 'accepted' || answer === 'remote') return answer;
     if (answer === 'reassigned') continue;
-    // Declined or silent: skip to the next candidate and tell the customer of the delay once.
+    // Declined or silent: not their job any more (the next claim would replace it, unless nobody is left).
+    release(k);
+    // Skip to the next candidate and tell the customer of the delay once.
     if (!delayed) {
       k.notify.customer('delay', {});
       delayed = true;
@@ -53,7 +61,7 @@ async function findCandidates(k: Kit): Promise<CandidateSummary[]> {
         category: r.product.category,
         type: r.type,
         location: r.location,
-        exclude: [...record.unresolvedTechnicians()],
+        exclude: [...record.excludedTechnicians()],
         minTier,
         policy: k.input.policy.dispatch,
       },
@@ -63,7 +71,8 @@ async function findCandidates(k: Kit): Promise<CandidateSummary[]> {
 
 function assign(k: Kit, tech: CandidateSummary, manual?: ActionEvent<'assign'>): void {
   k.record.assign(tech, manual ? 'manual' : 'auto', manual?.args.by);
-  k.deadlines.met(visitDeadlineId(k, 'dispatch'));
+  // Lifecycle 3: confirmed dispatch — the dispatch deadline is met when the technician accepts.
+  if (k.version < 3) k.deadlines.met(visitDeadlineId(k, 'dispatch'));
   k.visibility.setStatus(leadsTo('assign', { technicianId: tech.technicianId }, ctxOf(k)));
   if (manual) k.inbox.settle(manual);
   const r = k.input.request;
@@ -79,9 +88,11 @@ function assign(k: Kit, tech: CandidateSummary, manual?: ActionEvent<'assign'>):
 /** The accept window raced against the technician's answer and ops' manual assignment. */
 async function awaitAnswer(k: Kit, technicianId: string): Promise<Answer> {
   const { record, deadlines } = k;
-  const accept = deadlines.start('accept', k.rules.span('accept'), { visit: record.data.assignments.length, warn: false });
+  // Lifecycle 3 warns before the accept window closes like before any other deadline.
+  const warn = k.version >= 3 ? undefined : false;
+  const accept = deadlines.start('accept', k.rules.span('accept'), { visit: record.data.assignments.length, warn });
   for (;;) {
-    const e = await k.inbox.next((x) => isAction('accept', 'decline', 'assign')(x) || isBreach(accept.id)(x));
+    const e = await k.inbox.next((x) => isAction('accept', 'decline', 'assign', 'remoteResolution')(x) || isBreach(accept.id)(x));
     const current = record.current();
     if (e.kind === 'breach') {
       k.inbox.drop(e);
@@ -94,6 +105,10 @@ async function awaitAnswer(k: Kit, technicianId: string): Promise<Answer> {
       record.replaceCurrent();
       return 'reassigned'; // the dispatch loop takes the assignment
     }
+    if (e.action === 'remoteResolution') {
+      deadlines.cancel(accept.id);
+      return 'remote'; // the main line takes it
+    }
     if (e.args.technicianId !== technicianId) {
       k.inbox.refuse(e, `technician ${e.args.technicianId} is no longer assigned to this request`);
       continue;
@@ -103,6 +118,7 @@ async function awaitAnswer(k: Kit, technicianId: string): Promise<Answer> {
       record.log('accepted', technicianId, e.args.by);
       k.visibility.setStatus(leadsTo('accept', e.args, ctxOf(k)));
       deadlines.met(accept.id);
+      if (k.version >= 3) deadlines.met(visitDeadlineId(k, 'dispatch'));
       k.inbox.settle(e);
       return 'accepted';
     }

@@ -58,10 +58,14 @@ function register<A extends Action>(k: Kit, action: A, main: CancellationScope):
         'IdempotencyConflict',
       );
     }
-    const why = refusal(action, k.record.data.status);
+    const why = refusal(action, k.record.data.status, k.version);
     if (why) refuse(why);
     const { technicianId } = args as { technicianId?: string };
-    if (spec.assignee && technicianId !== k.record.technicianId) refuse(`technician ${technicianId} is not assigned to this request`);
+    // Ops may take an assignee action that lists them (remote resolution) for whoever is assigned.
+    const technicianCaller = !spec.roles.includes('ops') || args.by?.role === 'technician';
+    if (spec.assignee && technicianCaller && technicianId !== k.record.technicianId) {
+      refuse(`technician ${technicianId} is not assigned to this request`);
+    }
     const bad = problems(action, args);
     if (bad.length) refuse(bad.map((p) => `${p.path}: ${p.message}`).join('; '), 'InvalidArgument');
     (EXTRA[action] as ((k: Kit, a: ActionArgs<A>) => void) | undefined)?.(k, args);

@@ -7,6 +7,7 @@ import { BREACH_RULES } from '../../src/domain/lifecycle/breachRules';
 import type { ServiceRequestStart, ServiceRequestState } from '../messages';
 import { countDeadlineBreach, countDeadlineWarning } from '../metrics';
 import { Deadlines, type DeadlineState } from '../deadlines';
+import { Appointments } from './appointments';
 import { Escalation } from './escalation';
 import { Inbox } from './inbox';
 import { Notifications } from './notifications';
@@ -17,6 +18,8 @@ import { Visibility } from './visibility';
 
 export interface Kit {
   readonly input: ServiceRequestStart;
+  /** The lifecycle version the request runs (2 or 3; version 1 is frozen in workflows/legacy/v1). */
+  readonly version: number;
   readonly record: RequestRecord;
   readonly rules: PolicyRules;
   readonly deadlines: Deadlines;
@@ -24,6 +27,7 @@ export interface Kit {
   readonly notify: Notifications;
   readonly escalation: Escalation;
   readonly inbox: Inbox;
+  readonly appointments: Appointments;
   view(): ServiceRequestState;
 }
 
@@ -55,7 +59,9 @@ export function makeKit(input: ServiceRequestStart): Kit {
     warned: (s) => countDeadlineWarning(s.milestone, r.urgency),
     breached: (s) => countDeadlineBreach(s.milestone, r.urgency),
   });
-  const kit: Kit = { input, record, rules, deadlines, visibility, notify, escalation, inbox, view };
+  const appointments = new Appointments(record, deadlines, notify, rules);
+  const version = input.lifecycleVersion ?? 1;
+  const kit: Kit = { input, version, record, rules, deadlines, visibility, notify, escalation, inbox, appointments, view };
   record.log('received', `${r.type}, ${r.urgency}${r.vip ? ', VIP' : ''}, via ${r.channel}; policy ${input.policy.version}`);
   visibility.refreshDetails();
   return kit;

@@ -26,7 +26,7 @@ export interface Assignment {
 export interface Escalation {
   at: string;
   level: EscalationLevel;
-  reason: 'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure';
+  reason: 'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure' | 'callback_unreached';
   deadlineId?: string;
   milestone?: Milestone;
   lateByMs?: number;
@@ -42,6 +42,34 @@ export interface VisitResult {
 }
 
 export type Outcome = 'closed' | 'no_feedback' | 'cancelled';
+
+/** The booked slot of the current visit and what became of it (lifecycle 3). */
+export interface AppointmentRecord {
+  at: string;
+  requestedBy: 'customer' | 'technician';
+  reminderAt?: string;
+  reminderSentAt?: string;
+  lateArrival?: boolean;
+  onSiteMovedTo?: string;
+}
+
+/** The call-back (回访) of the last completion (lifecycle 3). */
+export interface CallbackRecord {
+  dueFrom: string;
+  dueBy: string;
+  attempts: { at: string; note?: string; by?: Actor }[];
+  unreachable?: boolean;
+  outcome?: {
+    at: string;
+    satisfiedWithTechnician: boolean;
+    useExplained: boolean;
+    fixed: boolean;
+    suggestions?: string;
+    score: number;
+    note?: string;
+    by?: Actor;
+  };
+}
 
 export interface RecordData {
   status: Status;
@@ -60,6 +88,14 @@ export interface RecordData {
   followUp?: { notes: string; at: string };
   ratingTokens: string[];
   cancelReason?: string;
+  // ── Lifecycle 3 ──
+  remoteResolution?: { at: string; notes: string; technicianId?: string; by?: Actor };
+  appointment?: AppointmentRecord;
+  callback?: CallbackRecord;
+  callbackComplaints: { at: string; kind: 'staff' | 'product'; text: string }[];
+  reopened: { at: string; visit: number; excluded: string[] }[];
+  /** The board reservation (exact load) of the current assignment, released when the job ends for its technician. */
+  claimId?: string;
   outcome?: Outcome;
   closedAt?: string;
 }
@@ -84,6 +120,8 @@ export class RequestRecord {
       photoChecks: [],
       visitResults: [],
       ratingTokens: [],
+      callbackComplaints: [],
+      reopened: [],
     };
   }
 
@@ -135,6 +173,13 @@ export class RequestRecord {
   /** Technicians whose visit ended unresolved: the next tier must be someone else. */
   unresolvedTechnicians(): Set<string> {
     return new Set(this.data.visitResults.filter((c) => !c.resolved).map((c) => c.technicianId));
+  }
+
+  /** Whom automatic dispatch skips: the unresolved, and on a revisit the technician whose fix did not hold (ops may still choose them). */
+  excludedTechnicians(): Set<string> {
+    const out = this.unresolvedTechnicians();
+    for (const r of this.data.reopened) if (r.visit === this.data.visit) for (const t of r.excluded) out.add(t);
+    return out;
   }
 
   /** After an unresolved visit the next technician must be of a higher skill tier than any who failed. */

@@ -3,8 +3,15 @@ import type { CalendarSpec, ResolvedPolicy, Span, TypeOverride } from '../../src
 import type { Milestone, Urgency } from '../../src/domain/types';
 import type { ServiceRequestStart } from '../messages';
 
+const span = (ms: number, text: string): Span => ({ ms, business: false, text });
+/** For a policy resolved without the lifecycle-3 blocks (the resolver always fills them; see docs/policy.md). */
+const FALLBACK = {
+  appointments: { reminderLead: span(2 * 3600_000, '2h'), lateGrace: span(15 * 60_000, '15m') },
+  callback: { earliest: span(2 * 3600_000, '2h'), latest: span(24 * 3600_000, '24h'), maxAttempts: 3 },
+};
+
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
-type SpanMilestone = Exclude<Milestone, 'resolution_max'>;
+type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback'>;
 
 export class PolicyRules {
   readonly policy: ResolvedPolicy;
@@ -24,6 +31,16 @@ export class PolicyRules {
   span(m: SpanMilestone): Span {
     const o = this.overrides[m as keyof TypeOverride];
     return o ?? this.policy.deadlines[m][this.input.request.urgency];
+  }
+
+  /** Reminder lead and late-arrival grace (lifecycle 3). */
+  appointments(): NonNullable<ResolvedPolicy['appointments']> {
+    return this.policy.appointments ?? FALLBACK.appointments;
+  }
+
+  /** The call-back window after completion and how many unanswered calls before escalating (lifecycle 3). */
+  callback(): NonNullable<ResolvedPolicy['callback']> {
+    return this.policy.callback ?? FALLBACK.callback;
   }
 
   /** VIP requests use the next stricter column's dispatch deadline. */

@@ -57,6 +57,18 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
     onHold: d.hold ? { ...d.hold } : undefined,
     feedback: d.feedback ? defined({ ...d.feedback }) : undefined,
     followUp: d.followUp ? { ...d.followUp } : undefined,
+    lifecycleVersion: input.lifecycleVersion ?? 1,
+    remoteResolution: d.remoteResolution ? defined({ ...d.remoteResolution, by: actor(d.remoteResolution.by) }) : undefined,
+    appointment: d.appointment ? defined({ ...d.appointment }) : undefined,
+    callback: d.callback
+      ? defined({
+          ...d.callback,
+          attempts: d.callback.attempts.map((a) => defined({ ...a, by: actor(a.by) })),
+          outcome: d.callback.outcome ? defined({ ...d.callback.outcome, by: actor(d.callback.outcome.by) }) : undefined,
+        })
+      : undefined,
+    callbackComplaints: d.callbackComplaints.length ? d.callbackComplaints.map((c) => ({ ...c })) : undefined,
+    reopened: d.reopened.length ? d.reopened.map((r) => ({ ...r, excluded: [...r.excluded] })) : undefined,
     cancelReason: d.cancelReason,
     outcome: d.outcome,
     closedAt: d.closedAt,

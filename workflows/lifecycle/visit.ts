@@ -7,33 +7,42 @@ import { leadsTo, type Action } from '../../src/domain/lifecycle/actions';
 import { ctxOf, visitDeadlineId } from './dispatch';
 import { isAction, type ActionEvent } from './inbox';
 import type { Kit } from './kit';
+import { release } from './load';
 import { nowIso } from './record';
 
-export type VisitEnd = 'resolved' | 'unresolved' | 'reassigned';
+export type VisitEnd = 'resolved' | 'unresolved' | 'reassigned' | 'remote';
 
 /** Clocks that stop while a request is on hold: resolution, and a pending on-site (the customer asked to wait). */
-const PAUSED_ON_HOLD = ['resolution', 'resolution_max', 'on_site'];
+const PAUSED_ON_HOLD = ['resolution', 'resolution_max', 'on_site', 'appointment'];
 
 export async function visit(k: Kit): Promise<VisitEnd> {
   const booked = await until(k, 'appointment');
-  if (!booked) return 'reassigned';
+  if (typeof booked === 'string') return booked;
   book(k, booked);
   const arrived = await until(k, 'arrival');
-  if (!arrived) return 'reassigned';
+  if (typeof arrived === 'string') return arrived;
   arrive(k, arrived);
   const done = await until(k, 'completion');
-  if (!done) return 'reassigned';
+  if (typeof done === 'string') return done;
   return complete(k, done);
 }
 
-/** Waits for `target`, handling interruptions meanwhile; undefined when ops reassigned the request. */
-async function until<A extends 'appointment' | 'arrival' | 'completion'>(k: Kit, target: A): Promise<ActionEvent<A> | undefined> {
+/**
+ * Waits for `target`, handling interruptions meanwhile. Ends early when ops reassigned the request (dispatch
+ * takes the assignment) or, before the arrival, it was resolved remotely (the main line takes that).
+ */
+async function until<A extends 'appointment' | 'arrival' | 'completion'>(
+  k: Kit,
+  target: A,
+): Promise<ActionEvent<A> | 'reassigned' | 'remote'> {
   for (;;) {
-    const e = await k.inbox.next(isAction<Action>(target, 'appointment', 'hold', 'resume', 'assign'));
+    const e = await k.inbox.next(isAction<Action>(target, 'appointment', 'hold', 'resume', 'assign', 'remoteResolution'));
     if (e.action === 'assign') {
       k.record.replaceCurrent();
-      return undefined; // dispatch takes the assignment
+      k.appointments.clear();
+      return 'reassigned';
     }
+    if (e.action === 'remoteResolution') return 'remote';
     if (e.action === target) {
       if (mine(k, e)) return e as ActionEvent<A>;
       continue;
@@ -59,13 +68,17 @@ function book(k: Kit, e: ActionEvent<'appointment'>): void {
   d.appointmentAt = new Date(e.args.at).toISOString();
   k.deadlines.met(visitDeadlineId(k, 'response'));
   k.visibility.setStatus(leadsTo('appointment', e.args, ctxOf(k)));
-  k.record.log(rebooked ? 'visit_changed' : 'visit_booked', d.appointmentAt, e.args.by);
+  const byCustomer = k.version >= 3 && e.args.requestedBy === 'customer';
+  k.record.log(rebooked ? (byCustomer ? 'visit_changed_by_customer' : 'visit_changed') : 'visit_booked', d.appointmentAt, e.args.by);
+  if (k.version >= 3)
+    k.appointments.book(Date.parse(d.appointmentAt), byCustomer ? 'customer' : 'technician', k.input.request.customer.address);
   k.notify.customer('visit_booked', { technicianId: k.record.technicianId, visitAt: d.appointmentAt, rescheduled: rebooked });
   k.inbox.settle(e);
 }
 
 function arrive(k: Kit, e: ActionEvent<'arrival'>): void {
   k.deadlines.met(visitDeadlineId(k, 'on_site'));
+  if (k.version >= 3) k.appointments.clear(true);
   k.visibility.setStatus(leadsTo('arrival', e.args, ctxOf(k)));
   k.record.log('arrived', e.args.technicianId, e.args.by);
   k.inbox.settle(e);
@@ -74,6 +87,7 @@ function arrive(k: Kit, e: ActionEvent<'arrival'>): void {
 function complete(k: Kit, e: ActionEvent<'completion'>): VisitEnd {
   const { technicianId, resolved, notes, by } = e.args;
   k.record.data.visitResults.push({ at: nowIso(), resolved, notes, technicianId });
+  release(k);
   if (resolved) {
     k.deadlines.met('resolution');
     k.deadlines.met('resolution_max');

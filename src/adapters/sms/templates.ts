@@ -29,11 +29,16 @@ export interface SmsVarsByKind {
   delay: Common & Zoned & { reason?: string; expectedBy?: SmsTime };
   visit_booked: Common &
     Zoned & { technicianName: string; visitAt: SmsTime; visitEnd?: SmsTime; technicianPhone?: string; rescheduled?: boolean };
+  /** Before a booked visit (policy `appointments.reminderLead`); the technician comes from `technicianId` like `assigned`. */
+  visit_reminder: Common & Zoned & { technicianName: string; visitAt: SmsTime; technicianPhone?: string };
   completed: Common & { ratingLink: string };
   survey: Common & { ratingLink: string };
+  /** A call-back found the fault not fixed: a technician is sent again. */
+  revisit: Common;
   follow_up_apology: Common & { contactWithinHours?: number };
   cancelled: Common & { reason?: string };
   tech_assignment: Common & Zoned & { urgency: Urgency; productModel: string; address: string; problem?: string; acceptBy?: SmsTime };
+  tech_visit_reminder: Common & Zoned & { visitAt: SmsTime; address: string; productModel: string };
   tech_photo_reminder: Common & { missingPhotos: PhotoKind[] };
   escalation_warning: Common & Zoned & { milestone: Milestone; dueAt: SmsTime; urgency?: Urgency };
   escalation_breach: Common & Zoned & { milestone: Milestone; level: Exclude<EscalationLevel, 0>; overdueMs: number; urgency?: Urgency };
@@ -47,11 +52,14 @@ const REQUIRED: { [K in SmsKind]: ReadonlyArray<keyof SmsVarsByKind[K] & string>
   assigned: ['ticketNo', 'technicianName', 'technicianNo', 'technicianPhone'],
   delay: ['ticketNo'],
   visit_booked: ['ticketNo', 'technicianName', 'visitAt'],
+  visit_reminder: ['ticketNo', 'technicianName', 'visitAt'],
   completed: ['ticketNo', 'ratingLink'],
   survey: ['ticketNo', 'ratingLink'],
+  revisit: ['ticketNo'],
   follow_up_apology: ['ticketNo'],
   cancelled: ['ticketNo'],
   tech_assignment: ['ticketNo', 'urgency', 'productModel', 'address'],
+  tech_visit_reminder: ['ticketNo', 'visitAt', 'address', 'productModel'],
   tech_photo_reminder: ['ticketNo', 'missingPhotos'],
   escalation_warning: ['ticketNo', 'milestone', 'dueAt'],
   escalation_breach: ['ticketNo', 'milestone', 'level', 'overdueMs'],
@@ -82,6 +90,8 @@ export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
     resolution_max: '最长处理',
     photos: '完工照片上传',
     follow_up: '不满意回访跟进',
+    appointment: '按约上门',
+    callback: '回访',
   },
   en: {
     acknowledge: 'acknowledgement',
@@ -93,6 +103,8 @@ export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
     resolution_max: 'maximum resolution',
     photos: 'photo upload',
     follow_up: 'follow-up',
+    appointment: 'arrival at the booked time',
+    callback: 'satisfaction call-back',
   },
 };
 export const LEVEL_LABELS: Record<SmsLang, Record<1 | 2 | 3, string>> = {
@@ -127,10 +139,15 @@ const ZH: { [K in SmsKind]: Render<K> } = {
   visit_booked: (v, f) =>
     `${f.sig}您的服务单 ${v.ticketNo} ${v.rescheduled ? '上门时间已改约为' : '已预约上门，时间为'} ${f.window(v.visitAt, v.visitEnd)}，` +
     `工程师${f.clean(v.technicianName)}${v.technicianPhone ? `（电话 ${v.technicianPhone}）` : ''}将准时上门，请届时留人在家。${f.hotline(v)}`,
+  visit_reminder: (v, f) =>
+    `${f.sig}上门提醒：您的服务单 ${v.ticketNo} 预约的上门时间为 ${f.time(v.visitAt)}，` +
+    `工程师${f.clean(v.technicianName)}${v.technicianPhone ? `（电话 ${v.technicianPhone}）` : ''}将准时上门，请届时留人在家。${f.hotline(v)}`,
   completed: (v, f) =>
     `${f.sig}您的服务单 ${v.ticketNo} 已完成服务，感谢您的配合！请花一分钟为本次服务评价：${v.ratingLink} ${f.hotline(v)}`.trimEnd(),
   survey: (v, f) =>
     `${f.sig}满意度回访：您对服务单 ${v.ticketNo} 的服务满意吗？请点击 ${v.ratingLink} 打分（1–5 分），您的意见将帮助我们改进服务。`,
+  revisit: (v, f) =>
+    `${f.sig}非常抱歉，您的服务单 ${v.ticketNo} 的故障仍未排除。我们将重新安排工程师上门处理，工程师将尽快与您联系预约上门时间。${f.hotline(v)}`,
   follow_up_apology: (v, f) =>
     `${f.sig}非常抱歉本次服务（服务单 ${v.ticketNo}）未能让您满意。服务主管将${v.contactWithinHours ? `在 ${v.contactWithinHours} 小时内` : '尽快'}与您联系，跟进解决您的问题。${f.hotline(v)}`,
   cancelled: (v, f) =>
@@ -138,6 +155,9 @@ const ZH: { [K in SmsKind]: Render<K> } = {
   tech_assignment: (v, f) =>
     `${f.sig}新工单 ${v.ticketNo}（${URGENCY_LABELS.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
     `地址：${f.clean(v.address)}。请${v.acceptBy ? `于 ${f.time(v.acceptBy)} 前` : '尽快'}在工程师App中接单。`,
+  tech_visit_reminder: (v, f) =>
+    `${f.sig}上门提醒：工单 ${v.ticketNo}（${f.clean(v.productModel)}）预约上门时间为 ${f.time(v.visitAt)}，` +
+    `地址：${f.clean(v.address)}。请准时到达。`,
   tech_photo_reminder: (v, f) =>
     `${f.sig}工单 ${v.ticketNo} 尚缺少：${v.missingPhotos.map((k) => PHOTO_LABELS.zh[k]).join('、')}。请立即在工程师App中补传。`,
   escalation_warning: (v, f) =>
@@ -159,10 +179,16 @@ const EN: { [K in SmsKind]: Render<K> } = {
   visit_booked: (v, f) =>
     `${f.sig}The visit for your service request ${v.ticketNo} ${v.rescheduled ? 'has been rescheduled to' : 'is booked for'} ${f.window(v.visitAt, v.visitEnd)}. ` +
     `Technician ${f.clean(v.technicianName)}${v.technicianPhone ? ` (tel. ${v.technicianPhone})` : ''} will arrive on time; please make sure someone is at home.${f.hotline(v)}`,
+  visit_reminder: (v, f) =>
+    `${f.sig}Reminder: the visit for your service request ${v.ticketNo} is at ${f.time(v.visitAt)}. ` +
+    `Technician ${f.clean(v.technicianName)}${v.technicianPhone ? ` (tel. ${v.technicianPhone})` : ''} will arrive on time; please make sure someone is at home.${f.hotline(v)}`,
   completed: (v, f) =>
     `${f.sig}Your service request ${v.ticketNo} has been completed. Thank you! Please take a minute to rate our service: ${v.ratingLink}${f.hotline(v)}`,
   survey: (v, f) =>
     `${f.sig}How did we do? Please rate the service for request ${v.ticketNo} from 1 to 5: ${v.ratingLink} Your feedback helps us improve.`,
+  revisit: (v, f) =>
+    `${f.sig}We are sorry that the fault of your service request ${v.ticketNo} has not been fixed. We are sending a technician again, ` +
+    `who will contact you shortly to book a visit.${f.hotline(v)}`,
   follow_up_apology: (v, f) =>
     `${f.sig}We are sorry that our service for request ${v.ticketNo} did not meet your expectations. A service supervisor will contact you ` +
     `${v.contactWithinHours ? `within ${v.contactWithinHours} hour${v.contactWithinHours === 1 ? '' : 's'}` : 'shortly'} to put things right.${f.hotline(v)}`,
@@ -171,6 +197,9 @@ const EN: { [K in SmsKind]: Render<K> } = {
   tech_assignment: (v, f) =>
     `${f.sig}New job ${v.ticketNo} (${URGENCY_LABELS.en[v.urgency]}): ${f.clean(v.productModel)}${v.problem ? `, ${f.clean(v.problem)}` : ''}. ` +
     `Address: ${f.clean(v.address)}. Please accept it in the technician app ${v.acceptBy ? `by ${f.time(v.acceptBy)}` : 'as soon as possible'}.`,
+  tech_visit_reminder: (v, f) =>
+    `${f.sig}Visit reminder: job ${v.ticketNo} (${f.clean(v.productModel)}) is booked for ${f.time(v.visitAt)}. ` +
+    `Address: ${f.clean(v.address)}. Please arrive on time.`,
   tech_photo_reminder: (v, f) =>
     `${f.sig}Job ${v.ticketNo} is missing: ${v.missingPhotos.map((k) => PHOTO_LABELS.en[k]).join(', ')}. Please upload them in the technician app now.`,
   escalation_warning: (v, f) =>

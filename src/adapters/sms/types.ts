@@ -10,12 +10,15 @@ export const SMS_KINDS = [
   'assigned',
   'delay',
   'visit_booked',
+  'visit_reminder',
   'completed',
   'survey',
+  'revisit',
   'follow_up_apology',
   'cancelled',
   // to the technician
   'tech_assignment',
+  'tech_visit_reminder',
   'tech_photo_reminder',
   // to escalation contacts / ops
   'escalation_warning',

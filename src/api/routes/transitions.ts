@@ -35,7 +35,10 @@ export function actionArgs<A extends Action>(action: A, body: ActionBody<A>, req
   const bad = problems(action, body, nowMs);
   if (bad.length) throw badRequest(bad);
   const { name, role } = principalOf(req);
-  const own = LIFECYCLE[action].assignee ? { technicianId: ownTechnician(req, (body as { technicianId?: string }).technicianId) } : {};
+  // An assignee action is the caller's own when they are a technician; ops (where listed) act for whoever is assigned.
+  const spec = LIFECYCLE[action];
+  const forSelf = spec.assignee && (role === 'technician' || !spec.roles.includes('ops'));
+  const own = forSelf ? { technicianId: ownTechnician(req, (body as { technicianId?: string }).technicianId) } : {};
   return { ...normalised(action, body), ...own, by: { name, role } } as ActionArgs<A>;
 }
 
@@ -57,6 +60,11 @@ export const transitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const action of ACTIONS) {
     const spec = LIFECYCLE[action];
     if (!spec.path) continue;
+    const who = !spec.assignee
+      ? ''
+      : spec.roles.includes('ops')
+        ? ' (a technician only when assigned; ops for whoever is assigned)'
+        : ' (assigned technician only)';
     app.post(
       `/v1/service-requests/:id/${spec.path}`,
       {
@@ -64,7 +72,7 @@ export const transitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         schema: {
           summary: spec.summary,
           description:
-            `Workflow update \`${action}\`. Allowed for: ${spec.roles.join(', ')}${spec.assignee ? ' (assigned technician only)' : ''}; ` +
+            `Workflow update \`${action}\`. Allowed for: ${spec.roles.join(', ')}${who}; ` +
             `in states ${spec.from.join(', ')}. 409 with the workflow's reason when the request's state does not allow it. ` +
             'An `Idempotency-Key` is bound to the caller, the action and the body: the same body again is the first answer; another body is 409 `conflict`.',
           tags: ['transitions'],

@@ -46,17 +46,32 @@ export const DailyReportResponse = Type.Object(
     }),
     firstTimeFix: Type.Object(
       { visited: Count, fixedFirstVisit: Count, rate: Rate },
-      { description: 'Among requests with a finished visit, those resolved at the first visit' },
+      {
+        description:
+          'Among requests with a finished visit, those resolved at the first visit (a request reopened by a call-back was not); ' +
+          'remote resolutions are left out',
+      },
     ),
     resolution: Type.Object(
       { eligible: Count, resolved: Count, cancelled: Count, rate: Rate },
-      { description: 'Resolved / (received − cancelled)' },
+      { description: 'Resolved (by a visit or remotely, not reopened since) / (received − cancelled)' },
     ),
     satisfaction: Type.Object(
       { rated: Count, averageScore: Type.Union([Type.Number(), Type.Null()]), lowScores: Count, lowScoreShare: Rate },
       { description: 'Scores 1..5; low = ≤ 3' },
     ),
     complaints: Count,
+    remoteResolutions: Type.Integer({ minimum: 0, description: 'Requests resolved without a visit; not in firstTimeFix.visited' }),
+    revisits: Type.Integer({ minimum: 0, description: 'Requests reopened because a call-back found the fault not fixed' }),
+    callbacks: Type.Object(
+      { reached: Count, notReached: Count, unreachable: Count, notFixed: Count },
+      {
+        description:
+          'Satisfaction call-backs (回访): calls that reached the customer, unanswered calls (each attempt), customers never ' +
+          'reached, answers "not fixed"',
+      },
+    ),
+    callbackComplaints: Type.Object({ staff: Count, product: Count }, { description: 'Complaints raised during call-backs' }),
     escalations: Type.Object({
       escalatedRequests: Count,
       requestsByLevel: counts(['0', '1', '2', '3'], 'Requests by the highest level reached'),

@@ -9,7 +9,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import type { Actor, Role } from '../roles';
 import type { Status } from '../types';
-import { LongText, TechnicianId } from './fields';
+import { LongText, StringEnum, TechnicianId } from './fields';
 
 /** What an action's outcome may depend on besides its arguments. */
 export interface ActionContext {
@@ -30,8 +30,13 @@ export interface ActionSpec<B extends TSchema = TSchema> {
   summary: string;
   /** Token roles that may take it over HTTP (none: only through a signed customer link). */
   roles: readonly Role[];
-  /** Only the technician assigned to the request; the body's `technicianId` defaults to the token's. */
+  /**
+   * A technician caller must be the one assigned to the request; the body's `technicianId` defaults to the
+   * token's. With ops among the roles too, ops may take it for anyone (technicianId optional then).
+   */
   assignee: boolean;
+  /** The lifecycle version that introduced it; requests on an older one refuse it (absent: every version). */
+  since?: number;
   from: readonly Status[];
   /** The arguments as callers send them (HTTP body; the workflow update's argument adds `technicianId`, `by`). */
   body: B;
@@ -54,9 +59,21 @@ const closed = { additionalProperties: false } as const;
 const OwnTechnician = Type.Optional(TechnicianId);
 const TECH: readonly Role[] = ['technician'];
 const OPS: readonly Role[] = ['ops'];
+const OPS_OR_TECH: readonly Role[] = ['ops', 'technician'];
+const CALL_CENTRE: readonly Role[] = ['ops', 'callcentre'];
 
 /** States before completion: a request can still be cancelled from them. */
-const OPEN: readonly Status[] = ['received', 'dispatching', 'assigned', 'accepted', 'scheduled', 'on_site', 'on_hold', 'escalated'];
+const OPEN: readonly Status[] = [
+  'received',
+  'first_line',
+  'dispatching',
+  'assigned',
+  'accepted',
+  'scheduled',
+  'on_site',
+  'on_hold',
+  'escalated',
+];
 
 const DAY_MS = 86_400_000;
 /** Visits are booked from a day back (late entry) to 90 days ahead. */
@@ -104,6 +121,13 @@ export const LIFECYCLE = {
       {
         technicianId: OwnTechnician,
         at: Type.String({ format: 'date-time', maxLength: 40, description: 'Booked visit time, ISO-8601 with offset' }),
+        requestedBy: Type.Optional(
+          StringEnum(['customer', 'technician'] as const, {
+            description:
+              'Who chose the slot (default technician). A slot the customer asked for that is later than the on-site ' +
+              'deadline moves that deadline to the slot (lifecycle 3); a customer re-booking is recorded as such.',
+          }),
+        ),
       },
       closed,
     ),
@@ -194,6 +218,81 @@ export const LIFECYCLE = {
     records: 'follow_up',
     leadsTo: () => 'closed',
   }),
+  remoteResolution: spec({
+    path: 'remote-resolution',
+    summary: 'Resolved without a visit (by phone or remote guidance)',
+    roles: OPS_OR_TECH,
+    assignee: true,
+    since: 3,
+    from: ['first_line', 'dispatching', 'assigned', 'accepted', 'scheduled', 'escalated'],
+    body: Type.Object(
+      {
+        technicianId: OwnTechnician,
+        notes: LongText(2000, { description: 'What fixed it (advice given, setting changed, …)' }),
+      },
+      closed,
+    ),
+    records: 'resolved_remotely',
+    leadsTo: () => 'completed',
+  }),
+  visitNeeded: spec({
+    path: 'visit-needed',
+    summary: 'A consultation needs a visit: dispatch it',
+    roles: OPS,
+    assignee: false,
+    since: 3,
+    from: ['first_line'],
+    body: Type.Object({ reason: LongText(500) }, closed),
+    records: 'visit_needed',
+    leadsTo: () => 'dispatching',
+  }),
+  callbackOutcome: spec({
+    path: 'callback-outcome',
+    summary: 'Outcome of the satisfaction call-back (回访): not reached, or the answers',
+    roles: CALL_CENTRE,
+    assignee: false,
+    since: 3,
+    from: ['completed'],
+    body: Type.Object(
+      {
+        reached: Type.Boolean({ description: 'false: nobody answered; the call is retried within the call-back window' }),
+        note: Type.Optional(LongText(1000)),
+        answers: Type.Optional(
+          Type.Object(
+            {
+              satisfiedWithTechnician: Type.Boolean({ description: "A: satisfied with the technician's service" }),
+              useExplained: Type.Boolean({ description: 'B: the technician explained use and care' }),
+              fixed: Type.Boolean({ description: 'C: fixed and working now; false sends a technician again' }),
+              suggestions: Type.Optional(LongText(1000, { description: 'D: suggestions' })),
+            },
+            closed,
+          ),
+        ),
+        score: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+        staffComplaint: Type.Optional(LongText(1000, { description: 'A complaint about staff raised in the call' })),
+        productComplaint: Type.Optional(LongText(1000, { description: 'A complaint about the product raised in the call' })),
+      },
+      closed,
+    ),
+    records: 'callback_outcome',
+    leadsTo: (a, ctx) => {
+      if (!a.reached) return 'completed';
+      if (a.answers && !a.answers.fixed) return 'dispatching';
+      return a.score !== undefined && a.score <= ctx.followUpThreshold ? 'follow_up' : 'closed';
+    },
+    check: (a) => {
+      const out: FieldProblem[] = [];
+      if (a.reached) {
+        if (!a.answers) out.push({ path: 'answers', message: 'required when the customer was reached' });
+        if (a.score === undefined) out.push({ path: 'score', message: 'required when the customer was reached' });
+      } else {
+        for (const f of ['answers', 'score', 'staffComplaint', 'productComplaint'] as const) {
+          if (a[f] !== undefined) out.push({ path: f, message: 'only when the customer was reached' });
+        }
+      }
+      return out;
+    },
+  }),
   cancel: spec({
     path: 'cancel',
     summary: 'Cancel (customer is told)',
@@ -225,8 +324,12 @@ export type ActionArgs<A extends Action> = ActionBody<A> &
     idempotency?: { key: string; bodyHash: string };
   };
 
-/** Why an action is refused in a state, or undefined when it is allowed. */
-export function refusal(action: Action, status: Status): string | undefined {
+/** Why an action is refused in a state (and lifecycle version), or undefined when it is allowed. */
+export function refusal(action: Action, status: Status, lifecycleVersion?: number): string | undefined {
+  const since = (LIFECYCLE[action] as ActionSpec).since;
+  if (since !== undefined && lifecycleVersion !== undefined && lifecycleVersion < since) {
+    return `cannot ${action}: this request runs lifecycle version ${lifecycleVersion}, which has no such action (from version ${since})`;
+  }
   const allowed = LIFECYCLE[action].from;
   if (allowed.includes(status)) return undefined;
   return `cannot ${action} a request that is ${status} (allowed when ${allowed.join(', ')})`;

@@ -19,4 +19,7 @@ export const BREACH_RULES: Record<Milestone, BreachRule> = {
   resolution_max: 'escalate',
   photos: 'remind',
   follow_up: 'escalate',
+  // Late arrival at a booked visit, and a call-back not made in its window (lifecycle 3).
+  appointment: 'escalate',
+  callback: 'escalate',
 };

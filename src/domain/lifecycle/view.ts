@@ -54,6 +54,19 @@ const Escalation = Type.Object({
   detail: Opt(Str),
 });
 
+const By = Opt(Type.String({ description: 'Who took the action: token name (role)' }));
+
+const CallbackOutcome = Type.Object({
+  at: Str,
+  satisfiedWithTechnician: Type.Boolean(),
+  useExplained: Type.Boolean(),
+  fixed: Type.Boolean(),
+  suggestions: Opt(Str),
+  score: Type.Integer({ minimum: 1, maximum: 5 }),
+  note: Opt(Str),
+  by: By,
+});
+
 const Photo = Type.Object({ kind: StringEnum(PHOTO_KINDS), key: Str, at: Str });
 
 export const ServiceRequestState = Type.Object(
@@ -97,6 +110,45 @@ export const ServiceRequestState = Type.Object(
     onHold: Opt(Type.Object({ since: Str, reason: Str, resumeTo: StringEnum(STATUSES) })),
     feedback: Opt(Type.Object({ score: Type.Integer(), comment: Opt(Str), at: Str })),
     followUp: Opt(Type.Object({ notes: Str, at: Str })),
+    lifecycleVersion: Opt(Type.Integer({ description: 'The lifecycle the request runs (docs/lifecycle.md, Versions)' })),
+    remoteResolution: Opt(
+      Type.Object({ at: Str, notes: Str, technicianId: Opt(Str), by: By }, { description: 'Resolved without a visit' }),
+    ),
+    appointment: Opt(
+      Type.Object(
+        {
+          at: Str,
+          requestedBy: StringEnum(['customer', 'technician'] as const),
+          reminderAt: Opt(Type.String({ description: 'When the reminder SMS goes out (slot minus the policy lead)' })),
+          reminderSentAt: Opt(Str),
+          lateArrival: Opt(Type.Boolean({ description: 'Arrived after the slot plus the grace, or not yet and already late' })),
+          onSiteMovedTo: Opt(Type.String({ description: 'The customer chose a slot after the on-site deadline: it moved here' })),
+        },
+        { description: "The current visit's booked slot" },
+      ),
+    ),
+    callback: Opt(
+      Type.Object(
+        {
+          dueFrom: Str,
+          dueBy: Str,
+          attempts: Type.Array(Type.Object({ at: Str, note: Opt(Str), by: By }), { description: 'Calls that did not reach the customer' }),
+          unreachable: Opt(Type.Boolean({ description: 'Not reached in the allowed attempts: escalated' })),
+          outcome: Opt(CallbackOutcome),
+        },
+        { description: 'The satisfaction call-back of the last completion (回访)' },
+      ),
+    ),
+    callbackComplaints: Opt(
+      Type.Array(Type.Object({ at: Str, kind: StringEnum(['staff', 'product'] as const), text: Str }), {
+        description: 'Complaints raised during call-backs',
+      }),
+    ),
+    reopened: Opt(
+      Type.Array(Type.Object({ at: Str, visit: Type.Integer(), excluded: Type.Array(Str) }), {
+        description: 'Revisits after a call-back found the fault not fixed',
+      }),
+    ),
     cancelReason: Opt(Str),
     outcome: Opt(StringEnum(['closed', 'no_feedback', 'cancelled'] as const)),
     closedAt: Opt(Str),

@@ -29,6 +29,7 @@ import {
 import { createDevServerEnv, createTimeSkippingEnv } from '../../support/servers';
 import { workflowBundle } from '../../support/bundle';
 import { requestInput } from '../../support/fixtures';
+import { MemoryBoard } from '../../support/memoryBoard';
 
 export const RATING_SECRET = 'test-rating-secret';
 export const defaultPolicy = (): ResolvedPolicy => loadPolicyFile(join(PROJECT_ROOT, 'policy', 'default.yaml'));
@@ -39,6 +40,8 @@ export interface Bed {
   dir: string;
   storage: LocalStorage;
   openJobs: Record<string, number>;
+  /** Exact load (lifecycle 3): the claims of this bed's requests; a request that never ends keeps its claim. */
+  board: MemoryBoard;
   /** Numbers the SMS gateway cannot reach (it answers 503, retryable) until removed: an outage for them. */
   gatewayDown: Set<string>;
   outbox(): Promise<OutboxLine[]>;
@@ -66,6 +69,8 @@ export interface BedOptions {
    * server's speculative task writes nothing.
    */
   server?: 'time-skipping' | 'dev';
+  /** The lifecycle version requests start with (default CURRENT_LIFECYCLE): older ones, as if started before a deploy. */
+  lifecycleVersion?: number;
 }
 
 export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: BedOptions = {}): Promise<Bed> {
@@ -75,6 +80,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
   const storage = new LocalStorage(join(dir, 'photos'));
   const openJobs: Record<string, number> = {};
   const gatewayDown = new Set<string>();
+  const board = new MemoryBoard();
   const outbox = new OutboxSmsProvider({ file: outboxFile });
   const deps = {
     sms: {
@@ -89,6 +95,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     storage,
     callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
     openJobs: async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, openJobs[id] ?? 0])),
+    board,
     ratingLink: (p: { requestId: string; tokenId: string; expiresAt: string }) =>
       `http://aftercare.test/r/${signRatingToken(p, RATING_SECRET)}`,
     timeZone: 'Asia/Shanghai',
@@ -113,7 +120,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
       policy,
       bodyHash: 'hash',
       startAttemptId: 'attempt-1',
-      lifecycleVersion: CURRENT_LIFECYCLE,
+      lifecycleVersion: opts.lifecycleVersion ?? CURRENT_LIFECYCLE,
     };
     const handle = await env.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId: id, taskQueue: queue, args: [input] });
     return Object.assign(handle, { state: () => handle.query(stateQuery) }) as Handle;
@@ -125,6 +132,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     dir,
     storage,
     openJobs,
+    board,
     gatewayDown,
     outbox: () => readOutbox(outboxFile),
     start: (over = {}, policy = defaultPolicy(), id = `sr-${randomUUID().slice(0, 8)}`) => startOn(taskQueue, over, policy, id),

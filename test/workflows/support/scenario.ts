@@ -11,6 +11,7 @@ import { temporal } from '@temporalio/proto';
 import type { OutboxLine } from '../../../src/adapters/sms';
 import { resolvePolicy } from '../../../src/policy';
 import type { ResolvedPolicy } from '../../../src/domain/policyTypes';
+import type { ActionArgs, ActionBody } from '../../../src/domain/lifecycle/actions';
 import type { PhotoKind, ServiceRequestInput } from '../../../src/domain/types';
 import { parsePolicyText } from '../../../src/policy';
 import { isRatingTokenError, verifyRatingToken } from '../../../src/ratingLink';
@@ -58,6 +59,8 @@ export function useBed(opts: BedOptions = {}): Suite {
       }
       await expectSmsIdempotent(bed, h);
     }
+    // A terminated request never releases its board claim: without this, the next test's dispatch would see it.
+    bed.board.book.clear();
   });
   afterAll(async () => {
     await bed?.teardown();
@@ -239,6 +242,30 @@ export const act = {
   followUp: (h: Handle, notes = 'called the customer, apologised, offered a free check') =>
     h.executeUpdate(ACTION_UPDATES.followUp, { args: [{ notes }] }),
   cancel: (h: Handle, reason = 'customer fixed it themselves') => h.executeUpdate(ACTION_UPDATES.cancel, { args: [{ reason }] }),
+  /** Ops (by default) or the assigned technician resolves it without a visit. */
+  remote: (h: Handle, by: { technicianId?: string } = {}, notes = 'reset the unit by phone; works again') =>
+    h.executeUpdate(ACTION_UPDATES.remoteResolution, {
+      // Ops send no technicianId (the type asks for one because technicians must name themselves).
+      args: [
+        {
+          notes,
+          ...by,
+          by: { name: by.technicianId ?? 'hotline', role: by.technicianId ? 'technician' : 'ops' },
+        } as ActionArgs<'remoteResolution'>,
+      ],
+    }),
+  visitNeeded: (h: Handle, reason = 'needs a look at the unit') => h.executeUpdate(ACTION_UPDATES.visitNeeded, { args: [{ reason }] }),
+  /** The call centre's report: not reached (no answers), or reached with answers A–D and a score. */
+  callback: (h: Handle, outcome: CallbackOutcome) =>
+    h.executeUpdate(ACTION_UPDATES.callbackOutcome, { args: [{ ...outcome, by: { name: 'callcentre', role: 'callcentre' } }] }),
+};
+
+export type CallbackOutcome = ActionBody<'callbackOutcome'>;
+
+/** A reached call-back: satisfied, explained, fixed, score 5 unless `over` says otherwise. */
+export const reachedCall = (over: Partial<NonNullable<CallbackOutcome['answers']>> & { score?: number } = {}): CallbackOutcome => {
+  const { score = 5, ...answers } = over;
+  return { reached: true, score, answers: { satisfiedWithTechnician: true, useExplained: true, fixed: true, ...answers } };
 };
 
 /** Waits for the first automatic assignment and returns the technician. */
@@ -390,6 +417,8 @@ export const CURRENT_HISTORIES_DIR = join(HISTORIES_DIR, `v${CURRENT_LIFECYCLE}`
 /** Writes the request's history to test/histories/<name>.json when RECORD_HISTORIES=1; otherwise nothing. */
 export async function recordHistory(h: Handle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
+  // Only the current lifecycle's: an older one's recorded set is kept as it was recorded by the code of its time.
+  if ((await h.state()).lifecycleVersion !== CURRENT_LIFECYCLE) return;
   const history = await h.fetchHistory();
   mkdirSync(CURRENT_HISTORIES_DIR, { recursive: true });
   writeFileSync(join(CURRENT_HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);

@@ -29,7 +29,7 @@ import { notifier } from '../../proxies';
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
 const DEFAULT_SMS_BUDGET_MS = 2 * 3600_000;
-type SpanMilestone = Exclude<Milestone, 'resolution_max'>;
+type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback'>;
 
 export class RequestContext {
   readonly state: ServiceRequestState;
