@@ -76,10 +76,16 @@ async function start(id: string): Promise<WorkflowHandle> {
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
+  let lastError = '';
   for (;;) {
-    const v = await f().catch(() => undefined);
+    const v = await f().catch((err: unknown) => {
+      lastError =
+        err instanceof Error ? `${err.name}: ${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
+      return undefined;
+    });
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    // The last refusal says why (worker still down, or the workflow refused it): what a failure on a busy machine needs.
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${lastError ? `; last error: ${lastError}` : ''}`);
     await sleep(200);
   }
 }
