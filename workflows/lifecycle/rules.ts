@@ -1,13 +1,18 @@
 /** The request's policy, looked up for its urgency, type and VIP flag (the policy is data passed in at start). */
+import { parseSpan } from '../../src/domain/duration';
+import { POLICY_DEFAULTS } from '../../src/domain/policy';
 import type { CalendarSpec, ResolvedPolicy, Span, TypeOverride } from '../../src/domain/policyTypes';
 import type { Milestone, Urgency } from '../../src/domain/types';
 import type { ServiceRequestStart } from '../messages';
 
-const span = (ms: number, text: string): Span => ({ ms, business: false, text });
-/** For a policy resolved without the lifecycle-3 blocks (the resolver always fills them; see docs/policy.md). */
+/**
+ * For a policy resolved without the lifecycle-3 blocks: the resolver's own defaults (it always fills them;
+ * docs/policy.md), parsed the way it parses them.
+ */
+const D = POLICY_DEFAULTS;
 const FALLBACK = {
-  appointments: { reminderLead: span(2 * 3600_000, '2h'), lateGrace: span(15 * 60_000, '15m') },
-  callback: { earliest: span(2 * 3600_000, '2h'), latest: span(24 * 3600_000, '24h'), maxAttempts: 3 },
+  appointments: { reminderLead: parseSpan(D.appointments.reminderLead), lateGrace: parseSpan(D.appointments.lateGrace) },
+  callback: { earliest: parseSpan(D.callback.earliest), latest: parseSpan(D.callback.latest), maxAttempts: D.callback.maxAttempts },
 };
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
