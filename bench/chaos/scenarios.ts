@@ -52,17 +52,22 @@ export interface ChaosOptions {
 }
 
 /** A private stack (fast policy) with its outbox tail and API client, for `body`; stopped when it ends. */
-async function onChaosStack<T>(
+async function onChaosStack<T extends { ok: boolean; failures: string[] }>(
   o: { name: string; address?: string; integrationTokens: number; workers?: number; apis?: number; env?: Record<string, string> },
   body: (stack: Stack, sms: OutboxTail, api: Api) => Promise<T>,
 ): Promise<T> {
   const stack = await startStack({ ...o, policyFile: FAST_POLICY });
   const sms = new OutboxTail(stack.outboxFile);
+  let result: T | undefined;
   try {
-    return await body(stack, sms, chaosApi(stack));
+    result = await body(stack, sms, chaosApi(stack));
+    return result;
   } finally {
     await sms.close();
-    await stack.stop();
+    // A failed scenario keeps its processes' logs and outbox for the post-mortem, and says where they are.
+    const keepDir = result !== undefined && !result.ok;
+    if (keepDir) result?.failures.push(`logs kept in ${stack.dir}`);
+    await stack.stop({ keepDir });
   }
 }
 

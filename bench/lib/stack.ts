@@ -372,7 +372,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       await Promise.all(stack.workers.map((w) => w.kill('SIGTERM')));
       await connection.close().catch(() => undefined);
       await server?.kill('SIGTERM');
-      if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
+      // BENCH_KEEP_DIRS=1 keeps every stack's logs and outbox for a post-mortem.
+      if (!opts.keepDir && !process.env.BENCH_KEEP_DIRS) rmSync(dir, { recursive: true, force: true });
     },
   };
   RUNNING.add(stack);
