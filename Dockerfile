@@ -24,7 +24,7 @@ RUN npm run build \
   && test -f dist/workflow-bundle.js
 RUN npm prune --omit=dev
 
-# ---- runtime: production deps + compiled code + default policy files, as the unprivileged `node` user ----
+# ---- runtime: production deps + compiled code + default policy and catalogue files, as the unprivileged `node` user ----
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
@@ -35,6 +35,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/policy ./policy
+COPY --from=build /app/catalogue ./catalogue
 RUN mkdir -p var/outbox var/photos && chown -R node:node var
 
 USER node

@@ -2,6 +2,7 @@
  * What the workflow may ask of the outside world. The workflow imports these types only; `createActivities`
  * provides the implementations from their dependencies.
  */
+import type { LineInput, LineProblem, PricedLines } from '../src/domain/charges';
 import type { BoardCandidate } from '../src/domain/load';
 import type { DispatchPolicy, EscalationContact } from '../src/domain/policyTypes';
 import type { EscalationLevel, GeoPoint, Milestone, PhotoKind, RequestType } from '../src/domain/types';
@@ -16,7 +17,13 @@ export type CustomerSmsKind =
   | 'survey'
   | 'revisit'
   | 'follow_up_apology'
-  | 'cancelled';
+  | 'cancelled'
+  | 'quote'
+  | 'quote_reminder'
+  | 'quote_declined'
+  | 'parts_expected'
+  | 'parts_delayed'
+  | 'parts_arrived';
 export type TechnicianSmsKind = 'tech_assignment' | 'tech_visit_reminder' | 'tech_photo_reminder';
 
 /** Template variables (see src/adapters/sms/templates.ts); `technicianId` is expanded by the activity. */
@@ -48,7 +55,21 @@ export interface EscalationNotice {
   /** Distinguishes repeated notices of one request for idempotency. */
   seq: number;
   level: EscalationLevel;
-  kind: 'warning' | 'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure' | 'callback_unreached';
+  /**
+   * `warning` and `breach` have SMS kinds of their own; the others are paged as `ops_alert` (activities/escalate.ts).
+   * Lifecycle 4: `parts_overdue`, a spare part's expected date passed (paged to the warehouse contact);
+   * `quote_expired`, nobody decided a quote by its expiry.
+   */
+  kind:
+    | 'warning'
+    | 'breach'
+    | 'no_candidate'
+    | 'unresolved'
+    | 'photos_missing'
+    | 'sms_failure'
+    | 'callback_unreached'
+    | 'parts_overdue'
+    | 'quote_expired';
   contact: EscalationContact;
   milestone?: Milestone;
   dueAt?: string;
@@ -91,6 +112,13 @@ export interface ServiceActivities {
   releaseTechnician(a: { requestId: string; claimId: string }): Promise<void>;
   checkPhotos(a: { requestId: string; required: PhotoKind[] }): Promise<PhotoCheckResult>;
   issueRatingLink(a: { requestId: string; tokenId: string; expiresAt: string; language: 'zh' | 'en' }): Promise<{ url: string }>;
+  /** Lifecycle 4: a signed single-use link for the customer to a quote (approve / decline) or the service report. */
+  issueCustomerLink(a: { purpose: 'quote' | 'report'; requestId: string; tokenId: string; expiresAt: string }): Promise<{ url: string }>;
+  /**
+   * Lifecycle 4: prices quote or parts lines from the price list and parts catalogue loaded at start-up; the
+   * problems name each bad line by its path in the caller's body (e.g. `lines[1].partNumber`).
+   */
+  priceLines(a: { lines: LineInput[]; category: string; path: string }): Promise<{ priced?: PricedLines; problems: LineProblem[] }>;
   createCallbackTask(a: {
     requestId: string;
     ticket: string;

@@ -4,6 +4,8 @@ import type { SmsProvider } from '../src/adapters/sms';
 import type { PhotoStorage } from '../src/adapters/storage';
 import type { CallCentre } from '../src/adapters/callcentre';
 import type { BoardPick, ClaimArgs, ReleaseArgs } from '../src/domain/load';
+import type { Catalogue } from '../src/catalogue';
+import type { LinkPurpose } from '../src/ratingLink';
 
 /**
  * The dispatch board (workflows/dispatchBoard.ts): exact technician load, one reservation per request. Both calls
@@ -41,8 +43,12 @@ export interface ActivityDeps {
   ratings?(technicianIds: string[]): Promise<Record<string, number | undefined>>;
   /** Signs a rating token and returns the customer's link. */
   ratingLink(p: { requestId: string; tokenId: string; expiresAt: string }): string;
+  /** Signs a token for another customer link (quote, service report; src/ratingLink.ts) and returns the link. */
+  customerLink(purpose: Exclude<LinkPurpose, 'rating'>, p: { requestId: string; tokenId: string; expiresAt: string }): string;
   /** POSTs an escalation notice to a contact's webhook. */
   postWebhook?(url: string, body: unknown, idempotencyKey: string): Promise<void>;
   timeZone: string;
+  /** Price list and parts catalogue (src/catalogue/), loaded at start-up. Absent = not loaded (tests that need none). */
+  catalogue?: Catalogue;
   logger: Logger;
 }

@@ -1,6 +1,7 @@
 import type { ServiceActivities } from './contract';
 import type { ActivityDeps } from './deps';
 import { callbackActivities } from './callback';
+import { chargeActivities } from './charges';
 import { dispatchActivities } from './dispatch';
 import { escalateActivities } from './escalate';
 import { notifyActivities } from './notify';
@@ -18,5 +19,6 @@ export function createActivities(deps: ActivityDeps): ServiceActivities {
     ...dispatchActivities(deps),
     ...photoActivities(deps),
     ...callbackActivities(deps),
+    ...chargeActivities(deps),
   };
 }

@@ -224,6 +224,7 @@ async function main(): Promise<void> {
       openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, 0])),
       board: new TemporalDispatchBoard({ client: stack.client, taskQueue: stack.taskQueue, workflowId: boardWorkflowId(stack.taskQueue) }),
       ratingLink: () => 'http://x/r/y',
+      customerLink: () => 'http://x/q/y',
       timeZone: 'Asia/Shanghai',
       logger: pino({ level: 'silent' }),
     }),

@@ -5,12 +5,14 @@
  * SIGHUP: reload the policy file (new requests only; running ones keep theirs).
  */
 import type { Client } from '@temporalio/client';
+import { assertCurrency, loadCatalogue } from './catalogue';
 import { createStorage } from './adapters/storage';
 import { codecDataConverter, codecFromKeys, type AesGcmCodec } from './codec';
 import { DeferredPort } from './api/deferredPort';
 import { buildServer, type ApiServer } from './api/server';
 import { TemporalRequests } from './temporal/requests';
 import { ConfigError, loadConfig, type Config } from './config';
+import { POLICY_DEFAULTS } from './domain/policy';
 import type { ResolvedPolicy } from './domain/policyTypes';
 import { createLogger, type Logger } from './logger';
 import { loadPolicyFile } from './policy';
@@ -82,6 +84,9 @@ export async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ component: 'api' });
   let policy = loadPolicyFile(config.policyFile);
+  // Price list and parts catalogue: checked like the policy, in the policy's currency (docs/catalogue.md).
+  const catalogue = loadCatalogue(config.catalogue);
+  assertCurrency(catalogue, policy.charges ?? POLICY_DEFAULTS.charges);
   const tokens = loadTokenFile(config.tokensFile);
   checkProductionSafety(config, tokens);
   const storage = createStorage(config.storage);
@@ -103,6 +108,7 @@ export async function main(): Promise<void> {
     ),
     ...(codec ? { codec: { codec, codecTokens: config.codec.tokens, allowedOrigins: config.codec.uiOrigins } } : {}),
     metrics: { bearerToken: config.metrics.token },
+    catalogue,
   });
   await app.listen({ port: config.port, host: config.host });
   logger.info({ port: config.port, host: config.host, policyVersion: policy.version }, 'API listening');
@@ -114,7 +120,10 @@ export async function main(): Promise<void> {
 
   process.on('SIGHUP', () => {
     try {
-      policy = loadPolicyFile(config.policyFile);
+      const next = loadPolicyFile(config.policyFile);
+      // Quotes add the policy's visit fee to catalogue prices: a policy in another currency is refused.
+      assertCurrency(catalogue, next.charges ?? POLICY_DEFAULTS.charges);
+      policy = next;
       logger.info({ policyVersion: policy.version }, 'policy reloaded; applies to new requests');
     } catch (err) {
       logger.error({ err: { message: (err as Error).message } }, 'policy reload failed; keeping the previous policy');

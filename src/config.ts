@@ -25,6 +25,8 @@ export interface Config {
   host: string;
   logLevel: string;
   policyFile: string;
+  /** Price list and parts catalogue (PRICE_LIST_FILE, PARTS_CATALOGUE_FILE; docs/catalogue.md). */
+  catalogue: { priceListFile: string; partsFile: string };
   techniciansFile: string;
   tokensFile: string;
   publicBaseUrl: string;
@@ -390,6 +392,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     logLevel,
     policyFile: file('AFTERCARE_POLICY', 'policy/default.yaml'),
+    catalogue: {
+      priceListFile: file('PRICE_LIST_FILE', 'catalogue/prices.yaml'),
+      partsFile: file('PARTS_CATALOGUE_FILE', 'catalogue/parts.yaml'),
+    },
     techniciansFile: file('AFTERCARE_TECHNICIANS', 'policy/technicians.yaml'),
     tokensFile: file('AFTERCARE_TOKENS', 'policy/tokens.demo.json'),
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`) ?? '',

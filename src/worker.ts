@@ -8,10 +8,12 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
+import { assertCurrency, loadCatalogue } from './catalogue';
 import { codecDataConverter, codecFromKeys } from './codec';
 import { loadConfig, type Config } from './config';
 import { installWorkerRuntime } from './metrics/worker';
 import { createLogger } from './logger';
+import { POLICY_DEFAULTS } from './domain/policy';
 import { loadPolicyFile } from './policy';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
@@ -59,6 +61,9 @@ export async function createWorker(s: WorkerSetup): Promise<Worker> {
 /** Builds the worker from configuration; the caller runs and shuts it down. */
 export async function workerFromConfig(config: Config, logger: Logger): Promise<{ worker: Worker; close: () => Promise<void> }> {
   const policy = loadPolicyFile(config.policyFile);
+  // Price list and parts catalogue, checked before any connection (a bad file stops start-up, as a bad policy does).
+  const catalogue = loadCatalogue(config.catalogue);
+  assertCurrency(catalogue, policy.charges ?? POLICY_DEFAULTS.charges);
   const dataConverter = codecDataConverter(codecFromKeys(config.codec.keys));
   // Per-workflow refusals (the dispatch board's burst of claims) are retried by the board adapter itself (retry.ts).
   const client = await connectClient(config.temporal, {
@@ -66,7 +71,10 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     ...(dataConverter ? { dataConverter } : {}),
   });
   const connection = await connectWorker(config.temporal);
-  const deps = activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone);
+  const deps = {
+    ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone),
+    catalogue,
+  };
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,

@@ -31,6 +31,7 @@ SatisfactionScore=Int
 Channel=Keyword
 Owner=Keyword
 LifecycleVersion=Int
+Warranty=Keyword
 '
 
 log() { echo "temporal-setup: $*"; }

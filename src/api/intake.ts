@@ -175,6 +175,7 @@ export function intake(
       purchaseDate,
       category,
       ...(body.product.serialNumber ? { serialNumber: body.product.serialNumber.trim() } : {}),
+      ...(body.product.extendedWarrantyNumber ? { extendedWarrantyNumber: body.product.extendedWarrantyNumber.trim() } : {}),
     },
     problem: { description, ...(occursWhen ? { occursWhen } : {}), ...(symptoms ? { symptoms } : {}) },
     vip: body.vip ?? false,

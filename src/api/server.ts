@@ -14,6 +14,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { metricsPlugin } from '../metrics/api';
 import type { ReportSource } from '../reports/fetch';
 import type { PhotoStorage } from '../adapters/storage/types';
+import type { Catalogue } from '../catalogue';
 import type { Config, TrustProxy } from '../config';
 import type { Logger } from '../logger';
 import type { TokenStore } from '../tokens';
@@ -36,6 +37,7 @@ import { feedbackRoutes } from './routes/feedback';
 import { reportRoutes } from './routes/reports';
 import { healthRoutes } from './routes/health';
 import { DEFAULT_PHOTO_MAX_BYTES, DEFAULT_PHOTO_MAX_BYTES_PER_REQUEST, DEFAULT_PHOTO_MAX_PER_REQUEST, photoRoutes } from './routes/photos';
+import { quotePageRoutes } from './routes/quotePage';
 import { ratingPageRoutes } from './routes/ratingPage';
 import { serviceRequestRoutes } from './routes/serviceRequests';
 import { transitionRoutes } from './routes/transitions';
@@ -95,6 +97,8 @@ export interface ServerDeps {
   reports?: ReportSource;
   /** PII codec endpoint for the Temporal UI / CLI; absent when the codec is off. */
   codec?: { codec: PayloadCodec; codecTokens?: string[]; allowedOrigins?: string[] };
+  /** Price list and parts catalogue, for `app.services.catalogue`; absent in tests that need none. */
+  catalogue?: Catalogue;
   /** Prometheus /metrics; `false` leaves it out (tests that build many servers). */
   metrics?: false | { bearerToken?: string };
 }
@@ -152,6 +156,7 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
       storage: deps.storage,
       now: deps.clock ?? Date.now,
       ratingLinkSecret: deps.config.ratingLinkSecret,
+      ...(deps.catalogue ? { catalogue: deps.catalogue } : {}),
     },
   });
   await app.register(securityPlugin, {
@@ -177,6 +182,7 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
   });
   await app.register(feedbackRoutes);
   await app.register(ratingPageRoutes);
+  await app.register(quotePageRoutes, { timeZone: deps.reports?.timeZone }); // the policy's zone, as the daily report's
   if (deps.reports) await app.register(reportRoutes, { reports: deps.reports });
   if (deps.codec) await app.register(codecRoutes, { ...deps.codec, tokens: deps.tokens });
   await app.ready();

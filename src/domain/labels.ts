@@ -13,4 +13,6 @@ export const MILESTONE_LABEL: Record<Milestone, string> = {
   follow_up: 'Follow-up',
   appointment: 'Arrival at the booked time',
   callback: 'Satisfaction call-back',
+  quote: 'Quote decision',
+  parts: 'Spare parts arrival',
 };

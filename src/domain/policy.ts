@@ -6,17 +6,23 @@
 import { DateTime } from 'luxon';
 import { normaliseSkill } from './dispatch';
 import { REQUEST_TYPES, URGENCIES, type RequestType, type Urgency } from './types';
+import type { FaultCause } from './charges';
 import type {
   AppointmentPolicy,
   CalendarSpec,
   CallbackPolicy,
+  ChargesPolicy,
   DeadlineSpans,
   DispatchPolicy,
   EscalationContact,
+  PartsPolicy,
   PerUrgency,
+  QuotePolicy,
   ResolvedPolicy,
   Span,
   TypeOverride,
+  WarrantyPolicy,
+  WarrantyTerms,
 } from './policyTypes';
 import { DAY_MS, parseSpan } from './duration';
 import { CALENDAR_24X7, parseClock, workdayMs } from './calendar';
@@ -39,6 +45,14 @@ export const POLICY_DEFAULTS = {
   // Lifecycle 3. Workflows read a policy recorded before these blocks existed with these values.
   appointments: { reminderLead: '2h', lateGrace: '15m' },
   callback: { earliest: '2h', latest: '24h', maxAttempts: 3 },
+  // Lifecycle 4 (warranty, quotes, parts); the same fallback for policies recorded before these blocks existed.
+  warranty: {
+    default: { months: 12, extendedMonths: 24, covers: ['parts', 'labour'] },
+    notCovered: ['misuse', 'transport', 'wear'],
+  },
+  charges: { currency: 'CNY', visitFee: 5000 },
+  quotes: { expiry: '48h', reminderAfter: '24h', onExpiry: 'escalate' },
+  parts: { pauseResolution: true, warehouse: { role: 'warehouse', name: '冯涛', phone: '+8613900139004' } },
 } as const;
 
 const WEEKDAYS: Record<string, number> = {
@@ -116,6 +130,14 @@ export interface PolicyFile {
   escalation: { level: 1 | 2 | 3; role: string; name: string; phone: string; webhookUrl?: string }[];
   appointments?: { reminderLead?: DurationInput; lateGrace?: DurationInput };
   callback?: { earliest?: DurationInput; latest?: DurationInput; maxAttempts?: number };
+  warranty?: {
+    categories?: Record<string, WarrantyTermsInput>;
+    default?: WarrantyTermsInput;
+    notCovered?: FaultCause[];
+  };
+  charges?: { currency?: string; visitFee?: number };
+  quotes?: { expiry?: DurationInput; reminderAfter?: DurationInput; onExpiry?: 'escalate' | 'close' };
+  parts?: { pauseResolution?: boolean; warehouse?: { role: string; name: string; phone: string; webhookUrl?: string } };
   dispatch: {
     radiusKm?: number;
     preferredRating?: number | string;
@@ -123,6 +145,13 @@ export interface PolicyFile {
     skillsByCategory?: Record<string, string[]>;
     skillsByType?: Partial<Record<RequestType, string[]>>;
   };
+}
+
+/** Warranty terms as written: every field may be left out (a category's fall back to `warranty.default`). */
+export interface WarrantyTermsInput {
+  months?: number;
+  extendedMonths?: number;
+  covers?: string[];
 }
 
 export interface PolicyIssue {
@@ -264,6 +293,82 @@ function resolveCallback(file: PolicyFile['callback'], span: (v: DurationInput) 
   return { earliest, latest, maxAttempts: file?.maxAttempts ?? d.maxAttempts };
 }
 
+function resolveWarranty(file: PolicyFile['warranty'], issues: PolicyIssue[]): WarrantyPolicy {
+  const d = POLICY_DEFAULTS.warranty;
+  const terms = (t: WarrantyTermsInput | undefined, base: WarrantyTerms): WarrantyTerms => ({
+    months: t?.months ?? base.months,
+    extendedMonths: t?.extendedMonths ?? base.extendedMonths,
+    covers: [...(t?.covers ?? base.covers)],
+  });
+  const fallback = terms(file?.default, { ...d.default, covers: [...d.default.covers] });
+  // Category keys in the spelling dispatch and the request use (normaliseSkill), like dispatch.skillsByCategory.
+  const categories: Record<string, WarrantyTerms> = {};
+  const firstKey = new Map<string, string>();
+  for (const [key, t] of Object.entries(file?.categories ?? {})) {
+    const cat = normaliseSkill(key);
+    const path = `warranty.categories.${key}`;
+    if (!/^[a-z][a-z0-9_]*$/.test(cat)) {
+      issues.push({ path, message: `${show(key)} is not a product category (letters, digits, _)` });
+      continue;
+    }
+    const first = firstKey.get(cat);
+    if (first !== undefined) {
+      issues.push({ path, message: `is the same category as "${first}" (categories compare without case, "-" = "_")` });
+      continue;
+    }
+    firstKey.set(cat, key);
+    categories[cat] = terms(t, fallback);
+  }
+  const notCovered: FaultCause[] = [];
+  (file?.notCovered ?? d.notCovered).forEach((cause, i) => {
+    // A quality fault is what a warranty is for (三包): excluding it would make every repair chargeable.
+    if (cause === 'quality')
+      issues.push({ path: `warranty.notCovered[${i}]`, message: '"quality" faults are what the warranty covers; they cannot be excluded' });
+    else if (!notCovered.includes(cause)) notCovered.push(cause);
+  });
+  return { categories, default: fallback, notCovered };
+}
+
+function resolveCharges(file: PolicyFile['charges']): ChargesPolicy {
+  const d = POLICY_DEFAULTS.charges;
+  return { currency: file?.currency ?? d.currency, visitFee: file?.visitFee ?? d.visitFee };
+}
+
+function resolveQuotes(file: PolicyFile['quotes'], span: (v: DurationInput) => Span, issues: PolicyIssue[]): QuotePolicy {
+  const d = POLICY_DEFAULTS.quotes;
+  const expiry = span(file?.expiry ?? d.expiry);
+  const reminderAfter = span(file?.reminderAfter ?? d.reminderAfter);
+  // Waiting times (elapsed), as the call-back window's: a reminder at or after the expiry would never be useful.
+  if (reminderAfter.ms >= expiry.ms) {
+    issues.push(
+      file?.reminderAfter !== undefined
+        ? {
+            path: 'quotes.reminderAfter',
+            message: `${show(file.reminderAfter)} must be shorter than expiry ${show(file.expiry ?? d.expiry)}${file.expiry === undefined ? ' (the default)' : ''}`,
+          }
+        : {
+            path: 'quotes.expiry',
+            message: `${show(file?.expiry)} must be longer than reminderAfter ${show(d.reminderAfter)} (the default)`,
+          },
+    );
+  }
+  return { expiry, reminderAfter, onExpiry: file?.onExpiry ?? d.onExpiry };
+}
+
+function resolveParts(file: PolicyFile['parts']): PartsPolicy {
+  const d = POLICY_DEFAULTS.parts;
+  const w = file?.warehouse ?? d.warehouse;
+  return {
+    pauseResolution: file?.pauseResolution ?? d.pauseResolution,
+    warehouse: {
+      role: w.role,
+      name: w.name,
+      phone: w.phone,
+      ...('webhookUrl' in w && w.webhookUrl !== undefined ? { webhookUrl: w.webhookUrl } : {}),
+    },
+  };
+}
+
 /**
  * Resolves a schema-valid policy file for the workflow, or lists every cross-field problem. Business spans are
  * sized on the file's calendar (1 business day = its working-day length). The critical column is resolved on
@@ -313,6 +418,8 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
   const escalation = resolveEscalation(file.escalation, issues);
   const appointments = resolveAppointments(file.appointments, span);
   const callback = resolveCallback(file.callback, span, issues);
+  const warranty = resolveWarranty(file.warranty, issues);
+  const quotes = resolveQuotes(file.quotes, span, issues);
   if (issues.length > 0) return { ok: false, issues };
 
   const policy: ResolvedPolicy = {
@@ -332,6 +439,10 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
     publicBaseUrl: (file.publicBaseUrl ?? POLICY_DEFAULTS.publicBaseUrl).replace(/\/+$/, ''),
     appointments,
     callback,
+    warranty,
+    charges: resolveCharges(file.charges),
+    quotes,
+    parts: resolveParts(file.parts),
   };
   return { ok: true, policy };
 }

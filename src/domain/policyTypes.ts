@@ -3,6 +3,7 @@
  * `resolvePolicy` in ./policy.ts; a running request keeps the copy it started with.
  * Workflow-safe: plain data only.
  */
+import type { FaultCause } from './charges';
 import type { EscalationLevel, RequestType, Urgency } from './types';
 
 /** A parsed duration: `ms` of either elapsed time or business time (counted on a calendar). */
@@ -88,6 +89,48 @@ export interface CallbackPolicy {
   maxAttempts: number;
 }
 
+/** Cover of one product category (lifecycle 4; docs/policy.md, `warranty`). */
+export interface WarrantyTerms {
+  /** Months of cover from the purchase date. */
+  months: number;
+  /** Months an extended warranty bought at sale adds (its number given at intake). */
+  extendedMonths: number;
+  /** What the cover includes, as shown to the customer (e.g. parts, labour). */
+  covers: string[];
+}
+
+export interface WarrantyPolicy {
+  /** Terms per product category (the intake's `product.category`). */
+  categories: Record<string, WarrantyTerms>;
+  /** Terms for a category not listed. */
+  default: WarrantyTerms;
+  /** Fault causes found at diagnosis that take a repair out of cover (e.g. misuse). */
+  notCovered: FaultCause[];
+}
+
+export interface ChargesPolicy {
+  /** ISO 4217; amounts are integers in its smallest unit (fen for CNY). */
+  currency: string;
+  /** What a chargeable visit costs when the customer declines the quote. */
+  visitFee: number;
+}
+
+export interface QuotePolicy {
+  /** The customer's decision is due this long after the quote: the `quote` milestone. */
+  expiry: Span;
+  /** An undecided customer is reminded by SMS this long after the quote. */
+  reminderAfter: Span;
+  /** A quote nobody decided by its expiry: escalate to level 1 (and keep waiting), or close as declined. */
+  onExpiry: 'escalate' | 'close';
+}
+
+export interface PartsPolicy {
+  /** Whether the resolution clock stops while the request waits for parts. */
+  pauseResolution: boolean;
+  /** Paged (level 1) when a part's expected date passes. */
+  warehouse: { role: string; name: string; phone: string; webhookUrl?: string };
+}
+
 export interface ResolvedPolicy {
   version: string;
   /** Default language for customer messages. */
@@ -123,4 +166,9 @@ export interface ResolvedPolicy {
    * optional for the same reason as `appointments` (fallback: POLICY_DEFAULTS.callback).
    */
   callback?: CallbackPolicy;
+  /** Lifecycle 4 (warranty, quotes, parts). Always filled by `resolvePolicy`; optional as `appointments` is. */
+  warranty?: WarrantyPolicy;
+  charges?: ChargesPolicy;
+  quotes?: QuotePolicy;
+  parts?: PartsPolicy;
 }

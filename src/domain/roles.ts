@@ -1,6 +1,9 @@
 /** Who may call the API (token roles). Workflow-safe: the lifecycle definition names them per action. */
-/** `callcentre`: the call centre's system, which may only report call-back outcomes. */
-export const ROLES = ['integration', 'technician', 'ops', 'callcentre'] as const;
+/**
+ * `callcentre`: the call centre's system, which may only report call-back outcomes. `warehouse`: the spare-parts
+ * warehouse (or its system), which confirms parts dispatched and arrived (lifecycle 4).
+ */
+export const ROLES = ['integration', 'technician', 'ops', 'callcentre', 'warehouse'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who took an action, as recorded on the request (token name and role). */

@@ -23,6 +23,9 @@ export const STATUSES = [
   'scheduled',
   'on_site',
   'on_hold',
+  // Lifecycle 4: a chargeable repair's quote awaits the customer; the repair waits for spare parts.
+  'quote_pending',
+  'waiting_parts',
   'completed',
   'escalated',
   'follow_up',
@@ -44,6 +47,9 @@ export const MILESTONES = [
   'follow_up',
   'appointment',
   'callback',
+  // Lifecycle 4: the customer's decision on a quote; spare parts by their expected date.
+  'quote',
+  'parts',
 ] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
@@ -68,6 +74,8 @@ export interface Product {
   /** Product category, drives required skills (e.g. gas_water_heater, air_conditioner). */
   category: string;
   serialNumber?: string;
+  /** Extended warranty bought at sale (its certificate number): adds the category's extended months (lifecycle 4). */
+  extendedWarrantyNumber?: string;
 }
 
 export interface Problem {

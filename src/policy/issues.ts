@@ -2,6 +2,7 @@
  * Pass 1 of policy validation: the schema's errors → one readable issue per problem, each with the dotted path
  * of the field and the value it got, so an admin fixes the file in one round.
  */
+import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { Settings } from 'typebox/system';
 import { show, type PolicyIssue } from '../domain/policy';
@@ -46,14 +47,17 @@ function describe(e: RawError, got: unknown): string {
   }
 }
 
-/** Every schema violation as a readable issue; union branches are collapsed to the one the value was meant for. */
-export function schemaIssues(raw: unknown): PolicyIssue[] {
+/**
+ * Every schema violation as a readable issue; union branches are collapsed to the one the value was meant for.
+ * `schema`: the policy file's, or another file's of the same style (the catalogue files, src/catalogue/).
+ */
+export function schemaIssues(raw: unknown, schema: TSchema = PolicyFileSchema): PolicyIssue[] {
   const previous = Settings.Get().maxErrors;
   let errors: RawError[];
   try {
     // TypeBox buffers 8 errors by default; a policy file is small and trusted, and the admin wants them all.
     Settings.Set({ maxErrors: 1000 });
-    errors = Value.Errors(PolicyFileSchema, raw) as unknown as RawError[];
+    errors = Value.Errors(schema, raw) as unknown as RawError[];
   } finally {
     Settings.Set({ maxErrors: previous });
   }
@@ -71,7 +75,7 @@ export function schemaIssues(raw: unknown): PolicyIssue[] {
     const path = e.instancePath;
     if (unionPaths.get(path) === e && !specific.some((x) => x.instancePath === path || x.instancePath.startsWith(`${path}/`))) {
       // Nothing specific was said about this value: state what the union accepts, in document order.
-      const msg = (schemaAt(PolicyFileSchema, e.schemaPath)?.errorMessage as string | undefined) ?? 'has the wrong type';
+      const msg = (schemaAt(schema, e.schemaPath)?.errorMessage as string | undefined) ?? 'has the wrong type';
       kept.push({ ...e, keyword: 'union', message: `${msg}, got ${show(valueAt(raw, path))}` });
     }
   }
@@ -82,7 +86,7 @@ export function schemaIssues(raw: unknown): PolicyIssue[] {
       for (const k of e.params.requiredProperties as string[])
         issues.push({ path: dotted(raw, e.instancePath, k), message: 'is required' });
     } else if (e.keyword === 'additionalProperties') {
-      const known = Object.keys((schemaAt(PolicyFileSchema, e.schemaPath)?.properties as object | undefined) ?? {});
+      const known = Object.keys((schemaAt(schema, e.schemaPath)?.properties as object | undefined) ?? {});
       for (const k of e.params.additionalProperties as string[]) {
         const guess = closest(k, known);
         issues.push({

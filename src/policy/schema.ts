@@ -5,6 +5,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { DateTime } from 'luxon';
 import { parseClock } from '../domain/calendar';
+import { amountProblem, FAULT_CAUSES } from '../domain/charges';
 import { parseSpan, spanProblem } from '../domain/duration';
 import { expandDates, parseFraction, show, weekdayNumber, type PolicyFile } from '../domain/policy';
 import { REQUEST_TYPES, type RequestType } from '../domain/types';
@@ -94,6 +95,22 @@ const SkillList = Type.Array(
   ),
 );
 
+/** An amount in the smallest currency unit (fen for CNY): an integer ≥ 0, never a float. Also the catalogue's prices. */
+export const Amount = Type.Refine(
+  Type.Number({ description: 'An amount in fen (the smallest currency unit): an integer ≥ 0, e.g. 5000 for 50.00 CNY.' }),
+  (v) => amountProblem(v) === undefined,
+  (v) => amountProblem(v) ?? `${show(v)} is not an amount`,
+);
+
+/** ISO 4217 code (the policy's `charges.currency`, the price list's `currency`). */
+export const Currency = Type.Refine(
+  Type.String(),
+  (v) => typeof v === 'string' && /^[A-Z]{3}$/.test(v),
+  (v) => `${show(v)} is not a currency code (ISO 4217: 3 capital letters, e.g. "CNY")`,
+);
+
+const Months = Type.Integer({ minimum: 0, maximum: 240, description: 'Whole calendar months, 0–240.' });
+
 const typeKeyed = <T extends TSchema>(schema: T) =>
   Type.Object(
     Object.fromEntries(REQUEST_TYPES.map((t) => [t, Type.Optional(schema)])) as Record<RequestType, ReturnType<typeof Type.Optional<T>>>,
@@ -101,6 +118,18 @@ const typeKeyed = <T extends TSchema>(schema: T) =>
   );
 
 const Text = Type.String({ minLength: 1 });
+
+/** The parts warehouse's contact: the fields of an escalation contact, checked the same way (no level). */
+const WarehouseContact = Type.Object(
+  { role: Text, name: Text, phone: Phone, webhookUrl: Type.Optional(HttpUrl) },
+  { additionalProperties: false },
+);
+
+/** Warranty terms; a field left out comes from `warranty.default` (for `default` itself: the built-in defaults). */
+const WarrantyTerms = Type.Object(
+  { months: Type.Optional(Months), extendedMonths: Type.Optional(Months), covers: Type.Optional(Type.Array(Text)) },
+  { additionalProperties: false },
+);
 
 export const PolicyFileSchema = Type.Object(
   {
@@ -177,6 +206,41 @@ export const PolicyFileSchema = Type.Object(
           maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
         },
         { additionalProperties: false, description: 'The satisfaction call-back window after completion (lifecycle 3).' },
+      ),
+    ),
+    warranty: Type.Optional(
+      Type.Object(
+        {
+          categories: Type.Optional(Type.Record(Type.String(), WarrantyTerms)),
+          default: Type.Optional(WarrantyTerms),
+          notCovered: Type.Optional(Type.Array(Type.Enum([...FAULT_CAUSES]))),
+        },
+        { additionalProperties: false, description: 'Warranty cover per product category and causes not covered (lifecycle 4).' },
+      ),
+    ),
+    charges: Type.Optional(
+      Type.Object(
+        { currency: Type.Optional(Currency), visitFee: Type.Optional(Amount) },
+        { additionalProperties: false, description: 'Currency and visit fee of chargeable repairs (lifecycle 4).' },
+      ),
+    ),
+    quotes: Type.Optional(
+      Type.Object(
+        {
+          expiry: Type.Optional(Duration),
+          reminderAfter: Type.Optional(Duration),
+          onExpiry: Type.Optional(Type.Enum(['escalate', 'close'])),
+        },
+        { additionalProperties: false, description: "The customer's decision on a quote (lifecycle 4)." },
+      ),
+    ),
+    parts: Type.Optional(
+      Type.Object(
+        {
+          pauseResolution: Type.Optional(Type.Boolean()),
+          warehouse: Type.Optional(WarehouseContact),
+        },
+        { additionalProperties: false, description: 'Waiting for spare parts (lifecycle 4).' },
       ),
     ),
     dispatch: Type.Object(

@@ -8,16 +8,30 @@
  *   met on time / breached (also when met late) / pending (still running or paused); cancelled ones — not
  *   applicable any more, e.g. the request was cancelled — are left out. Compliance = met / (met + breached);
  * - first-time fix: among requests with at least one finished visit, those whose first visit was resolved. A
- *   request a call-back reopened (the fault was not fixed after all) was not fixed first time; requests resolved
- *   remotely are counted apart (`remoteResolutions`), not as visited;
+ *   request a call-back reopened (the fault was not fixed after all) was not fixed first time, nor one that
+ *   waited for spare parts and was finished on the return visit; requests resolved remotely are counted apart
+ *   (`remoteResolutions`), not as visited;
  * - resolution rate: requests resolved (by a visit or remotely, and not reopened since) / requests received
- *   that were not cancelled;
+ *   that were not cancelled and whose quote the customer did not decline (lifecycle 4);
  * - call-backs (lifecycle 3): calls that reached the customer, unanswered calls, customers never reached,
  *   answers "not fixed" (each of which reopened its request: `revisits` counts those requests), and the
  *   complaints raised in the calls. A request keeps only its last completion's call-back, so unanswered calls
  *   before a reopening are not counted;
  * - satisfaction: average of the scores given; "low" = score ≤ 3 (the default follow-up threshold);
- * - escalations: requests by the highest level they reached, and escalation events by level.
+ * - escalations: requests by the highest level they reached, and escalation events by level;
+ * - lifecycle 4 (requests of older lifecycles have none of its fields and add nothing to these):
+ *   - warranty: requests judged in / out of warranty at intake, and those chargeable (`chargeable.chargeable`:
+ *     out of warranty, or a cause the warranty excludes found at diagnosis);
+ *   - quotes, each counted: issued; approved; declined (the customer said no, or the request closed
+ *     `quote_declined` with the quote undecided: it expired under `quotes.onExpiry: close`); expired (its expiry
+ *     passed, whatever happened next); pending (undecided, the request still open);
+ *   - revenue (integers, fen): labour and parts charged on the service report of requests it shows chargeable
+ *     (an approved quote whose repair is not completed yet is not revenue yet), the visit fees of declined quotes,
+ *     and their currency; payments recorded per method, waivers apart (not in `paid`);
+ *   - parts consumed: per part number, the quantity fitted (service reports' `partsUsed`) and the lines whose old
+ *     part was shown to the customer;
+ *   - waited for parts: requests with a parts order; per arrived order the hours from the order to the arrival
+ *     (count, average, max); orders whose expected date passed at least once.
  * Rates are plain fractions (0..1), `null` when their denominator is 0.
  */
 import { DateTime } from 'luxon';
@@ -34,6 +48,8 @@ import {
   type Urgency,
 } from '../domain/types';
 import type { ServiceRequestState } from '../../workflows/messages';
+
+const HOUR_MS = 3_600_000;
 
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -90,6 +106,67 @@ export interface DailyReport {
     /** Escalation events recorded at each level (a request raised twice counts twice). */
     eventsByLevel: Record<'1' | '2' | '3', number>;
   };
+  /** Warranty judged at intake (lifecycle 4); requests without a judgement are not counted. */
+  warranty: {
+    inWarranty: number;
+    outOfWarranty: number;
+    /** Charged: out of warranty, or a cause the warranty excludes found at diagnosis. */
+    chargeable: number;
+  };
+  /** Quotes to customers, each counted (a request may have several). */
+  quotes: {
+    issued: number;
+    approved: number;
+    /** Declined by the customer, or closed as declined when it expired undecided (`quotes.onExpiry: close`). */
+    declined: number;
+    /** Whose expiry passed (also when decided afterwards). */
+    expired: number;
+    /** Undecided, the request still open. */
+    pending: number;
+  };
+  /** Amounts in the smallest currency unit (fen). */
+  revenue: {
+    /** Labour charged on the service reports of chargeable repairs. */
+    labour: number;
+    /** Parts charged on the service reports of chargeable repairs. */
+    parts: number;
+    /** Visit fees of declined quotes. */
+    visitFees: number;
+    /** labour + parts + visitFees. */
+    total: number;
+    /** Currency of the amounts; null when there were none; several (comma-separated) would mean a policy change mid-day. */
+    currency: string | null;
+  };
+  /** Payments recorded, per method; `paid` = on site + invoice (waivers are not). Amounts in fen. */
+  payments: Record<'on_site' | 'invoice' | 'paid' | 'waived', PaymentLine>;
+  /** Parts fitted per part number (service reports), by part number. */
+  partsConsumed: PartConsumed[];
+  waitedForParts: {
+    /** Requests with at least one parts order. */
+    requests: number;
+    orders: number;
+    /** Orders that arrived; the hours are theirs (order → arrival). */
+    arrived: number;
+    averageHours: number | null;
+    maxHours: number | null;
+    /** Orders whose expected date passed at least once. */
+    overdueOrders: number;
+  };
+}
+
+export interface PaymentLine {
+  count: number;
+  amount: number;
+}
+
+export interface PartConsumed {
+  /** Part number. */
+  ref: string;
+  name: { zh: string; en: string };
+  /** Units fitted. */
+  quantity: number;
+  /** Service-report lines of this part whose old part was shown to the customer. */
+  oldPartShown: number;
 }
 
 export interface DayOptions {
@@ -152,6 +229,23 @@ function callbackCounts(r: ServiceRequestState): { reached: number; notReached: 
   };
 }
 
+/** Labour and parts the repair was charged: the service report's charges (approved quotes of a chargeable repair). */
+function repairCharges(r: ServiceRequestState): { labour: number; parts: number; currency: string } | undefined {
+  const report = r.serviceReport;
+  if (!report) return undefined;
+  const charges = report.charges as typeof report.charges | undefined;
+  if (charges) return charges.chargeable ? charges : undefined;
+  // A report without its charges: the approved quotes of a chargeable repair, as the workflow computes them.
+  if (!r.chargeable?.chargeable) return undefined;
+  const approved = (r.quotes ?? []).filter((q) => q.decision?.approved);
+  if (approved.length === 0) return undefined;
+  return {
+    labour: approved.reduce((sum, q) => sum + q.labour, 0),
+    parts: approved.reduce((sum, q) => sum + q.parts, 0),
+    currency: approved[0]!.currency,
+  };
+}
+
 const zeros = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 const ratio = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 
@@ -181,6 +275,7 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
   let fixedFirstVisit = 0;
   let resolved = 0;
   let cancelled = 0;
+  let quoteDeclined = 0;
   let rated = 0;
   let scoreSum = 0;
   let lowScores = 0;
@@ -189,6 +284,17 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
   let revisits = 0;
   const callbacks = { reached: 0, notReached: 0, unreachable: 0, notFixed: 0 };
   const callbackComplaints = { staff: 0, product: 0 };
+  const warranty = { inWarranty: 0, outOfWarranty: 0, chargeable: 0 };
+  const quotes = { issued: 0, approved: 0, declined: 0, expired: 0, pending: 0 };
+  const revenue = { labour: 0, parts: 0, visitFees: 0 };
+  const currencies = new Set<string>();
+  const payments = Object.fromEntries(['on_site', 'invoice', 'paid', 'waived'].map((k) => [k, { count: 0, amount: 0 }])) as Record<
+    keyof DailyReport['payments'],
+    PaymentLine
+  >;
+  const partsConsumed = new Map<string, PartConsumed>();
+  const waited = { requests: 0, orders: 0, arrived: 0, overdueOrders: 0 };
+  const waitedHours: number[] = [];
 
   for (const r of day) {
     if (r.type in byType) byType[r.type] += 1;
@@ -211,7 +317,8 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     if (r.remoteResolution) remoteResolutions += 1;
     else if (visits.length > 0) {
       visited += 1;
-      if (visits[0]?.resolved && !reopened) fixedFirstVisit += 1;
+      // A repair finished on the return visit after waiting for parts took two trips (二次上门): not first time.
+      if (visits[0]?.resolved && !reopened && !r.parts?.length) fixedFirstVisit += 1;
     }
     if (reopened) revisits += 1;
     if (isResolved(r)) resolved += 1;
@@ -220,6 +327,7 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     for (const k of Object.keys(callbacks) as (keyof typeof callbacks)[]) callbacks[k] += calls[k];
     for (const c of r.callbackComplaints ?? []) if (c.kind in callbackComplaints) callbackComplaints[c.kind] += 1;
     if (r.status === 'cancelled' || r.outcome === 'cancelled') cancelled += 1;
+    if (r.outcome === 'quote_declined') quoteDeclined += 1;
 
     if (r.feedback && Number.isFinite(r.feedback.score)) {
       rated += 1;
@@ -230,6 +338,63 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     const highest = Math.max(r.escalationLevel, ...r.escalations.map((e) => e.level)) as 0 | 1 | 2 | 3;
     requestsByLevel[String(Math.min(3, Math.max(0, highest))) as '0'] += 1;
     for (const e of r.escalations) if (e.level >= 1) eventsByLevel[String(Math.min(3, e.level)) as '1'] += 1;
+
+    // Lifecycle 4: none of these fields exist on older lifecycles' requests.
+    if (r.warranty?.status === 'in_warranty') warranty.inWarranty += 1;
+    else if (r.warranty?.status === 'out_of_warranty') warranty.outOfWarranty += 1;
+    if (r.chargeable?.chargeable) warranty.chargeable += 1;
+
+    const rq = r.quotes ?? [];
+    rq.forEach((q, i) => {
+      quotes.issued += 1;
+      if (q.expiredAt) quotes.expired += 1;
+      if (q.decision) {
+        if (q.decision.approved) quotes.approved += 1;
+        else quotes.declined += 1;
+      } else if (r.outcome === 'quote_declined' && i === rq.length - 1) quotes.declined += 1;
+      else if (r.outcome === undefined) quotes.pending += 1;
+    });
+
+    const charged = repairCharges(r);
+    if (charged) {
+      revenue.labour += charged.labour;
+      revenue.parts += charged.parts;
+      if (charged.labour + charged.parts > 0) currencies.add(charged.currency);
+    }
+    if (r.visitFee) {
+      revenue.visitFees += r.visitFee.amount;
+      if (r.visitFee.amount > 0) currencies.add(r.visitFee.currency);
+    }
+    for (const p of r.payments ?? []) {
+      const line = payments[p.method];
+      if (!line) continue;
+      line.count += 1;
+      line.amount += p.amount;
+      if (p.method !== 'waived') {
+        payments.paid.count += 1;
+        payments.paid.amount += p.amount;
+      }
+    }
+
+    for (const used of r.serviceReport?.partsUsed ?? []) {
+      if (used.kind !== 'part') continue;
+      const part = partsConsumed.get(used.ref) ?? { ref: used.ref, name: { ...used.name }, quantity: 0, oldPartShown: 0 };
+      part.quantity += used.quantity;
+      if (used.oldPartShown) part.oldPartShown += 1;
+      partsConsumed.set(used.ref, part);
+    }
+
+    const orders = r.parts ?? [];
+    if (orders.length > 0) waited.requests += 1;
+    for (const o of orders) {
+      waited.orders += 1;
+      if (o.overdue.length > 0) waited.overdueOrders += 1;
+      if (!o.arrivedAt) continue;
+      const hours = (Date.parse(o.arrivedAt) - Date.parse(o.at)) / HOUR_MS;
+      if (!Number.isFinite(hours)) continue;
+      waited.arrived += 1;
+      waitedHours.push(hours);
+    }
   }
 
   const sla = Object.fromEntries(
@@ -238,7 +403,8 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
       return [m, { ...c, complianceRate: ratio(c.met, c.met + c.breached) }];
     }),
   ) as Record<Milestone, SlaLine>;
-  const eligible = day.length - cancelled;
+  // The customer's own choice, like a cancel: a declined quote is not a repair we failed to resolve.
+  const eligible = day.length - cancelled - quoteDeclined;
 
   return {
     date: opts.date,
@@ -260,6 +426,23 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
       escalatedRequests: requestsByLevel['1'] + requestsByLevel['2'] + requestsByLevel['3'],
       requestsByLevel,
       eventsByLevel,
+    },
+    warranty,
+    quotes,
+    revenue: {
+      ...revenue,
+      total: revenue.labour + revenue.parts + revenue.visitFees,
+      currency: currencies.size ? [...currencies].sort().join(',') : null,
+    },
+    payments,
+    partsConsumed: [...partsConsumed.values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0)),
+    waitedForParts: {
+      ...waited,
+      averageHours: ratio(
+        waitedHours.reduce((sum, h) => sum + h, 0),
+        waitedHours.length,
+      ),
+      maxHours: waitedHours.length ? Math.max(...waitedHours) : null,
     },
   };
 }

@@ -1,4 +1,5 @@
 /** The daily report as a plain-text sheet for a terminal (`npm run report -- --table`). */
+import { formatAmount } from '../domain/charges';
 import { MILESTONE_LABEL } from '../domain/labels';
 import { MILESTONES } from '../domain/types';
 import type { DailyReport } from './daily';
@@ -6,6 +7,7 @@ import type { DailyReport } from './daily';
 const pct = (r: number | null): string => (r === null ? '–' : `${(r * 100).toFixed(1)}%`);
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const padL = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+const hours = (h: number | null): string => (h === null ? '–' : `${h.toFixed(1)} h`);
 
 function counts(title: string, rec: Record<string, number>): string[] {
   const parts = Object.entries(rec)
@@ -59,6 +61,40 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
     `Escalated requests  ${e.escalatedRequests}  (highest level L1 ${e.requestsByLevel['1']} · L2 ${e.requestsByLevel['2']} · L3 ${e.requestsByLevel['3']}; ` +
       `events L1 ${e.eventsByLevel['1']} · L2 ${e.eventsByLevel['2']} · L3 ${e.eventsByLevel['3']})`,
   );
+  // Lifecycle 4: warranty, quotes, charges and spare parts. Amounts are fen in the JSON, yuan here.
+  lines.push('');
+  const w = r.warranty;
+  lines.push(`Warranty            in warranty ${w.inWarranty} · out of warranty ${w.outOfWarranty} · chargeable ${w.chargeable}`);
+  const q = r.quotes;
+  lines.push(
+    `Quotes              issued ${q.issued} · approved ${q.approved} · declined ${q.declined} · expired ${q.expired} · pending ${q.pending}`,
+  );
+  const v = r.revenue;
+  const cur = v.currency ? ` ${v.currency}` : '';
+  lines.push(
+    `Revenue             ${formatAmount(v.total)}${cur}  (labour ${formatAmount(v.labour)} · parts ${formatAmount(v.parts)} · ` +
+      `visit fees ${formatAmount(v.visitFees)})`,
+  );
+  const pay = (p: { count: number; amount: number }): string => `${p.count} (${formatAmount(p.amount)})`;
+  const p = r.payments;
+  lines.push(
+    `Payments            paid ${formatAmount(p.paid.amount)}${cur}  (on site ${pay(p.on_site)} · invoice ${pay(p.invoice)}); ` +
+      `waived ${pay(p.waived)}`,
+  );
+  const wp = r.waitedForParts;
+  lines.push(
+    `Waited for parts    ${wp.requests} request${wp.requests === 1 ? '' : 's'}  (${wp.orders} order${wp.orders === 1 ? '' : 's'}; ` +
+      `arrived ${wp.arrived}: average ${hours(wp.averageHours)}, max ${hours(wp.maxHours)}; expected date passed ${wp.overdueOrders})`,
+  );
+  if (r.partsConsumed.length === 0) lines.push('Parts consumed      –');
+  else {
+    const named = r.partsConsumed.map((x) => `${x.ref} ${x.name.en}`);
+    const width = Math.max(18, ...named.map((n) => n.length + 1));
+    lines.push(`${pad('Parts consumed', width + 2)}${padL('fitted', 6)} ${padL('old part shown', 15)}`);
+    r.partsConsumed.forEach((x, i) => {
+      lines.push(`  ${pad(named[i] as string, width)}${padL(String(x.quantity), 6)} ${padL(String(x.oldPartShown), 15)}`);
+    });
+  }
   if (r.unreadable?.length) {
     lines.push('');
     lines.push(

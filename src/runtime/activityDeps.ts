@@ -9,7 +9,7 @@ import { createSmsProvider } from '../adapters/sms';
 import { postSignedJson } from '../adapters/sms/webhook';
 import { createStorage } from '../adapters/storage';
 import { withSmsMetrics } from '../metrics/sms';
-import { signRatingToken } from '../ratingLink';
+import { LINK_PATH, signRatingToken } from '../ratingLink';
 import { technicianRatings } from '../reports/technicianRatings';
 import { SA } from '../temporal/searchAttributes';
 import { TemporalDispatchBoard } from '../temporal/dispatchBoard';
@@ -40,6 +40,8 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
     // Dispatch's "service star" rating from the technicians' scored requests (issue 5).
     ratings: technicianRatings(client),
     ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
+    customerLink: (purpose, p) =>
+      `${config.publicBaseUrl.replace(/\/$/, '')}/${LINK_PATH[purpose]}/${signRatingToken(p, config.ratingLinkSecret, purpose)}`,
     postWebhook: async (url, body, idempotencyKey) => {
       const secret = config.escalationWebhookSecret;
       if (!secret)

@@ -17,6 +17,8 @@ export const SA = {
    * from before it was recorded: the dispatch board counts those (`LifecycleVersion IS NULL`) from visibility.
    */
   LifecycleVersion: defineSearchAttributeKey('LifecycleVersion', SearchAttributeType.INT),
+  /** Lifecycle 4: in_warranty, out_of_warranty, or not_covered (in warranty, but the fault cause is excluded). */
+  Warranty: defineSearchAttributeKey('Warranty', SearchAttributeType.KEYWORD),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);

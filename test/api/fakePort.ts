@@ -10,6 +10,8 @@
  * `unavailable = true` makes every call fail like Temporal down.
  */
 import { LIFECYCLE, leadsTo, problems, refusal, type Action, type ActionArgs, type ActionBody } from '../../src/domain/lifecycle/actions';
+import { priceLines, type Catalogue } from '../../src/catalogue';
+import type { LineInput, PricedLines } from '../../src/domain/charges';
 import type { ServiceRequestInput } from '../../src/domain/types';
 import {
   type ListFilter,
@@ -36,6 +38,9 @@ type Call =
 
 /** The default policy's threshold (policy/default.yaml `followUpThreshold`). */
 const FOLLOW_UP_THRESHOLD = 3;
+/** The default policy's visit fee and quote expiry (policy/default.yaml `charges`, `quotes.expiry`). */
+const VISIT_FEE = { amount: 5000, currency: 'CNY' };
+const QUOTE_EXPIRY_MS = 48 * 3_600_000;
 
 /** Who took an action, as the view shows it (workflows/lifecycle/view.ts): `{ by: 'name (role)' }`, or nothing. */
 const takenBy = (a: Record<string, unknown>): { by?: string } => {
@@ -54,6 +59,12 @@ export class FakePort implements ServiceRequestsPort {
   private readonly keys = new Map<string, string>();
   unavailable = false;
   now: () => number = () => Date.now();
+  /**
+   * Lifecycle 4: with a catalogue, quotes, parts orders and parts used are priced like the workflow's activity
+   * (for the request's product category; gas_water_heater for seeded requests), a bad line refused as
+   * InvalidArgument naming its path; without one they are not priced (no quote is recorded).
+   */
+  catalogue?: Catalogue;
 
   count(method: Call['method']): number {
     return this.calls.filter((c) => c.method === method).length;
@@ -202,22 +213,49 @@ export class FakePort implements ServiceRequestsPort {
     }
     const bad = problems(action, args as ActionBody<A>);
     if (bad.length) throw new RejectedTransitionError(action, bad.map((p) => `${p.path}: ${p.message}`).join('; '), 'InvalidArgument');
+    const priced = this.price(id, action, a);
+    if (action === 'quoteResponse' && this.usedTokenIds.has(`${id}\u0000${String(a.tokenId)}`)) {
+      throw new RejectedTransitionError(action, 'quote link was already used', 'TokenUsed');
+    }
     if (action === 'feedback') {
       const tokenId = a.tokenId as string;
       if (this.usedTokenIds.has(tokenId) || s.feedback) throw new RejectedTransitionError(action, 'this rating token was already used');
       this.usedTokenIds.add(tokenId);
     }
-    const next = leadsTo(action, args as ActionBody<A>, { resumeTo: s.onHold?.resumeTo, followUpThreshold: FOLLOW_UP_THRESHOLD });
+    const next = leadsTo(action, args as ActionBody<A>, {
+      resumeTo: s.onHold?.resumeTo,
+      followUpThreshold: FOLLOW_UP_THRESHOLD,
+      status: s.status,
+    });
     if (memo) this.keys.set(memo, a0.idempotency!.bodyHash);
-    this.record(s, action, a, at);
+    this.record(s, action, a, at, priced);
     s.timeline.push({ at, event: LIFECYCLE[action].records, detail: `${s.status} → ${next}` });
     s.status = next;
     if (opts?.updateId) this.updateResults.set(`${id}\u0000${opts.updateId}`, structuredClone(s));
     return structuredClone(s);
   }
 
+  /** Lifecycle 4's lines priced from the catalogue (when the fake has one); InvalidArgument for a bad line. */
+  private price(id: string, action: Action, a: Record<string, unknown>): PricedLines | undefined {
+    const parts = (v: unknown): LineInput[] =>
+      (v as { partNumber: string; quantity: number }[]).map(({ partNumber, quantity }) => ({ kind: 'part', partNumber, quantity }));
+    const [lines, path]: [LineInput[] | undefined, string] =
+      action === 'quote'
+        ? [a.lines as LineInput[], 'lines']
+        : action === 'partsRequest'
+          ? [parts(a.parts), 'parts']
+          : action === 'completion' && Array.isArray(a.partsUsed) && a.partsUsed.length
+            ? [parts(a.partsUsed), 'partsUsed']
+            : [undefined, ''];
+    if (!this.catalogue || !lines) return undefined;
+    const r = priceLines(this.catalogue, lines, this.inputs.get(id)?.product.category ?? 'gas_water_heater', path);
+    if (!r.priced)
+      throw new RejectedTransitionError(action, r.problems.map((p) => `${p.path}: ${p.message}`).join('; '), 'InvalidArgument');
+    return r.priced;
+  }
+
   /** What each action leaves on the request besides its status (the fake's shorthand of the workflow's record). */
-  private record(s: ServiceRequestState, action: Action, a: Record<string, unknown>, at: string): void {
+  private record(s: ServiceRequestState, action: Action, a: Record<string, unknown>, at: string, priced?: PricedLines): void {
     switch (action) {
       case 'assign': {
         const technicianId = a.technicianId as string;
@@ -294,6 +332,55 @@ export class FakePort implements ServiceRequestsPort {
       }
       case 'cancel':
         s.cancelReason = a.reason as string;
+        break;
+      case 'diagnosis':
+        s.diagnosis = {
+          at,
+          faultCause: a.faultCause as NonNullable<ServiceRequestState['diagnosis']>['faultCause'],
+          diagnosis: a.diagnosis as string,
+          technicianId: (a.technicianId as string | undefined) ?? s.technicianId ?? '',
+          ...takenBy(a),
+        };
+        break;
+      case 'quote':
+        if (!priced) break;
+        s.quotes = [
+          ...(s.quotes ?? []),
+          {
+            id: `Q${(s.quotes?.length ?? 0) + 1}`,
+            at,
+            ...takenBy(a),
+            ...priced,
+            ...(a.note ? { note: a.note as string } : {}),
+            expiresAt: new Date(this.now() + QUOTE_EXPIRY_MS).toISOString(),
+          },
+        ];
+        break;
+      case 'quoteDecision':
+      case 'quoteResponse': {
+        const q = s.quotes?.filter((x) => !x.decision).at(-1);
+        const via = action === 'quoteResponse' ? ('link' as const) : ('phone' as const);
+        if (q) q.decision = { approved: a.approved as boolean, at, via, ...takenBy(a), ...(a.note ? { note: a.note as string } : {}) };
+        if (action === 'quoteResponse') this.usedTokenIds.add(`${s.requestId}\u0000${String(a.tokenId)}`);
+        if (!a.approved) {
+          s.visitFee = { ...VISIT_FEE };
+          s.outcome = 'quote_declined';
+          s.closedAt = at;
+        }
+        break;
+      }
+      case 'payment':
+        s.payments = [
+          ...(s.payments ?? []),
+          {
+            at,
+            method: a.method as 'on_site' | 'invoice' | 'waived',
+            amount: a.amount as number,
+            ...(a.reason ? { reason: a.reason as string } : {}),
+            ...(a.approvedBy ? { approvedBy: a.approvedBy as string } : {}),
+            ...takenBy(a),
+          },
+        ];
         break;
       default:
         break;

@@ -85,6 +85,14 @@ test('category normalised to snake case', () => {
   expect(hyphen.ok && hyphen.input.product.category).toBe('water_heater');
 });
 
+test('an extended-warranty number travels to the workflow (lifecycle 4 adds its months to the cover); without one, none', () => {
+  const product = { model: 'JSQ25-13A', purchaseDate: '2024-01-01', category: 'gas_water_heater' };
+  const r = intake(body({ product: { ...product, extendedWarrantyNumber: 'EW-2024-000123' } }), { nowMs: NOW });
+  expect(r.ok && r.input.product.extendedWarrantyNumber).toBe('EW-2024-000123');
+  const none = intake(body({ product }), { nowMs: NOW });
+  expect(none.ok && 'extendedWarrantyNumber' in none.input.product).toBe(false);
+});
+
 test('generated keys are valid external ids and distinct', () => {
   const keys = new Set(Array.from({ length: 200 }, () => generateKey(NOW)));
   expect(keys.size).toBe(200);

@@ -6,6 +6,21 @@ import { miniApp, type MiniApp } from './miniApp';
 import { bearer, TOKENS } from './support';
 
 const TZ = 'Asia/Shanghai';
+// A day whose lifecycle-4 sections are filled in (the figures themselves are test/unit/daily-report.test.ts's).
+const LIFECYCLE_4_DAY = '2026-11-27';
+const LIFECYCLE_4: Pick<DailyReportResult, 'warranty' | 'quotes' | 'revenue' | 'payments' | 'partsConsumed' | 'waitedForParts'> = {
+  warranty: { inWarranty: 2, outOfWarranty: 4, chargeable: 5 },
+  quotes: { issued: 5, approved: 2, declined: 2, expired: 2, pending: 1 },
+  revenue: { labour: 12000, parts: 30000, visitFees: 10000, total: 52000, currency: 'CNY' },
+  payments: {
+    on_site: { count: 2, amount: 45000 },
+    invoice: { count: 1, amount: 5000 },
+    paid: { count: 3, amount: 50000 },
+    waived: { count: 1, amount: 2000 },
+  },
+  partsConsumed: [{ ref: 'P-100', name: { zh: '压缩机', en: 'Compressor' }, quantity: 3, oldPartShown: 2 }],
+  waitedForParts: { requests: 3, orders: 3, arrived: 2, averageHours: 18.5, maxHours: 30, overdueOrders: 1 },
+};
 const asked: string[] = [];
 const source: ReportSource = {
   timeZone: TZ,
@@ -18,7 +33,7 @@ const source: ReportSource = {
       generatedAt: '2026-11-25T08:00:00.000Z',
       unreadable: [],
     };
-    return r;
+    return date === LIFECYCLE_4_DAY ? { ...r, ...LIFECYCLE_4 } : r;
   },
 };
 
@@ -47,7 +62,21 @@ test('ops get the report; the body has every section', async () => {
       expect.arrayContaining(['sla', 'firstTimeFix', 'resolution', 'satisfaction', 'complaints', 'escalations', 'byStatus', 'generatedAt']),
     );
     expect(body.sla.dispatch).toEqual({ met: 0, breached: 0, pending: 0, complianceRate: null });
+    // Lifecycle 4's sections, empty on a day without its requests.
+    expect(body.warranty).toEqual({ inWarranty: 0, outOfWarranty: 0, chargeable: 0 });
+    expect(body.quotes).toEqual({ issued: 0, approved: 0, declined: 0, expired: 0, pending: 0 });
+    expect(body.revenue).toEqual({ labour: 0, parts: 0, visitFees: 0, total: 0, currency: null });
+    expect(body.payments.waived).toEqual({ count: 0, amount: 0 });
+    expect(body.partsConsumed).toEqual([]);
+    expect(body.waitedForParts).toEqual({ requests: 0, orders: 0, arrived: 0, averageHours: null, maxHours: null, overdueOrders: 0 });
   }
+});
+
+test("lifecycle 4's sections reach the caller whole (the response schema keeps every field)", async () => {
+  const res = await app.inject({ method: 'GET', url: `/v1/reports/daily?date=${LIFECYCLE_4_DAY}`, headers: bearer(TOKENS.ops) });
+  expect(res.statusCode).toBe(200);
+  expect(res.json()).toMatchObject(LIFECYCLE_4);
+  expect(res.json().partsConsumed).toEqual(LIFECYCLE_4.partsConsumed);
 });
 
 test('integrations, technicians and anonymous callers are refused (the totals span every integration)', async () => {

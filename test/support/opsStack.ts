@@ -20,7 +20,7 @@ import type { ResolvedPolicy } from '../../src/domain/policyTypes';
 import type { ServiceRequestInput } from '../../src/domain/types';
 import { withSmsMetrics } from '../../src/metrics/sms';
 import { loadPolicyFile } from '../../src/policy';
-import { signRatingToken } from '../../src/ratingLink';
+import { LINK_PATH, signRatingToken } from '../../src/ratingLink';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { requestMetadata } from '../../src/temporal/metadata';
 import { SA } from '../../src/temporal/searchAttributes';
@@ -80,6 +80,7 @@ export async function createOpsStack(o: OpsStackOptions = {}): Promise<OpsStack>
     openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, 0])),
     board: new MemoryBoard(),
     ratingLink: (p) => `http://aftercare.test/r/${signRatingToken(p, 'ops-test-secret')}`,
+    customerLink: (purpose, p) => `http://aftercare.test/${LINK_PATH[purpose]}/${signRatingToken(p, 'ops-test-secret', purpose)}`,
     timeZone: 'Asia/Shanghai',
     logger: pino({ level: 'silent' }),
   });

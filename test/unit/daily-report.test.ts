@@ -495,6 +495,287 @@ describe('computeDailyReport, lifecycle 3', () => {
   });
 });
 
+// ── Lifecycle 4: warranty, quotes, charges, spare parts (the same local day; amounts in fen) ─────────────────
+
+type View = ServiceRequestState;
+type Quote = NonNullable<View['quotes']>[number];
+type PartsOrderView = NonNullable<View['parts']>[number];
+type Line = Quote['lines'][number];
+type Warranty = NonNullable<View['warranty']>;
+
+const labour = (ref: string, amount: number): Line => ({
+  kind: 'labour',
+  ref,
+  name: { zh: '工时', en: 'Labour' },
+  quantity: 1,
+  unitPrice: amount,
+  amount,
+});
+const part = (ref: string, en: string, quantity: number, unitPrice: number): Line => ({
+  kind: 'part',
+  ref,
+  name: { zh: en, en },
+  quantity,
+  unitPrice,
+  amount: quantity * unitPrice,
+});
+const quote = (id: string, lines: Line[], more: Partial<Quote> = {}): Quote => {
+  const sum = (kind: Line['kind']) => lines.filter((l) => l.kind === kind).reduce((t, l) => t + l.amount, 0);
+  return {
+    id,
+    at: at('03:00'),
+    lines,
+    labour: sum('labour'),
+    parts: sum('part'),
+    total: sum('labour') + sum('part'),
+    currency: 'CNY',
+    expiresAt: at('05:00'),
+    ...more,
+  };
+};
+const decided = (approved: boolean, when = at('04:00')): Quote['decision'] => ({ approved, at: when, via: 'link' });
+const order = (id: string, from: string, more: Partial<PartsOrderView> = {}): PartsOrderView => ({
+  id,
+  at: from,
+  technicianId: 't1',
+  lines: [part('P-100', 'Compressor', 1, 15000)],
+  reason: 'compressor failed',
+  expectedBy: '2026-11-26T00:00:00.000Z',
+  overdue: [],
+  pausedResolution: true,
+  ...more,
+});
+const warrantyOf = (status: Warranty['status']): Warranty => ({
+  status,
+  coverUntil: status === 'in_warranty' ? '2027-06-30' : '2025-06-30',
+  months: 12,
+  terms: 'default',
+  covers: ['parts', 'labour'],
+});
+const inWarranty = { warranty: warrantyOf('in_warranty'), chargeable: { chargeable: false, reason: 'in warranty until 2027-06-30' } };
+const outOfWarranty = {
+  warranty: warrantyOf('out_of_warranty'),
+  chargeable: { chargeable: true, reason: 'out of warranty since 2025-07-01' },
+};
+const v4 = (seed: Seed, more: Partial<View>): View => ({ ...state(seed), lifecycleVersion: 4, ...more });
+const repair = (id: string, hhmm: string, status: Status): Seed => ({
+  id,
+  at: at(hhmm),
+  type: 'repair',
+  channel: 'hotline',
+  urgency: 'normal',
+  status,
+  deadlines: [ack],
+});
+const charges = (chargeable: boolean, labourFen: number, partsFen: number) => ({
+  chargeable,
+  reason: chargeable ? 'charged' : 'in warranty',
+  labour: labourFen,
+  parts: partsFen,
+  total: labourFen + partsFen,
+  currency: 'CNY',
+});
+const report = (partsUsed: NonNullable<View['serviceReport']>['partsUsed'], c: ReturnType<typeof charges>): View['serviceReport'] => ({
+  at: at('10:00'),
+  visit: 1,
+  technicianId: 't1',
+  workDone: 'repaired',
+  partsUsed,
+  charges: c,
+  testRun: { done: true, minutes: 10 },
+  useExplained: true,
+});
+
+const V4_DAY: View[] = [
+  // N — out of warranty; the customer declined the quote by the link: closed with the 50.00 visit fee, paid on site.
+  v4(
+    { ...repair('sr-n4', '01:00', 'closed'), outcome: 'quote_declined' },
+    {
+      ...outOfWarranty,
+      quotes: [quote('Q1', [labour('L-REPAIR', 8000)], { decision: decided(false) })],
+      visitFee: { amount: 5000, currency: 'CNY' },
+      payments: [{ at: at('05:00'), method: 'on_site', amount: 5000 }],
+      outcome: 'quote_declined',
+    },
+  ),
+  // O — in warranty, but misuse found at diagnosis: chargeable. The quote expired (ops paged), then the customer
+  // approved it; the parts came 6 h after the order; two compressors and a valve fitted (the old compressors shown).
+  // Paid 400.00 on site, 20.00 waived.
+  v4(
+    { ...repair('sr-o4', '02:00', 'closed'), completion: [true], outcome: 'closed' },
+    {
+      warranty: warrantyOf('in_warranty'),
+      diagnosis: { at: at('02:30'), faultCause: 'misuse', diagnosis: 'dropped', technicianId: 't1' },
+      chargeable: { chargeable: true, reason: 'misuse is not covered' },
+      quotes: [
+        quote('Q1', [labour('L-REPAIR', 12000), part('P-100', 'Compressor', 2, 12000), part('P-200', 'Valve', 1, 6000)], {
+          expiredAt: at('05:00'),
+          decision: decided(true, at('06:00')),
+        }),
+      ],
+      parts: [order('P1', at('03:00'), { arrivedAt: at('09:00'), dispatchedAt: at('05:00') })],
+      serviceReport: report(
+        [
+          { ...part('P-100', 'Compressor', 2, 12000), oldPartShown: true },
+          { ...part('P-200', 'Valve', 1, 6000), oldPartShown: false },
+        ],
+        charges(true, 12000, 30000),
+      ),
+      payments: [
+        { at: at('11:00'), method: 'on_site', amount: 40000 },
+        { at: at('11:00'), method: 'waived', amount: 2000, reason: 'goodwill', approvedBy: 'supervisor' },
+      ],
+    },
+  ),
+  // P — out of warranty; nobody decided the quote by its expiry (`onExpiry: close`): closed as declined, visit fee
+  // invoiced.
+  v4(
+    { ...repair('sr-p4', '03:00', 'closed'), outcome: 'quote_declined' },
+    {
+      ...outOfWarranty,
+      quotes: [
+        quote('Q1', [labour('L-REPAIR', 8000), part('P-300', 'Board', 1, 20000)], { remindedAt: at('04:00'), expiredAt: at('05:00') }),
+      ],
+      visitFee: { amount: 5000, currency: 'CNY' },
+      payments: [{ at: at('06:00'), method: 'invoice', amount: 5000 }],
+      outcome: 'quote_declined',
+    },
+  ),
+  // Q — in warranty, quality fault: free. Waited 30 h for the compressor (its expected date passed once), fitted it
+  // and showed the old one.
+  v4(
+    { ...repair('sr-q4', '02:00', 'closed'), completion: [true], outcome: 'closed' },
+    {
+      ...inWarranty,
+      diagnosis: { at: at('02:30'), faultCause: 'quality', diagnosis: 'compressor', technicianId: 't1' },
+      parts: [
+        order('P1', at('02:00'), {
+          overdue: ['2026-11-26T00:00:00.000Z'],
+          expectedBy: '2026-11-26T06:00:00.000Z',
+          arrivedAt: '2026-11-26T08:00:00.000Z',
+        }),
+      ],
+      serviceReport: report([{ ...part('P-100', 'Compressor', 1, 15000), oldPartShown: true }], charges(false, 0, 0)),
+    },
+  ),
+  // R — out of warranty, quote approved, still waiting for its parts: not revenue until the report shows it charged.
+  v4(repair('sr-r4', '04:00', 'waiting_parts'), {
+    ...outOfWarranty,
+    quotes: [quote('Q1', [labour('L-REPAIR', 6000), part('P-100', 'Compressor', 1, 20000)], { decision: decided(true) })],
+    parts: [order('P1', at('05:00'))],
+  }),
+  // S — out of warranty, the quote waits for the customer.
+  v4(repair('sr-s4', '05:00', 'quote_pending'), {
+    ...outOfWarranty,
+    quotes: [quote('Q1', [labour('L-REPAIR', 8000)], { at: at('06:00'), expiresAt: at('18:00') })],
+  }),
+  // T — an older lifecycle's request (3, resolved remotely, closed): none of lifecycle 4's fields, counts in none of it.
+  v3(
+    { id: 'sr-t3', at: at('06:00'), type: 'repair', channel: 'hotline', urgency: 'normal', status: 'closed', deadlines: [ack] },
+    { remoteResolution: { at: at('07:00'), notes: 'reset' }, outcome: 'closed' },
+  ),
+];
+
+describe('computeDailyReport, lifecycle 4', () => {
+  const v = computeDailyReport(V4_DAY, { date: '2026-11-25', timeZone: TZ });
+
+  test('warranty: judged in / out at intake; chargeable also for a cause found at diagnosis; older requests not counted', () => {
+    // In: O, Q. Out: N, P, R, S. Chargeable: N, P, R, S and O (misuse). T has no judgement.
+    expect(v.warranty).toEqual({ inWarranty: 2, outOfWarranty: 4, chargeable: 5 });
+  });
+
+  test('quotes: issued, approved, declined (also expired and closed), expired, pending', () => {
+    // Approved: O (after it expired), R. Declined: N by the customer, P expired undecided and closed. Expired: O, P.
+    expect(v.quotes).toEqual({ issued: 5, approved: 2, declined: 2, expired: 2, pending: 1 });
+  });
+
+  test('revenue: charged on service reports, plus visit fees; an approved repair not completed yet is not counted', () => {
+    // O's report: labour 120.00, parts 300.00 (Q's report is free, R has no report yet); visit fees N and P.
+    expect(v.revenue).toEqual({ labour: 12000, parts: 30000, visitFees: 10000, total: 52000, currency: 'CNY' });
+  });
+
+  test('payments by method; waivers apart from what was paid', () => {
+    expect(v.payments).toEqual({
+      on_site: { count: 2, amount: 45000 },
+      invoice: { count: 1, amount: 5000 },
+      paid: { count: 3, amount: 50000 },
+      waived: { count: 1, amount: 2000 },
+    });
+  });
+
+  test('parts consumed per part number, with the old part shown', () => {
+    expect(v.partsConsumed).toEqual([
+      { ref: 'P-100', name: { zh: 'Compressor', en: 'Compressor' }, quantity: 3, oldPartShown: 2 },
+      { ref: 'P-200', name: { zh: 'Valve', en: 'Valve' }, quantity: 1, oldPartShown: 0 },
+    ]);
+  });
+
+  test('waited for parts: requests and orders; hours from order to arrival; expected dates passed', () => {
+    // O waited 6 h, Q 30 h; R's order has not arrived. Q's expected date passed.
+    expect(v.waitedForParts).toEqual({ requests: 3, orders: 3, arrived: 2, averageHours: 18, maxHours: 30, overdueOrders: 1 });
+  });
+
+  test('a declined quote is not an unresolved repair; a repair finished after waiting for parts was not fixed first time', () => {
+    // N and P closed quote_declined: out of the 7, like cancellations.
+    expect(v.resolution.eligible).toBe(5);
+    expect(v.resolution.cancelled).toBe(0);
+    const withoutParts = computeDailyReport(
+      V4_DAY.map((r) => ({ ...r, parts: undefined })),
+      { date: '2026-11-25', timeZone: TZ },
+    );
+    // O and Q were fixed on the visit that followed their parts' arrival: two trips each.
+    expect(withoutParts.firstTimeFix.fixedFirstVisit - v.firstTimeFix.fixedFirstVisit).toBe(2);
+  });
+
+  test('the new statuses and outcome; the older request still counts in its own figures', () => {
+    expect(v.volume.total).toBe(7);
+    expect(v.byStatus).toMatchObject({ quote_pending: 1, waiting_parts: 1, closed: 5 });
+    expect(v.remoteResolutions).toBe(1);
+  });
+
+  test('a day of older lifecycles only has zero counts, null hours and no currency', () => {
+    const old = computeDailyReport([...DAY, ...V3_DAY], { date: '2026-11-25', timeZone: TZ });
+    expect(old.warranty).toEqual({ inWarranty: 0, outOfWarranty: 0, chargeable: 0 });
+    expect(old.quotes).toEqual({ issued: 0, approved: 0, declined: 0, expired: 0, pending: 0 });
+    expect(old.revenue).toEqual({ labour: 0, parts: 0, visitFees: 0, total: 0, currency: null });
+    expect(old.payments.paid).toEqual({ count: 0, amount: 0 });
+    expect(old.partsConsumed).toEqual([]);
+    expect(old.waitedForParts).toEqual({ requests: 0, orders: 0, arrived: 0, averageHours: null, maxHours: null, overdueOrders: 0 });
+  });
+
+  test('mixed with older lifecycles, the lifecycle-4 figures are those of the lifecycle-4 requests', () => {
+    const both = computeDailyReport([...DAY, ...V3_DAY, ...V4_DAY], { date: '2026-11-25', timeZone: TZ });
+    for (const k of ['warranty', 'quotes', 'revenue', 'payments', 'partsConsumed', 'waitedForParts'] as const)
+      expect(both[k]).toEqual(v[k]);
+  });
+
+  test('a report without its charges falls back to the approved quotes of a chargeable repair', () => {
+    const o = V4_DAY[1]!;
+    const { charges: _dropped, ...bare } = o.serviceReport!;
+    const noCharges = { ...o, serviceReport: bare } as unknown as View;
+    expect(computeDailyReport([noCharges], { date: '2026-11-25', timeZone: TZ }).revenue).toEqual({
+      labour: 12000,
+      parts: 30000,
+      visitFees: 0,
+      total: 42000,
+      currency: 'CNY',
+    });
+  });
+
+  test('the table shows them, amounts in yuan', () => {
+    const text = formatDailyReport(v);
+    expect(text).toContain('Warranty            in warranty 2 · out of warranty 4 · chargeable 5');
+    expect(text).toContain('Quotes              issued 5 · approved 2 · declined 2 · expired 2 · pending 1');
+    expect(text).toContain('Revenue             520.00 CNY  (labour 120.00 · parts 300.00 · visit fees 100.00)');
+    expect(text).toContain('Payments            paid 500.00 CNY  (on site 2 (450.00) · invoice 1 (50.00)); waived 1 (20.00)');
+    expect(text).toContain('Waited for parts    3 requests  (3 orders; arrived 2: average 18.0 h, max 30.0 h; expected date passed 1)');
+    expect(text).toMatch(/Parts consumed\s+fitted\s+old part shown\n\s+P-100 Compressor\s+3\s+2\n\s+P-200 Valve\s+1\s+0/);
+    const old = formatDailyReport(computeDailyReport(DAY, { date: '2026-11-25', timeZone: TZ }));
+    expect(old).toContain('Revenue             0.00  (labour 0.00 · parts 0.00 · visit fees 0.00)');
+    expect(old).toContain('Parts consumed      –');
+  });
+});
+
 describe('dayBounds', () => {
   test('a DST day in Europe/Berlin has 23 hours', () => {
     const { fromMs, toMs } = dayBounds('2026-03-29', 'Europe/Berlin');

@@ -38,6 +38,7 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
   Channel: 'Keyword',
   Owner: 'Keyword',
   LifecycleVersion: 'Int',
+  Warranty: 'Keyword',
 };
 
 /** Variables a user is told to set (README); the rest take their `${VAR:-default}`. */
@@ -478,9 +479,9 @@ describe('deploy/temporal: setup job and dynamic config', () => {
       });
   }
 
-  it('registers exactly the 10 search attributes with their types', () => {
+  it('registers exactly the 11 search attributes with their types', () => {
     const entries = scriptSearchAttributes();
-    expect(entries).toHaveLength(10);
+    expect(entries).toHaveLength(11);
     expect(Object.fromEntries(entries)).toEqual(SEARCH_ATTRIBUTES);
   });
 

@@ -16,6 +16,15 @@ type SentKind = CustomerSmsKind | TechnicianSmsKind | 'escalation_warning' | 'es
 const _sameKinds: [SentKind] extends [SmsKind] ? ([SmsKind] extends [SentKind] ? true : never) : never = true;
 
 const T = '2024-06-12T06:05:00Z'; // 14:05 in Shanghai
+const QUOTE = {
+  ticketNo: 'SR-1',
+  total: '1,268.00',
+  currency: 'CNY',
+  labour: '120.00',
+  parts: '1,148.00',
+  quoteLink: 'https://svc.example.com/q/eyJhIjoxfQ.abc_-',
+  expiresAt: T,
+};
 
 /** Variables as the activities pass them (after the technician lookup), per kind. */
 const VARS: { [K in SmsKind]: Record<string, unknown> } = {
@@ -36,6 +45,12 @@ const VARS: { [K in SmsKind]: Record<string, unknown> } = {
   revisit: { ticketNo: 'SR-1' },
   follow_up_apology: { ticketNo: 'SR-1', contactWithinHours: 4 },
   cancelled: { ticketNo: 'SR-1', reason: '客户自行解决' },
+  quote: QUOTE,
+  quote_reminder: QUOTE,
+  quote_declined: { ticketNo: 'SR-1', visitFee: '30.00', currency: 'CNY' },
+  parts_expected: { ticketNo: 'SR-1', expectedBy: T, partNames: '热电偶 ×1' },
+  parts_delayed: { ticketNo: 'SR-1', expectedBy: T, newExpectedBy: '2024-06-15T10:00:00Z' },
+  parts_arrived: { ticketNo: 'SR-1' },
   tech_assignment: {
     ticketNo: 'SR-1',
     urgency: 'urgent',
@@ -125,6 +140,66 @@ describe('aliyunTemplateParams', () => {
     expect(aliyunTemplateParams('ops_alert', VARS.ops_alert)).toEqual({ ticket: 'SR-1', summary: 'SR-1 L1 no_candidate' });
   });
 
+  it('fills the lifecycle-4 quote and parts parameters: plain amounts, the link without its origin, times', () => {
+    const quote = {
+      ticket: 'SR-1',
+      total: '1268.00',
+      labour: '120.00',
+      parts: '1148.00',
+      link: 'q/eyJhIjoxfQ.abc_-',
+      time: '6月12日 14:05',
+    };
+    expect(aliyunTemplateParams('quote', VARS.quote)).toEqual(quote);
+    expect(aliyunTemplateParams('quote_reminder', VARS.quote_reminder)).toEqual(quote);
+    // A fixed template cannot drop the breakdown: 无 when it was not given.
+    expect(aliyunTemplateParams('quote', { ...QUOTE, labour: undefined, parts: '' })).toMatchObject({
+      labour: ALIYUN_ABSENT,
+      parts: ALIYUN_ABSENT,
+    });
+    expect(aliyunTemplateParams('quote_declined', VARS.quote_declined)).toEqual({ ticket: 'SR-1', fee: '30.00' });
+    // Unlike the text, a fixed template keeps its fee sentence: the fee goes as it is.
+    expect(aliyunTemplateParams('quote_declined', { ticketNo: 'SR-1', visitFee: '0.00', currency: 'CNY' })).toEqual({
+      ticket: 'SR-1',
+      fee: '0.00',
+    });
+    expect(aliyunTemplateParams('parts_expected', VARS.parts_expected)).toEqual({
+      ticket: 'SR-1',
+      parts: '热电偶 ×1',
+      time: '6月12日 14:05',
+    });
+    expect(aliyunTemplateParams('parts_expected', { ticketNo: 'SR-1', expectedBy: T }).parts).toBe(ALIYUN_ABSENT);
+    expect(aliyunTemplateParams('parts_delayed', VARS.parts_delayed)).toEqual({
+      ticket: 'SR-1',
+      time: '6月12日 14:05',
+      newtime: '6月15日 18:00',
+    });
+    expect(aliyunTemplateParams('parts_delayed', { ticketNo: 'SR-1', expectedBy: T }).newtime).toBe(ALIYUN_ABSENT);
+    expect(aliyunTemplateParams('parts_arrived', VARS.parts_arrived)).toEqual({ ticket: 'SR-1' });
+  });
+
+  it('keeps lifecycle-4 values within the variable limits: part names cut, amounts digits and a point only', () => {
+    const partNames = '燃气热水器专用热电偶组件（含安装支架与密封垫圈）×1、比例阀总成 ×1、点火针 ×2';
+    const p = aliyunTemplateParams('parts_expected', { ...VARS.parts_expected, partNames });
+    expect([...p.parts]).toHaveLength(35);
+    expect(p.parts.endsWith('…')).toBe(true);
+    expect([...aliyunTemplateParams('parts_expected', { ...VARS.parts_expected, partNames }, { maxLength: 20 }).parts]).toHaveLength(20);
+    for (const kind of ['quote', 'quote_reminder', 'quote_declined'] as const) {
+      const params = aliyunTemplateParams(kind, VARS[kind]) as Record<string, string>;
+      for (const name of ['total', 'labour', 'parts', 'fee'].filter((n) => n in params)) {
+        expect(params[name]).toMatch(/^\d+(\.\d+)?$/);
+        expect(params[name]!.length).toBeLessThanOrEqual(20);
+      }
+    }
+    // The template holds 元: another currency, or an amount that is not one, is refused, naming the variable only.
+    expect(() => aliyunTemplateParams('quote', { ...QUOTE, currency: 'USD' })).toThrow(
+      "aliyun template parameters for 'quote': invalid variable(s): currency=USD",
+    );
+    expect(() => aliyunTemplateParams('quote_declined', { ticketNo: 'SR-1', visitFee: 3000, currency: 'CNY' })).toThrow(
+      "aliyun template parameters for 'quote_declined': invalid variable(s): visitFee",
+    );
+    expect(() => aliyunTemplateParams('quote', { ...QUOTE, parts: '¥1148' })).toThrow(/invalid variable\(s\): parts$/);
+  });
+
   it('shows times in the message time zone (default Asia/Shanghai)', () => {
     expect(aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, timeZone: 'UTC' }).time).toBe('6月12日 06:05');
     expect(aliyunTemplateParams('escalation_warning', { ...VARS.escalation_warning, dueAt: '2024-06-11T16:00:00Z' }).time).toBe(
@@ -180,6 +255,24 @@ describe('aliyunTemplateParams', () => {
     expect(() => aliyunTemplateParams('tech_visit_reminder', { ticketNo: 'SR-1', visitAt: T })).toThrow(
       "aliyun template parameters for 'tech_visit_reminder': missing variable(s): productModel, address",
     );
+    expect(() => aliyunTemplateParams('quote', { ticketNo: 'SR-1', labour: '120.00' })).toThrow(
+      "aliyun template parameters for 'quote': missing variable(s): currency, total, quoteLink, expiresAt",
+    );
+    expect(() => aliyunTemplateParams('quote_reminder', { ...QUOTE, quoteLink: 'q/abc', expiresAt: 'soon' })).toThrow(
+      "aliyun template parameters for 'quote_reminder': invalid variable(s): quoteLink, expiresAt",
+    );
+    expect(() => aliyunTemplateParams('quote_declined', { ticketNo: 'SR-1' })).toThrow(
+      "aliyun template parameters for 'quote_declined': missing variable(s): currency, visitFee",
+    );
+    expect(() => aliyunTemplateParams('parts_expected', { ticketNo: 'SR-1', partNames: '热电偶 ×1' })).toThrow(
+      "aliyun template parameters for 'parts_expected': missing variable(s): expectedBy",
+    );
+    expect(() => aliyunTemplateParams('parts_delayed', { ticketNo: 'SR-1', expectedBy: T, newExpectedBy: 'later' })).toThrow(
+      "aliyun template parameters for 'parts_delayed': invalid variable(s): newExpectedBy",
+    );
+    expect(() => aliyunTemplateParams('parts_arrived', {})).toThrow(
+      "aliyun template parameters for 'parts_arrived': missing variable(s): ticketNo",
+    );
     expect(() => aliyunTemplateParams('completed', { ticketNo: 'SR-1', ratingLink: 'not a url' })).toThrow(
       /invalid variable\(s\): ratingLink$/,
     );
@@ -203,6 +296,20 @@ describe('aliyunTemplateParams', () => {
       const text = renderSms('escalation_breach', 'zh', vars);
       expect(text).toContain(`（${p.role}）`);
       expect(text).toContain(`已超时 ${p.overdue}`);
+    });
+    it.each(['quote', 'quote_reminder'] as const)('%s amounts and time', (kind) => {
+      const vars = { ...QUOTE, total: '268.00', parts: '148.00' };
+      const p = aliyunTemplateParams(kind, vars);
+      const text = renderSms(kind, 'zh', vars);
+      expect(text).toContain(`合计 ${p.total} 元`);
+      expect(text).toContain(`人工费 ${p.labour} 元，配件费 ${p.parts} 元`);
+      expect(text).toContain('6月12日（周三）14:05');
+      expect(p.time).toBe('6月12日 14:05');
+    });
+    it.each(['parts_expected', 'parts_delayed'] as const)('%s time', (kind) => {
+      const vars = VARS[kind] as never;
+      expect(renderSms(kind, 'zh', vars)).toContain('6月12日（周三）14:05');
+      expect(aliyunTemplateParams(kind, vars).time).toBe('6月12日 14:05');
     });
     it.each(['visit_reminder', 'tech_visit_reminder'] as const)('%s time', (kind) => {
       const vars = VARS[kind] as never;

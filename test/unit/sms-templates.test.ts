@@ -1,6 +1,16 @@
 import { renderSms, SmsTemplateError, type SmsVarsByKind } from '../../src/adapters/sms/templates';
 import { SMS_KINDS, type SmsKind } from '../../src/adapters/sms/types';
 
+/** A quote as the workflow sends it (lifecycle 4): amounts formatted from fen; due 2024-06-13 14:00 in Shanghai (a Thursday). */
+const QUOTE = {
+  total: '268.00',
+  currency: 'CNY',
+  labour: '120.00',
+  parts: '148.00',
+  quoteLink: 'https://aftercare.example.com/q/abc123',
+  expiresAt: '2024-06-13T06:00:00Z',
+};
+
 /** Full, realistic variables per kind (2024-06-12 was a Wednesday; 06:00Z = 14:00 in Shanghai). */
 const VARS: { [K in SmsKind]: SmsVarsByKind[K] } = {
   received: { ticketNo: 'SR-20240612-0001', hotline: '400-800-1234' },
@@ -19,6 +29,12 @@ const VARS: { [K in SmsKind]: SmsVarsByKind[K] } = {
   revisit: { ticketNo: 'SR-20240612-0001' },
   follow_up_apology: { ticketNo: 'SR-20240612-0001', contactWithinHours: 2 },
   cancelled: { ticketNo: 'SR-20240612-0001', reason: '客户已自行解决' },
+  quote: { ticketNo: 'SR-20240612-0001', ...QUOTE },
+  quote_reminder: { ticketNo: 'SR-20240612-0001', ...QUOTE },
+  quote_declined: { ticketNo: 'SR-20240612-0001', visitFee: '30.00', currency: 'CNY' },
+  parts_expected: { ticketNo: 'SR-20240612-0001', expectedBy: '2024-06-14T10:00:00Z', partNames: '热电偶 ×1' },
+  parts_delayed: { ticketNo: 'SR-20240612-0001', expectedBy: '2024-06-14T10:00:00Z', newExpectedBy: '2024-06-17T10:00:00Z' },
+  parts_arrived: { ticketNo: 'SR-20240612-0001' },
   tech_assignment: {
     ticketNo: 'SR-20240612-0001',
     urgency: 'urgent',
@@ -126,6 +142,129 @@ describe('renderSms', () => {
     expect(renderSms('revisit', 'en', { ticketNo: 'SR-1' })).toBe(
       '[Aftercare] We are sorry that the fault of your service request SR-1 has not been fixed. We are sending a technician again, ' +
         'who will contact you shortly to book a visit.',
+    );
+  });
+
+  it('sends the quote with its total, breakdown, link and decision time (lifecycle 4)', () => {
+    expect(renderSms('quote', 'zh', { ticketNo: 'SR-1', ...QUOTE, hotline: '400-800-1234' })).toBe(
+      '【Aftercare】您的服务单 SR-1 工程师报价：合计 268.00 元（人工费 120.00 元，配件费 148.00 元）。' +
+        '请于 6月13日（周四）14:00 前点击 https://aftercare.example.com/q/abc123 确认或拒绝报价。如有疑问请致电 400-800-1234。',
+    );
+    expect(renderSms('quote', 'en', { ticketNo: 'SR-1', ...QUOTE })).toBe(
+      "[Aftercare] The technician's quote for your service request SR-1: CNY 268.00 in total (labour CNY 120.00, parts CNY 148.00). " +
+        'Please approve or decline it at https://aftercare.example.com/q/abc123 by Thu 13 Jun, 14:00.',
+    );
+    // The breakdown shows what is given; none without either.
+    const bare = { ticketNo: 'SR-1', ...QUOTE, labour: undefined, parts: undefined };
+    expect(renderSms('quote', 'zh', bare)).toContain('合计 268.00 元。请于');
+    expect(renderSms('quote', 'en', bare)).toContain('CNY 268.00 in total. Please');
+    expect(renderSms('quote', 'zh', { ...bare, parts: '148.00' })).toContain('合计 268.00 元（配件费 148.00 元）。');
+    expect(renderSms('quote', 'en', { ...bare, labour: '120.00' })).toContain('CNY 268.00 in total (labour CNY 120.00).');
+    // Other currencies by their code, in both languages; the decision time in the message's zone.
+    expect(renderSms('quote', 'zh', { ...bare, currency: 'USD', total: '1,268.50' })).toContain('合计 USD 1,268.50。');
+    expect(renderSms('quote', 'en', { ...bare, timeZone: 'Europe/London' })).toContain('by Thu 13 Jun, 07:00.');
+  });
+
+  it('reminds the customer that the quote awaits their decision', () => {
+    expect(renderSms('quote_reminder', 'zh', { ticketNo: 'SR-1', ...QUOTE })).toBe(
+      '【Aftercare】报价提醒：您的服务单 SR-1 的维修报价（合计 268.00 元，人工费 120.00 元，配件费 148.00 元）尚待您确认。' +
+        '请于 6月13日（周四）14:00 前点击 https://aftercare.example.com/q/abc123 确认或拒绝报价。',
+    );
+    expect(renderSms('quote_reminder', 'en', { ticketNo: 'SR-1', ...QUOTE, hotline: '400-800-1234' })).toBe(
+      '[Aftercare] Reminder: the quote for your service request SR-1 (CNY 268.00 in total: labour CNY 120.00, parts CNY 148.00) awaits your decision. ' +
+        'Please approve or decline it at https://aftercare.example.com/q/abc123 by Thu 13 Jun, 14:00. Questions? Call 400-800-1234.',
+    );
+    expect(renderSms('quote_reminder', 'zh', { ticketNo: 'SR-1', ...QUOTE, labour: undefined, parts: ' ' })).toContain(
+      '的维修报价（合计 268.00 元）尚待您确认',
+    );
+  });
+
+  it('confirms a declined quote: request closed, the visit fee only when there is one', () => {
+    expect(renderSms('quote_declined', 'zh', { ticketNo: 'SR-1', visitFee: '30.00', currency: 'CNY' })).toBe(
+      '【Aftercare】您已拒绝服务单 SR-1 的维修报价，本次服务已关闭。您仅需支付上门费 30.00 元。如仍需服务，欢迎随时与我们联系。',
+    );
+    expect(renderSms('quote_declined', 'en', { ticketNo: 'SR-1', visitFee: '30.00', currency: 'CNY' })).toBe(
+      '[Aftercare] You have declined the quote for your service request SR-1; the request is now closed. ' +
+        'Only the visit fee of CNY 30.00 is due. If you still need help, please contact us at any time.',
+    );
+    const free = { ticketNo: 'SR-1', visitFee: '0.00', currency: 'CNY', hotline: '400-800-1234' };
+    expect(renderSms('quote_declined', 'zh', free)).toBe(
+      '【Aftercare】您已拒绝服务单 SR-1 的维修报价，本次服务已关闭。如仍需服务，欢迎随时与我们联系。如有疑问请致电 400-800-1234。',
+    );
+    expect(renderSms('quote_declined', 'en', free)).toBe(
+      '[Aftercare] You have declined the quote for your service request SR-1; the request is now closed. ' +
+        'If you still need help, please contact us at any time. Questions? Call 400-800-1234.',
+    );
+    expect(renderSms('quote_declined', 'en', { ...free, visitFee: '0' })).not.toContain('visit fee');
+  });
+
+  it('tells the customer about spare parts: expected, late, arrived', () => {
+    expect(renderSms('parts_expected', 'zh', VARS.parts_expected)).toBe(
+      '【Aftercare】您的服务单 SR-20240612-0001 的维修需要更换配件（热电偶 ×1），预计 6月14日（周五）18:00 前到货。' +
+        '配件到货后，工程师将与您联系预约上门时间。',
+    );
+    expect(renderSms('parts_expected', 'en', { ticketNo: 'SR-1', expectedBy: '2024-06-14T10:00:00Z' })).toBe(
+      '[Aftercare] The repair for your service request SR-1 needs spare parts, expected by Fri 14 Jun, 18:00. ' +
+        'Once they arrive, the technician will contact you to book a return visit.',
+    );
+    expect(renderSms('parts_expected', 'en', VARS.parts_expected)).toContain('needs spare parts (热电偶 ×1), expected by');
+
+    expect(renderSms('parts_delayed', 'zh', VARS.parts_delayed)).toBe(
+      '【Aftercare】非常抱歉，您的服务单 SR-20240612-0001 所需配件未能在预计的 6月14日（周五）18:00 前到货，我们正在催促仓库尽快发货，' +
+        '预计 6月17日（周一）18:00 前到货。配件到货后，工程师将与您联系预约上门时间。给您带来不便，敬请谅解。',
+    );
+    expect(renderSms('parts_delayed', 'en', VARS.parts_delayed)).toBe(
+      '[Aftercare] We are sorry: the spare parts for your service request SR-20240612-0001 did not arrive by Fri 14 Jun, 18:00 as expected. ' +
+        'We are chasing the warehouse and now expect them by Mon 17 Jun, 18:00. ' +
+        'Once they arrive, the technician will contact you to book the visit. Thank you for your patience.',
+    );
+    // Without a new date: the apology and the chase, no made-up date.
+    const open = { ticketNo: 'SR-1', expectedBy: '2024-06-14T10:00:00Z' };
+    expect(renderSms('parts_delayed', 'zh', open)).toContain('我们正在催促仓库尽快发货。配件到货后');
+    expect(renderSms('parts_delayed', 'en', open)).toContain('We are chasing the warehouse. Once they arrive');
+
+    expect(renderSms('parts_arrived', 'zh', { ticketNo: 'SR-1', hotline: '400-800-1234' })).toBe(
+      '【Aftercare】您的服务单 SR-1 所需配件已到货，工程师将尽快致电您预约上门时间，请保持电话畅通。如有疑问请致电 400-800-1234。',
+    );
+    expect(renderSms('parts_arrived', 'en', { ticketNo: 'SR-1' })).toBe(
+      '[Aftercare] The spare parts for your service request SR-1 have arrived. The technician will call you shortly to book the visit; please keep your phone available.',
+    );
+  });
+
+  it('refuses a quote or parts message without its variables, or with amounts that are not formatted', () => {
+    expect(() => renderSms('quote', 'zh', { ticketNo: 'SR-1' } as SmsVarsByKind['quote'])).toThrow(
+      "SMS template 'quote' (zh) is missing variable(s): total, currency, quoteLink, expiresAt",
+    );
+    expect(() => renderSms('quote_reminder', 'en', { ticketNo: 'SR-1', ...QUOTE, quoteLink: '' })).toThrow(
+      "SMS template 'quote_reminder' (en) is missing variable(s): quoteLink",
+    );
+    expect(() => renderSms('quote_declined', 'en', { ticketNo: 'SR-1', currency: 'CNY' } as SmsVarsByKind['quote_declined'])).toThrow(
+      /missing variable\(s\): visitFee$/,
+    );
+    expect(() =>
+      renderSms('parts_expected', 'zh', { ticketNo: 'SR-1', partNames: '热电偶 ×1' } as SmsVarsByKind['parts_expected']),
+    ).toThrow("SMS template 'parts_expected' (zh) is missing variable(s): expectedBy");
+    expect(() => renderSms('parts_delayed', 'en', { ticketNo: 'SR-1', newExpectedBy: '2024-06-17T10:00:00Z' } as never)).toThrow(
+      /missing variable\(s\): expectedBy$/,
+    );
+    expect(() => renderSms('parts_arrived', 'zh', {} as SmsVarsByKind['parts_arrived'])).toThrow(/missing variable\(s\): ticketNo$/);
+    // Fen as a number, or a symbol inside the amount, would be printed as a price: refused instead.
+    expect(() => renderSms('quote', 'zh', { ticketNo: 'SR-1', ...QUOTE, total: 26800 as never })).toThrow(
+      "SMS template 'quote' has invalid variable(s): total",
+    );
+    expect(() => renderSms('quote', 'en', { ticketNo: 'SR-1', ...QUOTE, parts: '¥148', currency: 'rmb' })).toThrow(
+      "SMS template 'quote' has invalid variable(s): parts=¥148, currency=rmb",
+    );
+    expect(() => renderSms('quote_declined', 'zh', { ticketNo: 'SR-1', visitFee: '30 元', currency: 'CNY' })).toThrow(/visitFee=30 元/);
+    expect(() => renderSms('parts_delayed', 'zh', { ticketNo: 'SR-1', expectedBy: 'next week' })).toThrow(/not a valid time/);
+  });
+
+  it('names the lifecycle-4 milestones in escalation messages', () => {
+    const at = { ticketNo: 'SR-1', dueAt: '2024-06-12T06:00:00Z' };
+    expect(renderSms('escalation_warning', 'zh', { ...at, milestone: 'quote' })).toContain('「客户确认报价」时限');
+    expect(renderSms('escalation_warning', 'zh', { ...at, milestone: 'parts' })).toContain('「配件到货」时限');
+    expect(renderSms('escalation_breach', 'en', { ticketNo: 'SR-1', milestone: 'parts', level: 1, overdueMs: 0 })).toContain(
+      'has reached its spare parts arrival deadline unmet',
     );
   });
 

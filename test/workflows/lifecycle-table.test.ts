@@ -12,6 +12,7 @@ import {
   act,
   ALL_PHOTOS,
   assignedTech,
+  quoteToken,
   ratingTokenId,
   reachedCall,
   untilState,
@@ -50,6 +51,15 @@ async function both<A extends Action>(
   expect({ action, from: before.status, to: answer.status }).toEqual({ action, from: before.status, to: fakeAnswer.status });
   taken.add(action);
   return answer;
+}
+
+/** The automatic assignment accepted, booked `hours` after receipt and arrived: on site. */
+async function onSite(h: Handle, hours: number): Promise<string> {
+  const tech = await assignedTech(h);
+  await act.accept(h, tech);
+  await act.book(h, tech, await soon(h, hours));
+  await act.arrive(h, tech);
+  return tech;
 }
 
 const soon = async (h: Handle, hours: number): Promise<string> =>
@@ -112,6 +122,33 @@ test('every action of the definition: the workflow and the fake answer with the 
   const again = await untilState(q, (s) => s.visit === 2 && s.status === 'assigned', 'revisit assigned');
   expect(again.technicianId).not.toBe(tech);
   await both(q, 'cancel', { reason: 'customer bought a new unit' }, () => act.cancel(q, 'customer bought a new unit'));
+
+  // Lifecycle 4: an air conditioner out of its six years' cover — diagnosis, a quote approved through the link,
+  // payment on site, parts ordered, dispatched and arrived; a second request's quote declined by phone.
+  const OLD_AIRCON = { ...AIRCON_ZHANGJIANG, product: { ...AIRCON_ZHANGJIANG.product, purchaseDate: '2012-06-01' } };
+  const r = await suite.start(OLD_AIRCON);
+  const fixer = await onSite(r, 5);
+  const cause = { technicianId: fixer, faultCause: 'wear' as const, diagnosis: '压缩机电容老化' };
+  await both(r, 'diagnosis', cause, () => act.diagnose(r, fixer, cause.faultCause, cause.diagnosis));
+  const lines = [{ kind: 'part' as const, partNumber: 'AC-CAP-01', quantity: 1 }];
+  await both(r, 'quote', { technicianId: fixer, lines }, () => act.quote(r, fixer, lines));
+  const { tokenId: quoteTokenId } = await quoteToken(bed, r);
+  await both(r, 'quoteResponse', { approved: true, tokenId: quoteTokenId }, () => act.quoteResponse(r, quoteTokenId, true));
+  const paid = { method: 'on_site' as const, amount: 4500 };
+  await both(r, 'payment', { technicianId: fixer, ...paid }, () => act.payment(r, fixer, paid));
+  const expectedBy = await soon(r, 48);
+  const parts = [{ partNumber: 'AC-CAP-01', quantity: 1 }];
+  await both(r, 'partsRequest', { technicianId: fixer, parts, reason: 'not on the van', expectedBy }, () =>
+    act.partsRequest(r, fixer, expectedBy, parts),
+  );
+  await both(r, 'partsDispatched', { shipment: 'SF1234567890' }, () => act.partsDispatched(r, { shipment: 'SF1234567890' }));
+  await both(r, 'partsArrived', {}, () => act.partsArrived(r));
+  await act.cancel(r, 'test over');
+
+  const d = await suite.start(OLD_AIRCON);
+  const other = await onSite(d, 6);
+  await act.quote(d, other, lines);
+  await both(d, 'quoteDecision', { approved: false, note: '客户不修了' }, () => act.quoteDecision(d, false, '客户不修了'));
 
   expect([...taken].sort()).toEqual([...ACTIONS].sort());
 });

@@ -41,7 +41,13 @@ const V3_EXPECTED = [
   'v3-remote-consultation',
   'v3-remote-repair',
 ];
-const expectedOf = (version: string): string[] => (Number(version.slice(1)) >= 3 ? [...V3_FROM_EXPECTED, ...V3_EXPECTED] : EXPECTED);
+/** Lifecycle 4's set: lifecycle 3's scenarios (they run on it now) plus quotes and parts (test/workflows/v4-*.test.ts). */
+const V4_EXPECTED = ['v4-quote-approved', 'v4-quote-declined', 'v4-quote-expired', 'v4-parts', 'v4-parts-overdue'];
+const expectedOf = (version: string): string[] => {
+  const n = Number(version.slice(1));
+  if (n >= 4) return [...V3_FROM_EXPECTED, ...V3_EXPECTED, ...V4_EXPECTED];
+  return n === 3 ? [...V3_FROM_EXPECTED, ...V3_EXPECTED] : EXPECTED;
+};
 
 /** Every lifecycle version a request may still be running: v1 (frozen in workflows/legacy/v1) … current. */
 const VERSIONS = Array.from({ length: CURRENT_LIFECYCLE }, (_, i) => `v${i + 1}`);

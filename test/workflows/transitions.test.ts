@@ -35,10 +35,10 @@ const ALLOWED: Partial<Record<Status, Action[]>> = {
   assigned: ['assign', 'accept', 'decline', 'remoteResolution', 'cancel'],
   accepted: ['assign', 'appointment', 'remoteResolution', 'cancel'],
   scheduled: ['assign', 'appointment', 'arrival', 'hold', 'remoteResolution', 'cancel'],
-  on_site: ['completion', 'hold', 'cancel'],
+  on_site: ['completion', 'hold', 'cancel', 'diagnosis', 'quote', 'payment', 'partsRequest'],
   on_hold: ['resume', 'cancel'],
-  completed: ['feedback', 'callbackOutcome'],
-  follow_up: ['followUp'],
+  completed: ['feedback', 'callbackOutcome', 'payment'],
+  follow_up: ['followUp', 'payment'],
 };
 const ACTIONS: Action[] = [
   'assign',
@@ -54,6 +54,14 @@ const ACTIONS: Action[] = [
   'remoteResolution',
   'visitNeeded',
   'callbackOutcome',
+  'diagnosis',
+  'quote',
+  'quoteDecision',
+  'quoteResponse',
+  'payment',
+  'partsRequest',
+  'partsDispatched',
+  'partsArrived',
   'cancel',
 ];
 
@@ -72,6 +80,14 @@ const attempt: Record<Action, (h: Handle) => Promise<unknown>> = {
   remoteResolution: (h) => act.remote(h),
   visitNeeded: (h) => act.visitNeeded(h),
   callbackOutcome: (h) => act.callback(h, { reached: false }),
+  diagnosis: (h) => act.diagnose(h, TECH),
+  quote: (h) => act.quote(h, TECH),
+  quoteDecision: (h) => act.quoteDecision(h, true),
+  quoteResponse: (h) => act.quoteResponse(h, 'not-a-token-id', true),
+  payment: (h) => act.payment(h, TECH, { method: 'on_site', amount: 5000 }),
+  partsRequest: (h) => act.partsRequest(h, TECH, '2030-01-05T10:00:00+08:00'),
+  partsDispatched: (h) => act.partsDispatched(h),
+  partsArrived: (h) => act.partsArrived(h),
   cancel: (h) => act.cancel(h),
 };
 

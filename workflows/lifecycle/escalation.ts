@@ -5,7 +5,7 @@
  * contact; warnings go to the contact who would be paged if the deadline broke.
  */
 import type { EscalationLevel } from '../../src/domain/types';
-import type { ResolvedPolicy } from '../../src/domain/policyTypes';
+import type { EscalationContact, ResolvedPolicy } from '../../src/domain/policyTypes';
 import type { DeadlineState } from '../deadlines';
 import type { Notifications } from './notifications';
 import { nowIso, type Escalation as EscalationEntry, type RequestRecord } from './record';
@@ -15,6 +15,8 @@ export type Raise = Pick<EscalationEntry, 'reason' | 'deadlineId' | 'milestone' 
   dueAt?: string;
   /** false: record only (the page about a failed page must not loop while the gateway is down). */
   notify?: boolean;
+  /** Page this contact instead of the level's (late parts: the warehouse). */
+  contact?: EscalationContact;
 };
 
 const clamp = (n: number): EscalationLevel => Math.min(3, Math.max(0, n)) as EscalationLevel;
@@ -48,7 +50,7 @@ export class Escalation {
 
   private raise(level: EscalationLevel, e: Raise): void {
     const data = this.record.data;
-    const contact = this.policy.escalation.find((c) => c.level === Math.max(level, 1));
+    const contact = e.contact ?? this.policy.escalation.find((c) => c.level === Math.max(level, 1));
     data.escalationLevel = level;
     data.escalations.push({
       at: nowIso(),

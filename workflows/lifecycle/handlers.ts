@@ -9,6 +9,8 @@ import type { CandidateSummary } from '../../activities/contract';
 import { ACTION_UPDATES, intakeUpdate, photoUploadedSignal, stateQuery, type ServiceRequestState } from '../messages';
 import { acts } from '../proxies';
 import type { ActionEvent } from './inbox';
+import { nowIso } from './record';
+import { formatAmount, type LineInput, type PricedLines } from '../../src/domain/charges';
 import type { Kit } from './kit';
 
 const refuse = (why: string, type = 'InvalidTransition'): never => {
@@ -29,6 +31,25 @@ const EXTRA: { [A in Action]?: (k: Kit, args: ActionArgs<A>) => void } = {
         k.record.data.feedback ? 'rating link was already used' : 'rating link is not valid for this request',
         k.record.data.feedback ? 'TokenUsed' : 'InvalidToken',
       );
+    }
+  },
+  // Lifecycle 4.
+  completion: (k, { partsUsed, report }) => {
+    if (k.version >= 4) return;
+    const field = partsUsed !== undefined ? 'partsUsed' : report !== undefined ? 'report' : undefined;
+    if (field)
+      refuse(`${field}: this request runs lifecycle version ${k.version}, which records no ${field} (from version 4)`, 'InvalidArgument');
+  },
+  quote: (k) => {
+    const c = k.record.data.chargeable;
+    if (c && !c.chargeable) {
+      refuse(`the repair is not chargeable (${c.reason}): nothing to quote; a diagnosis whose cause the warranty excludes makes it so`);
+    }
+  },
+  quoteResponse: (k, { tokenId }) => {
+    if (!k.record.data.quoteTokens.includes(tokenId)) {
+      const used = k.record.data.quotes.some((q) => q.decision);
+      refuse(used ? 'quote link was already used' : 'quote link is not valid for this request', used ? 'TokenUsed' : 'InvalidToken');
     }
   },
 };
@@ -74,13 +95,69 @@ function register<A extends Action>(k: Kit, action: A, main: CancellationScope):
   const handler = async (args: ActionArgs<A>): Promise<ServiceRequestState> => {
     if (args.idempotency) k.record.rememberKey(action, args.by, args.idempotency);
     if (action === 'cancel') return cancel(k, args as ActionArgs<'cancel'>, main);
-    const technician = action === 'assign' ? await lookUp(args as ActionArgs<'assign'>) : undefined;
-    const e: ActionEvent<A> = k.inbox.post(action, args, technician);
+    // A payment moves no status, wherever the main line waits: recorded here.
+    if (action === 'payment') return recordPayment(k, args as ActionArgs<'payment'>);
+    // Posted at once when nothing is to be looked up (no await: nothing else can be accepted in between).
+    const e: ActionEvent<A> = k.inbox.post(action, args, needsLookUp(k, action, args) ? await lookingUp(k, action, args) : {});
     await condition(() => e.settled);
     if (e.refused !== undefined) refuse(e.refused);
     return e.result as ServiceRequestState;
   };
   setHandler(ACTION_UPDATES[action], handler as never, { validator: validator as never });
+}
+
+/** A manual assignment's technician, and on lifecycle 4 the lines of a quote, a parts order or the parts used. */
+function needsLookUp<A extends Action>(k: Kit, action: A, args: ActionArgs<A>): boolean {
+  if (action === 'assign') return true;
+  if (k.version < 4) return false;
+  return (
+    action === 'quote' || action === 'partsRequest' || (action === 'completion' && !!(args as ActionArgs<'completion'>).partsUsed?.length)
+  );
+}
+
+/**
+ * The look-up, with the inbox marked busy meanwhile: the action is accepted but not queued yet, so another one
+ * arriving now is refused (Busy) as it would be once this one is queued.
+ */
+async function lookingUp<A extends Action>(k: Kit, action: A, args: ActionArgs<A>): Promise<Pick<ActionEvent, 'technician' | 'priced'>> {
+  k.inbox.lookingUp += 1;
+  try {
+    if (action === 'assign') return { technician: await lookUp(args as ActionArgs<'assign'>) };
+    return await lookUpFor(k, action, args);
+  } finally {
+    k.inbox.lookingUp -= 1;
+  }
+}
+
+/** Lines the main line needs priced before it takes a lifecycle-4 action (quote, parts order, parts used). */
+async function lookUpFor<A extends Action>(k: Kit, action: A, args: ActionArgs<A>): Promise<Pick<ActionEvent, 'priced'>> {
+  if (action === 'quote') return { priced: await price(k, (args as ActionArgs<'quote'>).lines, 'lines', 'quote') };
+  if (action === 'partsRequest') {
+    const parts = (args as ActionArgs<'partsRequest'>).parts.map((p) => ({ kind: 'part' as const, ...p }));
+    return { priced: await price(k, parts, 'parts', 'parts order') };
+  }
+  const used = action === 'completion' ? (args as ActionArgs<'completion'>).partsUsed : undefined;
+  if (used?.length) {
+    const parts = used.map(({ partNumber, quantity }) => ({ kind: 'part' as const, partNumber, quantity }));
+    return { priced: await price(k, parts, 'partsUsed', 'parts used') };
+  }
+  return {};
+}
+
+/** Lines priced from the catalogue; a line it does not know is the caller's mistake (400 naming it). */
+async function price(k: Kit, lines: LineInput[], path: string, what: string): Promise<PricedLines> {
+  const r = await acts.priceLines.executeWithOptions({ summary: `Price the ${what} (${lines.length} lines)` }, [
+    { lines, category: k.input.request.product.category, path },
+  ]);
+  if (!r.priced || r.problems.length) refuse(r.problems.map((p) => `${p.path}: ${p.message}`).join('; '), 'InvalidArgument');
+  return r.priced as PricedLines;
+}
+
+function recordPayment(k: Kit, args: ActionArgs<'payment'>): ServiceRequestState {
+  const { method, amount, reason, approvedBy, by } = args;
+  k.record.data.payments.push({ at: nowIso(), method, amount, reason, approvedBy, by });
+  k.record.log('payment', `${method} ${formatAmount(amount)} ${k.rules.charges().currency}${reason ? `: ${reason}` : ''}`, by);
+  return k.view();
 }
 
 async function lookUp({ technicianId }: ActionArgs<'assign'>): Promise<CandidateSummary> {

@@ -6,6 +6,7 @@
 import { condition } from '@temporalio/workflow';
 import type { Action, ActionArgs } from '../../src/domain/lifecycle/actions';
 import type { CandidateSummary } from '../../activities/contract';
+import type { PricedLines } from '../../src/domain/charges';
 import type { ServiceRequestState } from '../messages';
 import type { DeadlineState } from '../deadlines';
 
@@ -15,6 +16,8 @@ export interface ActionEvent<A extends Action = Action> {
   args: ActionArgs<A>;
   /** A manual assignment's technician, looked up by the handler. */
   technician?: CandidateSummary;
+  /** Quote, parts or parts-used lines priced by the handler (lifecycle 4). */
+  priced?: PricedLines;
   settled: boolean;
   /** The view when the main line took it, or why it could not. */
   result?: ServiceRequestState;
@@ -41,11 +44,16 @@ export const isBreach =
 export class Inbox {
   private readonly queue: InboxEvent[] = [];
   private closedWith?: string;
+  /**
+   * Handlers between their validator and their post, looking something up (a technician, prices): their action
+   * is accepted but not queued yet, and a second action must not slip in meanwhile.
+   */
+  lookingUp = 0;
 
   constructor(private readonly view: () => ServiceRequestState) {}
 
-  post<A extends Action>(action: A, args: ActionArgs<A>, technician?: CandidateSummary): ActionEvent<A> {
-    const e: ActionEvent<A> = { kind: 'action', action, args, technician, settled: false };
+  post<A extends Action>(action: A, args: ActionArgs<A>, looked: Pick<ActionEvent, 'technician' | 'priced'> = {}): ActionEvent<A> {
+    const e: ActionEvent<A> = { kind: 'action', action, args, ...looked, settled: false };
     if (this.closedWith) this.refuse(e, this.closedWith);
     else this.queue.push(e as ActionEvent);
     return e;
@@ -57,7 +65,7 @@ export class Inbox {
 
   /** Actions accepted but not yet taken by the main line. */
   busy(): boolean {
-    return this.queue.some((e) => e.kind === 'action' && !e.settled);
+    return this.lookingUp > 0 || this.queue.some((e) => e.kind === 'action' && !e.settled);
   }
 
   find<E extends InboxEvent>(match: (e: InboxEvent) => e is E): E | undefined {

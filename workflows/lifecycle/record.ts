@@ -7,6 +7,7 @@ import type { Actor } from '../../src/domain/roles';
 import type { EscalationLevel, Milestone, PhotoKind, Status } from '../../src/domain/types';
 import { ticketNumber } from '../../src/temporal/ids';
 import type { CandidateSummary } from '../../activities/contract';
+import type { FaultCause, PricedLine, PricedLines, WarrantyJudgement } from '../../src/domain/charges';
 import type { PhotoRecord, ServiceRequestStart } from '../messages';
 
 export interface Assignment {
@@ -26,7 +27,8 @@ export interface Assignment {
 export interface Escalation {
   at: string;
   level: EscalationLevel;
-  reason: 'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure' | 'callback_unreached';
+  reason:
+    'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure' | 'callback_unreached' | 'parts_overdue' | 'quote_expired';
   deadlineId?: string;
   milestone?: Milestone;
   lateByMs?: number;
@@ -41,7 +43,62 @@ export interface VisitResult {
   technicianId: string;
 }
 
-export type Outcome = 'closed' | 'no_feedback' | 'cancelled';
+export type Outcome = 'closed' | 'no_feedback' | 'cancelled' | 'quote_declined';
+
+/** A quote to the customer and their decision (lifecycle 4). Prices are fixed when it is issued. */
+export interface QuoteRecord extends PricedLines {
+  id: string;
+  at: string;
+  by?: Actor;
+  note?: string;
+  expiresAt: string;
+  remindedAt?: string;
+  expiredAt?: string;
+  decision?: { approved: boolean; at: string; via: 'link' | 'phone'; by?: Actor; note?: string };
+}
+
+/** Spare parts ordered for the repair and their way to the customer (lifecycle 4). */
+export interface PartsOrder {
+  id: string;
+  at: string;
+  by?: Actor;
+  technicianId: string;
+  lines: PricedLine[];
+  reason: string;
+  expectedBy: string;
+  shipment?: string;
+  dispatchedAt?: string;
+  overdue: string[];
+  arrivedAt?: string;
+  /** Whether the resolution clock stopped while waiting (policy `parts.pauseResolution` when ordered). */
+  pausedResolution: boolean;
+}
+
+export interface PaymentRecord {
+  at: string;
+  method: 'on_site' | 'invoice' | 'waived';
+  amount: number;
+  reason?: string;
+  approvedBy?: string;
+  by?: Actor;
+}
+
+/** The customer service report (《客户服务报告》) of a resolved visit (lifecycle 4). */
+export interface ServiceReport {
+  at: string;
+  visit: number;
+  technicianId: string;
+  faultCause?: FaultCause;
+  diagnosis?: string;
+  workDone: string;
+  partsUsed: (PricedLine & { oldPartShown: boolean })[];
+  /** What the customer owes for the repair: the approved quotes (0 when covered). */
+  charges: { chargeable: boolean; reason: string; labour: number; parts: number; total: number; currency: string };
+  testRun: { done: boolean; minutes?: number };
+  useExplained: boolean;
+  /** Storage key of the customer's signature photo, when uploaded by then. */
+  signaturePhoto?: string;
+}
 
 /** The booked slot of the current visit and what became of it (lifecycle 3). */
 export interface AppointmentRecord {
@@ -96,6 +153,19 @@ export interface RecordData {
   reopened: { at: string; visit: number; excluded: string[] }[];
   /** The board reservation (exact load) of the current assignment, released when the job ends for its technician. */
   claimId?: string;
+  // ── Lifecycle 4 ──
+  warranty?: WarrantyJudgement;
+  diagnosis?: { at: string; faultCause: FaultCause; diagnosis: string; technicianId: string; by?: Actor };
+  /** Whether the repair is charged, and why (warranty at intake, then the fault cause found). */
+  chargeable?: { chargeable: boolean; reason: string };
+  quotes: QuoteRecord[];
+  /** Ids of the live quote link (single use: emptied once the customer decided). */
+  quoteTokens: string[];
+  parts: PartsOrder[];
+  payments: PaymentRecord[];
+  /** Charged when the customer declined the quote (policy `charges.visitFee`). */
+  visitFee?: { amount: number; currency: string };
+  serviceReport?: ServiceReport;
   outcome?: Outcome;
   closedAt?: string;
 }
@@ -122,6 +192,10 @@ export class RequestRecord {
       ratingTokens: [],
       callbackComplaints: [],
       reopened: [],
+      quotes: [],
+      quoteTokens: [],
+      parts: [],
+      payments: [],
     };
   }
 

@@ -6,17 +6,25 @@ import type { Milestone, Urgency } from '../../src/domain/types';
 import type { ServiceRequestStart } from '../messages';
 
 /**
- * For a policy resolved without the lifecycle-3 blocks: the resolver's own defaults (it always fills them;
+ * For a policy resolved without the lifecycle-3/4 blocks: the resolver's own defaults (it always fills them;
  * docs/policy.md), parsed the way it parses them.
  */
 const D = POLICY_DEFAULTS;
 const FALLBACK = {
   appointments: { reminderLead: parseSpan(D.appointments.reminderLead), lateGrace: parseSpan(D.appointments.lateGrace) },
   callback: { earliest: parseSpan(D.callback.earliest), latest: parseSpan(D.callback.latest), maxAttempts: D.callback.maxAttempts },
-};
+  warranty: {
+    categories: {},
+    default: { ...D.warranty.default, covers: [...D.warranty.default.covers] },
+    notCovered: [...D.warranty.notCovered],
+  },
+  charges: { ...D.charges },
+  quotes: { expiry: parseSpan(D.quotes.expiry), reminderAfter: parseSpan(D.quotes.reminderAfter), onExpiry: D.quotes.onExpiry },
+  parts: { pauseResolution: D.parts.pauseResolution, warehouse: { ...D.parts.warehouse } },
+} satisfies Required<Pick<ResolvedPolicy, 'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts'>>;
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
-type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback'>;
+type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts'>;
 
 export class PolicyRules {
   readonly policy: ResolvedPolicy;
@@ -46,6 +54,26 @@ export class PolicyRules {
   /** The call-back window after completion and how many unanswered calls before escalating (lifecycle 3). */
   callback(): NonNullable<ResolvedPolicy['callback']> {
     return this.policy.callback ?? FALLBACK.callback;
+  }
+
+  /** Cover per product category and the fault causes it excludes (lifecycle 4). */
+  warranty(): NonNullable<ResolvedPolicy['warranty']> {
+    return this.policy.warranty ?? FALLBACK.warranty;
+  }
+
+  /** Currency and the visit fee of a declined quote (lifecycle 4). */
+  charges(): NonNullable<ResolvedPolicy['charges']> {
+    return this.policy.charges ?? FALLBACK.charges;
+  }
+
+  /** How long a quote waits for the customer, when they are reminded, what an expiry does (lifecycle 4). */
+  quotes(): NonNullable<ResolvedPolicy['quotes']> {
+    return this.policy.quotes ?? FALLBACK.quotes;
+  }
+
+  /** Whether waiting for parts stops the resolution clock, and whom late parts page (lifecycle 4). */
+  parts(): NonNullable<ResolvedPolicy['parts']> {
+    return this.policy.parts ?? FALLBACK.parts;
   }
 
   /** VIP requests use the next stricter column's dispatch deadline. */

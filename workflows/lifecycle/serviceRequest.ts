@@ -6,7 +6,9 @@
  *   anything before completed → cancelled;  scheduled/on_site ↔ on_hold
  * Version 3 adds: consultations start at first-line handling; confirmed dispatch (met on accept) with exact
  * load; resolved remotely before a visit; appointments kept (reminder, late arrival); the call-back's outcome,
- * where "not fixed" reopens the request for a revisit. Version 2 requests in flight run exactly as before.
+ * where "not fixed" reopens the request for a revisit. Version 4 adds warranty at intake, and on site the
+ * diagnosis, the quote of a chargeable repair (declined → closed with the visit fee), spare parts (waiting for
+ * them, then a return visit) and the service report (repair.ts). Version 2 requests in flight run exactly as before.
  * Outside actions reach the main line through the inbox (handlers.ts); the main line alone moves the status.
  */
 import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
@@ -19,6 +21,7 @@ import { visit } from './visit';
 import { afterCompletion3 } from './callback';
 import { release } from './load';
 import { firstLine, takeRemoteResolution } from './remote';
+import { judgeAtIntake, repairVisit } from './repair';
 
 export async function serviceRequestV2(input: ServiceRequestStart): Promise<ServiceRequestState> {
   const k = makeKit(input);
@@ -54,14 +57,16 @@ async function lifecycle(k: Kit): Promise<void> {
 }
 
 async function lifecycle3(k: Kit): Promise<void> {
+  if (k.version >= 4) judgeAtIntake(k);
   acknowledge(k);
   startResolutionDeadlines(k);
   const receipt = { fromMs: k.record.data.receivedMs };
-  let how: 'visit' | 'remote' = 'visit';
+  let how: 'visit' | 'remote' | 'closed' = 'visit';
   if (k.input.request.type === 'consultation') how = await firstLine(k, () => startVisitDeadlines(k, {}));
   else startVisitDeadlines(k, receipt);
   for (;;) {
     if (how === 'visit') how = await serveVisit(k);
+    if (how === 'closed') return; // a declined quote closed it (lifecycle 4)
     if (how === 'remote') takeRemoteResolution(k);
     if ((await afterCompletion3(k, how)) === 'closed') return;
     reopen(k);
@@ -69,11 +74,12 @@ async function lifecycle3(k: Kit): Promise<void> {
   }
 }
 
-/** Dispatch and visits until one resolves the fault, or it is resolved remotely before a visit. */
-async function serveVisit(k: Kit): Promise<'visit' | 'remote'> {
+/** Dispatch and visits until one resolves the fault, or it is resolved remotely before a visit (or a quote is declined). */
+async function serveVisit(k: Kit): Promise<'visit' | 'remote' | 'closed'> {
   for (;;) {
     if ((await dispatch(k)) === 'remote') return 'remote';
-    const end = await visit(k);
+    const end = k.version >= 4 ? await repairVisit(k) : await visit(k);
+    if (end === 'closed') return 'closed';
     if (end === 'resolved') return 'visit';
     if (end === 'remote') return 'remote';
     if (end === 'unresolved') nextTier(k);

@@ -2,6 +2,7 @@
  * The projection callers see: the state query, every update's answer and the workflow's result are built here
  * from the internal record, in the shape of the API's state schema (src/api/schemas/state.ts, version 1).
  */
+import type { PricedLine } from '../../src/domain/charges';
 import type { Actor } from '../../src/domain/roles';
 import type { ServiceRequestState } from '../messages';
 import type { Deadlines } from '../deadlines';
@@ -9,6 +10,7 @@ import type { RequestRecord } from './record';
 
 const actor = (a?: Actor): string | undefined => (a ? `${a.name} (${a.role})` : undefined);
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const line = (l: PricedLine): PricedLine => ({ ...l, name: { ...l.name } });
 
 export function projectView(record: RequestRecord, deadlines: Deadlines): ServiceRequestState {
   const { input } = record;
@@ -69,6 +71,32 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
       : undefined,
     callbackComplaints: d.callbackComplaints.length ? d.callbackComplaints.map((c) => ({ ...c })) : undefined,
     reopened: d.reopened.length ? d.reopened.map((r) => ({ ...r, excluded: [...r.excluded] })) : undefined,
+    warranty: d.warranty ? defined({ ...d.warranty, covers: [...d.warranty.covers] }) : undefined,
+    diagnosis: d.diagnosis ? defined({ ...d.diagnosis, by: actor(d.diagnosis.by) }) : undefined,
+    chargeable: d.chargeable ? { ...d.chargeable } : undefined,
+    quotes: d.quotes.length
+      ? d.quotes.map((q) =>
+          defined({
+            ...q,
+            by: actor(q.by),
+            lines: q.lines.map(line),
+            decision: q.decision ? defined({ ...q.decision, by: actor(q.decision.by) }) : undefined,
+          }),
+        )
+      : undefined,
+    parts: d.parts.length
+      ? d.parts.map((p) => defined({ ...p, by: actor(p.by), lines: p.lines.map(line), overdue: [...p.overdue] }))
+      : undefined,
+    payments: d.payments.length ? d.payments.map((p) => defined({ ...p, by: actor(p.by) })) : undefined,
+    visitFee: d.visitFee ? { ...d.visitFee } : undefined,
+    serviceReport: d.serviceReport
+      ? defined({
+          ...d.serviceReport,
+          partsUsed: d.serviceReport.partsUsed.map((p) => ({ ...line(p), oldPartShown: p.oldPartShown })),
+          charges: { ...d.serviceReport.charges },
+          testRun: defined({ ...d.serviceReport.testRun }),
+        })
+      : undefined,
     cancelReason: d.cancelReason,
     outcome: d.outcome,
     closedAt: d.closedAt,

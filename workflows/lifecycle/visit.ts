@@ -28,22 +28,20 @@ export async function visit(k: Kit): Promise<VisitEnd> {
 }
 
 /**
- * Waits for `target`, handling interruptions meanwhile. Ends early when ops reassigned the request (dispatch
- * takes the assignment) or, before the arrival, it was resolved remotely (the main line takes that).
+ * Waits for `target` (one of them), handling interruptions meanwhile. Ends early when ops reassigned the request
+ * (dispatch takes the assignment) or, before the arrival, it was resolved remotely (the main line takes that).
  */
-async function until<A extends 'appointment' | 'arrival' | 'completion'>(
-  k: Kit,
-  target: A,
-): Promise<ActionEvent<A> | 'reassigned' | 'remote'> {
+export async function until<A extends Action>(k: Kit, target: A | readonly A[]): Promise<ActionEvent<A> | 'reassigned' | 'remote'> {
+  const targets: readonly Action[] = typeof target === 'string' ? [target] : target;
   for (;;) {
-    const e = await k.inbox.next(isAction<Action>(target, 'appointment', 'hold', 'resume', 'assign', 'remoteResolution'));
+    const e = await k.inbox.next(isAction<Action>(...targets, 'appointment', 'hold', 'resume', 'assign', 'remoteResolution'));
     if (e.action === 'assign') {
       k.record.replaceCurrent();
       k.appointments.clear();
       return 'reassigned';
     }
     if (e.action === 'remoteResolution') return 'remote';
-    if (e.action === target) {
+    if (targets.includes(e.action)) {
       if (mine(k, e)) return e as ActionEvent<A>;
       continue;
     }
@@ -62,7 +60,7 @@ function mine(k: Kit, e: ActionEvent): boolean {
   return false;
 }
 
-function book(k: Kit, e: ActionEvent<'appointment'>): void {
+export function book(k: Kit, e: ActionEvent<'appointment'>): void {
   const d = k.record.data;
   const rebooked = d.status === 'scheduled';
   d.appointmentAt = new Date(e.args.at).toISOString();
@@ -76,7 +74,7 @@ function book(k: Kit, e: ActionEvent<'appointment'>): void {
   k.inbox.settle(e);
 }
 
-function arrive(k: Kit, e: ActionEvent<'arrival'>): void {
+export function arrive(k: Kit, e: ActionEvent<'arrival'>): void {
   k.deadlines.met(visitDeadlineId(k, 'on_site'));
   if (k.version >= 3) k.appointments.clear(true);
   k.visibility.setStatus(leadsTo('arrival', e.args, ctxOf(k)));
@@ -84,7 +82,7 @@ function arrive(k: Kit, e: ActionEvent<'arrival'>): void {
   k.inbox.settle(e);
 }
 
-function complete(k: Kit, e: ActionEvent<'completion'>): VisitEnd {
+export function complete(k: Kit, e: ActionEvent<'completion'>): VisitEnd {
   const { technicianId, resolved, notes, by } = e.args;
   k.record.data.visitResults.push({ at: nowIso(), resolved, notes, technicianId });
   release(k);

@@ -6,18 +6,23 @@
  * Rules the mapping follows (Aliyun's template and variable rules):
  *   - Every value is a string (Aliyun refuses `{"n":1}` with isv.INVALID_JSON_PARAM).
  *   - A template has no optional parts, so each kind always sends the same parameter names (below). Free-text
- *     optional values the system may leave out (cancellation reason, problem description, ops ticket) become "无".
- *   - Free text (names, model, address, problem, reason, summary, photo list) is whitespace-collapsed and cut to
- *     `maxLength` characters (default 35, Aliyun's limit for "other" variables; set it to 20 for older accounts)
- *     ending in "…". Identifiers, phone numbers, times and links are never cut: a wrong ticket number is worse than
- *     a refusal (isv.PARAM_LENGTH_LIMIT, non-retryable).
- *   - Aliyun refuses domains in variables (isv.PARAM_NOT_SUPPORT_URL): `link` is the rating link without its origin
- *     ("r/<token>"); the template holds the registered domain, e.g. "https://svc.example.com/${link}".
+ *     optional values the system may leave out (cancellation reason, problem description, ops ticket, part names)
+ *     become "无", as do an absent quote breakdown and a delayed part's absent new date.
+ *   - Free text (names, model, address, problem, reason, summary, photo list, part names) is whitespace-collapsed and
+ *     cut to `maxLength` characters (default 35, Aliyun's limit for "other" variables; set it to 20 for older
+ *     accounts) ending in "…". Identifiers, phone numbers, amounts, times and links are never cut: a wrong ticket
+ *     number or price is worse than a refusal (isv.PARAM_LENGTH_LIMIT, non-retryable).
+ *   - Aliyun refuses domains in variables (isv.PARAM_NOT_SUPPORT_URL): `link` is the rating link (or the quote
+ *     link) without its origin ("r/<token>"); the template holds the registered domain, e.g.
+ *     "https://svc.example.com/${link}".
  *   - Times are "6月12日 14:00" in the message's time zone (default Asia/Shanghai); labels are the Chinese ones of
  *     templates.ts (a unit test keeps the two in step).
+ *   - Amounts (quote, visit fee) are digits and a decimal point ("1268.00", thousands separators dropped), as amount
+ *     variables take them; the unit 元 is in the template, so an amount in a currency other than CNY is refused
+ *     rather than shown as yuan.
  */
 import type { PhotoKind } from '../../domain/types';
-import { DEFAULT_SMS_TIME_ZONE, LEVEL_LABELS, MILESTONE_LABELS, PHOTO_LABELS, URGENCY_LABELS } from './templates';
+import { DEFAULT_SMS_TIME_ZONE, isAmount, LEVEL_LABELS, MILESTONE_LABELS, PHOTO_LABELS, URGENCY_LABELS } from './templates';
 import { SMS_KINDS, type SmsKind } from './types';
 
 /** The TemplateParam names each kind sends; an approved template may use any subset of them. */
@@ -32,6 +37,12 @@ export const ALIYUN_TEMPLATE_PARAMS = {
   revisit: ['ticket'],
   follow_up_apology: ['ticket', 'hours'],
   cancelled: ['ticket', 'reason'],
+  quote: ['ticket', 'total', 'labour', 'parts', 'link', 'time'],
+  quote_reminder: ['ticket', 'total', 'labour', 'parts', 'link', 'time'],
+  quote_declined: ['ticket', 'fee'],
+  parts_expected: ['ticket', 'parts', 'time'],
+  parts_delayed: ['ticket', 'time', 'newtime'],
+  parts_arrived: ['ticket'],
   tech_assignment: ['ticket', 'urgency', 'model', 'address', 'problem'],
   tech_visit_reminder: ['ticket', 'model', 'address', 'time'],
   tech_photo_reminder: ['ticket', 'photos'],
@@ -144,6 +155,13 @@ const BUILD: { [K in SmsKind]: (r: Reader) => AliyunTemplateParams<K> } = {
   revisit: (r) => ({ ticket: r.id('ticketNo') }),
   follow_up_apology: (r) => ({ ticket: r.id('ticketNo'), hours: r.count('contactWithinHours') }),
   cancelled: (r) => ({ ticket: r.id('ticketNo'), reason: r.optText('reason') }),
+  quote: (r) => quoteParams(r),
+  quote_reminder: (r) => quoteParams(r),
+  // The fee is sent even when it is 0.00: a fixed template cannot drop its sentence as the text does.
+  quote_declined: (r) => ({ ticket: r.id('ticketNo'), fee: r.cny('visitFee') }),
+  parts_expected: (r) => ({ ticket: r.id('ticketNo'), parts: r.optText('partNames'), time: r.time('expectedBy') }),
+  parts_delayed: (r) => ({ ticket: r.id('ticketNo'), time: r.time('expectedBy'), newtime: r.optTime('newExpectedBy') }),
+  parts_arrived: (r) => ({ ticket: r.id('ticketNo') }),
   tech_assignment: (r) => ({
     ticket: r.id('ticketNo'),
     urgency: r.label('urgency', URGENCY),
@@ -168,6 +186,17 @@ const BUILD: { [K in SmsKind]: (r: Reader) => AliyunTemplateParams<K> } = {
   }),
   ops_alert: (r) => ({ ticket: r.optId('ticketNo'), summary: r.text('summary') }),
 };
+
+function quoteParams(r: Reader): AliyunTemplateParams<'quote'> {
+  return {
+    ticket: r.id('ticketNo'),
+    total: r.cny('total'),
+    labour: r.optCny('labour'),
+    parts: r.optCny('parts'),
+    link: r.link('quoteLink'),
+    time: r.time('expiresAt'),
+  };
+}
 
 /** Reads variables, collecting every problem instead of stopping at the first. */
 class Reader {
@@ -248,7 +277,27 @@ class Reader {
     return truncate(labels.join('、'), this.maxLength);
   }
 
-  /** The rating link without scheme and host: the template holds the registered domain. */
+  /**
+   * A formatted amount in CNY as Aliyun's amount variables take it: digits and a decimal point ("1268.00"). The
+   * template holds 元, so `currency` must be CNY (a mismatch is reported once, however many amounts).
+   */
+  cny(name: string): string {
+    const currency = this.present('currency');
+    if (currency !== undefined && currency !== 'CNY') this.invalid.push(`currency=${String(currency)}`);
+    const v = this.present(name);
+    if (v === undefined) return '';
+    if (typeof v !== 'string' || !isAmount(v.trim())) {
+      this.invalid.push(name);
+      return '';
+    }
+    return v.trim().replace(/,/g, '');
+  }
+
+  optCny(name: string): string {
+    return isAbsent(this.vars[name]) ? ALIYUN_ABSENT : this.cny(name);
+  }
+
+  /** A link (rating, quote) without scheme and host: the template holds the registered domain. */
   link(name: string): string {
     const v = this.id(name);
     if (v === '') return '';
@@ -267,6 +316,10 @@ class Reader {
     if (v === undefined) return '';
     const d = this.date(name, v);
     return d ? this.fmt(d).full : '';
+  }
+
+  optTime(name: string): string {
+    return isAbsent(this.vars[name]) ? ALIYUN_ABSENT : this.time(name);
   }
 
   /** "6月12日 14:00-16:00" within a day, both ends in full across days, or one time without an end. */

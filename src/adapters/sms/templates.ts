@@ -21,6 +21,21 @@ interface Zoned {
   /** IANA zone the times are shown in; default Asia/Shanghai. */
   timeZone?: string;
 }
+/**
+ * A chargeable repair's quote (lifecycle 4). Amounts are formatted already ("268.00", the caller converts from the
+ * smallest unit); `currency` is the ISO 4217 code they are in (CNY is shown as 元 in Chinese).
+ */
+interface Quoted {
+  total: string;
+  currency: string;
+  /** Signed link where the customer approves or declines the quote. */
+  quoteLink: string;
+  /** When the customer's decision is due (the `quote` milestone). */
+  expiresAt: SmsTime;
+  /** Breakdown, shown when given. */
+  labour?: string;
+  parts?: string;
+}
 
 /** The variables each kind needs; optional ones add a sentence when present. */
 export interface SmsVarsByKind {
@@ -37,6 +52,18 @@ export interface SmsVarsByKind {
   revisit: Common;
   follow_up_apology: Common & { contactWithinHours?: number };
   cancelled: Common & { reason?: string };
+  /** Lifecycle 4: the technician's quote for a chargeable repair; approve or decline at `quoteLink` by `expiresAt`. */
+  quote: Common & Zoned & Quoted;
+  /** The quote still awaits the customer's decision. */
+  quote_reminder: Common & Zoned & Quoted;
+  /** The customer declined: the request is closed; the visit fee is due unless it is zero ("0.00"). */
+  quote_declined: Common & { visitFee: string; currency: string };
+  /** The repair waits for spare parts, expected by `expectedBy`; `partNames` e.g. "热电偶 ×1". */
+  parts_expected: Common & Zoned & { expectedBy: SmsTime; partNames?: string };
+  /** The parts missed `expectedBy` (the date that passed); `newExpectedBy` when the warehouse gave one. */
+  parts_delayed: Common & Zoned & { expectedBy: SmsTime; newExpectedBy?: SmsTime };
+  /** The parts are in: the technician will call to book the visit. */
+  parts_arrived: Common;
   tech_assignment: Common & Zoned & { urgency: Urgency; productModel: string; address: string; problem?: string; acceptBy?: SmsTime };
   tech_visit_reminder: Common & Zoned & { visitAt: SmsTime; address: string; productModel: string };
   tech_photo_reminder: Common & { missingPhotos: PhotoKind[] };
@@ -58,6 +85,12 @@ const REQUIRED: { [K in SmsKind]: ReadonlyArray<keyof SmsVarsByKind[K] & string>
   revisit: ['ticketNo'],
   follow_up_apology: ['ticketNo'],
   cancelled: ['ticketNo'],
+  quote: ['ticketNo', 'total', 'currency', 'quoteLink', 'expiresAt'],
+  quote_reminder: ['ticketNo', 'total', 'currency', 'quoteLink', 'expiresAt'],
+  quote_declined: ['ticketNo', 'visitFee', 'currency'],
+  parts_expected: ['ticketNo', 'expectedBy'],
+  parts_delayed: ['ticketNo', 'expectedBy'],
+  parts_arrived: ['ticketNo'],
   tech_assignment: ['ticketNo', 'urgency', 'productModel', 'address'],
   tech_visit_reminder: ['ticketNo', 'visitAt', 'address', 'productModel'],
   tech_photo_reminder: ['ticketNo', 'missingPhotos'],
@@ -92,6 +125,8 @@ export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
     follow_up: '不满意回访跟进',
     appointment: '按约上门',
     callback: '回访',
+    quote: '客户确认报价',
+    parts: '配件到货',
   },
   en: {
     acknowledge: 'acknowledgement',
@@ -105,6 +140,8 @@ export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
     follow_up: 'follow-up',
     appointment: 'arrival at the booked time',
     callback: 'satisfaction call-back',
+    quote: 'customer decision on the quote',
+    parts: 'spare parts arrival',
   },
 };
 export const LEVEL_LABELS: Record<SmsLang, Record<1 | 2 | 3, string>> = {
@@ -127,6 +164,16 @@ interface Fmt {
   duration(ms: number): string;
   hotline(v: { hotline?: string }): string;
   clean(s: string): string;
+  /** An amount with its currency: "268.00 元" (zh, CNY), "CNY 268.00". */
+  money(amount: string, currency: string): string;
+}
+
+/** The quote's breakdown, when given: "人工费 120.00 元，配件费 148.00 元" / "labour CNY 120.00, parts CNY 148.00". */
+function breakdown(v: Quoted, f: Fmt, lang: SmsLang): string {
+  const parts: string[] = [];
+  if (!isMissing(v.labour)) parts.push(`${lang === 'zh' ? '人工费' : 'labour'} ${f.money(v.labour as string, v.currency)}`);
+  if (!isMissing(v.parts)) parts.push(`${lang === 'zh' ? '配件费' : 'parts'} ${f.money(v.parts as string, v.currency)}`);
+  return parts.join(lang === 'zh' ? '，' : ', ');
 }
 
 const ZH: { [K in SmsKind]: Render<K> } = {
@@ -152,6 +199,31 @@ const ZH: { [K in SmsKind]: Render<K> } = {
     `${f.sig}非常抱歉本次服务（服务单 ${v.ticketNo}）未能让您满意。服务主管将${v.contactWithinHours ? `在 ${v.contactWithinHours} 小时内` : '尽快'}与您联系，跟进解决您的问题。${f.hotline(v)}`,
   cancelled: (v, f) =>
     `${f.sig}您的服务单 ${v.ticketNo} 已取消${v.reason ? `（原因：${f.clean(v.reason)}）` : ''}。如仍需服务，欢迎随时与我们联系。${f.hotline(v)}`,
+  quote: (v, f) => {
+    const b = breakdown(v, f, 'zh');
+    return (
+      `${f.sig}您的服务单 ${v.ticketNo} 工程师报价：合计 ${f.money(v.total, v.currency)}${b ? `（${b}）` : ''}。` +
+      `请于 ${f.time(v.expiresAt)} 前点击 ${v.quoteLink} 确认或拒绝报价。${f.hotline(v)}`
+    );
+  },
+  quote_reminder: (v, f) => {
+    const b = breakdown(v, f, 'zh');
+    return (
+      `${f.sig}报价提醒：您的服务单 ${v.ticketNo} 的维修报价（合计 ${f.money(v.total, v.currency)}${b ? `，${b}` : ''}）尚待您确认。` +
+      `请于 ${f.time(v.expiresAt)} 前点击 ${v.quoteLink} 确认或拒绝报价。${f.hotline(v)}`
+    );
+  },
+  quote_declined: (v, f) =>
+    `${f.sig}您已拒绝服务单 ${v.ticketNo} 的维修报价，本次服务已关闭。` +
+    `${isZero(v.visitFee) ? '' : `您仅需支付上门费 ${f.money(v.visitFee, v.currency)}。`}如仍需服务，欢迎随时与我们联系。${f.hotline(v)}`,
+  parts_expected: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} 的维修需要更换配件${v.partNames ? `（${f.clean(v.partNames)}）` : ''}，预计 ${f.time(v.expectedBy)} 前到货。` +
+    `配件到货后，工程师将与您联系预约上门时间。${f.hotline(v)}`,
+  parts_delayed: (v, f) =>
+    `${f.sig}非常抱歉，您的服务单 ${v.ticketNo} 所需配件未能在预计的 ${f.time(v.expectedBy)} 前到货，我们正在催促仓库尽快发货` +
+    `${v.newExpectedBy ? `，预计 ${f.time(v.newExpectedBy)} 前到货` : ''}。配件到货后，工程师将与您联系预约上门时间。给您带来不便，敬请谅解。${f.hotline(v)}`,
+  parts_arrived: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} 所需配件已到货，工程师将尽快致电您预约上门时间，请保持电话畅通。${f.hotline(v)}`,
   tech_assignment: (v, f) =>
     `${f.sig}新工单 ${v.ticketNo}（${URGENCY_LABELS.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
     `地址：${f.clean(v.address)}。请${v.acceptBy ? `于 ${f.time(v.acceptBy)} 前` : '尽快'}在工程师App中接单。`,
@@ -194,6 +266,32 @@ const EN: { [K in SmsKind]: Render<K> } = {
     `${v.contactWithinHours ? `within ${v.contactWithinHours} hour${v.contactWithinHours === 1 ? '' : 's'}` : 'shortly'} to put things right.${f.hotline(v)}`,
   cancelled: (v, f) =>
     `${f.sig}Your service request ${v.ticketNo} has been cancelled${v.reason ? ` (reason: ${f.clean(v.reason)})` : ''}. If you still need help, please contact us at any time.${f.hotline(v)}`,
+  quote: (v, f) => {
+    const b = breakdown(v, f, 'en');
+    return (
+      `${f.sig}The technician's quote for your service request ${v.ticketNo}: ${f.money(v.total, v.currency)} in total${b ? ` (${b})` : ''}. ` +
+      `Please approve or decline it at ${v.quoteLink} by ${f.time(v.expiresAt)}.${f.hotline(v)}`
+    );
+  },
+  quote_reminder: (v, f) => {
+    const b = breakdown(v, f, 'en');
+    return (
+      `${f.sig}Reminder: the quote for your service request ${v.ticketNo} (${f.money(v.total, v.currency)} in total${b ? `: ${b}` : ''}) awaits your decision. ` +
+      `Please approve or decline it at ${v.quoteLink} by ${f.time(v.expiresAt)}.${f.hotline(v)}`
+    );
+  },
+  quote_declined: (v, f) =>
+    `${f.sig}You have declined the quote for your service request ${v.ticketNo}; the request is now closed. ` +
+    `${isZero(v.visitFee) ? '' : `Only the visit fee of ${f.money(v.visitFee, v.currency)} is due. `}If you still need help, please contact us at any time.${f.hotline(v)}`,
+  parts_expected: (v, f) =>
+    `${f.sig}The repair for your service request ${v.ticketNo} needs spare parts${v.partNames ? ` (${f.clean(v.partNames)})` : ''}, expected by ${f.time(v.expectedBy)}. ` +
+    `Once they arrive, the technician will contact you to book a return visit.${f.hotline(v)}`,
+  parts_delayed: (v, f) =>
+    `${f.sig}We are sorry: the spare parts for your service request ${v.ticketNo} did not arrive by ${f.time(v.expectedBy)} as expected. ` +
+    `We are chasing the warehouse${v.newExpectedBy ? ` and now expect them by ${f.time(v.newExpectedBy)}` : ''}. ` +
+    `Once they arrive, the technician will contact you to book the visit. Thank you for your patience.${f.hotline(v)}`,
+  parts_arrived: (v, f) =>
+    `${f.sig}The spare parts for your service request ${v.ticketNo} have arrived. The technician will call you shortly to book the visit; please keep your phone available.${f.hotline(v)}`,
   tech_assignment: (v, f) =>
     `${f.sig}New job ${v.ticketNo} (${URGENCY_LABELS.en[v.urgency]}): ${f.clean(v.productModel)}${v.problem ? `, ${f.clean(v.problem)}` : ''}. ` +
     `Address: ${f.clean(v.address)}. Please accept it in the technician app ${v.acceptBy ? `by ${f.time(v.acceptBy)}` : 'as soon as possible'}.`,
@@ -233,6 +331,22 @@ export function renderSms<K extends SmsKind>(kind: K, lang: SmsLang | undefined,
   return render(vars, formatter(language, vars as Common & Zoned));
 }
 
+const MONEY_KINDS: ReadonlySet<SmsKind> = new Set<SmsKind>(['quote', 'quote_reminder', 'quote_declined']);
+/** ISO 4217 code. */
+const CURRENCY = /^[A-Z]{3}$/;
+/** A formatted amount: "268.00", "1,268.00", "30". */
+const AMOUNT = /^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/;
+
+/** Whether `s` is a formatted amount ("268.00", "1,268.00"), as the quote kinds need. */
+export function isAmount(s: string): boolean {
+  return AMOUNT.test(s);
+}
+
+/** "0", "0.00": no fee to mention. */
+function isZero(amount: string): boolean {
+  return /^0+(\.0+)?$/.test(amount);
+}
+
 function isMissing(value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (typeof value === 'string') return value.trim() === '';
@@ -255,6 +369,16 @@ function checkEnums(kind: SmsKind, v: Record<string, unknown>): void {
   if (kind === 'tech_photo_reminder') {
     for (const k of v.missingPhotos as unknown[])
       if (!Object.prototype.hasOwnProperty.call(PHOTO_LABELS.zh, String(k))) bad.push(`missingPhotos=${String(k)}`);
+  }
+  if (MONEY_KINDS.has(kind)) {
+    // Amounts arrive formatted ("268.00"): a number (fen, say) or stray text would reach the customer as a price.
+    for (const name of ['total', 'labour', 'parts', 'visitFee']) {
+      const value = v[name];
+      if (isMissing(value)) continue;
+      if (typeof value !== 'string') bad.push(name);
+      else if (!isAmount(value)) bad.push(`${name}=${value}`);
+    }
+    if (typeof v.currency !== 'string' || !CURRENCY.test(v.currency)) bad.push(`currency=${String(v.currency)}`);
   }
   if (bad.length > 0) throw new SmsTemplateError(`SMS template '${kind}' has invalid variable(s): ${bad.join(', ')}`);
 }
@@ -320,6 +444,7 @@ function formatter(lang: SmsLang, v: Common & Zoned): Fmt {
     duration: (ms) => formatDuration(ms, lang),
     hotline: (x) => (x.hotline ? (lang === 'zh' ? `如有疑问请致电 ${x.hotline}。` : ` Questions? Call ${x.hotline}.`) : ''),
     clean: (s) => String(s).replace(/\s+/g, ' ').trim(),
+    money: (amount, currency) => (lang === 'zh' && currency === 'CNY' ? `${amount} 元` : `${currency} ${amount}`),
   };
 }
 

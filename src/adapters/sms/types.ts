@@ -16,6 +16,13 @@ export const SMS_KINDS = [
   'revisit',
   'follow_up_apology',
   'cancelled',
+  // to the customer, lifecycle 4: a chargeable repair's quote, spare parts
+  'quote',
+  'quote_reminder',
+  'quote_declined',
+  'parts_expected',
+  'parts_delayed',
+  'parts_arrived',
   // to the technician
   'tech_assignment',
   'tech_visit_reminder',

@@ -31,6 +31,7 @@ export const docsPlugin = fp<{ publicBaseUrl: string }>(
           { name: 'transitions', description: 'Lifecycle actions (workflow updates)' },
           { name: 'photos', description: 'Evidence uploads' },
           { name: 'feedback', description: 'Customer rating' },
+          { name: 'quotes', description: "The customer's decision on a quote (signed link)" },
           { name: 'health', description: 'Liveness and readiness' },
         ],
       },

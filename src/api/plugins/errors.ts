@@ -75,6 +75,26 @@ export function detailsFromAjv(errors: AjvError[], context: string | undefined):
   return out;
 }
 
+/** A field path at the start of a workflow refusal: `score`, `answers.fixed`, `lines[1].partNumber`, `parts_used[0]`. */
+const REASON_PATH = /^([A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])*(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])*)*): ?([\s\S]*)$/;
+
+/**
+ * The fields a workflow `InvalidArgument` refusal names: its reason is `path: message`, several joined by `; `
+ * (the lifecycle checks, a quote's priced lines). A part without a path continues the message before it; a
+ * reason that names no field at all is about the `body`.
+ */
+export function argumentProblems(reason: string): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const part of reason.split('; ')) {
+    const m = REASON_PATH.exec(part);
+    const last = out.at(-1);
+    if (m) out.push({ path: m[1]!, message: m[2]! });
+    else if (last) last.message += `; ${part}`;
+    else out.push({ path: 'body', message: part });
+  }
+  return out.length ? out : [{ path: 'body', message: reason }];
+}
+
 function send(reply: FastifyReply, status: number, body: ErrorBodyShape, headers: Record<string, string> = {}): FastifyReply {
   for (const [k, v] of Object.entries(headers)) reply.header(k, v);
   return reply.code(status).type('application/json; charset=utf-8').send(body);
@@ -142,8 +162,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
       return send(reply, 409, { error: 'conflict', message, details: [{ path: 'headers.idempotency-key', message }] });
     }
     if (err.failureType === 'InvalidArgument') {
-      const field = /^([A-Za-z.]+):/.exec(err.reason)?.[1] ?? 'body';
-      return send(reply, 400, { error: 'bad_request', message: err.reason, details: [{ path: field, message: err.reason }] });
+      return send(reply, 400, { error: 'bad_request', message: err.reason, details: argumentProblems(err.reason) });
     }
     // Another action on this request was being applied at that instant: nothing changed, the same call may succeed now.
     if (err.failureType === 'Busy') {

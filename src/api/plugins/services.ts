@@ -1,6 +1,7 @@
 /** Decorates the instance with the shared services every route plugin uses (the Temporal port above all). */
 import fp from 'fastify-plugin';
 import type { PhotoStorage } from '../../adapters/storage/types';
+import type { Catalogue } from '../../catalogue';
 import type { ServiceRequestsPort } from '../port';
 
 export interface Services {
@@ -9,6 +10,8 @@ export interface Services {
   /** Milliseconds since the epoch; injectable for tests. */
   now: () => number;
   ratingLinkSecret: string;
+  /** Price list and parts catalogue (src/catalogue/), loaded at start-up. Absent = not loaded (tests that need none). */
+  catalogue?: Catalogue;
 }
 
 declare module 'fastify' {

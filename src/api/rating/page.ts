@@ -87,7 +87,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c);
 }
 
-function layout(lang: Lang, title: string, body: string): string {
+/** The customer pages' frame (rating, quote): head, the shared stylesheet, one card. */
+export function layout(lang: Lang, title: string, body: string): string {
   return `<!doctype html>
 <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
 <head>

@@ -3,6 +3,7 @@
  * (urlencoded); `/r/assets/*`: its script and stylesheet. Every failure is a friendly HTML page with a 4xx
  * (or 503) status, never JSON or a stack trace.
  */
+import { htmlPage } from '../rating/htmlPage';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
@@ -39,14 +40,7 @@ const PAGE_RESPONSES = {
 };
 const MALFORMED_URL = errorResponses(400)[400]!;
 
-function page(reply: FastifyReply, status: number, html: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .header('x-robots-tag', 'noindex')
-    .type('text/html; charset=utf-8')
-    .send(html);
-}
+const page = htmlPage;
 
 function message(reply: FastifyReply, lang: Lang, outcome: Outcome, opts: { lowScore?: boolean } = {}): FastifyReply {
   if (outcome === 'unavailable') reply.header('retry-after', '5');

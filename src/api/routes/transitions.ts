@@ -11,8 +11,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import type { Catalogue } from '../../catalogue';
 import { ACTIONS, LIFECYCLE, normalised, problems, type Action, type ActionArgs, type ActionBody } from '../../domain/lifecycle/actions';
 import type { Principal } from '../../tokens';
+import { catalogueProblems } from '../catalogueCheck';
 import { badRequest, forbidden } from '../errors';
 import { canonicalJson } from '../intake';
 import { principalOf } from '../plugins/auth';
@@ -30,9 +32,18 @@ function ownTechnician(req: FastifyRequest, bodyTechnicianId: string | undefined
   return own;
 }
 
-/** The update's argument: the body, the technician for assignee actions, and who asked. */
-export function actionArgs<A extends Action>(action: A, body: ActionBody<A>, req: FastifyRequest, nowMs: number): ActionArgs<A> {
-  const bad = problems(action, body, nowMs);
+/**
+ * The update's argument: the body, the technician for assignee actions, and who asked. Lines naming an item the
+ * catalogue (when loaded) does not know are refused here, without asking the workflow.
+ */
+export function actionArgs<A extends Action>(
+  action: A,
+  body: ActionBody<A>,
+  req: FastifyRequest,
+  nowMs: number,
+  catalogue?: Catalogue,
+): ActionArgs<A> {
+  const bad = [...problems(action, body, nowMs), ...catalogueProblems(catalogue, action, body)];
   if (bad.length) throw badRequest(bad);
   const { name, role } = principalOf(req);
   // An assignee action is the caller's own when they are a technician; ops (where listed) act for whoever is assigned.
@@ -56,7 +67,7 @@ export function transitionUpdateId(principal: Pick<Principal, 'role' | 'name'>, 
 }
 
 export const transitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { requests, now } = app.services;
+  const { requests, now, catalogue } = app.services;
   for (const action of ACTIONS) {
     const spec = LIFECYCLE[action];
     if (!spec.path) continue;
@@ -85,7 +96,7 @@ export const transitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (req) => {
         const { id } = req.params as { id: string };
-        const args = actionArgs(action, req.body as ActionBody<typeof action>, req, now());
+        const args = actionArgs(action, req.body as ActionBody<typeof action>, req, now(), catalogue);
         const key = req.headers['idempotency-key'];
         let state;
         if (typeof key === 'string') {

@@ -24,6 +24,9 @@ export const DailyReportQuery = Type.Object(
 );
 
 const SlaLine = Type.Object({ met: Count, breached: Count, pending: Count, complianceRate: Rate });
+const Fen = (description: string) => Type.Integer({ minimum: 0, description: `${description}; smallest currency unit (fen)` });
+const PaymentLine = Type.Object({ count: Count, amount: Fen('Sum of the payments') });
+const Hours = Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Hours; null when no order arrived' });
 
 export const DailyReportResponse = Type.Object(
   {
@@ -77,6 +80,53 @@ export const DailyReportResponse = Type.Object(
       requestsByLevel: counts(['0', '1', '2', '3'], 'Requests by the highest level reached'),
       eventsByLevel: counts(['1', '2', '3'], 'Escalation events per level'),
     }),
+    warranty: Type.Object(
+      { inWarranty: Count, outOfWarranty: Count, chargeable: Count },
+      {
+        description:
+          'Warranty judged at intake (lifecycle 4): requests in / out of warranty, and those chargeable (out of warranty, or a cause ' +
+          'the warranty excludes found at diagnosis). Requests of older lifecycles are not counted',
+      },
+    ),
+    quotes: Type.Object(
+      { issued: Count, approved: Count, declined: Count, expired: Count, pending: Count },
+      {
+        description:
+          'Quotes, each counted: issued; approved; declined (by the customer, or the request closed quote_declined when the quote ' +
+          'expired undecided); expired (its expiry passed, also if decided afterwards); pending (undecided, the request still open)',
+      },
+    ),
+    revenue: Type.Object(
+      {
+        labour: Fen('Labour charged on the service reports of chargeable repairs'),
+        parts: Fen('Parts charged on the service reports of chargeable repairs'),
+        visitFees: Fen('Visit fees of declined quotes'),
+        total: Fen('labour + parts + visitFees'),
+        currency: Type.Union([Type.String(), Type.Null()], { description: 'Currency of the amounts; null when there were none' }),
+      },
+      { description: 'Charged, in the smallest currency unit (fen); an approved repair not completed yet is not counted' },
+    ),
+    payments: Type.Object(
+      { on_site: PaymentLine, invoice: PaymentLine, paid: PaymentLine, waived: PaymentLine },
+      { description: 'Payments recorded per method (count, amount in fen); paid = on_site + invoice, waivers apart' },
+    ),
+    partsConsumed: Type.Array(
+      Type.Object({
+        ref: Type.String({ description: 'Part number' }),
+        name: Type.Object({ zh: Type.String(), en: Type.String() }),
+        quantity: Type.Integer({ minimum: 0, description: 'Units fitted' }),
+        oldPartShown: Type.Integer({ minimum: 0, description: 'Service-report lines whose old part was shown to the customer' }),
+      }),
+      { description: 'Spare parts fitted (service reports), per part number, sorted by it' },
+    ),
+    waitedForParts: Type.Object(
+      { requests: Count, orders: Count, arrived: Count, averageHours: Hours, maxHours: Hours, overdueOrders: Count },
+      {
+        description:
+          'Requests with a parts order; orders; arrived orders and their wait from the order to the arrival (average, max hours); ' +
+          'orders whose expected date passed',
+      },
+    ),
     unreadable: Type.Array(Type.Object({ requestId: Type.String(), reason: Type.String() }), {
       description: 'Requests listed for the day whose state could not be read; non-empty means the report is incomplete',
     }),

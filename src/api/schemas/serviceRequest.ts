@@ -37,6 +37,14 @@ export const Product = Type.Object(
       description: 'Product category, e.g. gas_water_heater, air_conditioner (normalised to lower snake case)',
     }),
     serialNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$' })),
+    extendedWarrantyNumber: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$',
+        description: "Certificate number of an extended warranty bought at sale: adds the category's extended months to the cover",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import type { Actor, Role } from '../roles';
 import type { Status } from '../types';
+import { FAULT_CAUSES } from '../charges';
 import { LongText, StringEnum, TechnicianId } from './fields';
 
 /** What an action's outcome may depend on besides its arguments. */
@@ -17,6 +18,8 @@ export interface ActionContext {
   resumeTo?: Status;
   /** Scores at or below this get a follow-up (policy `followUpThreshold`). */
   followUpThreshold: number;
+  /** The request's status when the action is taken (actions that keep it, e.g. a payment). */
+  status?: Status;
 }
 
 export interface FieldProblem {
@@ -61,6 +64,7 @@ const TECH: readonly Role[] = ['technician'];
 const OPS: readonly Role[] = ['ops'];
 const OPS_OR_TECH: readonly Role[] = ['ops', 'technician'];
 const CALL_CENTRE: readonly Role[] = ['ops', 'callcentre'];
+const WAREHOUSE: readonly Role[] = ['ops', 'warehouse'];
 
 /** States before completion: a request can still be cancelled from them. */
 const OPEN: readonly Status[] = [
@@ -73,11 +77,39 @@ const OPEN: readonly Status[] = [
   'on_site',
   'on_hold',
   'escalated',
+  'quote_pending',
+  'waiting_parts',
 ];
 
 const DAY_MS = 86_400_000;
 /** Visits are booked from a day back (late entry) to 90 days ahead. */
 export const APPOINTMENT_WINDOW = { pastMs: DAY_MS, futureMs: 90 * DAY_MS };
+/** Spare parts are expected within 90 days (a later date is a typo, not a plan). */
+export const PARTS_WINDOW_MS = 90 * DAY_MS;
+
+const DateTimeField = (description: string) => Type.String({ format: 'date-time', maxLength: 40, description });
+const Code = (description: string) => Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$', description });
+const Quantity = Type.Integer({ minimum: 1, maximum: 99 });
+/** Amounts are integers in the smallest currency unit (fen), never floats. */
+const Amount = (description: string) => Type.Integer({ minimum: 0, maximum: 100_000_000, description });
+
+/** A quote line: a labour item of the price list, or a part of the parts catalogue (priced by the workflow's activity). */
+const QuoteLine = Type.Union([
+  Type.Object({ kind: Type.Literal('labour'), code: Code('Labour code from the price list'), quantity: Quantity }, closed),
+  Type.Object({ kind: Type.Literal('part'), partNumber: Code('Part number from the parts catalogue'), quantity: Quantity }, closed),
+]);
+const PartLine = Type.Object({ partNumber: Code('Part number from the parts catalogue'), quantity: Quantity }, closed);
+
+/** An ISO date-time that must lie within (now, now + window]; [] when fine (without a clock: only the format). */
+function futureProblem(path: string, at: string, nowMs: number | undefined, windowMs: number): FieldProblem[] {
+  const ms = Date.parse(at);
+  if (!Number.isFinite(ms)) return [{ path, message: `"${at}" is not a date-time (ISO-8601 with offset)` }];
+  if (nowMs !== undefined && (ms <= nowMs || ms > nowMs + windowMs)) {
+    return [{ path, message: `must be in the future, at most ${Math.round(windowMs / DAY_MS)} days ahead` }];
+  }
+  return [];
+}
+const iso = (at: string): string => new Date(at).toISOString();
 
 export const LIFECYCLE = {
   assign: spec({
@@ -164,6 +196,36 @@ export const LIFECYCLE = {
         technicianId: OwnTechnician,
         resolved: Type.Boolean({ description: 'false: the fault persists → next support tier, re-dispatch' }),
         notes: LongText(2000, { description: 'What was done' }),
+        partsUsed: Type.Optional(
+          Type.Array(
+            Type.Object(
+              {
+                partNumber: Code('Part number from the parts catalogue'),
+                quantity: Quantity,
+                oldPartShown: Type.Boolean({ description: 'The replaced part was shown to the customer (配件更换需展示旧件)' }),
+              },
+              closed,
+            ),
+            { maxItems: 20, description: 'Lifecycle 4: the parts fitted on this visit' },
+          ),
+        ),
+        report: Type.Optional(
+          Type.Object(
+            {
+              faultCause: Type.Optional(StringEnum(FAULT_CAUSES, { description: 'When no diagnosis was recorded before' })),
+              diagnosis: Type.Optional(LongText(2000)),
+              testRun: Type.Object(
+                {
+                  done: Type.Boolean({ description: 'The appliance was run after the repair (试机)' }),
+                  minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 600 })),
+                },
+                closed,
+              ),
+              useExplained: Type.Boolean({ description: 'Use and care were explained to the customer' }),
+            },
+            { ...closed, description: 'Lifecycle 4: the customer service report (《客户服务报告》); the signature is the signature photo' },
+          ),
+        ),
       },
       closed,
     ),
@@ -292,6 +354,153 @@ export const LIFECYCLE = {
       }
       return out;
     },
+  }),
+  diagnosis: spec({
+    path: 'diagnosis',
+    summary: 'Record the fault cause and the diagnosis (a cause the warranty does not cover makes the repair chargeable)',
+    roles: TECH,
+    assignee: true,
+    since: 4,
+    from: ['on_site'],
+    body: Type.Object(
+      {
+        technicianId: OwnTechnician,
+        faultCause: StringEnum(FAULT_CAUSES, { description: 'quality, misuse, transport (damage), wear, other' }),
+        diagnosis: LongText(2000, { description: 'What is wrong and why' }),
+      },
+      closed,
+    ),
+    records: 'diagnosed',
+    leadsTo: () => 'on_site',
+  }),
+  quote: spec({
+    path: 'quote',
+    summary: 'Quote a chargeable repair: labour and parts lines, priced from the price list and parts catalogue',
+    roles: OPS_OR_TECH,
+    assignee: true,
+    since: 4,
+    from: ['on_site'],
+    body: Type.Object(
+      {
+        technicianId: OwnTechnician,
+        lines: Type.Array(QuoteLine, { minItems: 1, maxItems: 30 }),
+        note: Type.Optional(LongText(500)),
+      },
+      closed,
+    ),
+    records: 'quoted',
+    leadsTo: () => 'quote_pending',
+  }),
+  quoteDecision: spec({
+    path: 'quote-decision',
+    summary: "Record the customer's decision on the quote, taken by phone",
+    roles: OPS,
+    assignee: false,
+    since: 4,
+    from: ['quote_pending'],
+    body: Type.Object(
+      { approved: Type.Boolean({ description: 'false: the request closes as quote_declined with the visit fee' }), note: LongText(500) },
+      closed,
+    ),
+    records: 'quote_decision',
+    leadsTo: ({ approved }) => (approved ? 'on_site' : 'closed'),
+  }),
+  quoteResponse: spec({
+    summary: "The customer's decision through the signed quote link",
+    roles: [],
+    assignee: false,
+    since: 4,
+    from: ['quote_pending'],
+    body: Type.Object(
+      {
+        approved: Type.Boolean(),
+        tokenId: Type.String({ minLength: 1, maxLength: 100, description: 'Id from the verified quote link' }),
+      },
+      closed,
+    ),
+    records: 'quote_decision',
+    leadsTo: ({ approved }) => (approved ? 'on_site' : 'closed'),
+  }),
+  payment: spec({
+    path: 'payment',
+    summary: 'Record how the charges were paid: on site, by invoice, or waived (no payment processing)',
+    roles: OPS_OR_TECH,
+    assignee: true,
+    since: 4,
+    from: ['on_site', 'quote_pending', 'completed', 'follow_up'],
+    body: Type.Object(
+      {
+        technicianId: OwnTechnician,
+        method: StringEnum(['on_site', 'invoice', 'waived'] as const),
+        amount: Amount('Paid (or waived), smallest currency unit (fen)'),
+        reason: Type.Optional(LongText(500, { description: 'Required when waived' })),
+        approvedBy: Type.Optional(
+          Type.String({ minLength: 1, maxLength: 100, description: 'Who approved the waiver (required when waived)' }),
+        ),
+      },
+      closed,
+    ),
+    records: 'payment',
+    leadsTo: (_args, ctx) => ctx.status ?? 'on_site',
+    check: (a) => {
+      if (a.method !== 'waived') return [];
+      const out: FieldProblem[] = [];
+      if (!a.reason) out.push({ path: 'reason', message: 'required when the charge is waived' });
+      if (!a.approvedBy) out.push({ path: 'approvedBy', message: 'required when the charge is waived' });
+      return out;
+    },
+  }),
+  partsRequest: spec({
+    path: 'parts-request',
+    summary: 'Spare parts needed: the request waits for them (the customer is told the expected date)',
+    roles: OPS_OR_TECH,
+    assignee: true,
+    since: 4,
+    from: ['on_site'],
+    body: Type.Object(
+      {
+        technicianId: OwnTechnician,
+        parts: Type.Array(PartLine, { minItems: 1, maxItems: 20 }),
+        reason: LongText(500),
+        expectedBy: DateTimeField('When the parts are expected, ISO-8601 with offset'),
+      },
+      closed,
+    ),
+    records: 'parts_requested',
+    leadsTo: () => 'waiting_parts',
+    check: (a, nowMs) => futureProblem('expectedBy', a.expectedBy, nowMs, PARTS_WINDOW_MS),
+    normalise: (a) => ({ ...a, expectedBy: iso(a.expectedBy) }),
+  }),
+  partsDispatched: spec({
+    path: 'parts-dispatched',
+    summary: 'The warehouse dispatched the parts (a new expected date tells the customer again)',
+    roles: WAREHOUSE,
+    assignee: false,
+    since: 4,
+    from: ['waiting_parts'],
+    body: Type.Object(
+      {
+        shipment: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Carrier and tracking number' })),
+        expectedBy: Type.Optional(DateTimeField('A new expected date, ISO-8601 with offset')),
+        note: Type.Optional(LongText(500)),
+      },
+      closed,
+    ),
+    records: 'parts_dispatched',
+    leadsTo: () => 'waiting_parts',
+    check: (a, nowMs) => (a.expectedBy === undefined ? [] : futureProblem('expectedBy', a.expectedBy, nowMs, PARTS_WINDOW_MS)),
+    normalise: (a) => (a.expectedBy === undefined ? a : { ...a, expectedBy: iso(a.expectedBy) }),
+  }),
+  partsArrived: spec({
+    path: 'parts-arrived',
+    summary: 'The parts arrived: the technician books the return visit',
+    roles: WAREHOUSE,
+    assignee: false,
+    since: 4,
+    from: ['waiting_parts'],
+    body: Type.Object({ note: Type.Optional(LongText(500)) }, closed),
+    records: 'parts_arrived',
+    leadsTo: () => 'accepted',
   }),
   cancel: spec({
     path: 'cancel',

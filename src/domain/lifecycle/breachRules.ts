@@ -3,7 +3,8 @@
  * the workflow (workflows/lifecycle/kit.ts):
  * - escalate:   raise the request by one level and page that level's contact;
  * - redispatch: the technician did not accept in time, so the main line moves to the next candidate;
- * - remind:     the photo check reminds the technician and raises to level 1.
+ * - remind:     the step waiting for it acts: the photo check reminds the technician and raises to level 1; an
+ *               expired quote escalates or closes (policy); late parts page the warehouse and tell the customer.
  */
 import type { Milestone } from '../types';
 
@@ -22,4 +23,7 @@ export const BREACH_RULES: Record<Milestone, BreachRule> = {
   // Late arrival at a booked visit, and a call-back not made in its window (lifecycle 3).
   appointment: 'escalate',
   callback: 'escalate',
+  // Lifecycle 4: the step waiting for the decision / the parts acts (reminder, warehouse page, customer told).
+  quote: 'remind',
+  parts: 'remind',
 };

@@ -5,6 +5,7 @@
  * serves this schema (src/api/schemas/state.ts). Workflow-safe.
  */
 import { Type, type Static } from 'typebox';
+import { FAULT_CAUSES } from '../charges';
 import { CHANNELS, MILESTONES, PHOTO_KINDS, REQUEST_TYPES, STATUSES, URGENCIES } from '../types';
 import { StringEnum } from './fields';
 
@@ -68,6 +69,82 @@ const CallbackOutcome = Type.Object({
 });
 
 const Photo = Type.Object({ kind: StringEnum(PHOTO_KINDS), key: Str, at: Str });
+
+// ── Lifecycle 4: warranty, quotes, parts, payments, the service report. Amounts: integers, smallest unit (fen). ──
+const Fen = Type.Integer({ description: 'Smallest currency unit (fen)' });
+const Name = Type.Object({ zh: Str, en: Str });
+const PricedLine = Type.Object({
+  kind: StringEnum(['labour', 'part'] as const),
+  ref: Type.String({ description: 'Labour code or part number' }),
+  name: Name,
+  quantity: Type.Integer(),
+  unitPrice: Fen,
+  amount: Fen,
+});
+const Warranty = Type.Object(
+  {
+    status: StringEnum(['in_warranty', 'out_of_warranty'] as const),
+    coverUntil: Type.String({ description: 'Last covered local date (YYYY-MM-DD)' }),
+    months: Type.Integer(),
+    terms: Type.String({ description: 'Product category whose terms applied (default: none listed)' }),
+    covers: Type.Array(Str),
+    extendedWarrantyNumber: Opt(Str),
+  },
+  { description: 'Judged at intake from the purchase date (lifecycle 4)' },
+);
+const Quote = Type.Object({
+  id: Str,
+  at: Str,
+  by: By,
+  lines: Type.Array(PricedLine),
+  labour: Fen,
+  parts: Fen,
+  total: Fen,
+  currency: Str,
+  note: Opt(Str),
+  expiresAt: Str,
+  remindedAt: Opt(Str),
+  expiredAt: Opt(Str),
+  decision: Opt(Type.Object({ approved: Type.Boolean(), at: Str, via: StringEnum(['link', 'phone'] as const), by: By, note: Opt(Str) })),
+});
+const PartsOrder = Type.Object({
+  id: Str,
+  at: Str,
+  by: By,
+  technicianId: Str,
+  lines: Type.Array(PricedLine),
+  reason: Str,
+  expectedBy: Str,
+  shipment: Opt(Str),
+  dispatchedAt: Opt(Str),
+  overdue: Type.Array(Str, { description: 'Expected dates that passed without the parts' }),
+  arrivedAt: Opt(Str),
+  pausedResolution: Type.Boolean(),
+});
+const Payment = Type.Object({
+  at: Str,
+  method: StringEnum(['on_site', 'invoice', 'waived'] as const),
+  amount: Fen,
+  reason: Opt(Str),
+  approvedBy: Opt(Str),
+  by: By,
+});
+const ServiceReport = Type.Object(
+  {
+    at: Str,
+    visit: Type.Integer(),
+    technicianId: Str,
+    faultCause: Opt(StringEnum(FAULT_CAUSES)),
+    diagnosis: Opt(Str),
+    workDone: Str,
+    partsUsed: Type.Array(Type.Intersect([PricedLine, Type.Object({ oldPartShown: Type.Boolean() })])),
+    charges: Type.Object({ chargeable: Type.Boolean(), reason: Str, labour: Fen, parts: Fen, total: Fen, currency: Str }),
+    testRun: Type.Object({ done: Type.Boolean(), minutes: Opt(Type.Integer()) }),
+    useExplained: Type.Boolean(),
+    signaturePhoto: Opt(Str),
+  },
+  { description: 'The customer service report of the resolved visit (《客户服务报告》)' },
+);
 
 export const ServiceRequestState = Type.Object(
   {
@@ -149,8 +226,18 @@ export const ServiceRequestState = Type.Object(
         description: 'Revisits after a call-back found the fault not fixed',
       }),
     ),
+    warranty: Opt(Warranty),
+    diagnosis: Opt(Type.Object({ at: Str, faultCause: StringEnum(FAULT_CAUSES), diagnosis: Str, technicianId: Str, by: By })),
+    chargeable: Opt(
+      Type.Object({ chargeable: Type.Boolean(), reason: Str }, { description: 'Whether the repair is charged, and why (lifecycle 4)' }),
+    ),
+    quotes: Opt(Type.Array(Quote)),
+    parts: Opt(Type.Array(PartsOrder, { description: 'Spare parts ordered (lifecycle 4)' })),
+    payments: Opt(Type.Array(Payment)),
+    visitFee: Opt(Type.Object({ amount: Fen, currency: Str }, { description: 'Charged when the quote was declined' })),
+    serviceReport: Opt(ServiceReport),
     cancelReason: Opt(Str),
-    outcome: Opt(StringEnum(['closed', 'no_feedback', 'cancelled'] as const)),
+    outcome: Opt(StringEnum(['closed', 'no_feedback', 'cancelled', 'quote_declined'] as const)),
     closedAt: Opt(Str),
   },
   { $id: 'ServiceRequestState', description: "Current state of one request (the workflow's state query)" },

@@ -15,7 +15,8 @@ import { FileDirectory } from '../../../src/adapters/directory';
 import { OutboxSmsProvider, readOutbox, SmsProviderError, type OutboxLine, type SmsMessage } from '../../../src/adapters/sms';
 import { LocalStorage } from '../../../src/adapters/storage';
 import { loadPolicyFile } from '../../../src/policy';
-import { signRatingToken } from '../../../src/ratingLink';
+import { LINK_PATH, signRatingToken, type LinkPurpose } from '../../../src/ratingLink';
+import { loadCatalogue } from '../../../src/catalogue';
 import { PROJECT_ROOT } from '../../../src/temporal/binaries';
 import type { ResolvedPolicy } from '../../../src/domain/policyTypes';
 import type { ServiceRequestInput } from '../../../src/domain/types';
@@ -98,7 +99,13 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     board,
     ratingLink: (p: { requestId: string; tokenId: string; expiresAt: string }) =>
       `http://aftercare.test/r/${signRatingToken(p, RATING_SECRET)}`,
+    customerLink: (purpose: Exclude<LinkPurpose, 'rating'>, p: { requestId: string; tokenId: string; expiresAt: string }) =>
+      `http://aftercare.test/${LINK_PATH[purpose]}/${signRatingToken(p, RATING_SECRET, purpose)}`,
     timeZone: 'Asia/Shanghai',
+    catalogue: loadCatalogue({
+      priceListFile: join(PROJECT_ROOT, 'catalogue', 'prices.yaml'),
+      partsFile: join(PROJECT_ROOT, 'catalogue', 'parts.yaml'),
+    }),
     logger: pino({ level: 'silent' }),
   };
   const workerOn = (queue: string, tuning?: { maxCachedWorkflows: number }) =>

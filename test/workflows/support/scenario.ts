@@ -13,6 +13,7 @@ import { resolvePolicy } from '../../../src/policy';
 import type { ResolvedPolicy } from '../../../src/domain/policyTypes';
 import type { ActionArgs, ActionBody } from '../../../src/domain/lifecycle/actions';
 import type { PhotoKind, ServiceRequestInput } from '../../../src/domain/types';
+import type { FaultCause } from '../../../src/domain/charges';
 import { parsePolicyText } from '../../../src/policy';
 import { isRatingTokenError, verifyRatingToken } from '../../../src/ratingLink';
 import { PROJECT_ROOT } from '../../../src/temporal/binaries';
@@ -258,7 +259,35 @@ export const act = {
   /** The call centre's report: not reached (no answers), or reached with answers A–D and a score. */
   callback: (h: Handle, outcome: CallbackOutcome) =>
     h.executeUpdate(ACTION_UPDATES.callbackOutcome, { args: [{ ...outcome, by: { name: 'callcentre', role: 'callcentre' } }] }),
+  // ── Lifecycle 4 ──
+  diagnose: (h: Handle, technicianId: string, faultCause: FaultCause = 'quality', diagnosis = 'thermocouple worn out') =>
+    h.executeUpdate(ACTION_UPDATES.diagnosis, { args: [{ technicianId, faultCause, diagnosis }] }),
+  quote: (h: Handle, technicianId: string, lines: ActionBody<'quote'>['lines'] = QUOTE_LINES) =>
+    h.executeUpdate(ACTION_UPDATES.quote, { args: [{ technicianId, lines }] }),
+  /** Ops record the customer's decision taken by phone. */
+  quoteDecision: (h: Handle, approved: boolean, note = 'customer decided on the phone') =>
+    h.executeUpdate(ACTION_UPDATES.quoteDecision, { args: [{ approved, note, by: { name: 'hotline', role: 'ops' } }] }),
+  /** The customer's decision through the signed quote link (its token id, as the API sends it). */
+  quoteResponse: (h: Handle, tokenId: string, approved: boolean) =>
+    h.executeUpdate(ACTION_UPDATES.quoteResponse, { args: [{ approved, tokenId }] }),
+  payment: (h: Handle, technicianId: string, body: Omit<ActionBody<'payment'>, 'technicianId'>) =>
+    h.executeUpdate(ACTION_UPDATES.payment, { args: [{ technicianId, ...body }] }),
+  partsRequest: (h: Handle, technicianId: string, expectedBy: string, parts: ActionBody<'partsRequest'>['parts'] = PARTS) =>
+    h.executeUpdate(ACTION_UPDATES.partsRequest, { args: [{ technicianId, parts, reason: 'thermocouple not on the van', expectedBy }] }),
+  partsDispatched: (h: Handle, body: ActionBody<'partsDispatched'> = { shipment: 'SF1234567890' }) =>
+    h.executeUpdate(ACTION_UPDATES.partsDispatched, { args: [{ ...body, by: { name: 'warehouse', role: 'warehouse' } }] }),
+  partsArrived: (h: Handle, note?: string) =>
+    h.executeUpdate(ACTION_UPDATES.partsArrived, { args: [{ ...(note ? { note } : {}), by: { name: 'warehouse', role: 'warehouse' } }] }),
 };
+
+/** A gas water heater repair: ignition labour (80.00) and a thermocouple (35.00) from the repo's catalogue files. */
+export const QUOTE_LABOUR = 'GAS-IGNITION';
+export const QUOTE_PART = 'GWH-TC-01';
+export const QUOTE_LINES: ActionBody<'quote'>['lines'] = [
+  { kind: 'labour', code: QUOTE_LABOUR, quantity: 1 },
+  { kind: 'part', partNumber: QUOTE_PART, quantity: 1 },
+];
+export const PARTS: ActionBody<'partsRequest'>['parts'] = [{ partNumber: QUOTE_PART, quantity: 1 }];
 
 export type CallbackOutcome = ActionBody<'callbackOutcome'>;
 
@@ -267,6 +296,15 @@ export const reachedCall = (over: Partial<NonNullable<CallbackOutcome['answers']
   const { score = 5, ...answers } = over;
   return { reached: true, score, answers: { satisfiedWithTechnician: true, useExplained: true, fixed: true, ...answers } };
 };
+
+/** The automatic assignment accepted, booked for now and arrived: returns the technician, on site. */
+export async function onSiteNow(bed: Bed, h: Handle): Promise<string> {
+  const tech = await assignedTech(h);
+  await act.accept(h, tech);
+  await act.book(h, tech, new Date(await serverNow(bed)).toISOString());
+  await act.arrive(h, tech);
+  return tech;
+}
 
 /** Waits for the first automatic assignment and returns the technician. */
 export async function assignedTech(h: Handle): Promise<string> {
@@ -311,6 +349,18 @@ export async function ratingTokenId(bed: Bed, h: Handle): Promise<string> {
   if (isRatingTokenError(v)) throw new Error(`rating link does not verify: ${v.error}`);
   expect(v.requestId).toBe(h.workflowId);
   return v.tokenId;
+}
+
+/** The signed token (and its id) of the quote link in the request's n-th `quote` SMS, verified like the API does. */
+export async function quoteToken(bed: Bed, h: Handle, n = 1): Promise<{ token: string; tokenId: string }> {
+  const lines = await untilSms(bed, h, (l) => l.filter((x) => x.kind === 'quote').length >= n, `quote SMS #${n}`);
+  const text = lines.filter((x) => x.kind === 'quote')[n - 1]?.text ?? '';
+  const token = /https?:\/\/[^\s/]+\/q\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(text)?.[1];
+  if (!token) throw new Error(`no quote link in: ${text}`);
+  const v = verifyRatingToken(token, RATING_SECRET, await serverNow(bed), 'quote');
+  if (isRatingTokenError(v)) throw new Error(`quote link does not verify: ${v.error}`);
+  expect(v.requestId).toBe(h.workflowId);
+  return { token, tokenId: v.tokenId };
 }
 
 // ── Policies (built like the worker builds them: from the file, through resolvePolicy) ─────────────

@@ -29,7 +29,7 @@ import { notifier } from '../../proxies';
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
 const DEFAULT_SMS_BUDGET_MS = 2 * 3600_000;
-type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback'>;
+type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts'>;
 
 export class RequestContext {
   readonly state: ServiceRequestState;
