@@ -169,6 +169,15 @@ export class Deadlines {
     }
   }
 
+  /** Pauses every pending deadline of these milestones (a hold, waiting for parts). */
+  pauseMilestones(milestones: readonly Milestone[]): void {
+    this.pause(
+      this.pending()
+        .filter((x) => milestones.includes(x.milestone))
+        .map((x) => x.id),
+    );
+  }
+
   /** Restarts paused deadlines with the span they had left; their due times move by the time spent on hold. */
   resume(): DeadlineState[] {
     const now = Date.now();

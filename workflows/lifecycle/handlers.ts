@@ -108,11 +108,7 @@ function register<A extends Action>(k: Kit, action: A, main: CancellationScope):
 
 /** A manual assignment's technician, and on lifecycle 4 the lines of a quote, a parts order or the parts used. */
 function needsLookUp<A extends Action>(k: Kit, action: A, args: ActionArgs<A>): boolean {
-  if (action === 'assign') return true;
-  if (k.version < 4) return false;
-  return (
-    action === 'quote' || action === 'partsRequest' || (action === 'completion' && !!(args as ActionArgs<'completion'>).partsUsed?.length)
-  );
+  return action === 'assign' || linesToPrice(k, action, args) !== undefined;
 }
 
 /**
@@ -123,29 +119,33 @@ async function lookingUp<A extends Action>(k: Kit, action: A, args: ActionArgs<A
   k.inbox.lookingUp += 1;
   try {
     if (action === 'assign') return { technician: await lookUp(args as ActionArgs<'assign'>) };
-    return await lookUpFor(k, action, args);
+    const lines = linesToPrice(k, action, args);
+    return lines ? { priced: await price(k, lines) } : {};
   } finally {
     k.inbox.lookingUp -= 1;
   }
 }
 
-/** Lines the main line needs priced before it takes a lifecycle-4 action (quote, parts order, parts used). */
-async function lookUpFor<A extends Action>(k: Kit, action: A, args: ActionArgs<A>): Promise<Pick<ActionEvent, 'priced'>> {
-  if (action === 'quote') return { priced: await price(k, (args as ActionArgs<'quote'>).lines, 'lines', 'quote') };
-  if (action === 'partsRequest') {
-    const parts = (args as ActionArgs<'partsRequest'>).parts.map((p) => ({ kind: 'part' as const, ...p }));
-    return { priced: await price(k, parts, 'parts', 'parts order') };
-  }
+interface LinesToPrice {
+  lines: LineInput[];
+  /** Where they are in the caller's body (problems are named by it). */
+  path: string;
+  what: string;
+}
+
+/** The lines a lifecycle-4 action needs priced before the main line takes it (quote, parts order, parts used). */
+function linesToPrice<A extends Action>(k: Kit, action: A, args: ActionArgs<A>): LinesToPrice | undefined {
+  if (k.version < 4) return undefined;
+  const asParts = (parts: { partNumber: string; quantity: number }[]): LineInput[] =>
+    parts.map(({ partNumber, quantity }) => ({ kind: 'part', partNumber, quantity }));
+  if (action === 'quote') return { lines: (args as ActionArgs<'quote'>).lines, path: 'lines', what: 'quote' };
+  if (action === 'partsRequest') return { lines: asParts((args as ActionArgs<'partsRequest'>).parts), path: 'parts', what: 'parts order' };
   const used = action === 'completion' ? (args as ActionArgs<'completion'>).partsUsed : undefined;
-  if (used?.length) {
-    const parts = used.map(({ partNumber, quantity }) => ({ kind: 'part' as const, partNumber, quantity }));
-    return { priced: await price(k, parts, 'partsUsed', 'parts used') };
-  }
-  return {};
+  return used?.length ? { lines: asParts(used), path: 'partsUsed', what: 'parts used' } : undefined;
 }
 
 /** Lines priced from the catalogue; a line it does not know is the caller's mistake (400 naming it). */
-async function price(k: Kit, lines: LineInput[], path: string, what: string): Promise<PricedLines> {
+async function price(k: Kit, { lines, path, what }: LinesToPrice): Promise<PricedLines> {
   const r = await acts.priceLines.executeWithOptions({ summary: `Price the ${what} (${lines.length} lines)` }, [
     { lines, category: k.input.request.product.category, path },
   ]);

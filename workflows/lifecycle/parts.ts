@@ -5,6 +5,7 @@
  * technician books the return visit. An expected date that passes pages the warehouse contact (level 1) and
  * tells the customer, each time it passes.
  */
+import type { Milestone } from '../../src/domain/types';
 import { leadsTo } from '../../src/domain/lifecycle/actions';
 import { MILESTONE_LABEL } from '../../src/domain/labels';
 import { ctxOf } from './dispatch';
@@ -13,7 +14,7 @@ import type { Kit } from './kit';
 import { nowIso, type PartsOrder } from './record';
 
 /** The clocks waiting for parts stops (policy switch). */
-const PAUSED_FOR_PARTS = ['resolution', 'resolution_max'];
+const PAUSED_FOR_PARTS: readonly Milestone[] = ['resolution', 'resolution_max'];
 
 type PartsEvent = ActionEvent<'partsDispatched' | 'partsArrived'> | BreachEvent;
 
@@ -33,14 +34,7 @@ export async function waitForParts(k: Kit, e: ActionEvent<'partsRequest'>): Prom
     pausedResolution: policy.pauseResolution,
   };
   data.parts.push(order);
-  if (policy.pauseResolution) {
-    k.deadlines.pause(
-      k.deadlines
-        .pending()
-        .filter((x) => PAUSED_FOR_PARTS.includes(x.milestone) && x.status === 'pending')
-        .map((x) => x.id),
-    );
-  }
+  if (policy.pauseResolution) k.deadlines.pauseMilestones(PAUSED_FOR_PARTS);
   // The n-th order's deadline is `parts#n`; a new expected date after a miss starts it again.
   let deadline = expect(k, order, n);
   k.visibility.setStatus(leadsTo('partsRequest', e.args, ctxOf(k)));

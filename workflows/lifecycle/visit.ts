@@ -3,6 +3,7 @@
  * waits, the same interruptions are handled here: re-booking, hold and resume (the clocks pause), and ops
  * assigning someone else (back to dispatch).
  */
+import type { Milestone } from '../../src/domain/types';
 import { leadsTo, type Action } from '../../src/domain/lifecycle/actions';
 import { ctxOf, visitDeadlineId } from './dispatch';
 import { isAction, type ActionEvent } from './inbox';
@@ -13,7 +14,7 @@ import { nowIso } from './record';
 export type VisitEnd = 'resolved' | 'unresolved' | 'reassigned' | 'remote';
 
 /** Clocks that stop while a request is on hold: resolution, and a pending on-site (the customer asked to wait). */
-const PAUSED_ON_HOLD = ['resolution', 'resolution_max', 'on_site', 'appointment'];
+const PAUSED_ON_HOLD: readonly Milestone[] = ['resolution', 'resolution_max', 'on_site', 'appointment'];
 
 export async function visit(k: Kit): Promise<VisitEnd> {
   const booked = await until(k, 'appointment');
@@ -99,12 +100,7 @@ export function complete(k: Kit, e: ActionEvent<'completion'>): VisitEnd {
 function hold(k: Kit, e: ActionEvent<'hold'>): void {
   const d = k.record.data;
   d.hold = { since: nowIso(), reason: e.args.reason, resumeTo: d.status };
-  k.deadlines.pause(
-    k.deadlines
-      .pending()
-      .filter((x) => PAUSED_ON_HOLD.includes(x.milestone))
-      .map((x) => x.id),
-  );
+  k.deadlines.pauseMilestones(PAUSED_ON_HOLD);
   k.visibility.setStatus(leadsTo('hold', e.args, ctxOf(k)));
   k.record.log('on_hold', e.args.reason, e.args.by);
   k.inbox.settle(e);

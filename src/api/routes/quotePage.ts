@@ -17,7 +17,7 @@ import type { Services } from '../plugins/services';
 import { QUOTE_CSS } from '../quote/assets';
 import { type Quote, type QuoteOutcome, renderQuote, renderQuoteMessage } from '../quote/page';
 import { type Lang, pickLanguage } from '../rating/page';
-import { errorResponses, htmlResponse, RETRY_AFTER_HEADER } from '../schemas/common';
+import { errorResponses, htmlOrJsonResponse, htmlResponse, RETRY_AFTER_HEADER } from '../schemas/common';
 
 export interface QuotePageOptions {
   /** IANA zone the decision deadline is shown in: the policy's (default Asia/Shanghai). */
@@ -162,13 +162,7 @@ export const quotePageRoutes: FastifyPluginAsyncTypebox<QuotePageOptions> = asyn
         consumes: ['application/x-www-form-urlencoded'],
         response: {
           200: htmlResponse('Result page: approved, or declined with the visit fee'),
-          400: Type.Unsafe({
-            description: 'No decision (`approved` neither true nor false): the quote again (HTML); a malformed URL: JSON',
-            content: {
-              'text/html': { schema: { type: 'string' } },
-              'application/json': { schema: { $ref: 'ErrorBody#' } },
-            },
-          }),
+          400: htmlOrJsonResponse('No decision (`approved` neither true nor false): the quote again (HTML); a malformed URL: JSON'),
           ...PAGE_RESPONSES,
         },
       },

@@ -14,7 +14,7 @@ import { ApiError } from '../errors';
 import { NotFoundError, RejectedTransitionError, UnavailableError } from '../port';
 import { RATING_CSS, RATING_JS } from '../rating/assets';
 import { type Lang, type Outcome, pickLanguage, renderForm, renderMessage } from '../rating/page';
-import { errorResponses, htmlResponse, RETRY_AFTER_HEADER } from '../schemas/common';
+import { errorResponses, htmlOrJsonResponse, htmlResponse, RETRY_AFTER_HEADER } from '../schemas/common';
 import { submitFeedback } from './feedback';
 
 const Params = Type.Object({ token: Type.String({ maxLength: 1024 }) });
@@ -128,13 +128,7 @@ export const ratingPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         consumes: ['application/x-www-form-urlencoded'],
         response: {
           200: htmlResponse('Thank-you page'),
-          400: Type.Unsafe({
-            description: 'No valid score (1–5): the form again (HTML); a malformed URL: JSON',
-            content: {
-              'text/html': { schema: { type: 'string' } },
-              'application/json': { schema: { $ref: 'ErrorBody#' } },
-            },
-          }),
+          400: htmlOrJsonResponse('No valid score (1–5): the form again (HTML); a malformed URL: JSON'),
           ...PAGE_RESPONSES,
         },
       },

@@ -85,6 +85,13 @@ export function errorResponses(...codes: number[]): Record<number, TSchema> {
 export const htmlResponse = (description: string, headers?: object): TSchema =>
   Type.Unsafe({ description, content: { 'text/html': { schema: { type: 'string' } } }, ...(headers ? { headers } : {}) });
 
+/** A customer page's 400: the form again (HTML), or the router's JSON error for a malformed URL. */
+export const htmlOrJsonResponse = (description: string): TSchema =>
+  Type.Unsafe({
+    description,
+    content: { 'text/html': { schema: { type: 'string' } }, 'application/json': { schema: { $ref: 'ErrorBody#' } } },
+  });
+
 /** Every authenticated route can answer these. */
 export const COMMON_ERRORS = [400, 401, 403, 429, 503] as const;
 /** Routes with a path parameter: 414 when it is longer than the router's limit (Fastify's maxParamLength). */
