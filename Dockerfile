@@ -29,6 +29,11 @@ FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 
+# Noto Sans CJK: the worker draws the service report's PDF with it (src/reports/serviceReport/font.ts finds it).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fonts-noto-cjk \
+  && rm -rf /var/lib/apt/lists/*
+
 # Code stays root-owned (read-only to the process); only var/ is writable. Compose mounts named volumes
 # on var/outbox and var/photos, and a new volume takes this directory's owner (node).
 COPY --from=build /app/package.json ./package.json

@@ -4,6 +4,7 @@
  */
 import type { LineInput, LineProblem, PricedLines } from '../src/domain/charges';
 import type { BoardCandidate } from '../src/domain/load';
+import type { ServiceReportToStore } from '../src/domain/serviceReport';
 import type { DispatchPolicy, EscalationContact } from '../src/domain/policyTypes';
 import type { EscalationLevel, GeoPoint, Milestone, PhotoKind, RequestType } from '../src/domain/types';
 
@@ -20,6 +21,7 @@ export type CustomerSmsKind =
   | 'cancelled'
   | 'quote'
   | 'quote_reminder'
+  | 'completed_report'
   | 'quote_declined'
   | 'parts_expected'
   | 'parts_delayed'
@@ -119,6 +121,11 @@ export interface ServiceActivities {
    * problems name each bad line by its path in the caller's body (e.g. `lines[1].partNumber`).
    */
   priceLines(a: { lines: LineInput[]; category: string; path: string }): Promise<{ priced?: PricedLines; problems: LineProblem[] }>;
+  /**
+   * Lifecycle 4: stores a completed visit's customer service report beside the photos — the document the report
+   * page shows and, when a CJK font is installed, its PDF. Idempotent: a retry writes the same names again.
+   */
+  storeServiceReport(a: ServiceReportToStore): Promise<{ json: string; pdf: string[] }>;
   createCallbackTask(a: {
     requestId: string;
     ticket: string;

@@ -6,6 +6,7 @@ import type { CallCentre } from '../src/adapters/callcentre';
 import type { BoardPick, ClaimArgs, ReleaseArgs } from '../src/domain/load';
 import type { Catalogue } from '../src/catalogue';
 import type { LinkPurpose } from '../src/ratingLink';
+import type { ServiceReportDocument } from '../src/domain/serviceReport';
 
 /**
  * The dispatch board (workflows/dispatchBoard.ts): exact technician load, one reservation per request. Both calls
@@ -50,5 +51,7 @@ export interface ActivityDeps {
   timeZone: string;
   /** Price list and parts catalogue (src/catalogue/), loaded at start-up. Absent = not loaded (tests that need none). */
   catalogue?: Catalogue;
+  /** Renders a service report as PDF (src/reports/serviceReport/pdf.ts); absent when the worker has no CJK font. */
+  reportPdf?(doc: ServiceReportDocument, lang: 'zh' | 'en'): Promise<Buffer>;
   logger: Logger;
 }

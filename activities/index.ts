@@ -6,6 +6,7 @@ import { dispatchActivities } from './dispatch';
 import { escalateActivities } from './escalate';
 import { notifyActivities } from './notify';
 import { photoActivities } from './photos';
+import { serviceReportActivities } from './serviceReport';
 
 export type { ActivityDeps, DispatchBoard } from './deps';
 export { ClaimRefusedError } from './deps';
@@ -20,5 +21,6 @@ export function createActivities(deps: ActivityDeps): ServiceActivities {
     ...photoActivities(deps),
     ...callbackActivities(deps),
     ...chargeActivities(deps),
+    ...serviceReportActivities(deps),
   };
 }

@@ -15,6 +15,8 @@ import { installWorkerRuntime } from './metrics/worker';
 import { createLogger } from './logger';
 import { POLICY_DEFAULTS } from './domain/policy';
 import { loadPolicyFile } from './policy';
+import { findCjkFont } from './reports/serviceReport/font';
+import { renderServiceReportPdf } from './reports/serviceReport/pdf';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
 import { connectClient, connectWorker } from './temporal/connection';
@@ -74,6 +76,7 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
   const deps = {
     ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone),
     catalogue,
+    reportPdf: reportPdfRenderer(logger),
   };
   const worker = await createWorker({
     connection,
@@ -91,6 +94,20 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
       await client.connection.close();
     },
   };
+}
+
+/**
+ * Service report PDFs need a CJK font (Debian: fonts-noto-cjk; or REPORT_FONT_FILE). Without one the worker still
+ * stores the report for the page, says so once, and leaves the PDF out rather than printing empty boxes.
+ */
+function reportPdfRenderer(logger: Logger): ActivityDeps['reportPdf'] {
+  const font = findCjkFont();
+  if (!font) {
+    logger.warn('no CJK font found: service reports are stored without a PDF (apt-get install fonts-noto-cjk, or set REPORT_FONT_FILE)');
+    return undefined;
+  }
+  logger.info({ font: font.file }, 'service report PDFs use this font');
+  return (doc, lang) => renderServiceReportPdf(doc, lang, font);
 }
 
 async function main(): Promise<void> {

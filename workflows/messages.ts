@@ -7,7 +7,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { ACTIONS, type Action, type ActionArgs } from '../src/domain/lifecycle/actions';
 import type { ResolvedPolicy } from '../src/domain/policyTypes';
-import type { PhotoKind, ServiceRequestInput } from '../src/domain/types';
+import type { PhotoKind, ServiceRequestInput, UploadKind } from '../src/domain/types';
 import type { ServiceRequestView } from '../src/domain/lifecycle/view';
 
 export const SERVICE_REQUEST_WORKFLOW = 'serviceRequest';
@@ -40,11 +40,18 @@ export interface ServiceRequestStart {
 /** The request as callers see it (version 1 of the HTTP state); the workflow's internals stay inside. */
 export type ServiceRequestState = ServiceRequestView;
 
+/** A visit photo as the request records it (`photos`). */
 export interface PhotoRecord {
   kind: PhotoKind;
   key: string;
   at: string;
 }
+
+/**
+ * What the photo signal announces: a visit photo, or (lifecycle 4) an `invoice`, which becomes the warranty's
+ * proof and never enters `photos` (the photo check counts those).
+ */
+export type PhotoUpload = PhotoRecord | { kind: Extract<UploadKind, 'invoice'>; key: string; at: string };
 
 // ── Updates: transitions from outside, one per lifecycle action. A rejected validator writes nothing. ──
 export type ActionUpdate<A extends Action> = UpdateDefinition<ServiceRequestState, [ActionArgs<A>], A>;
@@ -56,7 +63,7 @@ export const intakeUpdate = defineUpdate<
 >('intake');
 
 // ── Signals: fire-and-forget events. ──
-export const photoUploadedSignal = defineSignal<[PhotoRecord]>('photoUploaded');
+export const photoUploadedSignal = defineSignal<[PhotoUpload]>('photoUploaded');
 
 // ── Queries ──
 export const stateQuery = defineQuery<ServiceRequestState>('state');

@@ -222,7 +222,9 @@ export async function drive(
     // API took and the request then lost is not that: the verify reports it.)
     if (s.outcome === 'no_feedback' && plan.kind === 'close' && !s.feedback && !rated) {
       await sms.refresh();
-      throw sms.forRequest(id).some((r) => r.kind === 'completed') ? new RatingLinkExpiredError(id) : new RatingLinkMissingError(id);
+      throw sms.forRequest(id).some((r) => r.kind.startsWith('completed'))
+        ? new RatingLinkExpiredError(id)
+        : new RatingLinkMissingError(id);
     }
     if (s.outcome) return times;
     const tech = s.technicianId;
@@ -286,7 +288,7 @@ export async function drive(
         }
         // A few seconds at a time: if the SMS never comes, the request closes without feedback (checked above).
         const line = await timed('wait_rating_sms', () =>
-          sms.waitFor(id, (r) => r.kind === 'completed', Math.max(1000, Math.min(5000, end - Date.now()))).catch(() => undefined),
+          sms.waitFor(id, (r) => r.kind.startsWith('completed'), Math.max(1000, Math.min(5000, end - Date.now()))).catch(() => undefined),
         );
         if (!line) continue;
         const token = /\/r\/([A-Za-z0-9_.-]+)/.exec(line.text)?.[1];

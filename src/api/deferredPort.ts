@@ -4,7 +4,7 @@
  */
 import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import type { ServiceRequestInput } from '../domain/types';
-import type { PhotoRecord, ServiceRequestState } from '../../workflows/messages';
+import type { PhotoUpload, ServiceRequestState } from '../../workflows/messages';
 import { type ListFilter, type ListPage, type ServiceRequestsPort, type StartOptions, type StartResult, UnavailableError } from './port';
 
 export class DeferredPort implements ServiceRequestsPort {
@@ -40,7 +40,7 @@ export class DeferredPort implements ServiceRequestsPort {
   ): Promise<ServiceRequestState> {
     return this.t().update(requestId, action, args, opts);
   }
-  async signalPhoto(requestId: string, record: PhotoRecord): Promise<void> {
+  async signalPhoto(requestId: string, record: PhotoUpload): Promise<void> {
     return this.t().signalPhoto(requestId, record);
   }
   async ready(): Promise<void> {

@@ -14,12 +14,12 @@ export function genReqId(req: IncomingMessage): string {
   return typeof h === 'string' && REQUEST_ID.test(h) ? h : randomUUID();
 }
 
-/** Path only; `/r/<token>` becomes `/r/…`. */
+/** Path only; a customer link's token (`/r/`, `/q/`, `/report/`) becomes `…`: `/report/<token>/pdf` → `/report/…/pdf`. */
 export function safeUrl(url: string | undefined): string {
   const path = (url ?? '').split('?')[0] ?? '';
-  // Rating tokens and the UI's codec key travel in the path; neither belongs in logs.
+  // Customer-link tokens and the UI's codec key travel in the path; neither belongs in logs.
   return path
-    .replace(/^\/r\/(?!assets\/)[^/]+/, '/r/…')
+    .replace(/^\/(r|q|report)\/(?!assets\/)[^/]+/, '/$1/…')
     .replace(/^\/codec\/(?!encode$|decode$)[^/]+/, '/codec/…')
     .slice(0, 200);
 }

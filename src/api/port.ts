@@ -4,7 +4,7 @@
  */
 import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import type { RequestType, ServiceRequestInput, Status, Urgency } from '../domain/types';
-import type { PhotoRecord, ServiceRequestState } from '../../workflows/messages';
+import type { PhotoUpload, ServiceRequestState } from '../../workflows/messages';
 
 export interface StartOptions {
   /** Workflow id, `sr-…`. */
@@ -72,7 +72,7 @@ export interface ServiceRequestsPort {
    */
   update<A extends Action>(requestId: string, action: A, args: ActionArgs<A>, opts?: { updateId?: string }): Promise<ServiceRequestState>;
   /** Tells the workflow a photo is in storage. NotFoundError if unknown, RejectedTransitionError if closed. */
-  signalPhoto(requestId: string, record: PhotoRecord): Promise<void>;
+  signalPhoto(requestId: string, record: PhotoUpload): Promise<void>;
   /** Resolves when Temporal answers; throws UnavailableError otherwise. */
   ready(): Promise<void>;
 }

@@ -39,6 +39,7 @@ import { healthRoutes } from './routes/health';
 import { DEFAULT_PHOTO_MAX_BYTES, DEFAULT_PHOTO_MAX_BYTES_PER_REQUEST, DEFAULT_PHOTO_MAX_PER_REQUEST, photoRoutes } from './routes/photos';
 import { quotePageRoutes } from './routes/quotePage';
 import { ratingPageRoutes } from './routes/ratingPage';
+import { reportPageRoutes } from './routes/reportPage';
 import { serviceRequestRoutes } from './routes/serviceRequests';
 import { transitionRoutes } from './routes/transitions';
 import { ErrorBody } from './schemas/common';
@@ -183,6 +184,7 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
   await app.register(feedbackRoutes);
   await app.register(ratingPageRoutes);
   await app.register(quotePageRoutes, { timeZone: deps.reports?.timeZone }); // the policy's zone, as the daily report's
+  await app.register(reportPageRoutes);
   if (deps.reports) await app.register(reportRoutes, { reports: deps.reports });
   if (deps.codec) await app.register(codecRoutes, { ...deps.codec, tokens: deps.tokens });
   await app.ready();

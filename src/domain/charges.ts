@@ -22,6 +22,18 @@ export interface WarrantyJudgement {
   /** What the cover includes (policy text, e.g. parts, labour). */
   covers: string[];
   extendedWarrantyNumber?: string;
+  /**
+   * Proof of purchase on file: the latest invoice photo uploaded (kind `invoice`, lifecycle 4) and when. It lets
+   * staff check the purchase date; the judgement above stays as made at intake.
+   */
+  proof?: WarrantyProof;
+}
+
+export interface WarrantyProof {
+  /** Storage key of the invoice photo (`<requestId>/invoice/<sha256>.<ext>`). */
+  invoicePhoto: string;
+  /** When it was uploaded. */
+  at: string;
 }
 
 /** A quote or parts line as callers send it: a labour item of the price list, or a part of the catalogue. */
@@ -52,6 +64,11 @@ export interface PricedLines {
 export interface LineProblem {
   path: string;
   message: string;
+}
+
+/** An amount with its currency for the customer's pages: "50.00 元" (zh, CNY), "CNY 50.00". */
+export function formatMoney(lang: 'zh' | 'en', amount: number, currency: string): string {
+  return lang === 'zh' && currency === 'CNY' ? `${formatAmount(amount)} 元` : `${currency} ${formatAmount(amount)}`;
 }
 
 /** Sums priced lines (all integers). */

@@ -53,6 +53,8 @@ export const POLICY_DEFAULTS = {
   charges: { currency: 'CNY', visitFee: 5000 },
   quotes: { expiry: '48h', reminderAfter: '24h', onExpiry: 'escalate' },
   parts: { pauseResolution: true, warehouse: { role: 'warehouse', name: '冯涛', phone: '+8613900139004' } },
+  // The customer keeps the report as the record of the repair (and of the parts fitted): a year to open it.
+  serviceReport: { linkValidity: '365 days' },
 } as const;
 
 const WEEKDAYS: Record<string, number> = {
@@ -138,6 +140,7 @@ export interface PolicyFile {
   charges?: { currency?: string; visitFee?: number };
   quotes?: { expiry?: DurationInput; reminderAfter?: DurationInput; onExpiry?: 'escalate' | 'close' };
   parts?: { pauseResolution?: boolean; warehouse?: { role: string; name: string; phone: string; webhookUrl?: string } };
+  serviceReport?: { linkValidity?: DurationInput };
   dispatch: {
     radiusKm?: number;
     preferredRating?: number | string;
@@ -443,6 +446,7 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
     charges: resolveCharges(file.charges),
     quotes,
     parts: resolveParts(file.parts),
+    serviceReport: { linkValidity: span(file.serviceReport?.linkValidity ?? POLICY_DEFAULTS.serviceReport.linkValidity) },
   };
   return { ok: true, policy };
 }

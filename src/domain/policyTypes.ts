@@ -124,6 +124,11 @@ export interface QuotePolicy {
   onExpiry: 'escalate' | 'close';
 }
 
+export interface ServiceReportPolicy {
+  /** How long the customer's link to the service report opens it, from completion. */
+  linkValidity: Span;
+}
+
 export interface PartsPolicy {
   /** Whether the resolution clock stops while the request waits for parts. */
   pauseResolution: boolean;
@@ -171,4 +176,5 @@ export interface ResolvedPolicy {
   charges?: ChargesPolicy;
   quotes?: QuotePolicy;
   parts?: PartsPolicy;
+  serviceReport?: ServiceReportPolicy;
 }

@@ -10,8 +10,16 @@ export type Urgency = (typeof URGENCIES)[number];
 export const CHANNELS = ['hotline', 'online', 'store', 'app'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** The visit's photo evidence: the kinds the completion photo check requires (docs/lifecycle.md, Photo evidence). */
 export const PHOTO_KINDS = ['before', 'after', 'signature'] as const;
 export type PhotoKind = (typeof PHOTO_KINDS)[number];
+
+/**
+ * What the upload route and storage take: the visit's photos, plus (lifecycle 4) `invoice` (购买发票), the purchase
+ * invoice as proof for the warranty. Not a photo the completion check requires: that stays PHOTO_KINDS.
+ */
+export const UPLOAD_KINDS = [...PHOTO_KINDS, 'invoice'] as const;
+export type UploadKind = (typeof UPLOAD_KINDS)[number];
 
 /** Lifecycle states (docs/lifecycle.md, Statuses). */
 export const STATUSES = [

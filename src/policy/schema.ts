@@ -243,6 +243,12 @@ export const PolicyFileSchema = Type.Object(
         { additionalProperties: false, description: 'Waiting for spare parts (lifecycle 4).' },
       ),
     ),
+    serviceReport: Type.Optional(
+      Type.Object(
+        { linkValidity: Type.Optional(Duration) },
+        { additionalProperties: false, description: "The customer's link to the service report (lifecycle 4)." },
+      ),
+    ),
     dispatch: Type.Object(
       {
         radiusKm: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),

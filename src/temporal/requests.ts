@@ -31,7 +31,7 @@ import {
   photoUploadedSignal,
   SERVICE_REQUEST_WORKFLOW,
   stateQuery,
-  type PhotoRecord,
+  type PhotoUpload,
   type ServiceRequestStart,
   type ServiceRequestState,
 } from '../../workflows/messages';
@@ -274,7 +274,7 @@ export class TemporalRequests implements ServiceRequestsPort {
     }
   }
 
-  async signalPhoto(requestId: string, record: PhotoRecord): Promise<void> {
+  async signalPhoto(requestId: string, record: PhotoUpload): Promise<void> {
     try {
       await this.onWorkflow(requestId, this.rpcTimeoutMs, () =>
         this.client.workflow.getHandle(requestId).signal(photoUploadedSignal, record),

@@ -26,14 +26,14 @@ import {
   UnavailableError,
 } from '../../src/api/port';
 import { ticketNumber } from '../../src/temporal/ids';
-import { CURRENT_LIFECYCLE, type PhotoRecord, type ServiceRequestState } from '../../workflows/messages';
+import { CURRENT_LIFECYCLE, type PhotoUpload, type ServiceRequestState } from '../../workflows/messages';
 
 type Call =
   | { method: 'start'; input: ServiceRequestInput; opts: StartOptions }
   | { method: 'get'; id: string }
   | { method: 'list'; filter: ListFilter; cursor?: string; pageSize: number }
   | { method: 'update'; id: string; action: Action; args: unknown; opts?: { updateId?: string } }
-  | { method: 'signalPhoto'; id: string; record: PhotoRecord }
+  | { method: 'signalPhoto'; id: string; record: PhotoUpload }
   | { method: 'ready' };
 
 /** The default policy's threshold (policy/default.yaml `followUpThreshold`). */
@@ -387,12 +387,17 @@ export class FakePort implements ServiceRequestsPort {
     }
   }
 
-  async signalPhoto(id: string, record: PhotoRecord): Promise<void> {
+  async signalPhoto(id: string, record: PhotoUpload): Promise<void> {
     this.calls.push({ method: 'signalPhoto', id, record });
     this.gate();
     const s = this.states.get(id);
     if (!s) throw new NotFoundError(id);
-    s.photos.push(record);
+    // As the workflow: an invoice is the warranty's proof (lifecycle 4), never one of the visit's photos.
+    if (record.kind !== 'invoice') s.photos.push(record);
+    else if (s.warranty) {
+      s.warranty.proof = { invoicePhoto: record.key, at: record.at };
+      s.timeline.push({ at: this.iso(), event: 'warranty_proof', detail: `invoice ${record.key}` });
+    }
   }
 
   async ready(): Promise<void> {

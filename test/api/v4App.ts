@@ -30,6 +30,7 @@ export const catalogue: Catalogue = loadCatalogue({
 export interface V4App {
   app: ApiServer;
   port: FakePort;
+  storage: LocalStorage;
   close(): Promise<void>;
 }
 
@@ -49,11 +50,12 @@ export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean }
     ]),
   );
   const timeZone = opts.timeZone ?? 'Asia/Shanghai';
+  const storage = new LocalStorage(dir);
   const app = await buildServer({
     config: { publicBaseUrl: 'http://localhost:3000', ratingLinkSecret: SECRET },
     logger: createLogger('info', { write: (line: string) => void allLogLines.push(line) }),
     requests: port,
-    storage: new LocalStorage(dir),
+    storage,
     tokens,
     clock: () => NOW,
     reports: {
@@ -72,6 +74,7 @@ export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean }
   return {
     app,
     port,
+    storage,
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -3,23 +3,9 @@
  * SMS, gives 4 stars and a comment, and the request's state shows the score. Screenshots are saved to
  * test-artifacts/ (form, thank-you, and the page a used link shows).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumPath } from './customerBrowser';
 import { type ApiStack, driveVisit, expectNoPii, saveArtifact, startApiStack, startBody, TOKENS } from './api-stack';
-
-function chromiumPath(): string {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      return execFileSync('which', [name], { encoding: 'utf8' }).trim();
-    } catch {
-      // next
-    }
-  }
-  throw new Error('Chromium not found: apt-get install -y chromium (or set CHROMIUM_PATH)');
-}
 
 let stack: ApiStack;
 let browser: Browser;

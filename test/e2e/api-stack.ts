@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readOutbox, type OutboxLine } from '../../src/adapters/sms';
+import { readOutbox, type OutboxLine, type SmsKind } from '../../src/adapters/sms';
+import { LINK_PATH, signRatingToken, type LinkPurpose, type RatingTokenPayload } from '../../src/ratingLink';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import type { ServiceRequestState } from '../../workflows/messages';
 import { makePng } from '../support/images';
@@ -76,6 +77,10 @@ export interface ApiStack {
   until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   outbox(): Promise<OutboxLine[]>;
   ratingLink(requestId: string): Promise<string>;
+  /** The secret both processes sign customer links with (RATING_LINK_SECRET). */
+  secret: string;
+  /** The `…/<path>/<token>` link in the request's n-th SMS of `kind` (e.g. `quote`, `q`), once it is in the outbox. */
+  customerLink(requestId: string, kind: SmsKind, path: string, n?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -167,8 +172,18 @@ export async function startApiStack(name: string, extraEnv: Record<string, strin
     outbox: () => readOutbox(outboxFile).catch(() => []),
     async ratingLink(requestId) {
       return until('rating link SMS', async () => {
-        const line = (await readOutbox(outboxFile).catch(() => [])).find((l) => l.requestId === requestId && l.kind === 'completed');
+        const line = (await readOutbox(outboxFile).catch(() => [])).find(
+          (l) => l.requestId === requestId && l.kind.startsWith('completed'),
+        );
         return line?.text.match(/https?:\/\/\S+\/r\/[A-Za-z0-9_.-]+/)?.[0];
+      });
+    },
+    secret: env.RATING_LINK_SECRET,
+    async customerLink(requestId, kind, path, n = 1) {
+      const pattern = new RegExp(`https?://\\S+/${path.replace(/[^A-Za-z0-9_-]/g, '\\$&')}/[A-Za-z0-9_.-]+`);
+      return until(`${kind} link SMS #${n}`, async () => {
+        const lines = (await readOutbox(outboxFile).catch(() => [])).filter((l) => l.requestId === requestId && l.kind === kind);
+        return lines[n - 1]?.text.match(pattern)?.[0];
       });
     },
     async stop() {
@@ -197,6 +212,11 @@ export async function honouringRetryAfter<T>(
     if (!(wait >= 1)) throw new Error(`429 without a usable Retry-After: ${JSON.stringify(r.body)}`);
     await sleep(wait * 1000 * (1 + Math.random()));
   }
+}
+
+/** A customer link signed with the stack's secret, e.g. an expired or otherwise crafted one: `${base}/q/<token>`. */
+export function signedLink(stack: ApiStack, payload: RatingTokenPayload, purpose: LinkPurpose): string {
+  return `${stack.base}/${LINK_PATH[purpose]}/${signRatingToken(payload, stack.secret, purpose)}`;
 }
 
 /** Fails with the line when the output holds any fixture PII. */

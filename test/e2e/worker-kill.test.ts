@@ -142,7 +142,7 @@ async function drive(h: WorkflowHandle, chaos = false): Promise<void> {
       .then(() => true),
   );
   const link = await until('rating link', async () => {
-    const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind === 'completed');
+    const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind.startsWith('completed'));
     return line?.text.match(/\/r\/([A-Za-z0-9_.-]+)/)?.[1];
   });
   const token = verifyRatingToken(link, SECRET, Date.now());

@@ -51,6 +51,11 @@ const VARS: { [K in SmsKind]: Record<string, unknown> } = {
   parts_expected: { ticketNo: 'SR-1', expectedBy: T, partNames: '热电偶 ×1' },
   parts_delayed: { ticketNo: 'SR-1', expectedBy: T, newExpectedBy: '2024-06-15T10:00:00Z' },
   parts_arrived: { ticketNo: 'SR-1' },
+  completed_report: {
+    ticketNo: 'SR-1',
+    ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-',
+    reportLink: 'https://svc.example.com/report/eyJiIjoyfQ.def_-',
+  },
   tech_assignment: {
     ticketNo: 'SR-1',
     urgency: 'urgent',

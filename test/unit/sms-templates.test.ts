@@ -35,6 +35,11 @@ const VARS: { [K in SmsKind]: SmsVarsByKind[K] } = {
   parts_expected: { ticketNo: 'SR-20240612-0001', expectedBy: '2024-06-14T10:00:00Z', partNames: '热电偶 ×1' },
   parts_delayed: { ticketNo: 'SR-20240612-0001', expectedBy: '2024-06-14T10:00:00Z', newExpectedBy: '2024-06-17T10:00:00Z' },
   parts_arrived: { ticketNo: 'SR-20240612-0001' },
+  completed_report: {
+    ticketNo: 'SR-20240612-0001',
+    ratingLink: 'https://aftercare.example.com/r/abc123',
+    reportLink: 'https://aftercare.example.com/report/def456',
+  },
   tech_assignment: {
     ticketNo: 'SR-20240612-0001',
     urgency: 'urgent',

@@ -173,7 +173,7 @@ describe('LocalStorage path safety', () => {
     },
   );
 
-  test.each(['../../etc', 'before/..', 'BEFORE', 'invoice'])('kind %j is rejected', async (kind) => {
+  test.each(['../../etc', 'before/..', 'BEFORE', 'receipt', 'documents'])('kind %j is rejected', async (kind) => {
     await expect(storage.put('sr-1', kind as 'before', PNG, 'image/png')).rejects.toBeInstanceOf(InvalidPhotoPathError);
     expect(await readdir(root)).toEqual([]);
   });
@@ -239,6 +239,18 @@ describe('verifyPhotos', () => {
       ok: false,
       present: [],
       missing: ['after', 'signature'],
+      invalid: [],
+    });
+  });
+
+  test('an invoice (proof of purchase) is stored and listed under its own kind, and never stands in for a required photo', async () => {
+    const invoice = await storage.put('sr-1', 'invoice', JPEG, 'image/jpeg');
+    expect(invoice.key).toBe(`sr-1/invoice/${sha(JPEG)}.jpg`);
+    expect(await storage.list('sr-1')).toEqual([invoice]);
+    expect(await verifyPhotos(storage, 'sr-1', ['before', 'after', 'signature'])).toEqual({
+      ok: false,
+      present: [],
+      missing: ['before', 'after', 'signature'],
       invalid: [],
     });
   });

@@ -270,6 +270,14 @@ describe('S3Storage against a local S3 emulator', () => {
     });
   });
 
+  test('an invoice is stored under <request>/invoice/ and listed; the photo check does not count it', async () => {
+    const invoice = await storage.put('sr-1', 'invoice', PNG, 'image/png');
+    expect(invoice.key).toBe(`sr-1/invoice/${sha(PNG)}.png`);
+    expect(fake.objects.has(`aftercare/${invoice.key}`)).toBe(true);
+    expect(await storage.list('sr-1')).toEqual([expect.objectContaining({ key: invoice.key, kind: 'invoice' })]);
+    expect(await verifyPhotos(storage, 'sr-1', ['before', 'after', 'signature'])).toMatchObject({ ok: false, present: [] });
+  });
+
   test('stage spools to a file, nothing in the bucket; commit is one PutObject of the file with its length; the spool is removed', async () => {
     const staged = await storage.stage('sr-1', Readable.from([JPEG.subarray(0, 50), JPEG.subarray(50)]));
     expect(staged).toMatchObject({ size: JPEG.length, sha256: sha(JPEG) });

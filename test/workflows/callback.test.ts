@@ -45,7 +45,7 @@ async function completed(h: Handle): Promise<number> {
   await act.arrive(h, tech);
   await uploadPhotos(bed, h, ALL_PHOTOS);
   const s = await act.complete(h, tech);
-  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS');
+  await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completion SMS');
   return Date.parse(s.completion?.[0]?.at as string);
 }
 

@@ -133,7 +133,7 @@ test('refused once completed, and once closed the request is gone for updates', 
   await toOnSite(h, async () => tech);
   await uploadPhotos(bed, h, ALL_PHOTOS);
   await act.complete(h, tech);
-  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS');
+  await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completion SMS');
   await expectRejected(h, () => act.cancel(h), /cannot cancel a request that is completed/);
 
   // Score 3 → follow_up: still refused.

@@ -50,7 +50,7 @@ test('real JPEG and PNG photos uploaded during the visit: the check passes at co
   expect(deadline(s, 'photos')).toMatchObject({ dueAt: near(T + 30 * MIN), metAt: near(T) });
   expect(s.photoChecks).toEqual([{ at: near(T), ok: true, missing: [], invalid: [] }]);
   expect(s.photos.map((p) => p.kind)).toEqual(['before', 'after', 'signature']);
-  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS');
+  await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completion SMS');
   // Nothing more happens at the 30-minute mark.
   await advanceTo(bed, T + 31 * MIN);
   await settle(h);
@@ -66,12 +66,12 @@ test('photos uploaded after completion: the check runs when the last kind arrive
   await advanceTo(bed, T + 5 * MIN);
   await uploadPhotos(bed, h, { before: JPEG, after: PNG });
   expect((await h.state()).photoChecks).toEqual([]);
-  expect(await smsOf(bed, h, 'completed')).toEqual([]);
+  expect(await smsOf(bed, h, 'completed', 'completed_report')).toEqual([]);
   await advanceTo(bed, T + 12 * MIN);
   await uploadPhotos(bed, h, { signature: JPEG });
   const s = await untilState(h, (x) => deadline(x, 'photos').status === 'met', 'photos met');
   expect(deadline(s, 'photos').metAt).toEqual(near(T + 12 * MIN));
-  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS');
+  await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completion SMS');
 });
 
 test('signature missing at 30 min → reminder to the technician + level 1; the check repeats when it arrives', async () => {
@@ -94,7 +94,9 @@ test('signature missing at 30 min → reminder to the technician + level 1; the 
     bed,
     h,
     (l) =>
-      l.some((x) => x.kind === 'tech_photo_reminder') && l.some((x) => x.kind === 'ops_alert') && l.some((x) => x.kind === 'completed'),
+      l.some((x) => x.kind === 'tech_photo_reminder') &&
+      l.some((x) => x.kind === 'ops_alert') &&
+      l.some((x) => x.kind.startsWith('completed')),
     'reminder, alert, completion',
   );
   expect(sms.filter((x) => x.kind === 'tech_photo_reminder').map((x) => x.to)).toEqual([TECH_PHONE]);
@@ -131,7 +133,7 @@ test('a text file uploaded as the "after" photo does not count: checked at once,
     invalid: [{ kind: 'after', reason: expect.stringContaining('text, not an image') }],
   });
   expect(s.escalationLevel).toBe(0);
-  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS after the first check');
+  await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completion SMS after the first check');
   expect(await smsOf(bed, h, 'tech_photo_reminder')).toEqual([]);
 
   await advanceTo(bed, T + 30 * MIN + S);
@@ -164,4 +166,39 @@ test('announcements without uploads do not count: the check reads storage', asyn
   await act.complete(h, tech);
   const s = await untilState(h, (x) => x.photoChecks.length === 1, 'first check');
   expect(s.photoChecks[0]).toMatchObject({ ok: false, missing: ['after', 'signature'], invalid: [] });
+});
+
+test('a photo announced while a check is reading storage is checked again, not taken as seen', async () => {
+  const { bed } = suite;
+  const h = await suite.start();
+  const tech = await onSite(h);
+  await uploadPhotos(bed, h, { before: JPEG, after: PNG });
+  const T = Date.parse((await act.complete(h, tech)).completion?.[0]?.at as string);
+  await advanceTo(bed, T + 30 * MIN + S);
+  await untilState(h, (x) => x.photoChecks.length === 1 && x.escalationLevel === 1, 'first check: signature missing');
+
+  // The next check lists storage before the signature is stored, then waits: the signature is announced meanwhile.
+  const list = bed.storage.list.bind(bed.storage);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let listing!: () => void;
+  const listed = new Promise<void>((r) => (listing = r));
+  bed.storage.list = async (requestId: string) => {
+    const snapshot = await list(requestId);
+    listing();
+    await gate;
+    return snapshot;
+  };
+  try {
+    await uploadPhotos(bed, h, { after: JPEG });
+    await listed;
+    await uploadPhotos(bed, h, { signature: PNG });
+  } finally {
+    bed.storage.list = list;
+    release();
+  }
+  const s = await untilState(h, (x) => x.photoChecks.length === 3, 'the signature checked after the check that missed it');
+  expect(s.photoChecks.map((c) => c.ok)).toEqual([false, false, true]);
+  expect(deadline(s, 'photos')).toMatchObject({ status: 'breached', metAt: expect.any(String) });
+  await recordHistory(h, 'v4-photo-recheck');
 });

@@ -42,7 +42,17 @@ const V3_EXPECTED = [
   'v3-remote-repair',
 ];
 /** Lifecycle 4's set: lifecycle 3's scenarios (they run on it now) plus quotes and parts (test/workflows/v4-*.test.ts). */
-const V4_EXPECTED = ['v4-quote-approved', 'v4-quote-declined', 'v4-quote-expired', 'v4-parts', 'v4-parts-overdue'];
+const V4_EXPECTED = [
+  'v4-quote-approved',
+  'v4-quote-declined',
+  'v4-quote-expired',
+  'v4-parts',
+  'v4-parts-overdue',
+  // Recorded with the `service-report-link` patch; the others above completed before it (no marker) and replay the old path.
+  'v4-service-report',
+  // Recorded with the `photo-recheck-from-check-start` patch; `photo-failure` re-checked before it (no marker).
+  'v4-photo-recheck',
+];
 const expectedOf = (version: string): string[] => {
   const n = Number(version.slice(1));
   if (n >= 4) return [...V3_FROM_EXPECTED, ...V3_EXPECTED, ...V4_EXPECTED];

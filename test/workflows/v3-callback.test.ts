@@ -41,7 +41,7 @@ async function visitAndComplete(h: Handle, tech: string, completions = 1): Promi
   await act.arrive(h, tech);
   await uploadPhotos(bed, h, ALL_PHOTOS);
   const s = await act.complete(h, tech);
-  await untilSms(bed, h, (l) => l.filter((x) => x.kind === 'completed').length === completions, `completion SMS #${completions}`);
+  await untilSms(bed, h, (l) => l.filter((x) => x.kind.startsWith('completed')).length === completions, `completion SMS #${completions}`);
   return Date.parse(s.completion?.[completions - 1]?.at as string);
 }
 

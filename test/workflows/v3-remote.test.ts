@@ -130,7 +130,7 @@ test('repair resolved by phone by the assigned technician after accepting: visit
   expect(deadline(s, 'on_site').status).toBe('cancelled');
   expect(deadline(s, 'resolution')).toMatchObject({ status: 'met', metAt: near(A + 45 * MIN) });
 
-  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS');
+  await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completion SMS');
   await settle(h);
   s = await h.state();
   expect(s.photoChecks).toEqual([]);

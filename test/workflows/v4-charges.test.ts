@@ -128,7 +128,7 @@ test('out of warranty: quote → approved through the link → parts fitted → 
     useExplained: true,
     signaturePhoto: expect.any(String),
   });
-  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS');
+  await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completion SMS');
   await recordHistory(h, 'v4-quote-approved');
 });
 

@@ -77,7 +77,7 @@ test('parts: waiting_parts with the resolution clock paused → dispatched → a
   const done = await act.complete(h, tech);
   expect(done.status).toBe('completed');
   expect(done.visit).toBe(1);
-  await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completion SMS');
+  await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completion SMS');
   await recordHistory(h, 'v4-parts');
 });
 

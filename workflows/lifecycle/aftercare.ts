@@ -2,7 +2,7 @@
  * After a resolved visit: the photo check (30 min), the completion SMS with the rating link, the satisfaction
  * call-back (回访) when the customer has not rated, and the follow-up after a low score.
  */
-import { condition, uuid4 } from '@temporalio/workflow';
+import { condition, patched, uuid4 } from '@temporalio/workflow';
 import { leadsTo } from '../../src/domain/lifecycle/actions';
 import { PHOTO_KINDS } from '../../src/domain/types';
 import { ticketNumber } from '../../src/temporal/ids';
@@ -11,6 +11,10 @@ import { ctxOf } from './dispatch';
 import { isAction, isBreach, type ActionEvent } from './inbox';
 import { close, type Kit } from './kit';
 import { nowIso } from './record';
+import { sendsServiceReport, serviceReportLink } from './serviceReport';
+
+/** Marker of requests whose photo re-checks count photos announced during a check as new. */
+export const PHOTO_RECHECK_FROM_CHECK_START = 'photo-recheck-from-check-start';
 
 export async function afterCompletion(k: Kit): Promise<void> {
   const { record, rules } = k;
@@ -49,14 +53,16 @@ export async function afterCompletion(k: Kit): Promise<void> {
   await scored(k, feedback);
 }
 
-/** A rating link valid until `expiresMs`, sent with the completion SMS; returns its URL. */
+/** A rating link valid until `expiresMs`, sent with the completion SMS (and the service report's); returns its URL. */
 export async function completionNotice(k: Kit, expiresMs: number): Promise<string> {
+  const reportLink = sendsServiceReport(k) ? await serviceReportLink(k) : undefined;
   const tokenId = uuid4();
   k.record.data.ratingTokens.push(tokenId);
   const { url } = await acts.issueRatingLink.executeWithOptions({ summary: 'Rating link for the customer' }, [
     { requestId: k.record.requestId, tokenId, expiresAt: new Date(expiresMs).toISOString(), language: k.rules.language },
   ]);
-  k.notify.customer('completed', { ratingLink: url });
+  if (reportLink) k.notify.customer('completed_report', { ratingLink: url, reportLink });
+  else k.notify.customer('completed', { ratingLink: url });
   return url;
 }
 
@@ -110,14 +116,19 @@ export async function photoCheck(k: Kit): Promise<void> {
   const due = isBreach(d.id);
   const allAnnounced = (): boolean => PHOTO_KINDS.every((kind) => data.photos.some((p) => p.kind === kind));
   await condition(() => allAnnounced() || k.inbox.find(due) !== undefined);
+  // Photos announced up to the start of the last check: the check read storage after them.
+  let checked = data.photos.length;
   let ok = await runPhotoCheck(k);
   if (ok) {
     k.deadlines.met(d.id);
     return;
   }
   const recheck = async (): Promise<void> => {
+    // A photo announced while a check ran was counted as seen and never checked (patched: requests that already
+    // passed this point keep the old count).
+    const fromCheckStart = patched(PHOTO_RECHECK_FROM_CHECK_START);
     while (!ok && data.outcome === undefined) {
-      const seen = data.photos.length;
+      const seen = fromCheckStart ? checked : data.photos.length;
       await condition(() => data.photos.length > seen || k.inbox.find(due) !== undefined || data.outcome !== undefined);
       const reminder = k.inbox.find(due);
       if (reminder) {
@@ -125,6 +136,7 @@ export async function photoCheck(k: Kit): Promise<void> {
         photosMissing(k);
       }
       if (data.photos.length > seen) {
+        checked = data.photos.length;
         ok = await runPhotoCheck(k);
         if (ok) k.deadlines.met(d.id);
       }

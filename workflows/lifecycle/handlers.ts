@@ -10,7 +10,7 @@ import { ACTION_UPDATES, intakeUpdate, photoUploadedSignal, stateQuery, type Ser
 import { acts } from '../proxies';
 import type { ActionEvent } from './inbox';
 import { nowIso } from './record';
-import { formatAmount, type LineInput, type PricedLines } from '../../src/domain/charges';
+import { formatAmount, type LineInput, type PricedLines, type WarrantyJudgement } from '../../src/domain/charges';
 import type { Kit } from './kit';
 
 const refuse = (why: string, type = 'InvalidTransition'): never => {
@@ -62,10 +62,37 @@ export function registerHandlers(k: Kit, main: CancellationScope): void {
     state: k.view(),
   }));
   setHandler(photoUploadedSignal, (photo) => {
+    // An invoice is the warranty's proof, not visit evidence: kept out of `photos`, so it neither counts for the
+    // photo check nor wakes its re-checks (aftercare.ts re-checks when `photos` grows). Recorded histories hold no
+    // invoice: visit photos take exactly the path they always took.
+    if (photo.kind === 'invoice') return warrantyProof(k, photo);
     k.record.data.photos.push(photo);
     k.record.log('photo', `${photo.kind} ${photo.key}`);
   });
   for (const action of ACTIONS) register(k, action, main);
+}
+
+/**
+ * Lifecycle 4: the invoice photo (购买发票) is the proof of purchase for the warranty judged at intake; the latest
+ * one is on file as `warranty.proof`. It changes neither the judgement nor the charges: the purchase date was given
+ * at intake, the photo lets staff check it. Synchronous, no command: a signal handler only records.
+ */
+function warrantyProof(k: Kit, photo: { key: string; at: string }): void {
+  const data = k.record.data;
+  if (k.version < 4) {
+    // The API takes invoices for version 4 requests only; one signalled to an older request is noted, not kept.
+    k.record.log('photo', `invoice ${photo.key} ignored: lifecycle ${k.version} keeps no warranty proof (from version 4)`);
+    return;
+  }
+  const attach = (warranty: WarrantyJudgement): void => {
+    if (warranty.proof?.invoicePhoto === photo.key) return; // the same bytes uploaded again
+    warranty.proof = { invoicePhoto: photo.key, at: photo.at };
+    k.record.log('warranty_proof', `invoice ${photo.key}`);
+  };
+  // The warranty is judged in the first workflow task, before the API can read the state and upload; only a
+  // signal delivered with the start itself could come first, and then it waits for the judgement.
+  if (data.warranty) attach(data.warranty);
+  else void condition(() => data.warranty !== undefined).then(() => attach(data.warranty as WarrantyJudgement));
 }
 
 function register<A extends Action>(k: Kit, action: A, main: CancellationScope): void {

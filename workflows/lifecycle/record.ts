@@ -9,6 +9,7 @@ import { ticketNumber } from '../../src/temporal/ids';
 import type { CandidateSummary } from '../../activities/contract';
 import type { FaultCause, PricedLine, PricedLines, WarrantyJudgement } from '../../src/domain/charges';
 import type { PhotoRecord, ServiceRequestStart } from '../messages';
+import type { VisitReport } from '../../src/domain/serviceReport';
 
 export interface Assignment {
   technician: CandidateSummary;
@@ -84,21 +85,7 @@ export interface PaymentRecord {
 }
 
 /** The customer service report (《客户服务报告》) of a resolved visit (lifecycle 4). */
-export interface ServiceReport {
-  at: string;
-  visit: number;
-  technicianId: string;
-  faultCause?: FaultCause;
-  diagnosis?: string;
-  workDone: string;
-  partsUsed: (PricedLine & { oldPartShown: boolean })[];
-  /** What the customer owes for the repair: the approved quotes (0 when covered). */
-  charges: { chargeable: boolean; reason: string; labour: number; parts: number; total: number; currency: string };
-  testRun: { done: boolean; minutes?: number };
-  useExplained: boolean;
-  /** Storage key of the customer's signature photo, when uploaded by then. */
-  signaturePhoto?: string;
-}
+export type ServiceReport = VisitReport;
 
 /** The booked slot of the current visit and what became of it (lifecycle 3). */
 export interface AppointmentRecord {

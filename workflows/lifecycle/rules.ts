@@ -21,7 +21,8 @@ const FALLBACK = {
   charges: { ...D.charges },
   quotes: { expiry: parseSpan(D.quotes.expiry), reminderAfter: parseSpan(D.quotes.reminderAfter), onExpiry: D.quotes.onExpiry },
   parts: { pauseResolution: D.parts.pauseResolution, warehouse: { ...D.parts.warehouse } },
-} satisfies Required<Pick<ResolvedPolicy, 'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts'>>;
+  serviceReport: { linkValidity: parseSpan(D.serviceReport.linkValidity) },
+} satisfies Required<Pick<ResolvedPolicy, 'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport'>>;
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
 type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts'>;
@@ -69,6 +70,11 @@ export class PolicyRules {
   /** How long a quote waits for the customer, when they are reminded, what an expiry does (lifecycle 4). */
   quotes(): NonNullable<ResolvedPolicy['quotes']> {
     return this.policy.quotes ?? FALLBACK.quotes;
+  }
+
+  /** How long the customer's service report link works (lifecycle 4). */
+  serviceReport(): NonNullable<ResolvedPolicy['serviceReport']> {
+    return this.policy.serviceReport ?? FALLBACK.serviceReport;
   }
 
   /** Whether waiting for parts stops the resolution clock, and whom late parts page (lifecycle 4). */

@@ -71,7 +71,9 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
       : undefined,
     callbackComplaints: d.callbackComplaints.length ? d.callbackComplaints.map((c) => ({ ...c })) : undefined,
     reopened: d.reopened.length ? d.reopened.map((r) => ({ ...r, excluded: [...r.excluded] })) : undefined,
-    warranty: d.warranty ? defined({ ...d.warranty, covers: [...d.warranty.covers] }) : undefined,
+    warranty: d.warranty
+      ? defined({ ...d.warranty, covers: [...d.warranty.covers], proof: d.warranty.proof ? { ...d.warranty.proof } : undefined })
+      : undefined,
     diagnosis: d.diagnosis ? defined({ ...d.diagnosis, by: actor(d.diagnosis.by) }) : undefined,
     chargeable: d.chargeable ? { ...d.chargeable } : undefined,
     quotes: d.quotes.length
@@ -95,6 +97,7 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
           partsUsed: d.serviceReport.partsUsed.map((p) => ({ ...line(p), oldPartShown: p.oldPartShown })),
           charges: { ...d.serviceReport.charges },
           testRun: defined({ ...d.serviceReport.testRun }),
+          stored: d.serviceReport.stored ? { ...d.serviceReport.stored } : undefined,
         })
       : undefined,
     cancelReason: d.cancelReason,

@@ -13,7 +13,7 @@
  *     accounts) ending in "…". Identifiers, phone numbers, amounts, times and links are never cut: a wrong ticket
  *     number or price is worse than a refusal (isv.PARAM_LENGTH_LIMIT, non-retryable).
  *   - Aliyun refuses domains in variables (isv.PARAM_NOT_SUPPORT_URL): `link` is the rating link (or the quote
- *     link) without its origin ("r/<token>"); the template holds the registered domain, e.g.
+ *     or report link) without its origin ("r/<token>"); the template holds the registered domain, e.g.
  *     "https://svc.example.com/${link}".
  *   - Times are "6月12日 14:00" in the message's time zone (default Asia/Shanghai); labels are the Chinese ones of
  *     templates.ts (a unit test keeps the two in step).
@@ -43,6 +43,7 @@ export const ALIYUN_TEMPLATE_PARAMS = {
   parts_expected: ['ticket', 'parts', 'time'],
   parts_delayed: ['ticket', 'time', 'newtime'],
   parts_arrived: ['ticket'],
+  completed_report: ['ticket', 'link', 'report'],
   tech_assignment: ['ticket', 'urgency', 'model', 'address', 'problem'],
   tech_visit_reminder: ['ticket', 'model', 'address', 'time'],
   tech_photo_reminder: ['ticket', 'photos'],
@@ -162,6 +163,7 @@ const BUILD: { [K in SmsKind]: (r: Reader) => AliyunTemplateParams<K> } = {
   parts_expected: (r) => ({ ticket: r.id('ticketNo'), parts: r.optText('partNames'), time: r.time('expectedBy') }),
   parts_delayed: (r) => ({ ticket: r.id('ticketNo'), time: r.time('expectedBy'), newtime: r.optTime('newExpectedBy') }),
   parts_arrived: (r) => ({ ticket: r.id('ticketNo') }),
+  completed_report: (r) => ({ ticket: r.id('ticketNo'), link: r.link('ratingLink'), report: r.link('reportLink') }),
   tech_assignment: (r) => ({
     ticket: r.id('ticketNo'),
     urgency: r.label('urgency', URGENCY),

@@ -64,6 +64,8 @@ export interface SmsVarsByKind {
   parts_delayed: Common & Zoned & { expectedBy: SmsTime; newExpectedBy?: SmsTime };
   /** The parts are in: the technician will call to book the visit. */
   parts_arrived: Common;
+  /** Lifecycle 4: the completion SMS of a visit with a service report — the report's link beside the rating link. */
+  completed_report: Common & { ratingLink: string; reportLink: string };
   tech_assignment: Common & Zoned & { urgency: Urgency; productModel: string; address: string; problem?: string; acceptBy?: SmsTime };
   tech_visit_reminder: Common & Zoned & { visitAt: SmsTime; address: string; productModel: string };
   tech_photo_reminder: Common & { missingPhotos: PhotoKind[] };
@@ -91,6 +93,7 @@ const REQUIRED: { [K in SmsKind]: ReadonlyArray<keyof SmsVarsByKind[K] & string>
   parts_expected: ['ticketNo', 'expectedBy'],
   parts_delayed: ['ticketNo', 'expectedBy'],
   parts_arrived: ['ticketNo'],
+  completed_report: ['ticketNo', 'ratingLink', 'reportLink'],
   tech_assignment: ['ticketNo', 'urgency', 'productModel', 'address'],
   tech_visit_reminder: ['ticketNo', 'visitAt', 'address', 'productModel'],
   tech_photo_reminder: ['ticketNo', 'missingPhotos'],
@@ -224,6 +227,8 @@ const ZH: { [K in SmsKind]: Render<K> } = {
     `${v.newExpectedBy ? `，预计 ${f.time(v.newExpectedBy)} 前到货` : ''}。配件到货后，工程师将与您联系预约上门时间。给您带来不便，敬请谅解。${f.hotline(v)}`,
   parts_arrived: (v, f) =>
     `${f.sig}您的服务单 ${v.ticketNo} 所需配件已到货，工程师将尽快致电您预约上门时间，请保持电话畅通。${f.hotline(v)}`,
+  completed_report: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} 已完成服务，感谢您的配合！客户服务报告：${v.reportLink} 请花一分钟为本次服务评价：${v.ratingLink} ${f.hotline(v)}`.trimEnd(),
   tech_assignment: (v, f) =>
     `${f.sig}新工单 ${v.ticketNo}（${URGENCY_LABELS.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
     `地址：${f.clean(v.address)}。请${v.acceptBy ? `于 ${f.time(v.acceptBy)} 前` : '尽快'}在工程师App中接单。`,
@@ -292,6 +297,8 @@ const EN: { [K in SmsKind]: Render<K> } = {
     `Once they arrive, the technician will contact you to book the visit. Thank you for your patience.${f.hotline(v)}`,
   parts_arrived: (v, f) =>
     `${f.sig}The spare parts for your service request ${v.ticketNo} have arrived. The technician will call you shortly to book the visit; please keep your phone available.${f.hotline(v)}`,
+  completed_report: (v, f) =>
+    `${f.sig}Your service request ${v.ticketNo} has been completed. Thank you! Your service report: ${v.reportLink} Please take a minute to rate our service: ${v.ratingLink}${f.hotline(v)}`,
   tech_assignment: (v, f) =>
     `${f.sig}New job ${v.ticketNo} (${URGENCY_LABELS.en[v.urgency]}): ${f.clean(v.productModel)}${v.problem ? `, ${f.clean(v.problem)}` : ''}. ` +
     `Address: ${f.clean(v.address)}. Please accept it in the technician app ${v.acceptBy ? `by ${f.time(v.acceptBy)}` : 'as soon as possible'}.`,

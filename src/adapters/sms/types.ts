@@ -23,6 +23,8 @@ export const SMS_KINDS = [
   'parts_expected',
   'parts_delayed',
   'parts_arrived',
+  // lifecycle 4: the completion SMS with the service report's link
+  'completed_report',
   // to the technician
   'tech_assignment',
   'tech_visit_reminder',

@@ -2,7 +2,7 @@
  * Key layout and the strict patterns that keep request ids, kinds and keys from escaping their folder
  * (no "/", no "..", nothing hidden). Shared by every backend so local and S3 keys look the same.
  */
-import { PHOTO_KINDS, type PhotoKind } from '../../domain/types';
+import { UPLOAD_KINDS, type UploadKind } from '../../domain/types';
 import { InvalidPhotoPathError } from './types';
 
 /**
@@ -43,9 +43,9 @@ export function assertRequestId(requestId: string): void {
   }
 }
 
-export function assertKind(kind: string): asserts kind is PhotoKind {
-  if (!(PHOTO_KINDS as readonly string[]).includes(kind)) {
-    throw new InvalidPhotoPathError(`invalid photo kind ${JSON.stringify(kind)}: expected ${PHOTO_KINDS.join(', ')}`);
+export function assertKind(kind: string): asserts kind is UploadKind {
+  if (!(UPLOAD_KINDS as readonly string[]).includes(kind)) {
+    throw new InvalidPhotoPathError(`invalid photo kind ${JSON.stringify(kind)}: expected ${UPLOAD_KINDS.join(', ')}`);
   }
 }
 
@@ -65,13 +65,13 @@ export function normaliseContentType(contentType: string): { contentType: string
   return { ext, contentType: TYPE_BY_EXT[ext] as string };
 }
 
-export function buildKey(requestId: string, kind: PhotoKind, sha256: string, ext: string): string {
+export function buildKey(requestId: string, kind: UploadKind, sha256: string, ext: string): string {
   return `${requestId}/${kind}/${sha256}.${ext}`;
 }
 
 export interface ParsedKey {
   requestId: string;
-  kind: PhotoKind;
+  kind: UploadKind;
   sha256: string;
   contentType: string;
 }
@@ -81,10 +81,10 @@ export function parseKey(key: string): ParsedKey | undefined {
   const parts = key.split('/');
   if (parts.length !== 3) return undefined;
   const [requestId, kind, name] = parts as [string, string, string];
-  if (!REQUEST_ID.test(requestId) || !(PHOTO_KINDS as readonly string[]).includes(kind)) return undefined;
+  if (!REQUEST_ID.test(requestId) || !(UPLOAD_KINDS as readonly string[]).includes(kind)) return undefined;
   const m = FILE_NAME.exec(name);
   if (!m) return undefined;
-  return { requestId, kind: kind as PhotoKind, sha256: m[1] as string, contentType: TYPE_BY_EXT[m[2] as string] as string };
+  return { requestId, kind: kind as UploadKind, sha256: m[1] as string, contentType: TYPE_BY_EXT[m[2] as string] as string };
 }
 
 /** A key belonging to this request, in our layout; throws otherwise (no reading other requests' photos). */
@@ -95,6 +95,24 @@ export function assertKeyOf(requestId: string, key: string): ParsedKey {
     throw new InvalidPhotoPathError(`invalid photo key ${JSON.stringify(key)} for request ${requestId}`);
   }
   return parsed;
+}
+
+/**
+ * Documents the system writes about a request (the service report's JSON and PDF) live beside its photos, under
+ * `<requestId>/documents/`, a folder no photo kind can name, so `list` never mistakes one for a photo.
+ */
+const DOCUMENT_NAME = /^[a-z0-9][a-z0-9-]{0,63}\.(json|pdf)$/;
+export const DOCUMENT_TYPES: Record<string, string> = { json: 'application/json', pdf: 'application/pdf' };
+
+export function documentKey(requestId: string, name: string): string {
+  assertRequestId(requestId);
+  if (typeof name !== 'string' || !DOCUMENT_NAME.test(name))
+    throw new InvalidPhotoPathError(`invalid document name ${JSON.stringify(name)}`);
+  return `${requestId}/documents/${name}`;
+}
+
+export function documentType(name: string): string {
+  return DOCUMENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
 }
 
 /** Body as Buffer chunks, whichever form it came in. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { PHOTO_KINDS, type PhotoKind } from '../../domain/types';
+import { UPLOAD_KINDS, type UploadKind } from '../../domain/types';
 import {
   assertHeadBytes,
   assertKeyOf,
@@ -9,6 +9,8 @@ import {
   assertRequestId,
   buildKey,
   DEFAULT_MAX_PHOTO_BYTES,
+  documentKey,
+  documentType,
   normaliseContentType,
   parseKey,
 } from './keys';
@@ -41,7 +43,7 @@ export class LocalStorage implements PhotoStorage {
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_PHOTO_BYTES;
   }
 
-  async put(requestId: string, kind: PhotoKind, body: PhotoBody, contentType: string): Promise<StoredPhoto> {
+  async put(requestId: string, kind: UploadKind, body: PhotoBody, contentType: string): Promise<StoredPhoto> {
     assertKind(kind);
     return putByStaging(this, requestId, kind, body, contentType);
   }
@@ -85,7 +87,7 @@ export class LocalStorage implements PhotoStorage {
   async list(requestId: string): Promise<StoredPhoto[]> {
     assertRequestId(requestId);
     const out: StoredPhoto[] = [];
-    for (const kind of PHOTO_KINDS) {
+    for (const kind of UPLOAD_KINDS) {
       let names: string[];
       try {
         names = await readdir(this.inside(`${requestId}/${kind}`));
@@ -125,6 +127,28 @@ export class LocalStorage implements PhotoStorage {
       return buf.subarray(0, bytesRead);
     } finally {
       await fh.close();
+    }
+  }
+
+  async putDocument(requestId: string, name: string, body: Buffer): Promise<void> {
+    const target = this.inside(documentKey(requestId, name));
+    await mkdir(dirname(target), { recursive: true });
+    // Written beside, then renamed over: a reader sees the old document or the new one, never a part.
+    const tmp = `${target}.${randomUUID()}.tmp`;
+    try {
+      await writeFile(tmp, body, { mode: 0o640 });
+      await rename(tmp, target);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async getDocument(requestId: string, name: string): Promise<{ body: Buffer; contentType: string } | null> {
+    try {
+      return { body: await readFile(this.inside(documentKey(requestId, name))), contentType: documentType(name) };
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
     }
   }
 

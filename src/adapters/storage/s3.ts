@@ -11,7 +11,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { PhotoKind } from '../../domain/types';
+import type { UploadKind } from '../../domain/types';
 import {
   assertHeadBytes,
   assertKeyOf,
@@ -19,6 +19,8 @@ import {
   assertRequestId,
   buildKey,
   DEFAULT_MAX_PHOTO_BYTES,
+  documentKey,
+  documentType,
   normaliseContentType,
   parseKey,
 } from './keys';
@@ -49,7 +51,8 @@ export interface S3StorageOptions {
 /**
  * Photos in an S3 bucket, same key layout as LocalStorage (under an optional prefix). Uses only PutObject,
  * ListObjectsV2, DeleteObject and ranged GetObject, so any S3-compatible store works. The API needs
- * s3:PutObject, s3:ListBucket and s3:DeleteObject; the worker's photo check s3:ListBucket and s3:GetObject.
+ * s3:PutObject, s3:ListBucket and s3:DeleteObject, and s3:GetObject for the service report page; the worker's photo
+ * check s3:ListBucket and s3:GetObject, and s3:PutObject to store the service report.
  */
 export class S3Storage implements PhotoStorage {
   readonly client: S3Client;
@@ -68,7 +71,7 @@ export class S3Storage implements PhotoStorage {
     this.client = opts.client ?? new S3Client(clientConfig(opts));
   }
 
-  async put(requestId: string, kind: PhotoKind, body: PhotoBody, contentType: string): Promise<StoredPhoto> {
+  async put(requestId: string, kind: UploadKind, body: PhotoBody, contentType: string): Promise<StoredPhoto> {
     assertKind(kind);
     return putByStaging(this, requestId, kind, body, contentType);
   }
@@ -192,6 +195,32 @@ export class S3Storage implements PhotoStorage {
       if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) throw new PhotoNotFoundError(key);
       // S3 answers a range on a zero-byte object with 416: the object exists and is empty.
       if (name === 'InvalidRange' || status === 416) return Buffer.alloc(0);
+      throw e;
+    }
+  }
+
+  async putDocument(requestId: string, name: string, body: Buffer): Promise<void> {
+    // A small body in memory: the SDK retries it itself. PutObject replaces atomically.
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.prefix + documentKey(requestId, name),
+        Body: body,
+        ContentType: documentType(name),
+      }),
+    );
+  }
+
+  async getDocument(requestId: string, name: string): Promise<{ body: Buffer; contentType: string } | null> {
+    const key = documentKey(requestId, name);
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      const data = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
+      return { body: Buffer.from(data.buffer, data.byteOffset, data.length), contentType: documentType(name) };
+    } catch (e) {
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const errName = (e as { name?: string }).name;
+      if (errName === 'NoSuchKey' || errName === 'NotFound' || status === 404) return null;
       throw e;
     }
   }

@@ -1,10 +1,11 @@
-import type { PhotoKind } from '../../domain/types';
+import type { UploadKind } from '../../domain/types';
 
 /** One stored photo object. */
 export interface StoredPhoto {
   /** Storage key, `<requestId>/<kind>/<sha256>.<ext>`; pass it back to `head`. */
   key: string;
-  kind: PhotoKind;
+  /** A visit photo's kind, or `invoice` (proof of purchase, lifecycle 4): list() returns both. */
+  kind: UploadKind;
   /** Bytes. */
   size: number;
   /** Hex SHA-256 of the content (also the file name: identical re-uploads land on the same key). */
@@ -28,7 +29,7 @@ export interface StagedPhoto {
    * Files the bytes as `<requestId>/<kind>/<sha256>.<ext>`. `created` is false when the same bytes were already
    * stored there (nothing new written: an identical re-upload), so undoing this upload must not delete them.
    */
-  commit(kind: PhotoKind, contentType: string): Promise<StoredPhoto & { created: boolean }>;
+  commit(kind: UploadKind, contentType: string): Promise<StoredPhoto & { created: boolean }>;
   /** Drops the staged bytes. Safe to call again, and after commit (then a no-op). */
   discard(): Promise<void>;
 }
@@ -36,7 +37,7 @@ export interface StagedPhoto {
 /** Photo evidence store (docs/lifecycle.md, Photo evidence). Implementations: LocalStorage (dev, single host) and S3Storage. */
 export interface PhotoStorage {
   /** stage + commit: stores the bytes as a photo of `kind`. */
-  put(requestId: string, kind: PhotoKind, body: PhotoBody, contentType: string): Promise<StoredPhoto>;
+  put(requestId: string, kind: UploadKind, body: PhotoBody, contentType: string): Promise<StoredPhoto>;
   /**
    * Streams an upload into a staging area, hashing and sizing it on the way, never holding it in memory. More
    * than `maxBytes` (default: the storage's own limit) → PhotoTooLargeError; an error from `body` (e.g. a content
@@ -49,6 +50,13 @@ export interface PhotoStorage {
   list(requestId: string): Promise<StoredPhoto[]>;
   /** The first `bytes` bytes (fewer if the object is shorter), for content checks. PhotoNotFoundError if absent. */
   head(requestId: string, key: string, bytes: number): Promise<Buffer>;
+  /**
+   * Writes a document about the request (`service-report-1.json`, `….pdf`), replacing one of the same name:
+   * writing the same document again is harmless (activities retry). Readers never see half of it.
+   */
+  putDocument(requestId: string, name: string, body: Buffer): Promise<void>;
+  /** A stored document with its content type, or null when there is none of that name. */
+  getDocument(requestId: string, name: string): Promise<{ body: Buffer; contentType: string } | null>;
   /** Release sockets / handles (worker shutdown, tests). */
   close?(): Promise<void>;
 }
@@ -57,7 +65,7 @@ export interface PhotoStorage {
 export async function putByStaging(
   storage: Pick<PhotoStorage, 'stage'>,
   requestId: string,
-  kind: PhotoKind,
+  kind: UploadKind,
   body: PhotoBody,
   contentType: string,
 ): Promise<StoredPhoto> {

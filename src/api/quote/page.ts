@@ -5,7 +5,7 @@
  * script: the two buttons post the form to the same URL. Amounts are integers in fen, shown as yuan with two
  * decimals; times in the policy's time zone.
  */
-import { formatAmount } from '../../domain/charges';
+import { formatAmount, formatMoney } from '../../domain/charges';
 import type { ServiceRequestState } from '../../../workflows/messages';
 import { escapeHtml, layout, texts as ratingTexts, type Lang } from '../rating/page';
 
@@ -75,11 +75,6 @@ const TEXT = {
     invalidDetail: 'Please check that the link from your SMS is complete.',
   },
 } as const;
-
-/** An amount with its currency: "50.00 元" (zh, CNY), "CNY 50.00". */
-export function money(lang: Lang, amount: number, currency: string): string {
-  return lang === 'zh' && currency === 'CNY' ? `${formatAmount(amount)} 元` : `${currency} ${formatAmount(amount)}`;
-}
 
 const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
@@ -182,7 +177,7 @@ export function renderQuoteMessage(
     approved: [t.approved, t.approvedDetail],
     declined: [
       t.declined,
-      !fee ? t.declinedVisitFee : fee.amount > 0 ? t.declinedFee(money(lang, fee.amount, fee.currency)) : t.declinedNoFee,
+      !fee ? t.declinedVisitFee : fee.amount > 0 ? t.declinedFee(formatMoney(lang, fee.amount, fee.currency)) : t.declinedNoFee,
     ],
     answered: [t.answered, t.answeredDetail],
     expired: [t.expired, t.expiredDetail],

@@ -1,9 +1,11 @@
 /**
  * Photo evidence (docs/api.md, Upload photos): multipart upload by the assigned technician, fields `kind` and `file`
- * in either order, while a visit is under way or just done. The file streams to storage's staging area through the
- * whole-file image check (the declared type, and that type's complete structure) within the size limit and the
- * request's quota; once the whole body is in, it is filed under its kind and the workflow is told — if that fails,
- * the stored photo is removed again. Re-uploading identical bytes lands on the same key.
+ * in either order, while a visit is under way or just done; on lifecycle 4 also the purchase invoice (`invoice`,
+ * proof for the warranty) while the request is open, by the technician or the integration that started it. The
+ * file streams to storage's staging area through the whole-file image check (the declared type, and that type's
+ * complete structure) within the size limit and the request's quota; once the whole body is in, it is filed under
+ * its kind and the workflow is told — if that fails, the stored photo is removed again. Re-uploading identical
+ * bytes lands on the same key.
  */
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -18,8 +20,11 @@ import {
   type StoredPhoto,
 } from '../../adapters/storage/types';
 import { ImageFileCheck, type ImageType } from '../../domain/imageCheck';
-import { PHOTO_KINDS, type PhotoKind, type Status } from '../../domain/types';
-import { ApiError, badRequest, type FieldProblem } from '../errors';
+import { STATUSES, UPLOAD_KINDS, type Status, type UploadKind } from '../../domain/types';
+import type { Role } from '../../tokens';
+import type { ServiceRequestState } from '../../../workflows/messages';
+import { ApiError, badRequest, forbidden, type FieldProblem } from '../errors';
+import { principalOf } from '../plugins/auth';
 import { closeIfBodyPending } from '../plugins/security';
 import { UnavailableError } from '../port';
 import { COMMON_ERRORS, errorResponses, PATH_PARAM_ERRORS, RequestIdParams, StringEnum } from '../schemas/common';
@@ -35,7 +40,31 @@ export const DEFAULT_PHOTO_MAX_BYTES_PER_REQUEST = 60 * 1024 * 1024;
  * (workflows/lifecycle/aftercare.ts). Not before acceptance (`escalated` is the moment before re-dispatch), not once
  * closed or cancelled: those photos would be files nobody checks.
  */
-export const PHOTO_STATUSES: readonly Status[] = ['accepted', 'scheduled', 'on_site', 'on_hold', 'completed', 'follow_up'];
+export const PHOTO_STATUSES: readonly Status[] = [
+  'accepted',
+  'scheduled',
+  'on_site',
+  'on_hold',
+  // Lifecycle 4: the technician is on site while the customer decides on a quote; a repair waiting for parts has begun.
+  'quote_pending',
+  'waiting_parts',
+  'completed',
+  'follow_up',
+];
+
+/**
+ * Where a request takes the purchase invoice (lifecycle 4): every open status from `received` on — the customer
+ * or the CRM may send it at intake, the technician on site — but not once closed or cancelled.
+ */
+export const INVOICE_STATUSES: readonly Status[] = STATUSES.filter((s) => s !== 'closed' && s !== 'cancelled');
+/** The lifecycle that records an invoice as the warranty's proof. */
+export const INVOICE_SINCE = 4;
+
+/**
+ * What each role may upload: the assigned technician every kind; an integration (the CRM, at intake) only the
+ * invoice of a request it started — the visit's photos are the technician's evidence.
+ */
+const KINDS_BY_ROLE: Partial<Record<Role, readonly UploadKind[]>> = { technician: UPLOAD_KINDS, integration: ['invoice'] };
 
 const DECLARED: Record<string, ImageType> = {
   'image/jpeg': 'jpeg',
@@ -49,7 +78,7 @@ const DECLARED: Record<string, ImageType> = {
 
 const PhotoResponse = Type.Object({
   key: Type.String(),
-  kind: StringEnum(PHOTO_KINDS),
+  kind: StringEnum(UPLOAD_KINDS),
   size: Type.Integer(),
   sha256: Type.String(),
   contentType: Type.String(),
@@ -58,7 +87,7 @@ const PhotoResponse = Type.Object({
 
 /** Documented for OpenAPI; the multipart stream is checked in the handler, not by the JSON validator. */
 const MultipartDoc = Type.Object({
-  kind: StringEnum(PHOTO_KINDS, { description: 'Before or after the file' }),
+  kind: StringEnum(UPLOAD_KINDS, { description: 'Before or after the file; invoice: proof of purchase (lifecycle 4)' }),
   file: Type.String({ format: 'binary', description: 'JPEG, PNG, WebP or HEIC' }),
 });
 
@@ -82,14 +111,16 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
   app.post(
     '/v1/service-requests/:id/photos',
     {
-      config: { auth: { roles: ['technician'], technicianOwn: true } },
+      config: { auth: { roles: ['technician', 'integration'], technicianOwn: true } },
       validatorCompiler: (ctx) => (ctx.httpPart === 'body' ? () => true : opts.validatorCompiler(ctx)),
       schema: {
-        summary: 'Upload a photo: before, after, or the signed service report',
+        summary: 'Upload a photo: before, after, the signed service report, or the purchase invoice',
         description:
           `multipart/form-data with the fields \`kind\` and \`file\`, in either order (≤ ${Math.round(opts.maxBytes / 1048576)} MB; ` +
           `at most ${opts.maxPerRequest} photos and ${Math.round(opts.maxBytesPerRequest / 1048576)} MB per request). ` +
-          `Assigned technician only, from acceptance until the request closes.`,
+          `Before, after, signature: assigned technician only, from acceptance until the request closes. ` +
+          `Invoice (proof of purchase, lifecycle ${INVOICE_SINCE}): the assigned technician or the integration that started the request, ` +
+          `from receipt until it closes.`,
         tags: ['photos'],
         security: [{ bearer: [] }],
         consumes: ['multipart/form-data'],
@@ -100,11 +131,14 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
     },
     async (req, reply) => {
       const { id } = req.params;
+      const { role } = principalOf(req);
       // Before a byte of the body is read: multipart, the request's status, room in its quota.
       let room: Room;
+      let state: ServiceRequestState;
       try {
         if (!req.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send multipart/form-data with fields kind and file');
-        refuseStatus((await requests.get(id)).status);
+        state = await requests.get(id);
+        refuseUnlessAnyKind(state, role);
         room = roomLeft(await listStored(storage, id, req.log), opts);
         if (room.photos < 1 || room.bytes < 1) throw quotaExceeded(room.stored, opts);
       } catch (e) {
@@ -141,8 +175,8 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
 
       const problems: FieldProblem[] = [];
       const kind = kinds[0];
-      if (kind === undefined || !(PHOTO_KINDS as readonly string[]).includes(kind))
-        problems.push({ path: 'kind', message: `must be one of: ${PHOTO_KINDS.join(', ')}` });
+      if (kind === undefined || !(UPLOAD_KINDS as readonly string[]).includes(kind))
+        problems.push({ path: 'kind', message: `must be one of: ${UPLOAD_KINDS.join(', ')}` });
       else if (kinds.some((k) => k !== kind)) problems.push({ path: 'kind', message: 'was sent more than once, with different values' });
       if (!upload) problems.push({ path: 'file', message: 'is required' });
       if (problems.length || !upload) {
@@ -150,11 +184,17 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
         throw badRequest(problems);
       }
       const { staged, mimetype } = upload;
+      // Now the kind is known: whether this caller may upload it to this request as it stood.
+      const refused = kindRefusal(kind as UploadKind, state, role);
+      if (refused) {
+        await staged.discard();
+        throw refused;
+      }
 
       // Filed and told in one step, one upload of this request at a time (the quota holds against concurrent uploads).
       return exclusive(id, async () => {
         try {
-          const key = buildKey(id, kind as PhotoKind, staged.sha256, normaliseContentType(mimetype).ext);
+          const key = buildKey(id, kind as UploadKind, staged.sha256, normaliseContentType(mimetype).ext);
           const current = await listStored(storage, id, req.log);
           if (!current.some((p) => p.key === key)) {
             const left = roomLeft(current, opts);
@@ -162,12 +202,12 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
           }
           let stored: StoredPhoto & { created: boolean };
           try {
-            stored = await staged.commit(kind as PhotoKind, mimetype);
+            stored = await staged.commit(kind as UploadKind, mimetype);
           } catch (e) {
             throw storageError(e, req.log);
           }
           try {
-            await requests.signalPhoto(id, { kind: kind as PhotoKind, key: stored.key, at: new Date(now()).toISOString() });
+            await requests.signalPhoto(id, { kind: kind as UploadKind, key: stored.key, at: new Date(now()).toISOString() });
           } catch (e) {
             // The workflow does not know this photo: no file may stay behind (unless it was there before, announced).
             if (stored.created) {
@@ -180,7 +220,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox<PhotoRouteOptions> = async (
           req.log.info({ requestId: id, kind, key: stored.key, size: stored.size, created: stored.created }, 'photo stored');
           return reply.code(201).send({
             key: stored.key,
-            kind: kind as PhotoKind,
+            kind: kind as UploadKind,
             size: stored.size,
             sha256: stored.sha256,
             contentType: stored.contentType,
@@ -206,14 +246,37 @@ function roomLeft(stored: StoredPhoto[], opts: PhotoRouteOptions): Room {
   return { photos: opts.maxPerRequest - stored.length, bytes: Math.max(0, opts.maxBytesPerRequest - bytes), stored };
 }
 
-function refuseStatus(status: Status): void {
-  if (PHOTO_STATUSES.includes(status)) return;
+/**
+ * Before the body is read: refused when no kind this caller may upload is taken by the request as it stands.
+ * The answer is the first such kind's (a technician's visit photos first: the answer they always had).
+ */
+function refuseUnlessAnyKind(state: ServiceRequestState, role: Role): void {
+  const refusals = (KINDS_BY_ROLE[role] ?? []).map((kind) => kindRefusal(kind, state, role));
+  if (refusals.every((r) => r !== undefined)) throw refusals[0] ?? forbidden(`role ${role} may not upload photos`);
+}
+
+/** Why this caller may not upload `kind` to the request as it stands, or undefined when it may. */
+function kindRefusal(kind: UploadKind, state: ServiceRequestState, role: Role): ApiError | undefined {
+  const allowed = KINDS_BY_ROLE[role] ?? [];
+  if (!allowed.includes(kind)) return forbidden(`role ${role} may upload only kind ${allowed.join(', ')}, not ${kind}`, 'kind');
+  const { status } = state;
+  if (kind === 'invoice') {
+    const version = state.lifecycleVersion ?? 1;
+    if (version < INVOICE_SINCE) {
+      const message = `kind invoice: this request runs lifecycle version ${version}, which records no proof of purchase (from version ${INVOICE_SINCE})`;
+      return new ApiError(409, 'invalid_transition', message, [{ path: 'kind', message }]);
+    }
+    if (INVOICE_STATUSES.includes(status)) return undefined;
+    const message = `cannot upload an invoice to a request that is ${status}: it takes no more photos`;
+    return new ApiError(409, 'invalid_transition', message, [{ path: 'status', message }]);
+  }
+  if (PHOTO_STATUSES.includes(status)) return undefined;
   const why =
     status === 'closed' || status === 'cancelled'
       ? 'it takes no more photos'
       : 'the technician has not accepted the job yet (photos are of the visit)';
   const message = `cannot upload photos to a request that is ${status}: ${why} (allowed when ${PHOTO_STATUSES.join(', ')})`;
-  throw new ApiError(409, 'invalid_transition', message, [{ path: 'status', message }]);
+  return new ApiError(409, 'invalid_transition', message, [{ path: 'status', message }]);
 }
 
 function quotaExceeded(stored: StoredPhoto[], opts: PhotoRouteOptions): ApiError {

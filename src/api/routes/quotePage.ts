@@ -5,9 +5,9 @@
  * page (./ratingPage.ts), every failure is a friendly HTML page with a 4xx (or 503) status, never JSON or a
  * stack trace: 404 invalid link, 410 expired, 409 already answered (or no longer awaiting a decision).
  */
-import { htmlPage } from '../rating/htmlPage';
+import { customerPageErrors, htmlPage } from '../rating/htmlPage';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyError, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { ServiceRequestState } from '../../../workflows/messages';
 import { POLICY_DEFAULTS } from '../../domain/policy';
@@ -111,12 +111,7 @@ export const quotePageRoutes: FastifyPluginAsyncTypebox<QuotePageOptions> = asyn
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    const lang = pickLanguage(req.headers['accept-language']);
-    if (err.validation || (err.statusCode !== undefined && err.statusCode < 500)) return message(reply, lang, 'invalid');
-    req.log.error({ err }, 'quote page failed');
-    return message(reply, lang, 'unavailable');
-  });
+  app.setErrorHandler(customerPageErrors('quote page', message));
 
   app.get('/q/assets/quote.css', { config: { auth: false }, schema: { hide: true } }, async (_req, reply) =>
     reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(QUOTE_CSS),

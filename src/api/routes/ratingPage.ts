@@ -3,9 +3,9 @@
  * (urlencoded); `/r/assets/*`: its script and stylesheet. Every failure is a friendly HTML page with a 4xx
  * (or 503) status, never JSON or a stack trace.
  */
-import { htmlPage } from '../rating/htmlPage';
+import { customerPageErrors, htmlPage } from '../rating/htmlPage';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyError, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { ServiceRequestState } from '../../../workflows/messages';
 import { isRatingTokenError, verifyRatingToken } from '../../ratingLink';
@@ -69,12 +69,7 @@ export const ratingPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    const lang = pickLanguage(req.headers['accept-language']);
-    if (err.validation || (err.statusCode !== undefined && err.statusCode < 500)) return message(reply, lang, 'invalid');
-    req.log.error({ err }, 'rating page failed');
-    return message(reply, lang, 'unavailable');
-  });
+  app.setErrorHandler(customerPageErrors('rating page', message));
 
   const assetHeaders = { 'cache-control': 'public, max-age=3600' };
   app.get('/r/assets/rating.js', { config: { auth: false }, schema: { hide: true } }, async (_req, reply) =>

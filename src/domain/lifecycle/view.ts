@@ -89,6 +89,12 @@ const Warranty = Type.Object(
     terms: Type.String({ description: 'Product category whose terms applied (default: none listed)' }),
     covers: Type.Array(Str),
     extendedWarrantyNumber: Opt(Str),
+    proof: Opt(
+      Type.Object(
+        { invoicePhoto: Type.String({ description: 'Storage key of the invoice photo' }), at: Str },
+        { description: 'The latest invoice photo uploaded as proof of purchase (kind invoice); the judgement stays as made at intake' },
+      ),
+    ),
   },
   { description: 'Judged at intake from the purchase date (lifecycle 4)' },
 );
@@ -142,6 +148,12 @@ const ServiceReport = Type.Object(
     testRun: Type.Object({ done: Type.Boolean(), minutes: Opt(Type.Integer()) }),
     useExplained: Type.Boolean(),
     signaturePhoto: Opt(Str),
+    stored: Opt(
+      Type.Object(
+        { at: Str, linkExpiresAt: Str, pdf: Type.Boolean() },
+        { description: "Stored for the customer and linked in the completion SMS: when, the link's expiry, whether with a PDF" },
+      ),
+    ),
   },
   { description: 'The customer service report of the resolved visit (《客户服务报告》)' },
 );

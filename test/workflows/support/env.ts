@@ -14,6 +14,7 @@ import { FileCallCentre } from '../../../src/adapters/callcentre';
 import { FileDirectory } from '../../../src/adapters/directory';
 import { OutboxSmsProvider, readOutbox, SmsProviderError, type OutboxLine, type SmsMessage } from '../../../src/adapters/sms';
 import { LocalStorage } from '../../../src/adapters/storage';
+import type { ServiceReportDocument } from '../../../src/domain/serviceReport';
 import { loadPolicyFile } from '../../../src/policy';
 import { LINK_PATH, signRatingToken, type LinkPurpose } from '../../../src/ratingLink';
 import { loadCatalogue } from '../../../src/catalogue';
@@ -72,6 +73,8 @@ export interface BedOptions {
   server?: 'time-skipping' | 'dev';
   /** The lifecycle version requests start with (default CURRENT_LIFECYCLE): older ones, as if started before a deploy. */
   lifecycleVersion?: number;
+  /** Service report PDFs (default none, as on a worker without a CJK font). */
+  reportPdf?: (doc: ServiceReportDocument, lang: 'zh' | 'en') => Promise<Buffer>;
 }
 
 export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: BedOptions = {}): Promise<Bed> {
@@ -106,6 +109,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
       priceListFile: join(PROJECT_ROOT, 'catalogue', 'prices.yaml'),
       partsFile: join(PROJECT_ROOT, 'catalogue', 'parts.yaml'),
     }),
+    reportPdf: opts.reportPdf,
     logger: pino({ level: 'silent' }),
   };
   const workerOn = (queue: string, tuning?: { maxCachedWorkflows: number }) =>

@@ -336,8 +336,8 @@ export const ALL_PHOTOS = { before: JPEG, after: PNG, signature: PNG };
 // ── Rating link ─────────────────────────────────────────────────────────────────────────────────────
 /** The signed token in the rating link of the request's `completed` SMS. */
 export async function ratingToken(bed: Bed, h: Handle): Promise<string> {
-  const lines = await untilSms(bed, h, (l) => l.some((x) => x.kind === 'completed'), 'completed');
-  const completed = lines.find((x) => x.kind === 'completed') as OutboxLine;
+  const lines = await untilSms(bed, h, (l) => l.some((x) => x.kind.startsWith('completed')), 'completed');
+  const completed = lines.find((x) => x.kind.startsWith('completed')) as OutboxLine;
   const token = /https?:\/\/[^\s/]+\/r\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(completed.text)?.[1];
   if (!token) throw new Error(`no rating link in: ${completed.text}`);
   return token;

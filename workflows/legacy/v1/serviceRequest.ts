@@ -542,6 +542,7 @@ class ServiceRequestRun {
     );
 
     setHandler(photoUploadedSignal, (photo) => {
+      if (photo.kind === 'invoice') return; // lifecycle 4 only: the API never sends one here
       st.photos.push(photo);
       ctx.log('photo', `${photo.kind} ${photo.key}`);
     });
