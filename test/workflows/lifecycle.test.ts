@@ -31,5 +31,6 @@ test('happy path: received → dispatched → accepted → scheduled → on site
   expect(final.status).toBe('closed');
   expect(final.outcome).toBe('no_feedback');
   const kinds = (await bed.outbox()).map((l) => l.kind);
-  expect(kinds).toEqual(expect.arrayContaining(['received', 'assigned', 'tech_assignment', 'visit_booked', 'completed', 'survey']));
+  // Lifecycle 4: the completion SMS carries the service report's link (`completed_report`).
+  expect(kinds).toEqual(expect.arrayContaining(['received', 'assigned', 'tech_assignment', 'visit_booked', 'completed_report', 'survey']));
 });
