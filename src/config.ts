@@ -31,6 +31,11 @@ export interface Config {
   tokensFile: string;
   publicBaseUrl: string;
   ratingLinkSecret: string;
+  /**
+   * HMAC key of the customer key (CUSTOMER_KEY_SECRET; src/customers/keys.ts), which links a customer's requests
+   * without their phone. Must never change: a new key splits every customer's history.
+   */
+  customerKeySecret: string;
   sms: {
     provider: 'outbox' | 'webhook' | 'twilio' | 'aliyun';
     outboxFile: string;
@@ -102,6 +107,8 @@ export type TrustProxy = false | number | string[];
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
 /** Signs rating links in a loopback-only development setup; refused anywhere else. */
 export const DEV_RATING_LINK_SECRET = 'dev-only-rating-secret-change-me';
+/** Keys customers' phones in a loopback-only development setup; refused anywhere else (secretWeakness: a placeholder). */
+export const DEV_CUSTOMER_KEY_SECRET = 'dev-only-customer-key-secret-change-me';
 const MIN_SECRET_BYTES = 32;
 const MIN_SECRET_BITS = 128;
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -309,6 +316,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const weak = secretWeakness(ratingLinkSecret);
     if (weak) problems.push(`RATING_LINK_SECRET is too weak (${exposed}): ${weak}; e.g. openssl rand -hex 32`);
   }
+  // The customer key's secret: the same rules. Its own key, so nobody holding another secret can compute customer keys.
+  const explicitCustomerSecret = opt('CUSTOMER_KEY_SECRET');
+  const customerKeySecret = explicitCustomerSecret ?? DEV_CUSTOMER_KEY_SECRET;
+  if (exposed && explicitCustomerSecret === undefined) {
+    problems.push(
+      `CUSTOMER_KEY_SECRET must be set (${exposed}): it links a customer's requests by their phone; e.g. openssl rand -hex 32, then never change it`,
+    );
+  } else if (exposed) {
+    const weak = secretWeakness(customerKeySecret);
+    if (weak) problems.push(`CUSTOMER_KEY_SECRET is too weak (${exposed}): ${weak}; e.g. openssl rand -hex 32`);
+  }
+  if (customerKeySecret === ratingLinkSecret) problems.push('CUSTOMER_KEY_SECRET must differ from RATING_LINK_SECRET');
   // Webhook receivers hold their key: never the one that signs rating links, and no fallback to it.
   const callCentreWebhookUrl = url('CALL_CENTRE_WEBHOOK_URL');
   const callCentreWebhookSecret = opt('CALL_CENTRE_WEBHOOK_SECRET');
@@ -318,6 +337,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of ['SMS_WEBHOOK_SECRET', 'CALL_CENTRE_WEBHOOK_SECRET', 'ESCALATION_WEBHOOK_SECRET']) {
     if (opt(name) !== undefined && opt(name) === ratingLinkSecret)
       problems.push(`${name} must differ from RATING_LINK_SECRET (the receiver could sign rating links)`);
+    if (opt(name) !== undefined && opt(name) === customerKeySecret)
+      problems.push(`${name} must differ from CUSTOMER_KEY_SECRET (the receiver could compute customer keys from phone numbers)`);
   }
   if (production) {
     for (const name of ['SMS_WEBHOOK_URL', 'CALL_CENTRE_WEBHOOK_URL']) {
@@ -400,6 +421,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokensFile: file('AFTERCARE_TOKENS', 'policy/tokens.demo.json'),
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`) ?? '',
     ratingLinkSecret,
+    customerKeySecret,
     sms: {
       provider: smsProvider,
       outboxFile: file('SMS_OUTBOX_FILE', 'var/sms-outbox.jsonl'),

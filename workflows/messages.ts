@@ -8,7 +8,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { ACTIONS, type Action, type ActionArgs } from '../src/domain/lifecycle/actions';
 import type { ResolvedPolicy } from '../src/domain/policyTypes';
 import type { PhotoKind, ServiceRequestInput, UploadKind } from '../src/domain/types';
-import type { ServiceRequestView } from '../src/domain/lifecycle/view';
+import type { EarlierRequest, ServiceRequestView } from '../src/domain/lifecycle/view';
 
 export const SERVICE_REQUEST_WORKFLOW = 'serviceRequest';
 
@@ -35,7 +35,14 @@ export interface ServiceRequestStart {
    * requests started before owners were recorded: those are for ops only.
    */
   owner?: string;
+  /**
+   * The customer's earlier requests, looked up by the API at intake (customer history). Only copied into the
+   * state (`earlierRequests`); absent when not looked up (requests from before it, or visibility down at intake).
+   */
+  history?: EarlierRequest[];
 }
+
+export type { EarlierRequest };
 
 /** The request as callers see it (version 1 of the HTTP state); the workflow's internals stay inside. */
 export type ServiceRequestState = ServiceRequestView;

@@ -32,6 +32,8 @@ Channel=Keyword
 Owner=Keyword
 LifecycleVersion=Int
 Warranty=Keyword
+CustomerKey=Keyword
+ProductKey=Keyword
 '
 
 log() { echo "temporal-setup: $*"; }

@@ -14,13 +14,19 @@ export function genReqId(req: IncomingMessage): string {
   return typeof h === 'string' && REQUEST_ID.test(h) ? h : randomUUID();
 }
 
-/** Path only; a customer link's token (`/r/`, `/q/`, `/report/`) becomes `…`: `/report/<token>/pdf` → `/report/…/pdf`. */
+/**
+ * Path only; a customer link's token (`/r/`, `/q/`, `/report/`) becomes `…`: `/report/<token>/pdf` → `/report/…/pdf`,
+ * and so does a customer's phone: `/v1/customers/<phone>/service-requests` → `/v1/customers/…/service-requests`.
+ */
 export function safeUrl(url: string | undefined): string {
   const path = (url ?? '').split('?')[0] ?? '';
-  // Customer-link tokens and the UI's codec key travel in the path; neither belongs in logs.
+  // Customer-link tokens, the UI's codec key and customers' phones travel in the path; none belongs in logs.
+  // The phone is masked after any `customers` segment, whatever the case or slashes around it (a mistyped path is
+  // logged too), and in any spelling: URL-encoded (`%2B86%20138…`) it would slip past the logger's mobile mask.
   return path
     .replace(/^\/(r|q|report)\/(?!assets\/)[^/]+/, '/$1/…')
     .replace(/^\/codec\/(?!encode$|decode$)[^/]+/, '/codec/…')
+    .replace(/(\/customers)((?:\/|%2F)+)[^/]+/gi, '$1$2…')
     .slice(0, 200);
 }
 

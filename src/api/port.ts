@@ -4,7 +4,7 @@
  */
 import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import type { RequestType, ServiceRequestInput, Status, Urgency } from '../domain/types';
-import type { PhotoUpload, ServiceRequestState } from '../../workflows/messages';
+import type { EarlierRequest, PhotoUpload, ServiceRequestState } from '../../workflows/messages';
 
 export interface StartOptions {
   /** Workflow id, `sr-…`. */
@@ -16,6 +16,14 @@ export interface StartOptions {
    * attribute. A request with this id owned by anyone else is a KeyConflictError, never its state.
    */
   owner: string;
+  /**
+   * Customer history (src/customers/keys.ts): the `CustomerKey` and `ProductKey` search attributes, set at start and
+   * never changed. Absent when the API has no CUSTOMER_KEY_SECRET (route tests that need none).
+   */
+  customerKey?: string;
+  productKey?: string;
+  /** The customer's earlier requests found at intake, for the state's `earlierRequests`; absent when not looked up. */
+  history?: EarlierRequest[];
 }
 
 export interface StartResult {
@@ -34,6 +42,10 @@ export interface ListFilter {
   escalated?: boolean;
   /** Only requests this integration started (`Owner` search attribute). */
   owner?: string;
+  /** One customer's requests (`CustomerKey`: the keyed hash of their phone, never the phone). */
+  customerKey?: string;
+  /** `ProductKey` is one of these (`SN:<serial>`, `MODEL:<model>`: src/customers/keys.ts). */
+  productKey?: readonly string[];
 }
 
 export interface RequestSummary {
@@ -50,6 +62,11 @@ export interface RequestSummary {
   execution: string;
   startedAt: string;
   closedAt?: string;
+  /**
+   * The `ProductKey` search attribute, for intake's `sameProduct`. Internal: the HTTP summary schema has no such field,
+   * so list responses leave it out (their serializer writes only the schema's fields).
+   */
+  productKey?: string;
 }
 
 export interface ListPage {

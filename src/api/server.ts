@@ -15,6 +15,7 @@ import { metricsPlugin } from '../metrics/api';
 import type { ReportSource } from '../reports/fetch';
 import type { PhotoStorage } from '../adapters/storage/types';
 import type { Catalogue } from '../catalogue';
+import { DEFAULT_HISTORY_LOOKUP_MS } from '../customers/history';
 import type { Config, TrustProxy } from '../config';
 import type { Logger } from '../logger';
 import type { TokenStore } from '../tokens';
@@ -33,6 +34,7 @@ import { servicesPlugin } from './plugins/services';
 import { createValidatorCompiler } from './plugins/validation';
 import type { ServiceRequestsPort } from './port';
 import { codecRoutes } from './routes/codec';
+import { customerRoutes } from './routes/customers';
 import { feedbackRoutes } from './routes/feedback';
 import { reportRoutes } from './routes/reports';
 import { healthRoutes } from './routes/health';
@@ -62,6 +64,8 @@ export interface ServerLimits {
   authFailureWindowMs: number;
   /** Requests per minute per rating token (rating page, feedback). */
   ratingTokenPerMinute: number;
+  /** How long intake waits for the customer's earlier requests before it starts the request without them (ms). */
+  historyLookupMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -74,6 +78,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   authFailuresPerWindow: DEFAULT_AUTH_FAILURES,
   authFailureWindowMs: DEFAULT_AUTH_FAILURE_WINDOW_MS,
   ratingTokenPerMinute: DEFAULT_RATING_TOKEN_RATE_LIMIT,
+  historyLookupMs: DEFAULT_HISTORY_LOOKUP_MS,
 };
 
 export type ApiServer = FastifyInstance<
@@ -85,8 +90,11 @@ export type ApiServer = FastifyInstance<
 >;
 
 export interface ServerDeps {
-  /** `trustProxy` (TRUST_PROXY) decides which address a request comes from, for the per-IP limits. Default false. */
-  config: Pick<Config, 'publicBaseUrl' | 'ratingLinkSecret'> & Partial<Pick<Config, 'trustProxy' | 'photoQuota'>>;
+  /**
+   * `trustProxy` (TRUST_PROXY) decides which address a request comes from, for the per-IP limits. Default false.
+   * `customerKeySecret` (CUSTOMER_KEY_SECRET) turns customer history on (src/api.ts always passes it; tests may not).
+   */
+  config: Pick<Config, 'publicBaseUrl' | 'ratingLinkSecret'> & Partial<Pick<Config, 'trustProxy' | 'photoQuota' | 'customerKeySecret'>>;
   logger: Logger;
   requests: ServiceRequestsPort;
   storage: PhotoStorage;
@@ -158,6 +166,9 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
       now: deps.clock ?? Date.now,
       ratingLinkSecret: deps.config.ratingLinkSecret,
       ...(deps.catalogue ? { catalogue: deps.catalogue } : {}),
+      ...(deps.config.customerKeySecret
+        ? { customerHistory: { secret: deps.config.customerKeySecret, lookupTimeoutMs: limits.historyLookupMs } }
+        : {}),
     },
   });
   await app.register(securityPlugin, {
@@ -174,6 +185,7 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
 
   await app.register(healthRoutes);
   await app.register(serviceRequestRoutes);
+  if (deps.config.customerKeySecret) await app.register(customerRoutes);
   await app.register(transitionRoutes);
   await app.register(photoRoutes, {
     maxBytes: limits.photoMaxBytes,

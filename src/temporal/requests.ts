@@ -146,6 +146,14 @@ function lit(value: string, allowed?: readonly string[]): string {
   return `'${value}'`;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const SAFE_PRODUCT_KEY = /^(SN|MODEL):[^\s'"`\\\u0000-\u001f\u007f]{1,100}$/u;
+/** Quotes a product key: it holds caller text (a model), so no whitespace, quotes, backslashes or control characters. */
+function productLit(key: string): string {
+  if (!SAFE_PRODUCT_KEY.test(key)) throw new Error('refusing unsafe product key in a visibility query');
+  return `'${key}'`;
+}
+
 /** Quotes an integration's name (the token file refuses quotes, backslashes and control characters in it). */
 function ownerLit(name: string): string {
   if (!INTEGRATION_NAME_PATTERN.test(name)) throw new Error('refusing unsafe owner in a visibility query');
@@ -155,6 +163,12 @@ function ownerLit(name: string): string {
 export function buildListQuery(filter: ListFilter): string {
   const clauses = [`WorkflowType = ${lit(SERVICE_REQUEST_WORKFLOW)}`];
   if (filter.owner !== undefined) clauses.push(`${SA.Owner.name} = ${ownerLit(filter.owner)}`);
+  // The customer key is hex, the product keys normalised: quoted and checked all the same.
+  if (filter.customerKey !== undefined) clauses.push(`${SA.CustomerKey.name} = ${lit(filter.customerKey)}`);
+  if (filter.productKey !== undefined) {
+    if (filter.productKey.length === 0) throw new Error('refusing an empty product filter');
+    clauses.push(`${SA.ProductKey.name} IN (${filter.productKey.map(productLit).join(', ')})`);
+  }
   if (filter.status) clauses.push(`${SA.ServiceStatus.name} = ${lit(filter.status, STATUSES)}`);
   if (filter.urgency) clauses.push(`${SA.Urgency.name} = ${lit(filter.urgency, URGENCIES)}`);
   if (filter.type) clauses.push(`${SA.RequestType.name} = ${lit(filter.type, REQUEST_TYPES)}`);
@@ -188,7 +202,10 @@ export class TemporalRequests implements ServiceRequestsPort {
     this.updateTimeoutMs = opts.updateTimeoutMs ?? 30_000;
   }
 
-  async start(input: ServiceRequestInput, { requestId, bodyHash, owner }: StartOptions): Promise<StartResult> {
+  async start(
+    input: ServiceRequestInput,
+    { requestId, bodyHash, owner, customerKey, productKey, history }: StartOptions,
+  ): Promise<StartResult> {
     const startAttemptId = randomUUID();
     const start: ServiceRequestStart = {
       requestId,
@@ -198,6 +215,7 @@ export class TemporalRequests implements ServiceRequestsPort {
       startAttemptId,
       lifecycleVersion: CURRENT_LIFECYCLE,
       owner,
+      ...(history ? { history } : {}),
     };
     const startWorkflowOperation = new WithStartWorkflowOperation(SERVICE_REQUEST_WORKFLOW, {
       workflowId: requestId,
@@ -216,6 +234,9 @@ export class TemporalRequests implements ServiceRequestsPort {
         { key: SA.EscalationLevel, value: 0 },
         { key: SA.Owner, value: owner },
         { key: SA.LifecycleVersion, value: CURRENT_LIFECYCLE },
+        // Customer history: keyed hash of the phone and the product, never the phone itself.
+        ...(customerKey ? [{ key: SA.CustomerKey, value: customerKey }] : []),
+        ...(productKey ? [{ key: SA.ProductKey, value: productKey }] : []),
       ],
     });
     try {
@@ -305,6 +326,7 @@ export class TemporalRequests implements ServiceRequestsPort {
       const startMs = optionalTsToMs(raw.startTime);
       const closeMs = optionalTsToMs(raw.closeTime);
       const score = sa.get(SA.SatisfactionScore);
+      const productKey = sa.get(SA.ProductKey);
       return {
         requestId,
         ticket: ticketNumber(requestId),
@@ -318,6 +340,7 @@ export class TemporalRequests implements ServiceRequestsPort {
         execution: EXECUTION_STATUS[raw.status ?? 0] ?? 'UNKNOWN',
         startedAt: new Date(startMs ?? 0).toISOString(),
         ...(closeMs !== undefined ? { closedAt: new Date(closeMs).toISOString() } : {}),
+        ...(productKey ? { productKey } : {}),
       };
     });
     const token = resp.nextPageToken;

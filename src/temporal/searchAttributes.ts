@@ -19,6 +19,13 @@ export const SA = {
   LifecycleVersion: defineSearchAttributeKey('LifecycleVersion', SearchAttributeType.INT),
   /** Lifecycle 4: in_warranty, out_of_warranty, or not_covered (in warranty, but the fault cause is excluded). */
   Warranty: defineSearchAttributeKey('Warranty', SearchAttributeType.KEYWORD),
+  /**
+   * Customer history: a keyed hash of the customer's phone (src/customers/keys.ts; never the phone itself) and the
+   * product (`SN:<serial>` or `MODEL:<model>`). Set by the API at start, never changed; absent on requests from before.
+   * The dev server's SQL visibility has 10 Keyword slots: with these two, 9 are used.
+   */
+  CustomerKey: defineSearchAttributeKey('CustomerKey', SearchAttributeType.KEYWORD),
+  ProductKey: defineSearchAttributeKey('ProductKey', SearchAttributeType.KEYWORD),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);

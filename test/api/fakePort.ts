@@ -5,9 +5,10 @@
  * the checks and the status it leads to (test/workflows/lifecycle-table.test.ts runs the same table through
  * both). Requests run the current lifecycle unless seeded with another `lifecycleVersion`; a consultation
  * starts at first-line handling, its visit clocks starting only when a visit is needed. Idempotent starts compare body
- * hashes and owners; keyed updates behave like Temporal and the workflow (a known update id answers with its first
- * result; a caller's key reused for the action with another body is refused, IdempotencyConflict); and
- * `unavailable = true` makes every call fail like Temporal down.
+ * hashes and owners; lists come newest first and filter on the customer history keys a request started with; keyed
+ * updates behave like Temporal and the workflow (a known update id answers with its first result; a caller's key
+ * reused for the action with another body is refused, IdempotencyConflict); and `unavailable = true` makes every
+ * call fail like Temporal down.
  */
 import { LIFECYCLE, leadsTo, problems, refusal, type Action, type ActionArgs, type ActionBody } from '../../src/domain/lifecycle/actions';
 import { priceLines, type Catalogue } from '../../src/catalogue';
@@ -51,6 +52,8 @@ const takenBy = (a: Record<string, unknown>): { by?: string } => {
 export class FakePort implements ServiceRequestsPort {
   readonly states = new Map<string, ServiceRequestState>();
   readonly inputs = new Map<string, ServiceRequestInput>();
+  /** The customer history search attributes each request started with (StartOptions.customerKey / productKey). */
+  readonly searchKeys = new Map<string, { customerKey?: string; productKey?: string }>();
   readonly calls: Call[] = [];
   readonly usedTokenIds = new Set<string>();
   /** Per request: update id → the first result (Temporal's dedupe). */
@@ -114,6 +117,7 @@ export class FakePort implements ServiceRequestsPort {
       return { created: false, state: structuredClone(existing) };
     }
     this.inputs.set(opts.requestId, input);
+    this.searchKeys.set(opts.requestId, { customerKey: opts.customerKey, productKey: opts.productKey });
     // Lifecycle 3: a consultation is handled by the hotline first; its visit clocks start when a visit is needed.
     const firstLine = input.type === 'consultation' && CURRENT_LIFECYCLE >= 3;
     const state = this.seed({
@@ -127,6 +131,7 @@ export class FakePort implements ServiceRequestsPort {
       owner: opts.owner,
       ...(input.externalId ? { externalId: input.externalId } : {}),
       deadlines: firstLine ? [] : [this.dispatchDeadline(1)],
+      ...(opts.history ? { earlierRequests: structuredClone(opts.history) } : {}),
     });
     return { created: true, state };
   }
@@ -161,15 +166,21 @@ export class FakePort implements ServiceRequestsPort {
       offset = Number(Buffer.from(cursor, 'base64url').toString());
       if (!Number.isInteger(offset) || offset < 0) throw new InvalidCursorError();
     }
-    const all = [...this.states.values()].filter(
-      (s) =>
-        (!filter.status || s.status === filter.status) &&
-        (!filter.urgency || s.urgency === filter.urgency) &&
-        (!filter.type || s.type === filter.type) &&
-        (!filter.technicianId || s.technicianId === filter.technicianId) &&
-        (filter.owner === undefined || s.owner === filter.owner) &&
-        (filter.escalated === undefined || s.escalationLevel > 0 === filter.escalated),
-    );
+    const keys = (id: string) => this.searchKeys.get(id) ?? {};
+    // Newest first, as visibility lists open requests.
+    const all = [...this.states.values()]
+      .reverse()
+      .filter(
+        (s) =>
+          (filter.customerKey === undefined || keys(s.requestId).customerKey === filter.customerKey) &&
+          (filter.productKey === undefined || filter.productKey.includes(keys(s.requestId).productKey ?? '')) &&
+          (!filter.status || s.status === filter.status) &&
+          (!filter.urgency || s.urgency === filter.urgency) &&
+          (!filter.type || s.type === filter.type) &&
+          (!filter.technicianId || s.technicianId === filter.technicianId) &&
+          (filter.owner === undefined || s.owner === filter.owner) &&
+          (filter.escalated === undefined || s.escalationLevel > 0 === filter.escalated),
+      );
     const page = all.slice(offset, offset + pageSize);
     const next = offset + pageSize < all.length ? Buffer.from(String(offset + pageSize)).toString('base64url') : undefined;
     return {
@@ -184,6 +195,7 @@ export class FakePort implements ServiceRequestsPort {
         breachedDeadlines: [],
         execution: 'RUNNING',
         startedAt: s.receivedAt,
+        ...(keys(s.requestId).productKey ? { productKey: keys(s.requestId).productKey } : {}),
       })),
       ...(next ? { nextCursor: next } : {}),
     };

@@ -1,7 +1,8 @@
 /**
- * The API with every optional route on (daily report, PII codec endpoint with a URL key, /metrics) over the fake
- * port, seeded with requests in the states the routes care about: what the OpenAPI checks (healthDocs.test.ts)
- * and the schema-driven fuzz run (openapi-fuzz.test.ts) look at. Same tokens, clock and log capture as support.ts.
+ * The API with every optional route on (daily report, PII codec endpoint with a URL key, /metrics, customer history)
+ * over the fake port, seeded with requests in the states the routes care about: what the OpenAPI checks
+ * (healthDocs.test.ts) and the schema-driven fuzz run (openapi-fuzz.test.ts) look at. Same tokens, clock and log
+ * capture as support.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { createLogger } from '../../src/logger';
 import { computeDailyReport, dayBounds } from '../../src/reports/daily';
 import { ReportUnavailableError, type ReportSource } from '../../src/reports/fetch';
 import { FakePort } from './fakePort';
-import { allLogLines, NOW, ratingToken, SECRET, tokenStore } from './support';
+import { allLogLines, CUSTOMER_SECRET, NOW, ratingToken, SECRET, tokenStore } from './support';
 
 export const CODEC_TOKEN = 'fuzz-codec-url-token-0123456789';
 export const METRICS_TOKEN = 'fuzz-metrics-token-0123456789';
@@ -106,7 +107,7 @@ export async function makeFullApp(opts: { limits?: Partial<ServerLimits>; level?
   });
   const storageDir = mkdtempSync(join(tmpdir(), 'aftercare-fullapp-'));
   const app = await buildServer({
-    config: { publicBaseUrl: 'http://localhost:3000', ratingLinkSecret: SECRET },
+    config: { publicBaseUrl: 'http://localhost:3000', ratingLinkSecret: SECRET, customerKeySecret: CUSTOMER_SECRET },
     logger,
     requests: port,
     storage: new LocalStorage(storageDir),

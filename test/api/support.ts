@@ -15,6 +15,8 @@ import { FakePort } from './fakePort';
 
 export const NOW = Date.parse('2025-06-01T02:00:00.000Z');
 export const SECRET = 'test-rating-secret-0123456789';
+/** CUSTOMER_KEY_SECRET of the apps with customer history on (v4App, fullApp). */
+export const CUSTOMER_SECRET = 'test-customer-key-secret-0123456789';
 
 export const TOKENS = {
   integration: 'test-integration-token-0001',

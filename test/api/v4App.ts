@@ -1,20 +1,21 @@
 /**
  * The API for lifecycle 4's route tests: the fake port pricing from the repository's price list and parts
  * catalogue (catalogue/), the same catalogue in `app.services.catalogue`, and support.ts's tokens plus the
- * `warehouse` and `callcentre` roles. Same clock, rating secret and log capture (no PII in logs) as support.ts.
+ * `warehouse` and `callcentre` roles; customer history on. Same clock, rating secret and log capture (no PII in logs)
+ * as support.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStorage } from '../../src/adapters/storage/local';
-import { buildServer, type ApiServer } from '../../src/api/server';
+import { buildServer, type ApiServer, type ServerLimits } from '../../src/api/server';
 import { loadCatalogue, type Catalogue } from '../../src/catalogue';
 import { createLogger } from '../../src/logger';
 import { signRatingToken } from '../../src/ratingLink';
 import { computeDailyReport } from '../../src/reports/daily';
 import { parseTokens, TokenStore } from '../../src/tokens';
 import { FakePort } from './fakePort';
-import { allLogLines, NOW, SECRET, TOKENS } from './support';
+import { allLogLines, CUSTOMER_SECRET, NOW, SECRET, TOKENS } from './support';
 
 export const V4_TOKENS = {
   ...TOKENS,
@@ -34,7 +35,7 @@ export interface V4App {
   close(): Promise<void>;
 }
 
-export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean } = {}): Promise<V4App> {
+export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean; limits?: Partial<ServerLimits> } = {}): Promise<V4App> {
   const port = new FakePort();
   port.now = () => NOW;
   port.catalogue = catalogue;
@@ -52,7 +53,7 @@ export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean }
   const timeZone = opts.timeZone ?? 'Asia/Shanghai';
   const storage = new LocalStorage(dir);
   const app = await buildServer({
-    config: { publicBaseUrl: 'http://localhost:3000', ratingLinkSecret: SECRET },
+    config: { publicBaseUrl: 'http://localhost:3000', ratingLinkSecret: SECRET, customerKeySecret: CUSTOMER_SECRET },
     logger: createLogger('info', { write: (line: string) => void allLogLines.push(line) }),
     requests: port,
     storage,
@@ -69,6 +70,7 @@ export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean }
       ipRateLimitPerMinute: 1_000_000,
       authFailuresPerWindow: 1_000_000,
       ratingTokenPerMinute: 1_000_000,
+      ...opts.limits,
     },
   });
   return {

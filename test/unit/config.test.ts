@@ -104,7 +104,14 @@ const STRONG = '653403fabc48d26d7e9d926b4f3a790dccd40c64f7da301b58a8cd83113228da
 const STRONG_B64 = 'hMifyMuPsihjln+Bo5DObe2fRHmktVZg96qd0zSTwzk=';
 const OTHER_STRONG = 'da1457c0a64e24c819e6768cdf576e1d75f76d65d30f361efa75261767bc4f75';
 const THIRD_STRONG = 'JW_rrYAeoo7lkUduya_jslj6R6aXtQUO-secret-for-the-call-centre';
-const PROD = { NODE_ENV: 'production', RATING_LINK_SECRET: STRONG, METRICS_TOKEN: 'metrics-scrape-token-0123456789' };
+/** CUSTOMER_KEY_SECRET wherever the rating secret is checked (its own rules: config-customer-key.test.ts). */
+const CUSTOMER_STRONG = '8c2e71d04b9f36a5e1d7c08b42f9a63e5d1b7c94a0e26f83b5c9d14e7a02f6b8';
+const PROD = {
+  NODE_ENV: 'production',
+  RATING_LINK_SECRET: STRONG,
+  CUSTOMER_KEY_SECRET: CUSTOMER_STRONG,
+  METRICS_TOKEN: 'metrics-scrape-token-0123456789',
+};
 
 describe('loadConfig: listener and rating-link secret', () => {
   it('listens on loopback unless told otherwise; on all interfaces in production', () => {
@@ -124,7 +131,10 @@ describe('loadConfig: listener and rating-link secret', () => {
       { NODE_ENV: 'production', METRICS_TOKEN: PROD.METRICS_TOKEN },
     ]) {
       const problems = problemsOf(env);
-      expect({ env, problems }).toEqual({ env, problems: [expect.stringMatching(/^RATING_LINK_SECRET/)] });
+      expect({ env, problems }).toEqual({
+        env,
+        problems: [expect.stringMatching(/^RATING_LINK_SECRET/), expect.stringMatching(/^CUSTOMER_KEY_SECRET/)],
+      });
     }
   });
 
@@ -138,7 +148,7 @@ describe('loadConfig: listener and rating-link secret', () => {
     ['a placeholder', 'please-change-me-before-going-live-0123'],
   ])('refuses a weak RATING_LINK_SECRET beyond loopback (%s) with one message that does not echo it', (_what, secret) => {
     for (const env of [
-      { HOST: '0.0.0.0', RATING_LINK_SECRET: secret },
+      { HOST: '0.0.0.0', RATING_LINK_SECRET: secret, CUSTOMER_KEY_SECRET: CUSTOMER_STRONG },
       { ...PROD, RATING_LINK_SECRET: secret },
     ]) {
       const problems = problemsOf(env);
@@ -150,7 +160,7 @@ describe('loadConfig: listener and rating-link secret', () => {
 
   it('accepts strong secrets (openssl rand -hex 32 / -base64 32) anywhere, and any explicit secret on loopback', () => {
     for (const s of [STRONG, STRONG_B64]) {
-      expect(problemsOf({ HOST: '0.0.0.0', RATING_LINK_SECRET: s })).toEqual([]);
+      expect(problemsOf({ HOST: '0.0.0.0', RATING_LINK_SECRET: s, CUSTOMER_KEY_SECRET: CUSTOMER_STRONG })).toEqual([]);
       expect(problemsOf({ ...PROD, RATING_LINK_SECRET: s })).toEqual([]);
     }
     expect(loadConfig({ RATING_LINK_SECRET: 'worker-kill-secret' }).ratingLinkSecret).toBe('worker-kill-secret');

@@ -39,16 +39,19 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
   Owner: 'Keyword',
   LifecycleVersion: 'Int',
   Warranty: 'Keyword',
+  CustomerKey: 'Keyword',
+  ProductKey: 'Keyword',
 };
 
 /** Variables a user is told to set (README); the rest take their `${VAR:-default}`. */
 const USER_ENV = {
   RATING_LINK_SECRET: '653403fabc48d26d7e9d926b4f3a790dccd40c64f7da301b58a8cd83113228da', // openssl rand -hex 32
+  CUSTOMER_KEY_SECRET: '1f0c9a64e3b27d58c4a91e06b7d3f28a5c6e9b104d7a3f62e8c15b90a4d7e3f1', // openssl rand -hex 32
   METRICS_TOKEN: 'test-metrics-token-0123456789',
   AFTERCARE_CODEC_KEYS: 'k1:Jq3DXW2l8o3mZ2q8bq6z1eDq2v3m8v4z0A9o3uQzG8k=', // k1:$(openssl rand -base64 32)
 };
 /** Every variable compose itself requires (`${VAR:?…}`): a stack without one does not start. */
-const REQUIRED_ENV = ['RATING_LINK_SECRET', 'METRICS_TOKEN', 'AFTERCARE_CODEC_KEYS'] as const;
+const REQUIRED_ENV = ['RATING_LINK_SECRET', 'CUSTOMER_KEY_SECRET', 'METRICS_TOKEN', 'AFTERCARE_CODEC_KEYS'] as const;
 const without = (name: string): Env => Object.fromEntries(Object.entries(USER_ENV).filter(([k]) => k !== name));
 
 const DEPENDS_ON_CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
@@ -364,6 +367,7 @@ describe('docker-compose.yml: Aftercare worker and API', () => {
       'PHOTO_STORAGE_DIR',
       'NODE_ENV',
       'AFTERCARE_CODEC_KEYS',
+      'CUSTOMER_KEY_SECRET',
     ];
     for (const k of keys) {
       expect({ k, api: api[k] }).toEqual({ k, api: expect.any(String) });
@@ -387,6 +391,14 @@ describe('docker-compose.yml: Aftercare worker and API', () => {
 
   it('refuses to start without RATING_LINK_SECRET (no dev secret in production)', () => {
     expect(() => environmentOf(service('api'), {})).toThrow(/RATING_LINK_SECRET/);
+  });
+
+  it('requires CUSTOMER_KEY_SECRET and passes the same one to worker and API (customer keys must never change)', () => {
+    expect(() => environmentOf(service('api'), without('CUSTOMER_KEY_SECRET'))).toThrow(/CUSTOMER_KEY_SECRET/);
+    expect(() => environmentOf(service('worker'), without('CUSTOMER_KEY_SECRET'))).toThrow(/CUSTOMER_KEY_SECRET/);
+    expect(api.CUSTOMER_KEY_SECRET).toBe(USER_ENV.CUSTOMER_KEY_SECRET);
+    expect(worker.CUSTOMER_KEY_SECRET).toBe(USER_ENV.CUSTOMER_KEY_SECRET);
+    expect(loadConfig(api).customerKeySecret).toBe(USER_ENV.CUSTOMER_KEY_SECRET);
   });
 
   it('refuses to start without METRICS_TOKEN (no open /metrics in production), and passes it to the API', () => {
@@ -479,9 +491,9 @@ describe('deploy/temporal: setup job and dynamic config', () => {
       });
   }
 
-  it('registers exactly the 11 search attributes with their types', () => {
+  it('registers exactly the 13 search attributes with their types', () => {
     const entries = scriptSearchAttributes();
-    expect(entries).toHaveLength(11);
+    expect(entries).toHaveLength(13);
     expect(Object.fromEntries(entries)).toEqual(SEARCH_ATTRIBUTES);
   });
 

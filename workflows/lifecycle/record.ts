@@ -8,7 +8,7 @@ import type { EscalationLevel, Milestone, PhotoKind, Status } from '../../src/do
 import { ticketNumber } from '../../src/temporal/ids';
 import type { CandidateSummary } from '../../activities/contract';
 import type { FaultCause, PricedLine, PricedLines, WarrantyJudgement } from '../../src/domain/charges';
-import type { PhotoRecord, ServiceRequestStart } from '../messages';
+import type { EarlierRequest, PhotoRecord, ServiceRequestStart } from '../messages';
 import type { VisitReport } from '../../src/domain/serviceReport';
 
 export interface Assignment {
@@ -155,6 +155,8 @@ export interface RecordData {
   serviceReport?: ServiceReport;
   outcome?: Outcome;
   closedAt?: string;
+  /** The customer's earlier requests from the start input (customer history); absent when the API did not look them up. */
+  earlierRequests?: EarlierRequest[];
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -183,6 +185,8 @@ export class RequestRecord {
       quoteTokens: [],
       parts: [],
       payments: [],
+      // A copy of input data, nothing else: no command, so histories from before it replay unchanged.
+      ...(input.history ? { earlierRequests: input.history.map((e) => ({ ...e })) } : {}),
     };
   }
 

@@ -103,5 +103,6 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
     cancelReason: d.cancelReason,
     outcome: d.outcome,
     closedAt: d.closedAt,
+    earlierRequests: d.earlierRequests?.map((e) => defined({ ...e })),
   });
 }

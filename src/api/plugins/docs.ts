@@ -28,6 +28,7 @@ export const docsPlugin = fp<{ publicBaseUrl: string }>(
         },
         tags: [
           { name: 'service-requests', description: 'Start, read and list requests' },
+          { name: 'customers', description: "A customer's requests, found by their phone (ops)" },
           { name: 'transitions', description: 'Lifecycle actions (workflow updates)' },
           { name: 'photos', description: 'Evidence uploads' },
           { name: 'feedback', description: 'Customer rating' },

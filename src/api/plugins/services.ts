@@ -12,6 +12,11 @@ export interface Services {
   ratingLinkSecret: string;
   /** Price list and parts catalogue (src/catalogue/), loaded at start-up. Absent = not loaded (tests that need none). */
   catalogue?: Catalogue;
+  /**
+   * Customer history (src/customers/): the customer key's secret and how long intake waits for the earlier requests.
+   * Absent = off (route tests that need none): no keys at intake, no customer route.
+   */
+  customerHistory?: { secret: string; lookupTimeoutMs: number };
 }
 
 declare module 'fastify' {

@@ -1,6 +1,7 @@
 /** Start, read and list service requests (docs/api.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { customerAtIntake, withVisibleHistory } from '../../customers/history';
 import { badRequest, forbidden } from '../errors';
 import { intake } from '../intake';
 import { principalOf } from '../plugins/auth';
@@ -10,7 +11,7 @@ import { ListQuery, ServiceRequestBody, StartHeaders } from '../schemas/serviceR
 import { ListResponse, StateRef } from '../schemas/state';
 
 export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { requests, now } = app.services;
+  const { requests, now, customerHistory } = app.services;
 
   app.post(
     '/v1/service-requests',
@@ -35,12 +36,15 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       // The integration owns what it starts; its key keeps its ids apart from every other integration's.
-      const { name: owner, idPrefix } = principalOf(req);
+      const principal = principalOf(req);
+      const { name: owner, idPrefix } = principal;
       if (!idPrefix) throw forbidden('this token may not start requests');
       const checked = intake(req.body, { nowMs: now(), idempotencyKey: req.headers['idempotency-key'], idPrefix });
       if (!checked.ok) throw badRequest(checked.details);
       const { input, requestId, bodyHash } = checked;
-      const result = await requests.start(input, { requestId, bodyHash, owner });
+      // Customer history: the keys go into search attributes, the earlier requests into the start input (best effort).
+      const customer = customerHistory ? await customerAtIntake(requests, input, requestId, { ...customerHistory, log: req.log }) : {};
+      const result = await requests.start(input, { requestId, bodyHash, owner, ...customer });
       req.log.info(
         {
           requestId,
@@ -53,7 +57,7 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
         result.created ? 'service request started' : 'service request already exists (idempotent repeat)',
       );
       reply.header('location', `/v1/service-requests/${encodeURIComponent(requestId)}`);
-      return reply.code(result.created ? 201 : 200).send(result.state);
+      return reply.code(result.created ? 201 : 200).send(withVisibleHistory(result.state, principal));
     },
   );
 
@@ -73,7 +77,7 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     // The auth plugin read it already for integrations and technicians (to check they may see it).
-    async (req) => req.visibleState ?? requests.get(req.params.id),
+    async (req) => withVisibleHistory(req.visibleState ?? (await requests.get(req.params.id)), principalOf(req)),
   );
 
   app.get(

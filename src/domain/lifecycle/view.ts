@@ -158,6 +158,16 @@ const ServiceReport = Type.Object(
   { description: 'The customer service report of the resolved visit (《客户服务报告》)' },
 );
 
+/** One of the customer's earlier requests, as visibility listed it when this one was taken in (customer history). */
+export const EarlierRequest = Type.Object({
+  requestId: Str,
+  ticket: Str,
+  startedAt: Str,
+  status: Opt(StringEnum(STATUSES, { description: 'Its status when this request was taken in' })),
+  sameProduct: Type.Boolean({ description: 'The same unit (serial number), or the same model when neither names a serial' }),
+});
+export type EarlierRequest = Static<typeof EarlierRequest>;
+
 export const ServiceRequestState = Type.Object(
   {
     requestId: Str,
@@ -251,6 +261,13 @@ export const ServiceRequestState = Type.Object(
     cancelReason: Opt(Str),
     outcome: Opt(StringEnum(['closed', 'no_feedback', 'cancelled', 'quote_declined'] as const)),
     closedAt: Opt(Str),
+    earlierRequests: Opt(
+      Type.Array(EarlierRequest, {
+        description:
+          "The same customer's earlier requests (same phone), newest first, at most 10, found when this one was taken in; " +
+          '[] when there were none; absent when not looked up (requests from before, or visibility unavailable at intake)',
+      }),
+    ),
   },
   { $id: 'ServiceRequestState', description: "Current state of one request (the workflow's state query)" },
 );

@@ -47,7 +47,8 @@ export interface Bed {
   /** Numbers the SMS gateway cannot reach (it answers 503, retryable) until removed: an outage for them. */
   gatewayDown: Set<string>;
   outbox(): Promise<OutboxLine[]>;
-  start(over?: Partial<ServiceRequestInput>, policy?: ResolvedPolicy, id?: string): Promise<Handle>;
+  /** `extra`: more of the start input than the request and policy (e.g. the customer's `history`). */
+  start(over?: Partial<ServiceRequestInput>, policy?: ResolvedPolicy, id?: string, extra?: StartExtra): Promise<Handle>;
   /**
    * As if the workers were down: starts the request on a task queue nobody polls yet. `unpark()` then runs a
    * worker (same activities) on it, so whatever was sent meanwhile reaches the workflow in its first task.
@@ -61,6 +62,9 @@ export type Handle = Omit<Awaited<ReturnType<TestWorkflowEnvironment['client']['
   state(): Promise<ServiceRequestState>;
   result(): Promise<ServiceRequestState>;
 };
+
+/** Start input fields besides the request and its policy. */
+export type StartExtra = Partial<Omit<ServiceRequestStart, 'requestId' | 'request' | 'policy'>>;
 
 let seq = 0;
 
@@ -124,7 +128,13 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
   const worker = await workerOn(taskQueue);
   const running = worker.run();
   const parkedQueue = `${taskQueue}-parked`;
-  async function startOn(queue: string, over: Partial<ServiceRequestInput>, policy: ResolvedPolicy, id: string): Promise<Handle> {
+  async function startOn(
+    queue: string,
+    over: Partial<ServiceRequestInput>,
+    policy: ResolvedPolicy,
+    id: string,
+    extra: StartExtra = {},
+  ): Promise<Handle> {
     const input: ServiceRequestStart = {
       requestId: id,
       request: requestInput(over),
@@ -132,6 +142,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
       bodyHash: 'hash',
       startAttemptId: 'attempt-1',
       lifecycleVersion: opts.lifecycleVersion ?? CURRENT_LIFECYCLE,
+      ...extra,
     };
     const handle = await env.client.workflow.start(SERVICE_REQUEST_WORKFLOW, { workflowId: id, taskQueue: queue, args: [input] });
     return Object.assign(handle, { state: () => handle.query(stateQuery) }) as Handle;
@@ -146,7 +157,8 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     board,
     gatewayDown,
     outbox: () => readOutbox(outboxFile),
-    start: (over = {}, policy = defaultPolicy(), id = `sr-${randomUUID().slice(0, 8)}`) => startOn(taskQueue, over, policy, id),
+    start: (over = {}, policy = defaultPolicy(), id = `sr-${randomUUID().slice(0, 8)}`, extra = {}) =>
+      startOn(taskQueue, over, policy, id, extra),
     startParked: (over = {}, policy = defaultPolicy()) => startOn(parkedQueue, over, policy, `sr-${randomUUID().slice(0, 8)}`),
     async unpark() {
       // No sticky cache: a stopped worker's sticky queue would keep the next workflow task from the next worker.

@@ -20,7 +20,7 @@ import { PROJECT_ROOT } from '../../../src/temporal/binaries';
 import { ACTION_UPDATES, CURRENT_LIFECYCLE, photoUploadedSignal, type ServiceRequestState } from '../../../workflows/messages';
 import type { DeadlineState } from '../../../workflows/deadlines';
 import { makePng } from '../../support/images';
-import { createBed, RATING_SECRET, type Bed, type BedOptions, type Handle } from './env';
+import { createBed, RATING_SECRET, type Bed, type BedOptions, type Handle, type StartExtra } from './env';
 import { historyToJSON } from './historyJson';
 
 export const ZONE = 'Asia/Shanghai';
@@ -29,8 +29,8 @@ const EventType = temporal.api.enums.v1.EventType;
 // ── The bed, per file ──────────────────────────────────────────────────────────────────────────────
 export interface Suite {
   readonly bed: Bed;
-  /** Starts a request and remembers it for the after-each checks. */
-  start(over?: Partial<ServiceRequestInput>, policy?: ResolvedPolicy): Promise<Handle>;
+  /** Starts a request and remembers it for the after-each checks; `extra`: more start input (e.g. `history`). */
+  start(over?: Partial<ServiceRequestInput>, policy?: ResolvedPolicy, extra?: StartExtra): Promise<Handle>;
   /** Adds a request started some other way (bed.startParked) to the after-each checks. */
   track(h: Handle): Handle;
 }
@@ -71,9 +71,9 @@ export function useBed(opts: BedOptions = {}): Suite {
       if (!bed) throw new Error('bed not ready');
       return bed;
     },
-    async start(over, policy) {
+    async start(over, policy, extra) {
       if (!bed) throw new Error('bed not ready');
-      const h = await bed.start(over, policy);
+      const h = await bed.start(over, policy, undefined, extra);
       started.push(h);
       return h;
     },
