@@ -16,7 +16,7 @@ export const SERVICE_REQUEST_WORKFLOW = 'serviceRequest';
  * The lifecycle a request runs, fixed at its start. Requests started before versions were recorded run
  * version 1 (workflows/legacy/v1) until they close; see "Deploying a new lifecycle" in the README.
  */
-export const CURRENT_LIFECYCLE = 4;
+export const CURRENT_LIFECYCLE = 5;
 
 export interface ServiceRequestStart {
   /** Workflow id (`sr-…`). */
