@@ -74,6 +74,7 @@ export async function earlierRequests(
       ticket: i.ticket,
       startedAt: i.startedAt,
       ...(i.status ? { status: i.status } : {}),
+      ...(i.type ? { type: i.type } : {}),
       sameProduct: i.productKey === keys.productKey,
     }));
 }
