@@ -60,7 +60,8 @@ export interface EscalationNotice {
   /**
    * `warning` and `breach` have SMS kinds of their own; the others are paged as `ops_alert` (activities/escalate.ts).
    * Lifecycle 4: `parts_overdue`, a spare part's expected date passed (paged to the warehouse contact);
-   * `quote_expired`, nobody decided a quote by its expiry.
+   * `quote_expired`, nobody decided a quote by its expiry. Lifecycle 5: `repeat_repair`, a repair of the same product
+   * soon after an earlier one was fixed.
    */
   kind:
     | 'warning'
@@ -71,7 +72,8 @@ export interface EscalationNotice {
     | 'sms_failure'
     | 'callback_unreached'
     | 'parts_overdue'
-    | 'quote_expired';
+    | 'quote_expired'
+    | 'repeat_repair';
   contact: EscalationContact;
   milestone?: Milestone;
   dueAt?: string;

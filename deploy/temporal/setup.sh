@@ -34,6 +34,7 @@ LifecycleVersion=Int
 Warranty=Keyword
 CustomerKey=Keyword
 ProductKey=Keyword
+RepeatOf=Keyword
 '
 
 log() { echo "temporal-setup: $*"; }

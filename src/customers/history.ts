@@ -10,6 +10,7 @@ import { workflowIdFor } from '../temporal/ids';
 import type { Principal } from '../tokens';
 import type { ServiceRequestsPort, StartOptions } from '../api/port';
 import { customerKey, productKey } from './keys';
+import { lastFix } from '../domain/lifecycle/resolution';
 
 /** The state links this many of the customer's latest requests. */
 export const HISTORY_LIMIT = 10;
@@ -48,7 +49,9 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /**
  * The customer's requests other than `requestId`, newest first, at most HISTORY_LIMIT; undefined (and a warning
- * without the phone) when visibility fails or does not answer within `timeoutMs`.
+ * without the phone) when visibility fails or does not answer within `timeoutMs`. Repairs of the same product that
+ * were fixed also carry when and by whom (read from their state, within what is left of `timeoutMs`): lifecycle 5
+ * decides from them whether the new request is a repeat repair.
  */
 export async function earlierRequests(
   requests: ServiceRequestsPort,
@@ -56,16 +59,16 @@ export async function earlierRequests(
   requestId: string,
   opts: { timeoutMs: number; log: FastifyBaseLogger },
 ): Promise<EarlierRequest[] | undefined> {
+  const startedMs = Date.now();
   let items;
   try {
     // One more than shown: a retried intake finds its own request, which is left out.
     ({ items } = await within(requests.list({ customerKey: keys.customerKey }, undefined, HISTORY_LIMIT + 1), opts.timeoutMs));
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    opts.log.warn({ requestId, reason: `${e.name}: ${e.message}` }, 'customer history unavailable; starting without it');
+    opts.log.warn({ requestId, reason: reasonOf(err) }, 'customer history unavailable; starting without it');
     return undefined;
   }
-  return items
+  const earlier: EarlierRequest[] = items
     .filter((i) => i.requestId !== requestId)
     .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
     .slice(0, HISTORY_LIMIT)
@@ -77,6 +80,30 @@ export async function earlierRequests(
       ...(i.type ? { type: i.type } : {}),
       sameProduct: i.productKey === keys.productKey,
     }));
+  const left = opts.timeoutMs - (Date.now() - startedMs);
+  try {
+    return await within(Promise.all(earlier.map((e) => withFix(requests, e))), Math.max(1, left));
+  } catch (err) {
+    // The list is still worth linking; only repeat repairs go undetected.
+    opts.log.warn({ requestId, reason: reasonOf(err) }, 'earlier repairs unreadable; starting without their fixes');
+    return earlier;
+  }
+}
+
+/** Statuses a fixed request can be in (a call-back's "not fixed" reopens it out of them). */
+const FIXED_STATUSES: ReadonlySet<string> = new Set(['completed', 'follow_up', 'closed']);
+
+/** A same-product repair that was fixed, with when and by whom (from its state); any other entry as it is. */
+async function withFix(requests: ServiceRequestsPort, e: EarlierRequest): Promise<EarlierRequest> {
+  if (!e.sameProduct || e.type !== 'repair' || !e.status || !FIXED_STATUSES.has(e.status)) return e;
+  const fix = lastFix(await requests.get(e.requestId));
+  if (!fix) return e;
+  return { ...e, resolvedAt: fix.at, ...(fix.technicianId ? { resolvedBy: fix.technicianId } : {}) };
+}
+
+function reasonOf(err: unknown): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return `${e.name}: ${e.message}`;
 }
 
 /** What intake adds to the start: both keys, and the earlier requests when visibility gave them in time. */

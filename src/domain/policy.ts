@@ -55,6 +55,8 @@ export const POLICY_DEFAULTS = {
   parts: { pauseResolution: true, warehouse: { role: 'warehouse', name: '冯涛', phone: '+8613900139004' } },
   // The customer keeps the report as the record of the repair (and of the parts fitted): a year to open it.
   serviceReport: { linkValidity: '365 days' },
+  // Lifecycle 5: a repair of the same unit within 90 days of a resolved one is a second visit for the same fault.
+  repeatRepair: { window: '90 days' },
 } as const;
 
 const WEEKDAYS: Record<string, number> = {
@@ -141,6 +143,7 @@ export interface PolicyFile {
   quotes?: { expiry?: DurationInput; reminderAfter?: DurationInput; onExpiry?: 'escalate' | 'close' };
   parts?: { pauseResolution?: boolean; warehouse?: { role: string; name: string; phone: string; webhookUrl?: string } };
   serviceReport?: { linkValidity?: DurationInput };
+  repeatRepair?: { window?: DurationInput };
   dispatch: {
     radiusKm?: number;
     preferredRating?: number | string;
@@ -447,6 +450,7 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
     quotes,
     parts: resolveParts(file.parts),
     serviceReport: { linkValidity: span(file.serviceReport?.linkValidity ?? POLICY_DEFAULTS.serviceReport.linkValidity) },
+    repeatRepair: { window: span(file.repeatRepair?.window ?? POLICY_DEFAULTS.repeatRepair.window) },
   };
   return { ok: true, policy };
 }

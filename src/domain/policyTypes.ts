@@ -129,6 +129,11 @@ export interface ServiceReportPolicy {
   linkValidity: Span;
 }
 
+export interface RepeatRepairPolicy {
+  /** A repair of the same customer's same product within this span after a resolved repair is a repeat. */
+  window: Span;
+}
+
 export interface PartsPolicy {
   /** Whether the resolution clock stops while the request waits for parts. */
   pauseResolution: boolean;
@@ -177,4 +182,6 @@ export interface ResolvedPolicy {
   quotes?: QuotePolicy;
   parts?: PartsPolicy;
   serviceReport?: ServiceReportPolicy;
+  /** Lifecycle 5. Always filled by `resolvePolicy`; optional as `appointments` is. */
+  repeatRepair?: RepeatRepairPolicy;
 }

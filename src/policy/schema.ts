@@ -249,6 +249,12 @@ export const PolicyFileSchema = Type.Object(
         { additionalProperties: false, description: "The customer's link to the service report (lifecycle 4)." },
       ),
     ),
+    repeatRepair: Type.Optional(
+      Type.Object(
+        { window: Type.Optional(Duration) },
+        { additionalProperties: false, description: 'Repeat repairs of the same customer and product (lifecycle 5).' },
+      ),
+    ),
     dispatch: Type.Object(
       {
         radiusKm: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),

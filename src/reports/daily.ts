@@ -48,6 +48,7 @@ import {
   type Urgency,
 } from '../domain/types';
 import type { ServiceRequestState } from '../../workflows/messages';
+import { lastFix } from '../domain/lifecycle/resolution';
 
 const HOUR_MS = 3_600_000;
 
@@ -78,7 +79,8 @@ export interface DailyReport {
   /** Where the day's requests are now. */
   byStatus: Record<Status, number>;
   sla: Record<Milestone, SlaLine>;
-  firstTimeFix: { visited: number; fixedFirstVisit: number; rate: number | null };
+  /** `repeated`: visited requests whose fix a later repeat repair undid (not counted as fixed first visit). */
+  firstTimeFix: { visited: number; fixedFirstVisit: number; repeated: number; rate: number | null };
   resolution: { eligible: number; resolved: number; cancelled: number; rate: number | null };
   satisfaction: { rated: number; averageScore: number | null; lowScores: number; lowScoreShare: number | null };
   complaints: number;
@@ -86,6 +88,8 @@ export interface DailyReport {
   remoteResolutions: number;
   /** Requests reopened for a revisit because a call-back found the fault not fixed. */
   revisits: number;
+  /** Repairs taken in this day that repeat an earlier fixed repair of the same product (二次上门, lifecycle 5). */
+  repeatRepairs: number;
   callbacks: {
     /** Call-backs that reached the customer (answers and score recorded). */
     reached: number;
@@ -176,6 +180,11 @@ export interface DayOptions {
   timeZone: string;
   /** Scores at or below are "low" (default 3). */
   lowScoreAtMost?: number;
+  /**
+   * Ids among the day's requests that a later repeat repair names (search attribute `RepeatOf`): their fix did not
+   * hold, so their visit is no first-time fix.
+   */
+  repeated?: ReadonlySet<string>;
 }
 
 export class ReportDateError extends Error {
@@ -204,16 +213,7 @@ export function localDate(ms: number, timeZone: string): string {
 }
 
 /** Resolved by a visit or remotely, after the last reopening if any (a call-back's "not fixed" undoes a fix). */
-function isResolved(r: ServiceRequestState): boolean {
-  const fixes = [
-    ...(r.completion ?? []).filter((v) => v.resolved).map((v) => v.at),
-    ...(r.remoteResolution ? [r.remoteResolution.at] : []),
-  ];
-  const reopened = r.reopened ?? [];
-  if (reopened.length === 0) return fixes.length > 0;
-  const lastReopen = Math.max(...reopened.map((x) => Date.parse(x.at)));
-  return fixes.some((at) => Date.parse(at) > lastReopen);
-}
+const isResolved = (r: ServiceRequestState): boolean => lastFix(r) !== undefined;
 
 /** One request's call-backs. Each reopening was a reached call that heard "not fixed"; the current outcome is counted unless it is that call. */
 function callbackCounts(r: ServiceRequestState): { reached: number; notReached: number; unreachable: number; notFixed: number } {
@@ -282,6 +282,8 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
   let complaints = 0;
   let remoteResolutions = 0;
   let revisits = 0;
+  let repeatRepairs = 0;
+  let repeated = 0;
   const callbacks = { reached: 0, notReached: 0, unreachable: 0, notFixed: 0 };
   const callbackComplaints = { staff: 0, product: 0 };
   const warranty = { inWarranty: 0, outOfWarranty: 0, chargeable: 0 };
@@ -317,10 +319,14 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     if (r.remoteResolution) remoteResolutions += 1;
     else if (visits.length > 0) {
       visited += 1;
-      // A repair finished on the return visit after waiting for parts took two trips (二次上门): not first time.
-      if (visits[0]?.resolved && !reopened && !r.parts?.length) fixedFirstVisit += 1;
+      // A repair finished on the return visit after waiting for parts took two trips (二次上门): not first time;
+      // nor is a fix that a later repeat repair of the same product undid.
+      const repeatedLater = opts.repeated?.has(r.requestId) ?? false;
+      if (repeatedLater) repeated += 1;
+      if (visits[0]?.resolved && !reopened && !r.parts?.length && !repeatedLater) fixedFirstVisit += 1;
     }
     if (reopened) revisits += 1;
+    if (r.repeatRepair) repeatRepairs += 1;
     if (isResolved(r)) resolved += 1;
 
     const calls = callbackCounts(r);
@@ -414,12 +420,13 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     volume: { total: day.length, byType, byChannel, byUrgency, vip },
     byStatus,
     sla,
-    firstTimeFix: { visited, fixedFirstVisit, rate: ratio(fixedFirstVisit, visited) },
+    firstTimeFix: { visited, fixedFirstVisit, repeated, rate: ratio(fixedFirstVisit, visited) },
     resolution: { eligible, resolved, cancelled, rate: ratio(resolved, eligible) },
     satisfaction: { rated, averageScore: ratio(scoreSum, rated), lowScores, lowScoreShare: ratio(lowScores, rated) },
     complaints,
     remoteResolutions,
     revisits,
+    repeatRepairs,
     callbacks,
     callbackComplaints,
     escalations: {

@@ -9,6 +9,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { SERVICE_REQUEST_WORKFLOW, stateQuery, type ServiceRequestState } from '../../workflows/messages';
 import { computeDailyReport, dayBounds, ReportDateError, type DailyReport } from './daily';
+import { SA } from '../temporal/searchAttributes';
 
 export interface FetchOptions {
   /** Local date YYYY-MM-DD. */
@@ -67,6 +68,26 @@ export async function listDayExecutions(client: Client, fromMs: number, toMs: nu
 }
 
 /** The request's state: the completed workflow's result, or the state query. */
+/** Ids per visibility query: the query text stays far below the server's limit. */
+const REPEAT_CHUNK = 100;
+
+/** Which of `ids` a repeat repair names (search attribute `RepeatOf`, lifecycle 5), whenever it was taken in. */
+export async function repeatedAmong(client: Client, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += REPEAT_CHUNK) {
+    const list = ids
+      .slice(i, i + REPEAT_CHUNK)
+      .map((id) => `'${id.replace(/'/g, "''")}'`)
+      .join(', ');
+    const query = `WorkflowType = '${SERVICE_REQUEST_WORKFLOW}' AND RepeatOf IN (${list})`;
+    for await (const wf of client.workflow.list({ query, pageSize: 500 })) {
+      const of = wf.typedSearchAttributes.get(SA.RepeatOf);
+      if (of) found.add(of);
+    }
+  }
+  return found;
+}
+
 export async function readState(
   client: Client,
   wf: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status'>,
@@ -91,10 +112,12 @@ export async function fetchDailyReport(client: Client, opts: FetchOptions): Prom
       return undefined;
     }
   });
-  const report = computeDailyReport(
-    states.filter((s): s is ServiceRequestState => s !== undefined),
-    { date: opts.date, timeZone: opts.timeZone, lowScoreAtMost: opts.lowScoreAtMost },
+  const read = states.filter((s): s is ServiceRequestState => s !== undefined);
+  const repeated = await repeatedAmong(
+    client,
+    read.map((s) => s.requestId),
   );
+  const report = computeDailyReport(read, { date: opts.date, timeZone: opts.timeZone, lowScoreAtMost: opts.lowScoreAtMost, repeated });
   unreadable.sort((a, b) => (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
   return { ...report, generatedAt: new Date(now()).toISOString(), unreadable };
 }

@@ -39,7 +39,10 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
     );
   }
   lines.push('');
-  lines.push(`First-time fix      ${pct(r.firstTimeFix.rate)}  (${r.firstTimeFix.fixedFirstVisit} of ${r.firstTimeFix.visited} visited)`);
+  const repeatedLater = r.firstTimeFix.repeated ? `; ${r.firstTimeFix.repeated} repeated later` : '';
+  lines.push(
+    `First-time fix      ${pct(r.firstTimeFix.rate)}  (${r.firstTimeFix.fixedFirstVisit} of ${r.firstTimeFix.visited} visited${repeatedLater})`,
+  );
   lines.push(
     `Resolution rate     ${pct(r.resolution.rate)}  (${r.resolution.resolved} of ${r.resolution.eligible}; ${r.resolution.cancelled} cancelled)`,
   );
@@ -51,6 +54,7 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
   // Lifecycle 3: resolved by phone, and the satisfaction call-backs (回访) with what they found.
   lines.push(`Remote resolutions  ${r.remoteResolutions}  (not counted as visited)`);
   lines.push(`Revisits            ${r.revisits}  (reopened: a call-back found the fault not fixed)`);
+  lines.push(`Repeat repairs      ${r.repeatRepairs}  (the same product back within the window after a fix: 二次上门)`);
   const c = r.callbacks;
   lines.push(
     `Call-backs          reached ${c.reached} · unanswered calls ${c.notReached} · unreachable ${c.unreachable} · not fixed ${c.notFixed}; ` +

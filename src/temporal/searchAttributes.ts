@@ -22,10 +22,12 @@ export const SA = {
   /**
    * Customer history: a keyed hash of the customer's phone (src/customers/keys.ts; never the phone itself) and the
    * product (`SN:<serial>` or `MODEL:<model>`). Set by the API at start, never changed; absent on requests from before.
-   * The dev server's SQL visibility has 10 Keyword slots: with these two, 9 are used.
+   * The dev server's SQL visibility has 10 Keyword slots: with these two, 9 are used (RepeatOf is the 10th).
    */
   CustomerKey: defineSearchAttributeKey('CustomerKey', SearchAttributeType.KEYWORD),
   ProductKey: defineSearchAttributeKey('ProductKey', SearchAttributeType.KEYWORD),
+  /** Lifecycle 5: the earlier request a repeat repair repeats (set at intake); the daily report's first-time fix reads it. 10 of 10 Keyword slots. */
+  RepeatOf: defineSearchAttributeKey('RepeatOf', SearchAttributeType.KEYWORD),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);

@@ -247,6 +247,7 @@ describe("intake links the customer's earlier requests", () => {
         ticket: 'CRM-CRM-10023',
         startedAt: new Date(NOW).toISOString(),
         status: 'received',
+        type: 'repair',
         sameProduct: true,
       },
     ]);
@@ -261,6 +262,43 @@ describe("intake links the customer's earlier requests", () => {
     // Ops read it the same way.
     const read = await t.app.inject({ method: 'GET', url: '/v1/service-requests/sr-crm-CRM-2', headers: bearer(T.ops) });
     expect((read.json() as ServiceRequestState).earlierRequests?.map((e) => e.requestId)).toEqual(['sr-crm-CRM-10023']);
+  });
+
+  test('a fixed repair of the same product carries when and by whom, read from its state (not undone by a call-back)', async () => {
+    await start(validBody());
+    const first = t.port.states.get('sr-crm-CRM-10023')!;
+    const fixedAt = new Date(NOW - 3_600_000).toISOString();
+    Object.assign(first, {
+      status: 'closed',
+      completion: [
+        { at: new Date(NOW - 7_200_000).toISOString(), resolved: false, notes: 'needs a part', technicianId: 't-0001' },
+        { at: fixedAt, resolved: true, notes: 'replaced the thermocouple', technicianId: 't-0002' },
+      ],
+    });
+    const res = await start(second());
+    expect(res.json().earlierRequests).toEqual([
+      expect.objectContaining({ requestId: first.requestId, sameProduct: true, type: 'repair', resolvedAt: fixedAt, resolvedBy: 't-0002' }),
+    ]);
+    // Reopened by a call-back after that fix: not fixed, so no repeat can be counted against it.
+    Object.assign(first, { reopened: [{ at: new Date(NOW - 1_800_000).toISOString(), visit: 3, excluded: ['t-0002'] }] });
+    const third = second();
+    (third as Record<string, unknown>).externalId = 'CRM-5';
+    const linked = (await start(third)).json().earlierRequests as Record<string, unknown>[];
+    expect(linked.find((e) => e.requestId === first.requestId)).not.toHaveProperty('resolvedAt');
+  });
+
+  test('the state of an earlier repair unreadable: linked without its fix, and the request starts', async () => {
+    await start(validBody());
+    Object.assign(t.port.states.get('sr-crm-CRM-10023')!, { status: 'completed' });
+    const get = t.port.get.bind(t.port);
+    t.port.get = async (id: string) => {
+      if (id === 'sr-crm-CRM-10023') throw new UnavailableError('the workflow service is unavailable; retry later');
+      return get(id);
+    };
+    const res = await start(second());
+    expect(res.statusCode).toBe(201);
+    expect(res.json().earlierRequests).toEqual([expect.objectContaining({ requestId: 'sr-crm-CRM-10023', status: 'completed' })]);
+    expect(res.json().earlierRequests[0]).not.toHaveProperty('resolvedAt');
   });
 
   test('another product of the same customer is linked with sameProduct false; another customer is not linked', async () => {

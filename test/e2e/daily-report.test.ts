@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { loadPolicyFile } from '../../src/policy';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { fetchDailyReport } from '../../src/reports/fetch';
+import { fetchDailyReport, repeatedAmong } from '../../src/reports/fetch';
 import { localDate } from '../../src/reports/daily';
 import { ACTION_UPDATES } from '../../workflows/messages';
 import { createOpsStack, type OpsStack } from '../support/opsStack';
@@ -77,4 +77,33 @@ test("today's requests, closed and running, with their SLA and escalations", asy
   // Another day has none of them.
   const yesterday = localDate(Date.now() - 86_400_000, TZ);
   expect((await fetchDailyReport(stack.client, { date: yesterday, timeZone: TZ, extraQuery: only })).volume.total).toBe(0);
+});
+
+test("a repeat repair names the earlier request in RepeatOf, and the report's look-up finds it by id", async () => {
+  const earlierId = `sr-ops-earlier-${Date.now()}`;
+  const fixedAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
+  const repeat = await stack.start(
+    {},
+    {
+      history: [
+        {
+          requestId: earlierId,
+          ticket: 'OPS-EARLIER',
+          startedAt: fixedAt,
+          status: 'closed',
+          type: 'repair',
+          sameProduct: true,
+          resolvedAt: fixedAt,
+          resolvedBy: 't-earlier',
+        },
+      ],
+    },
+  );
+  await stack.until('flagged', async () => (await repeat.state()).repeatRepair !== undefined);
+  // Visibility catches up with the upsert; another request's id is not reported.
+  const found = await stack.until('RepeatOf in visibility', async () => {
+    const ids = await repeatedAmong(stack.client, ['sr-ops-not-repeated', earlierId]);
+    return ids.size > 0 ? ids : undefined;
+  });
+  expect([...found]).toEqual([earlierId]);
 });

@@ -55,7 +55,7 @@ export interface OpsStack {
   /** Starts a request as the API does; `lifecycleVersion: null` starts it as the API did before versions existed. */
   start(
     over?: Partial<ServiceRequestInput>,
-    opts?: { policy?: ResolvedPolicy; id?: string; lifecycleVersion?: number | null },
+    opts?: { policy?: ResolvedPolicy; id?: string; lifecycleVersion?: number | null; history?: ServiceRequestStart['history'] },
   ): Promise<WorkflowHandle & { state(): Promise<ServiceRequestState> }>;
   /** Stops the worker (in-flight tasks finish) and starts one with other workflow code on the same queue: a deploy. */
   replaceWorker(bundle: { codePath: string }): Promise<void>;
@@ -115,6 +115,7 @@ export async function createOpsStack(o: OpsStackOptions = {}): Promise<OpsStack>
         bodyHash: 'h',
         startAttemptId: 'a',
         ...(version === null ? {} : { lifecycleVersion: version }),
+        ...(opts.history ? { history: opts.history } : {}),
       };
       const handle = await client.workflow.start(SERVICE_REQUEST_WORKFLOW, {
         workflowId: id,

@@ -268,7 +268,7 @@ describe('computeDailyReport', () => {
   });
 
   test('first-time fix, resolution rate, satisfaction', () => {
-    expect(report.firstTimeFix).toEqual({ visited: 4, fixedFirstVisit: 2, rate: 0.5 });
+    expect(report.firstTimeFix).toEqual({ visited: 4, fixedFirstVisit: 2, repeated: 0, rate: 0.5 });
     expect(report.resolution).toEqual({ eligible: 6, resolved: 3, cancelled: 1, rate: 0.5 });
     expect(report.satisfaction).toEqual({ rated: 3, averageScore: 10 / 3, lowScores: 2, lowScoreShare: 2 / 3 });
   });
@@ -447,7 +447,7 @@ describe('computeDailyReport, lifecycle 3', () => {
     expect(v.remoteResolutions).toBe(3); // H, L, M
     expect(v.revisits).toBe(3); // I, J, M
     // Visited: I, J, K (L and M were resolved remotely). Fixed at the first visit and not reopened: K only.
-    expect(v.firstTimeFix).toEqual({ visited: 3, fixedFirstVisit: 1, rate: 1 / 3 });
+    expect(v.firstTimeFix).toEqual({ visited: 3, fixedFirstVisit: 1, repeated: 0, rate: 1 / 3 });
   });
 
   test('resolved: by a visit or remotely, and not reopened since', () => {
@@ -478,7 +478,7 @@ describe('computeDailyReport, lifecycle 3', () => {
 
   test('mixed with requests of older lifecycles, each counts by its own fields', () => {
     const both = computeDailyReport([...DAY, ...V3_DAY], { date: '2026-11-25', timeZone: TZ });
-    expect(both.firstTimeFix).toEqual({ visited: 7, fixedFirstVisit: 3, rate: 3 / 7 });
+    expect(both.firstTimeFix).toEqual({ visited: 7, fixedFirstVisit: 3, repeated: 0, rate: 3 / 7 });
     expect(both.resolution).toMatchObject({ eligible: 12, resolved: 7 });
     expect(both.revisits).toBe(3);
   });
@@ -792,5 +792,45 @@ describe('dayBounds', () => {
   test('localDate is the date in the zone', () => {
     expect(localDate(Date.parse('2026-11-24T16:30:00Z'), TZ)).toBe('2026-11-25');
     expect(localDate(Date.parse('2026-11-24T16:30:00Z'), 'UTC')).toBe('2026-11-24');
+  });
+});
+
+// ── Lifecycle 5: repeat repairs (二次上门) ─────────────────────────────────────────────────────────────────────
+describe('computeDailyReport, repeat repairs', () => {
+  // DAY: 4 visited, 2 of them fixed at the first visit.
+  const base = computeDailyReport(DAY, { date: '2026-11-25', timeZone: TZ });
+
+  test('a fix that a later repeat repair undid is no first-time fix; it is counted as repeated', () => {
+    const fixedFirst = DAY.filter(
+      (r) =>
+        computeDailyReport(DAY, { date: '2026-11-25', timeZone: TZ, repeated: new Set([r.requestId]) }).firstTimeFix.fixedFirstVisit <
+        base.firstTimeFix.fixedFirstVisit,
+    );
+    expect(fixedFirst).toHaveLength(2);
+    const id = fixedFirst[0]!.requestId;
+    const withRepeat = computeDailyReport(DAY, { date: '2026-11-25', timeZone: TZ, repeated: new Set([id]) });
+    expect(withRepeat.firstTimeFix).toEqual({
+      visited: base.firstTimeFix.visited,
+      fixedFirstVisit: base.firstTimeFix.fixedFirstVisit - 1,
+      repeated: 1,
+      rate: (base.firstTimeFix.fixedFirstVisit - 1) / base.firstTimeFix.visited,
+    });
+    expect(formatDailyReport(withRepeat)).toContain('; 1 repeated later)');
+    // A repeat named by id of a request of another day changes nothing here.
+    expect(computeDailyReport(DAY, { date: '2026-11-25', timeZone: TZ, repeated: new Set(['sr-other-day']) }).firstTimeFix).toEqual(
+      base.firstTimeFix,
+    );
+  });
+
+  test("the day's repeat repairs are counted; older requests have none", () => {
+    expect(base.repeatRepairs).toBe(0);
+    const [first, ...rest] = DAY;
+    const repeat = {
+      ...first!,
+      repeatRepair: { requestId: 'sr-crm-E', ticket: 'CRM-E', resolvedAt: '2026-10-01T02:00:00Z', technicianId: 't-1' },
+    };
+    const v = computeDailyReport([repeat, ...rest], { date: '2026-11-25', timeZone: TZ });
+    expect(v.repeatRepairs).toBe(1);
+    expect(formatDailyReport(v)).toMatch(/Repeat repairs\s+1/);
   });
 });

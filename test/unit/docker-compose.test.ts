@@ -41,6 +41,7 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
   Warranty: 'Keyword',
   CustomerKey: 'Keyword',
   ProductKey: 'Keyword',
+  RepeatOf: 'Keyword',
 };
 
 /** Variables a user is told to set (README); the rest take their `${VAR:-default}`. */
@@ -491,9 +492,9 @@ describe('deploy/temporal: setup job and dynamic config', () => {
       });
   }
 
-  it('registers exactly the 13 search attributes with their types', () => {
+  it('registers exactly the 14 search attributes with their types', () => {
     const entries = scriptSearchAttributes();
-    expect(entries).toHaveLength(13);
+    expect(entries).toHaveLength(14);
     expect(Object.fromEntries(entries)).toEqual(SEARCH_ATTRIBUTES);
   });
 

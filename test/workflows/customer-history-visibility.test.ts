@@ -46,7 +46,14 @@ test('keys at start, the earlier request found at intake, the list by customer a
   );
   const second = await intake(2, 'SN-A1');
   expect(second.earlierRequests).toEqual([
-    { requestId: first.requestId, ticket: first.ticket, startedAt: expect.any(String), status: expect.any(String), type: 'repair', sameProduct: true },
+    {
+      requestId: first.requestId,
+      ticket: first.ticket,
+      startedAt: expect.any(String),
+      status: expect.any(String),
+      type: 'repair',
+      sameProduct: true,
+    },
   ]);
 
   // Search attributes: the keys, and nothing of the phone.

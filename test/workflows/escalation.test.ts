@@ -14,6 +14,7 @@ import {
   anchorAt,
   assignedTech,
   at,
+  between,
   deadline,
   HOUR,
   MIN,
@@ -72,7 +73,15 @@ async function warnThenBreach(h: Handle, id: string, warnAt: number | string, du
   await advanceTo(bed, warnMs + S);
   expect(await newPages(1, `${id} warning`)).toEqual([`escalation_warning L${level}`]);
   let s = await h.state();
-  expect(deadline(s, id)).toMatchObject({ status: 'pending', dueAt: near(dueMs), warnAt: near(warnMs), warnedAt: near(warnMs) });
+  // Warned when its timer fired: not before warnAt, and by the time the page was seen (well before the due time).
+  const seenMs = await serverNow(bed);
+  expect(seenMs).toBeLessThan(dueMs);
+  expect(deadline(s, id)).toMatchObject({
+    status: 'pending',
+    dueAt: near(dueMs),
+    warnAt: near(warnMs),
+    warnedAt: between(warnMs - S, seenMs),
+  });
   expect(s.escalationLevel).toBe(level - 1);
 
   await advanceTo(bed, dueMs - S);

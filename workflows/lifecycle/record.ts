@@ -10,6 +10,7 @@ import type { CandidateSummary } from '../../activities/contract';
 import type { FaultCause, PricedLine, PricedLines, WarrantyJudgement } from '../../src/domain/charges';
 import type { EarlierRequest, PhotoRecord, ServiceRequestStart } from '../messages';
 import type { VisitReport } from '../../src/domain/serviceReport';
+import type { RepeatOf } from '../../src/domain/repeatRepair';
 
 export interface Assignment {
   technician: CandidateSummary;
@@ -29,7 +30,15 @@ export interface Escalation {
   at: string;
   level: EscalationLevel;
   reason:
-    'breach' | 'no_candidate' | 'unresolved' | 'photos_missing' | 'sms_failure' | 'callback_unreached' | 'parts_overdue' | 'quote_expired';
+    | 'breach'
+    | 'no_candidate'
+    | 'unresolved'
+    | 'photos_missing'
+    | 'sms_failure'
+    | 'callback_unreached'
+    | 'parts_overdue'
+    | 'quote_expired'
+    | 'repeat_repair';
   deadlineId?: string;
   milestone?: Milestone;
   lateByMs?: number;
@@ -157,6 +166,9 @@ export interface RecordData {
   closedAt?: string;
   /** The customer's earlier requests from the start input (customer history); absent when the API did not look them up. */
   earlierRequests?: EarlierRequest[];
+  // ── Lifecycle 5 ──
+  /** The earlier repair of the same product this one repeats (二次上门). */
+  repeatRepair?: RepeatOf;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -240,10 +252,16 @@ export class RequestRecord {
     return new Set(this.data.visitResults.filter((c) => !c.resolved).map((c) => c.technicianId));
   }
 
-  /** Whom automatic dispatch skips: the unresolved, and on a revisit the technician whose fix did not hold (ops may still choose them). */
+  /**
+   * Whom automatic dispatch skips: the unresolved, on a revisit the technician whose fix did not hold, and on a
+   * repeat repair the earlier request's (ops may still choose them).
+   */
   excludedTechnicians(): Set<string> {
     const out = this.unresolvedTechnicians();
     for (const r of this.data.reopened) if (r.visit === this.data.visit) for (const t of r.excluded) out.add(t);
+    // A repeat repair: whoever fixed the earlier request, on every visit of this one.
+    const earlier = this.data.repeatRepair?.technicianId;
+    if (earlier) out.add(earlier);
     return out;
   }
 

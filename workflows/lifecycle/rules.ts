@@ -22,7 +22,10 @@ const FALLBACK = {
   quotes: { expiry: parseSpan(D.quotes.expiry), reminderAfter: parseSpan(D.quotes.reminderAfter), onExpiry: D.quotes.onExpiry },
   parts: { pauseResolution: D.parts.pauseResolution, warehouse: { ...D.parts.warehouse } },
   serviceReport: { linkValidity: parseSpan(D.serviceReport.linkValidity) },
-} satisfies Required<Pick<ResolvedPolicy, 'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport'>>;
+  repeatRepair: { window: parseSpan(D.repeatRepair.window) },
+} satisfies Required<
+  Pick<ResolvedPolicy, 'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport' | 'repeatRepair'>
+>;
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
 type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts'>;
@@ -75,6 +78,11 @@ export class PolicyRules {
   /** How long the customer's service report link works (lifecycle 4). */
   serviceReport(): NonNullable<ResolvedPolicy['serviceReport']> {
     return this.policy.serviceReport ?? FALLBACK.serviceReport;
+  }
+
+  /** How soon after a resolved repair another of the same product counts as a repeat (lifecycle 5). */
+  repeatRepair(): NonNullable<ResolvedPolicy['repeatRepair']> {
+    return this.policy.repeatRepair ?? FALLBACK.repeatRepair;
   }
 
   /** Whether waiting for parts stops the resolution clock, and whom late parts page (lifecycle 4). */

@@ -22,6 +22,7 @@ import { afterCompletion3 } from './callback';
 import { release } from './load';
 import { firstLine, takeRemoteResolution } from './remote';
 import { judgeAtIntake, repairVisit } from './repair';
+import { repeatRepairAtIntake } from './repeatRepair';
 
 export async function serviceRequestV2(input: ServiceRequestStart): Promise<ServiceRequestState> {
   const k = makeKit(input);
@@ -58,6 +59,7 @@ async function lifecycle(k: Kit): Promise<void> {
 
 async function lifecycle3(k: Kit): Promise<void> {
   if (k.version >= 4) judgeAtIntake(k);
+  if (k.version >= 5) repeatRepairAtIntake(k);
   acknowledge(k);
   startResolutionDeadlines(k);
   const receipt = { fromMs: k.record.data.receivedMs };

@@ -104,5 +104,6 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
     outcome: d.outcome,
     closedAt: d.closedAt,
     earlierRequests: d.earlierRequests?.map((e) => defined({ ...e })),
+    repeatRepair: d.repeatRepair ? defined({ ...d.repeatRepair }) : undefined,
   });
 }

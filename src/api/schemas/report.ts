@@ -48,11 +48,19 @@ export const DailyReportResponse = Type.Object(
         'Deadline instances per milestone: met on time / breached (also if met late) / still pending. complianceRate = met / (met + breached)',
     }),
     firstTimeFix: Type.Object(
-      { visited: Count, fixedFirstVisit: Count, rate: Rate },
+      {
+        visited: Count,
+        fixedFirstVisit: Count,
+        repeated: Type.Integer({
+          minimum: 0,
+          description: 'Visited requests whose fix a later repeat repair of the same product undid (counted as not fixed first visit)',
+        }),
+        rate: Rate,
+      },
       {
         description:
-          'Among requests with a finished visit, those resolved at the first visit (a request reopened by a call-back was not); ' +
-          'remote resolutions are left out',
+          'Among requests with a finished visit, those resolved at the first visit (a request reopened by a call-back, or ' +
+          'repeated by a later repair of the same product, was not); remote resolutions are left out',
       },
     ),
     resolution: Type.Object(
@@ -66,6 +74,10 @@ export const DailyReportResponse = Type.Object(
     complaints: Count,
     remoteResolutions: Type.Integer({ minimum: 0, description: 'Requests resolved without a visit; not in firstTimeFix.visited' }),
     revisits: Type.Integer({ minimum: 0, description: 'Requests reopened because a call-back found the fault not fixed' }),
+    repeatRepairs: Type.Integer({
+      minimum: 0,
+      description: "Repairs taken in this day that repeat an earlier fixed repair of the same customer's product (二次上门)",
+    }),
     callbacks: Type.Object(
       { reached: Count, notReached: Count, unreachable: Count, notFixed: Count },
       {

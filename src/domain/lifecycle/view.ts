@@ -166,8 +166,12 @@ export const EarlierRequest = Type.Object({
   status: Opt(StringEnum(STATUSES, { description: 'Its status when this request was taken in' })),
   type: Opt(StringEnum(REQUEST_TYPES, { description: 'Its request type (absent in states from before it was listed)' })),
   sameProduct: Type.Boolean({ description: 'The same unit (serial number), or the same model when neither names a serial' }),
-  resolvedAt: Opt(Type.String({ description: 'Same product only: when its fault was resolved (its last resolved visit or remote fix), read from its state' })),
-  resolvedBy: Opt(Type.String({ description: 'Same product only: the technician whose visit resolved it' })),
+  resolvedAt: Opt(
+    Type.String({
+      description: 'Same product only: when its fault was resolved (its last resolved visit or remote fix), read from its state',
+    }),
+  ),
+  resolvedBy: Opt(Type.String({ description: 'Repairs of the same product only: the technician whose fix it was' })),
 });
 export type EarlierRequest = Static<typeof EarlierRequest>;
 
@@ -270,6 +274,23 @@ export const ServiceRequestState = Type.Object(
           "The same customer's earlier requests (same phone), newest first, at most 10, found when this one was taken in; " +
           '[] when there were none; absent when not looked up (requests from before, or visibility unavailable at intake)',
       }),
+    ),
+    repeatRepair: Opt(
+      Type.Object(
+        {
+          requestId: Str,
+          ticket: Str,
+          resolvedAt: Type.String({ description: "When the earlier request's fault was fixed" }),
+          technicianId: Opt(
+            Type.String({ description: 'Whose fix did not hold: left out of automatic dispatch (ops may still assign them)' }),
+          ),
+        },
+        {
+          description:
+            'Lifecycle 5: a repeat repair (二次上门) — the earlier repair of the same customer and product, resolved within ' +
+            'the policy window (`repeatRepair.window`) before this one was taken in',
+        },
+      ),
     ),
   },
   { $id: 'ServiceRequestState', description: "Current state of one request (the workflow's state query)" },

@@ -184,6 +184,16 @@ export function near(expected: number | string, tolMs = 2000): { asymmetricMatch
     toAsymmetricMatcher: () => `near(${iso(want)})`,
   };
 }
+/**
+ * Matches an ISO instant in [fromMs, toMs]: for what the workflow stamps when its task runs, which on a busy machine
+ * is later than the timer by however long the task waited (server time runs on in real time meanwhile).
+ */
+export function between(fromMs: number, toMs: number): { asymmetricMatch(a: unknown): boolean; toAsymmetricMatcher(): string } {
+  return {
+    asymmetricMatch: (a: unknown) => typeof a === 'string' && Date.parse(a) >= fromMs && Date.parse(a) <= toMs,
+    toAsymmetricMatcher: () => `between(${iso(fromMs)}, ${iso(toMs)})`,
+  };
+}
 export const MIN = 60_000;
 export const HOUR = 3_600_000;
 
