@@ -25,7 +25,12 @@ export type CustomerSmsKind =
   | 'quote_declined'
   | 'parts_expected'
   | 'parts_delayed'
-  | 'parts_arrived';
+  | 'parts_arrived'
+  | 'return_accepted'
+  | 'return_refused'
+  | 'return_inspected'
+  | 'return_approved'
+  | 'return_settled';
 export type TechnicianSmsKind = 'tech_assignment' | 'tech_visit_reminder' | 'tech_photo_reminder';
 
 /** Template variables (see src/adapters/sms/templates.ts); `technicianId` is expanded by the activity. */

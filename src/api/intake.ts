@@ -144,6 +144,11 @@ export function intake(
   const today = new Date(opts.nowMs + CUSTOMER_UTC_OFFSET_MS).toISOString().slice(0, 10);
   if (check('product.purchaseDate', 'purchase-date', purchaseDate) && purchaseDate > today)
     problem('product.purchaseDate', 'must not be in the future');
+  const deliveryDate = body.product.deliveryDate;
+  if (deliveryDate !== undefined && check('product.deliveryDate', 'purchase-date', deliveryDate)) {
+    if (deliveryDate > today) problem('product.deliveryDate', 'must not be in the future');
+    else if (deliveryDate < purchaseDate) problem('product.deliveryDate', 'must not be before the purchase date');
+  }
   // Categories are matched against roster skill tags: the same normalisation on both sides.
   const category = normaliseSkill(body.product.category);
 
@@ -176,6 +181,7 @@ export function intake(
       category,
       ...(body.product.serialNumber ? { serialNumber: body.product.serialNumber.trim() } : {}),
       ...(body.product.extendedWarrantyNumber ? { extendedWarrantyNumber: body.product.extendedWarrantyNumber.trim() } : {}),
+      ...(deliveryDate !== undefined ? { deliveryDate } : {}),
     },
     problem: { description, ...(occursWhen ? { occursWhen } : {}), ...(symptoms ? { symptoms } : {}) },
     vip: body.vip ?? false,

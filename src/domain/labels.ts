@@ -15,4 +15,7 @@ export const MILESTONE_LABEL: Record<Milestone, string> = {
   callback: 'Satisfaction call-back',
   quote: 'Quote decision',
   parts: 'Spare parts arrival',
+  return_inspection: 'Return inspection',
+  return_approval: 'Return approval',
+  return_settlement: 'Return settlement',
 };

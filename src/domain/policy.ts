@@ -19,6 +19,10 @@ import type {
   PerUrgency,
   QuotePolicy,
   ResolvedPolicy,
+  ReturnCountFrom,
+  ReturnsPolicy,
+  ReturnStepPolicy,
+  ReturnTerms,
   Span,
   TypeOverride,
   WarrantyPolicy,
@@ -57,6 +61,16 @@ export const POLICY_DEFAULTS = {
   serviceReport: { linkValidity: '365 days' },
   // Lifecycle 5: a repair of the same unit within 90 days of a resolved one is a second visit for the same fault.
   repeatRepair: { window: '90 days' },
+  // Lifecycle 5, returns and exchanges: the national 三包 windows (《部分商品修理更换退货责任规定》) — a performance
+  // fault within 7 days: return, exchange or repair; within 15 days: exchange or repair; then repair in warranty —
+  // and the 7-day no-reason return of an intact product (消费者权益保护法 §25), counted from delivery when known.
+  returns: {
+    default: { returnDays: 7, exchangeDays: 15, noReasonDays: 7, countFrom: 'delivery' },
+    notCovered: ['misuse', 'transport'],
+    inspection: { within: '1 business day', escalateTo: 1 },
+    approval: { within: '4 business hours', escalateTo: 2 },
+    settlement: { within: '2 business days', escalateTo: 1 },
+  },
 } as const;
 
 const WEEKDAYS: Record<string, number> = {
@@ -144,6 +158,14 @@ export interface PolicyFile {
   parts?: { pauseResolution?: boolean; warehouse?: { role: string; name: string; phone: string; webhookUrl?: string } };
   serviceReport?: { linkValidity?: DurationInput };
   repeatRepair?: { window?: DurationInput };
+  returns?: {
+    default?: ReturnTermsInput;
+    categories?: Record<string, ReturnTermsInput>;
+    notCovered?: FaultCause[];
+    inspection?: ReturnStepInput;
+    approval?: ReturnStepInput;
+    settlement?: ReturnStepInput;
+  };
   dispatch: {
     radiusKm?: number;
     preferredRating?: number | string;
@@ -158,6 +180,20 @@ export interface WarrantyTermsInput {
   months?: number;
   extendedMonths?: number;
   covers?: string[];
+}
+
+/** Return windows as written: every field may be left out (a category's fall back to `returns.default`). */
+export interface ReturnTermsInput {
+  returnDays?: number;
+  exchangeDays?: number;
+  noReasonDays?: number;
+  countFrom?: ReturnCountFrom;
+}
+
+/** A step of a return as written. */
+export interface ReturnStepInput {
+  within?: DurationInput;
+  escalateTo?: 1 | 2 | 3;
 }
 
 export interface PolicyIssue {
@@ -375,6 +411,62 @@ function resolveParts(file: PolicyFile['parts']): PartsPolicy {
   };
 }
 
+function resolveReturns(file: PolicyFile['returns'], span: (v: DurationInput) => Span, issues: PolicyIssue[]): ReturnsPolicy {
+  const d = POLICY_DEFAULTS.returns;
+  const terms = (t: ReturnTermsInput | undefined, base: ReturnTerms, path: string): ReturnTerms => {
+    const out: ReturnTerms = {
+      returnDays: t?.returnDays ?? base.returnDays,
+      exchangeDays: t?.exchangeDays ?? base.exchangeDays,
+      noReasonDays: t?.noReasonDays ?? base.noReasonDays,
+      countFrom: t?.countFrom ?? base.countFrom,
+    };
+    // 三包 order: an exchange is the remedy after the return window, never a shorter one.
+    if (out.exchangeDays < out.returnDays)
+      issues.push({ path: `${path}.exchangeDays`, message: `${out.exchangeDays} is shorter than returnDays ${out.returnDays}` });
+    return out;
+  };
+  const fallback = terms(file?.default, { ...d.default }, 'returns.default');
+  const categories: Record<string, ReturnTerms> = {};
+  const firstKey = new Map<string, string>();
+  for (const [key, t] of Object.entries(file?.categories ?? {})) {
+    const cat = normaliseSkill(key);
+    const path = `returns.categories.${key}`;
+    if (!/^[a-z][a-z0-9_]*$/.test(cat)) {
+      issues.push({ path, message: `${show(key)} is not a product category (letters, digits, _)` });
+      continue;
+    }
+    const first = firstKey.get(cat);
+    if (first !== undefined) {
+      issues.push({ path, message: `is the same category as "${first}" (categories compare without case, "-" = "_")` });
+      continue;
+    }
+    firstKey.set(cat, key);
+    categories[cat] = terms(t, fallback, path);
+  }
+  const notCovered: FaultCause[] = [];
+  (file?.notCovered ?? d.notCovered).forEach((cause, i) => {
+    // A quality (performance) fault is what 三包 returns are for.
+    if (cause === 'quality')
+      issues.push({
+        path: `returns.notCovered[${i}]`,
+        message: '"quality" faults are what returns and exchanges are for; they cannot be excluded',
+      });
+    else if (!notCovered.includes(cause)) notCovered.push(cause);
+  });
+  const step = (name: 'inspection' | 'approval' | 'settlement'): ReturnStepPolicy => ({
+    within: span(file?.[name]?.within ?? d[name].within),
+    escalateTo: file?.[name]?.escalateTo ?? d[name].escalateTo,
+  });
+  return {
+    default: fallback,
+    categories,
+    notCovered,
+    inspection: step('inspection'),
+    approval: step('approval'),
+    settlement: step('settlement'),
+  };
+}
+
 /**
  * Resolves a schema-valid policy file for the workflow, or lists every cross-field problem. Business spans are
  * sized on the file's calendar (1 business day = its working-day length). The critical column is resolved on
@@ -426,6 +518,7 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
   const callback = resolveCallback(file.callback, span, issues);
   const warranty = resolveWarranty(file.warranty, issues);
   const quotes = resolveQuotes(file.quotes, span, issues);
+  const returns = resolveReturns(file.returns, span, issues);
   if (issues.length > 0) return { ok: false, issues };
 
   const policy: ResolvedPolicy = {
@@ -451,6 +544,7 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
     parts: resolveParts(file.parts),
     serviceReport: { linkValidity: span(file.serviceReport?.linkValidity ?? POLICY_DEFAULTS.serviceReport.linkValidity) },
     repeatRepair: { window: span(file.repeatRepair?.window ?? POLICY_DEFAULTS.repeatRepair.window) },
+    returns,
   };
   return { ok: true, policy };
 }

@@ -141,6 +141,42 @@ export interface PartsPolicy {
   warehouse: { role: string; name: string; phone: string; webhookUrl?: string };
 }
 
+/** Where the return and exchange windows count from (lifecycle 5). */
+export type ReturnCountFrom = 'purchase' | 'delivery';
+
+/** The return and exchange windows of one product category (lifecycle 5; docs/policy.md, `returns`). */
+export interface ReturnTerms {
+  /** A performance fault within this many days may be returned for a refund (三包: 7). */
+  returnDays: number;
+  /** …within this many days exchanged for a new unit (三包: 15); later, only repaired within the warranty. */
+  exchangeDays: number;
+  /** A return within this many days needs no fault when the product is intact and unused (七日无理由退货; 0: none). */
+  noReasonDays: number;
+  /** `delivery`: from the delivery date when the intake gives one, else the purchase date; `purchase`: always it. */
+  countFrom: ReturnCountFrom;
+}
+
+/** One step of a return or exchange: its deadline, and the level paged when it breaks. */
+export interface ReturnStepPolicy {
+  within: Span;
+  escalateTo: Exclude<EscalationLevel, 0>;
+}
+
+export interface ReturnsPolicy {
+  /** Windows of a category not listed. */
+  default: ReturnTerms;
+  /** Windows per product category (the intake's `product.category`, normalised). */
+  categories: Record<string, ReturnTerms>;
+  /** Fault causes found at inspection that refuse a return or exchange (人为损坏, 运输损坏 by the customer). */
+  notCovered: FaultCause[];
+  /** Inspection recorded, counted from receipt. */
+  inspection: ReturnStepPolicy;
+  /** The supervisor's decision, counted from the inspection. */
+  approval: ReturnStepPolicy;
+  /** Refund paid or replacement handed over (and the price difference settled), counted from the approval. */
+  settlement: ReturnStepPolicy;
+}
+
 export interface ResolvedPolicy {
   version: string;
   /** Default language for customer messages. */
@@ -184,4 +220,6 @@ export interface ResolvedPolicy {
   serviceReport?: ServiceReportPolicy;
   /** Lifecycle 5. Always filled by `resolvePolicy`; optional as `appointments` is. */
   repeatRepair?: RepeatRepairPolicy;
+  /** Lifecycle 5: returns and exchanges. Always filled by `resolvePolicy`; optional as `appointments` is. */
+  returns?: ReturnsPolicy;
 }

@@ -34,6 +34,11 @@ export const STATUSES = [
   // Lifecycle 4: a chargeable repair's quote awaits the customer; the repair waits for spare parts.
   'quote_pending',
   'waiting_parts',
+  // Lifecycle 5, returns and exchanges (退换货): the product is inspected, a supervisor approves the outcome, the
+  // refund or the replacement (and its price difference) is settled.
+  'inspection',
+  'approval',
+  'settlement',
   'completed',
   'escalated',
   'follow_up',
@@ -58,6 +63,10 @@ export const MILESTONES = [
   // Lifecycle 4: the customer's decision on a quote; spare parts by their expected date.
   'quote',
   'parts',
+  // Lifecycle 5, returns and exchanges: inspection recorded, the supervisor's approval, the settlement.
+  'return_inspection',
+  'return_approval',
+  'return_settlement',
 ] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
@@ -84,6 +93,11 @@ export interface Product {
   serialNumber?: string;
   /** Extended warranty bought at sale (its certificate number): adds the category's extended months (lifecycle 4). */
   extendedWarrantyNumber?: string;
+  /**
+   * YYYY-MM-DD the product was delivered (签收), when it was not the purchase date: the return and exchange windows
+   * count from it where the policy says so (lifecycle 5, `returns`).
+   */
+  deliveryDate?: string;
 }
 
 export interface Problem {

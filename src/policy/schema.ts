@@ -131,6 +131,25 @@ const WarrantyTerms = Type.Object(
   { additionalProperties: false },
 );
 
+const Days = Type.Integer({ minimum: 0, maximum: 3650, description: 'Whole days, 0–3650.' });
+
+/** Return and exchange windows; a field left out comes from `returns.default` (for `default` itself: the built-in defaults). */
+const ReturnTerms = Type.Object(
+  {
+    returnDays: Type.Optional(Days),
+    exchangeDays: Type.Optional(Days),
+    noReasonDays: Type.Optional(Days),
+    countFrom: Type.Optional(Type.Enum(['purchase', 'delivery'])),
+  },
+  { additionalProperties: false },
+);
+
+/** One step of a return: its deadline and the escalation level its breach pages. */
+const ReturnStep = Type.Object(
+  { within: Type.Optional(Duration), escalateTo: Type.Optional(Type.Enum([1, 2, 3])) },
+  { additionalProperties: false },
+);
+
 export const PolicyFileSchema = Type.Object(
   {
     version: Type.String({ minLength: 1, description: 'Policy version; a running request keeps the version it started with.' }),
@@ -253,6 +272,19 @@ export const PolicyFileSchema = Type.Object(
       Type.Object(
         { window: Type.Optional(Duration) },
         { additionalProperties: false, description: 'Repeat repairs of the same customer and product (lifecycle 5).' },
+      ),
+    ),
+    returns: Type.Optional(
+      Type.Object(
+        {
+          default: Type.Optional(ReturnTerms),
+          categories: Type.Optional(Type.Record(Type.String(), ReturnTerms)),
+          notCovered: Type.Optional(Type.Array(Type.Enum([...FAULT_CAUSES]))),
+          inspection: Type.Optional(ReturnStep),
+          approval: Type.Optional(ReturnStep),
+          settlement: Type.Optional(ReturnStep),
+        },
+        { additionalProperties: false, description: 'Returns and exchanges under 三包 (lifecycle 5).' },
       ),
     ),
     dispatch: Type.Object(

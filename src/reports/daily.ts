@@ -32,6 +32,9 @@
  *     part was shown to the customer;
  *   - waited for parts: requests with a parts order; per arrived order the hours from the order to the arrival
  *     (count, average, max); orders whose expected date passed at least once.
+ * - lifecycle 5, returns and exchanges (requests with `returns`): received; refused at intake (window passed) or by
+ *   the supervisor; refunds, replacements and repairs instead approved; settled; still open. A settled one counts
+ *   as resolved; a refused one, like a declined quote, leaves the resolution rate's denominator.
  * Rates are plain fractions (0..1), `null` when their denominator is 0.
  */
 import { DateTime } from 'luxon';
@@ -156,6 +159,24 @@ export interface DailyReport {
     /** Orders whose expected date passed at least once. */
     overdueOrders: number;
   };
+  /** Returns and exchanges (lifecycle 5), each request once. */
+  returns: DailyReturns;
+}
+
+export interface DailyReturns {
+  received: number;
+  /** Refused at intake: the window had passed. */
+  refusedAtIntake: number;
+  /** Refused by the supervisor after the inspection. */
+  refusedAfterInspection: number;
+  /** Approved outcomes. */
+  refunds: number;
+  replacements: number;
+  repairs: number;
+  /** Refund paid or replacement handed over. */
+  settled: number;
+  /** Not decided yet (waiting for the inspection or the approval), the request still open. */
+  open: number;
 }
 
 export interface PaymentLine {
@@ -212,7 +233,10 @@ export function localDate(ms: number, timeZone: string): string {
   return DateTime.fromMillis(ms, { zone: timeZone }).toISODate() ?? '';
 }
 
-/** Resolved by a visit or remotely, after the last reopening if any (a call-back's "not fixed" undoes a fix). */
+/**
+ * Resolved by a visit or remotely (or, lifecycle 5, a return or exchange settled), after the last reopening if any
+ * (a call-back's "not fixed" undoes a fix).
+ */
 const isResolved = (r: ServiceRequestState): boolean => lastFix(r) !== undefined;
 
 /** One request's call-backs. Each reopening was a reached call that heard "not fixed"; the current outcome is counted unless it is that call. */
@@ -297,6 +321,17 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
   const partsConsumed = new Map<string, PartConsumed>();
   const waited = { requests: 0, orders: 0, arrived: 0, overdueOrders: 0 };
   const waitedHours: number[] = [];
+  const returns: DailyReturns = {
+    received: 0,
+    refusedAtIntake: 0,
+    refusedAfterInspection: 0,
+    refunds: 0,
+    replacements: 0,
+    repairs: 0,
+    settled: 0,
+    open: 0,
+  };
+  let returnsRefused = 0;
 
   for (const r of day) {
     if (r.type in byType) byType[r.type] += 1;
@@ -334,6 +369,19 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     for (const c of r.callbackComplaints ?? []) if (c.kind in callbackComplaints) callbackComplaints[c.kind] += 1;
     if (r.status === 'cancelled' || r.outcome === 'cancelled') cancelled += 1;
     if (r.outcome === 'quote_declined') quoteDeclined += 1;
+    const ret = r.returns;
+    if (ret) {
+      returns.received += 1;
+      const outcome = ret.decision?.outcome;
+      if (!ret.eligibility.eligible) returns.refusedAtIntake += 1;
+      else if (outcome === 'refused') returns.refusedAfterInspection += 1;
+      else if (outcome === 'refund') returns.refunds += 1;
+      else if (outcome === 'replacement') returns.replacements += 1;
+      else if (outcome === 'repair') returns.repairs += 1;
+      else if (r.outcome === undefined) returns.open += 1;
+      if (ret.settlement) returns.settled += 1;
+      if (r.outcome === 'return_refused') returnsRefused += 1;
+    }
 
     if (r.feedback && Number.isFinite(r.feedback.score)) {
       rated += 1;
@@ -410,7 +458,7 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     }),
   ) as Record<Milestone, SlaLine>;
   // The customer's own choice, like a cancel: a declined quote is not a repair we failed to resolve.
-  const eligible = day.length - cancelled - quoteDeclined;
+  const eligible = day.length - cancelled - quoteDeclined - returnsRefused;
 
   return {
     date: opts.date,
@@ -451,5 +499,6 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
       ),
       maxHours: waitedHours.length ? Math.max(...waitedHours) : null,
     },
+    returns,
   };
 }

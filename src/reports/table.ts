@@ -90,6 +90,11 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
     `Waited for parts    ${wp.requests} request${wp.requests === 1 ? '' : 's'}  (${wp.orders} order${wp.orders === 1 ? '' : 's'}; ` +
       `arrived ${wp.arrived}: average ${hours(wp.averageHours)}, max ${hours(wp.maxHours)}; expected date passed ${wp.overdueOrders})`,
   );
+  const rt = r.returns;
+  lines.push(
+    `Returns/exchanges   ${rt.received} received  (refused at intake ${rt.refusedAtIntake} · after inspection ${rt.refusedAfterInspection}; ` +
+      `refunds ${rt.refunds} · replacements ${rt.replacements} · repairs ${rt.repairs}; settled ${rt.settled} · open ${rt.open})`,
+  );
   if (r.partsConsumed.length === 0) lines.push('Parts consumed      –');
   else {
     const named = r.partsConsumed.map((x) => `${x.ref} ${x.name.en}`);

@@ -75,7 +75,7 @@ describe('role callcentre (lifecycle 3: reports call-back outcomes only)', () =>
       'invalid tokens:\n' +
         '  - tokens.json[0].technicianId: only for role technician\n' +
         '  - tokens.json[1].idPrefix: only for role integration\n' +
-        '  - tokens.json[2].role: expected one of integration, technician, ops, callcentre, warehouse',
+        '  - tokens.json[2].role: expected one of integration, technician, ops, callcentre, warehouse, supervisor',
     );
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The API for lifecycle 4's route tests: the fake port pricing from the repository's price list and parts
  * catalogue (catalogue/), the same catalogue in `app.services.catalogue`, and support.ts's tokens plus the
- * `warehouse` and `callcentre` roles; customer history on. Same clock, rating secret and log capture (no PII in logs)
+ * `warehouse`, `callcentre` and (lifecycle 5) `supervisor` roles; customer history on. Same clock, rating secret and log capture (no PII in logs)
  * as support.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,8 @@ export const V4_TOKENS = {
   ...TOKENS,
   warehouse: 'test-warehouse-token-000001',
   callcentre: 'test-callcentre-token-00001',
+  /** Lifecycle 5: the service supervisor who approves returns and exchanges. */
+  supervisor: 'test-supervisor-token-00001',
 } as const;
 
 export const catalogue: Catalogue = loadCatalogue({
@@ -48,6 +50,7 @@ export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean; 
       { token: TOKENS.tech2, role: 'technician', technicianId: 't1002', name: 'tech t1002' },
       { token: V4_TOKENS.warehouse, role: 'warehouse', name: 'parts warehouse' },
       { token: V4_TOKENS.callcentre, role: 'callcentre', name: 'call centre' },
+      { token: V4_TOKENS.supervisor, role: 'supervisor', name: 'supervisor wu' },
     ]),
   );
   const timeZone = opts.timeZone ?? 'Asia/Shanghai';

@@ -834,3 +834,64 @@ describe('computeDailyReport, repeat repairs', () => {
     expect(formatDailyReport(v)).toMatch(/Repeat repairs\s+1/);
   });
 });
+
+describe('computeDailyReport, lifecycle 5: returns and exchanges', () => {
+  const when = '2026-11-25T02:00:00.000Z';
+  const eligibility = (eligible: boolean) => ({
+    kind: 'return' as const,
+    countedFrom: 'purchase' as const,
+    fromDate: '2026-11-20',
+    day: eligible ? 5 : 20,
+    terms: 'default',
+    returnDays: 7,
+    exchangeDays: 15,
+    noReasonDays: 7,
+    inWarranty: true,
+    eligible,
+    reason: 'x',
+  });
+  const ret = (id: string, status: Status, returns: ServiceRequestState['returns'], outcome?: ServiceRequestState['outcome']) => ({
+    ...state({
+      id,
+      at: when,
+      type: 'return',
+      channel: 'store',
+      urgency: 'normal',
+      status,
+      deadlines: [ack],
+      ...(outcome ? { outcome } : {}),
+    }),
+    returns,
+  });
+  const decision = (outcome: 'refund' | 'replacement' | 'repair' | 'refused') => ({ at: when, outcome });
+  const settlement = { at: when, outcome: 'refund' as const, amount: 100, currency: 'CNY', direction: 'to_customer' as const };
+  const RETURNS: ServiceRequestState[] = [
+    ret('sr-r1', 'closed', { kind: 'return', eligibility: eligibility(false), refusal: 'window_passed' }, 'return_refused'),
+    ret('sr-r2', 'closed', { kind: 'return', eligibility: eligibility(true), decision: decision('refused') }, 'return_refused'),
+    ret('sr-r3', 'completed', { kind: 'return', eligibility: eligibility(true), decision: decision('refund'), settlement }),
+    ret('sr-r4', 'settlement', { kind: 'exchange', eligibility: eligibility(true), decision: decision('replacement') }),
+    ret('sr-r5', 'dispatching', { kind: 'return', eligibility: eligibility(true), decision: decision('repair') }),
+    ret('sr-r6', 'inspection', { kind: 'return', eligibility: eligibility(true) }),
+  ];
+  const v = computeDailyReport(RETURNS, { date: '2026-11-25', timeZone: TZ });
+
+  test('counted by outcome; a settled one is resolved, a refused one leaves the denominator', () => {
+    expect(v.returns).toEqual({
+      received: 6,
+      refusedAtIntake: 1,
+      refusedAfterInspection: 1,
+      refunds: 1,
+      replacements: 1,
+      repairs: 1,
+      settled: 1,
+      open: 1,
+    });
+    expect(v.resolution).toEqual({ eligible: 4, resolved: 1, cancelled: 0, rate: 1 / 4 });
+  });
+
+  test('the table shows them', () => {
+    expect(formatDailyReport(v)).toContain(
+      'Returns/exchanges   6 received  (refused at intake 1 · after inspection 1; refunds 1 · replacements 1 · repairs 1; settled 1 · open 1)',
+    );
+  });
+});

@@ -56,6 +56,18 @@ const VARS: { [K in SmsKind]: Record<string, unknown> } = {
     ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-',
     reportLink: 'https://svc.example.com/report/eyJiIjoyfQ.def_-',
   },
+  return_accepted: { ticketNo: 'SR-1', kind: 'return', day: 3, countedFrom: 'delivery' },
+  return_refused: {
+    ticketNo: 'SR-1',
+    kind: 'return',
+    reason: 'window_passed',
+    day: 20,
+    window: 7,
+    alternatives: ['replacement', 'repair'],
+  },
+  return_inspected: { ticketNo: 'SR-1', kind: 'exchange', faultFound: true, faultCause: 'quality' },
+  return_approved: { ticketNo: 'SR-1', kind: 'exchange', outcome: 'replacement' },
+  return_settled: { ticketNo: 'SR-1', outcome: 'refund', amount: '2999.00', currency: 'CNY', direction: 'to_customer' },
   tech_assignment: {
     ticketNo: 'SR-1',
     urgency: 'urgent',
@@ -348,5 +360,36 @@ describe('aliyunTemplateProblems', () => {
     ]);
     expect(aliyunTemplateProblems([])).toEqual(['expected a JSON object mapping each message kind to an Aliyun template code (SMS_…)']);
     expect(aliyunTemplateProblems({ ...complete, delay: 42 })).toEqual([`'delay': 42 is not an Aliyun template code (SMS_…)`]);
+  });
+});
+
+describe('lifecycle 5: returns and exchanges', () => {
+  it('sends the Chinese labels of the texts, 无 for no remedy left, amounts as digits', () => {
+    expect(aliyunTemplateParams('return_accepted', VARS.return_accepted)).toEqual({ ticket: 'SR-1', kind: '退货', from: '签收', day: '3' });
+    expect(aliyunTemplateParams('return_refused', VARS.return_refused)).toEqual({
+      ticket: 'SR-1',
+      kind: '退货',
+      reason: '已超过期限',
+      alternatives: '换货或免费维修',
+    });
+    expect(aliyunTemplateParams('return_refused', { ticketNo: 'SR-1', kind: 'exchange', reason: 'no_fault_found' }).alternatives).toBe(
+      ALIYUN_ABSENT,
+    );
+    expect(aliyunTemplateParams('return_inspected', VARS.return_inspected)).toEqual({
+      ticket: 'SR-1',
+      kind: '换货',
+      result: '产品性能故障',
+    });
+    expect(aliyunTemplateParams('return_inspected', { ticketNo: 'SR-1', kind: 'return', faultFound: false }).result).toBe('未发现性能故障');
+    expect(aliyunTemplateParams('return_approved', VARS.return_approved)).toEqual({ ticket: 'SR-1', kind: '换货', outcome: '换货' });
+    expect(aliyunTemplateParams('return_settled', VARS.return_settled)).toEqual({
+      ticket: 'SR-1',
+      outcome: '退货退款',
+      amount: '2999.00',
+      direction: '退还',
+    });
+    expect(() => aliyunTemplateParams('return_approved', { ticketNo: 'SR-1', kind: 'return', outcome: 'cash' })).toThrow(
+      "aliyun template parameters for 'return_approved': invalid variable(s): outcome",
+    );
   });
 });

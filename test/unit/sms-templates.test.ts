@@ -40,6 +40,19 @@ const VARS: { [K in SmsKind]: SmsVarsByKind[K] } = {
     ratingLink: 'https://aftercare.example.com/r/abc123',
     reportLink: 'https://aftercare.example.com/report/def456',
   },
+  return_accepted: { ticketNo: 'SR-20240612-0001', kind: 'return', day: 3, countedFrom: 'delivery' },
+  return_refused: {
+    ticketNo: 'SR-20240612-0001',
+    kind: 'return',
+    reason: 'window_passed',
+    day: 20,
+    window: 7,
+    countedFrom: 'purchase',
+    alternatives: ['repair'],
+  },
+  return_inspected: { ticketNo: 'SR-20240612-0001', kind: 'exchange', faultFound: true, faultCause: 'quality' },
+  return_approved: { ticketNo: 'SR-20240612-0001', kind: 'exchange', outcome: 'replacement' },
+  return_settled: { ticketNo: 'SR-20240612-0001', outcome: 'replacement', amount: '200.00', currency: 'CNY', direction: 'from_customer' },
   tech_assignment: {
     ticketNo: 'SR-20240612-0001',
     urgency: 'urgent',
@@ -320,5 +333,72 @@ describe('renderSms', () => {
     expect(() => renderSms('tech_assignment', 'zh', { ...VARS.tech_assignment, urgency: 'asap' as never })).toThrow(/urgency=asap/);
     expect(() => renderSms('nope' as SmsKind, 'zh', VARS.received)).toThrow(/unknown SMS kind/);
     expect(() => renderSms('received', 'fr' as never, VARS.received)).toThrow(/language/);
+  });
+});
+
+describe('lifecycle 5: returns and exchanges', () => {
+  it("says why a return is refused, in the customer's language, with the remedies still open", () => {
+    const late = {
+      ticketNo: 'SR-1',
+      kind: 'return',
+      reason: 'window_passed',
+      day: 20,
+      window: 7,
+      countedFrom: 'purchase',
+      alternatives: ['repair'],
+    } as const;
+    expect(renderSms('return_refused', 'zh', late)).toBe(
+      '【Aftercare】很抱歉，您的退货申请（服务单 SR-1）未能办理：自购买之日起已 20 天，超过 7 天的退货期限。您仍可申请免费维修。如有疑问，欢迎随时与我们联系。',
+    );
+    expect(renderSms('return_refused', 'en', late)).toBe(
+      '[Aftercare] We are sorry: your return request (service request SR-1) cannot be granted: it is day 20 since purchase, past the 7-day return period. ' +
+        'You may still ask for a free repair. If you have any questions, please contact us at any time.',
+    );
+    const misuse = { ticketNo: 'SR-1', kind: 'exchange', reason: 'cause_not_covered', faultCause: 'misuse' } as const;
+    expect(renderSms('return_refused', 'zh', misuse)).toContain('经检测，故障系人为损坏所致，不属于三包范围。如有疑问');
+    expect(renderSms('return_refused', 'en', misuse)).toContain(
+      'the inspection found damage by misuse, which the guarantee does not cover.',
+    );
+    expect(renderSms('return_refused', 'en', { ticketNo: 'SR-1', kind: 'return', reason: 'other' })).toContain(
+      'cannot be granted: the conditions are not met.',
+    );
+  });
+
+  it('tells the customer each step: accepted, inspected, approved, settled (refund, or the price difference)', () => {
+    expect(renderSms('return_accepted', 'zh', { ticketNo: 'SR-1', kind: 'return', day: 3, countedFrom: 'delivery' })).toContain(
+      '您的退货申请（服务单 SR-1）已受理：自签收之日起第 3 天',
+    );
+    expect(renderSms('return_inspected', 'en', { ticketNo: 'SR-1', kind: 'return', faultFound: false })).toContain(
+      'no performance fault was found',
+    );
+    expect(renderSms('return_approved', 'zh', { ticketNo: 'SR-1', kind: 'exchange', outcome: 'repair' })).toContain('将为您安排免费维修');
+    expect(
+      renderSms('return_settled', 'zh', {
+        ticketNo: 'SR-1',
+        outcome: 'refund',
+        amount: '2999.00',
+        currency: 'CNY',
+        direction: 'to_customer',
+      }),
+    ).toContain('退款 2999.00 元 已办理');
+    expect(
+      renderSms('return_settled', 'en', { ticketNo: 'SR-1', outcome: 'replacement', amount: '0', currency: 'CNY', direction: 'none' }),
+    ).toContain('your product has been replaced. We will call you');
+  });
+
+  it('refuses unknown codes and unformatted amounts rather than print them', () => {
+    expect(() => renderSms('return_refused', 'zh', { ticketNo: 'SR-1', kind: 'return', reason: 'late' as never })).toThrow(/reason=late/);
+    expect(() =>
+      renderSms('return_settled', 'zh', {
+        ticketNo: 'SR-1',
+        outcome: 'refund',
+        amount: '2999 元',
+        currency: 'CNY',
+        direction: 'to_customer',
+      }),
+    ).toThrow(/amount=2999 元/);
+    expect(() => renderSms('return_approved', 'en', { ticketNo: 'SR-1', kind: 'return' } as SmsVarsByKind['return_approved'])).toThrow(
+      /missing variable\(s\): outcome$/,
+    );
   });
 });

@@ -57,7 +57,16 @@ const V4_EXPECTED = [
  * Lifecycle 5's set: lifecycle 4's scenarios (they run on it now) plus returns and exchanges, complaints and
  * repeat repairs (test/workflows/v5-*.test.ts).
  */
-const V5_EXPECTED: string[] = ['v5-repeat-repair'];
+const V5_EXPECTED: string[] = [
+  'v5-repeat-repair',
+  // Returns and exchanges (test/workflows/v5-returns.test.ts).
+  'v5-return-refund',
+  'v5-exchange-day10',
+  'v5-return-refused-day20',
+  'v5-return-approval-late',
+  'v5-return-misuse-refused',
+  'v5-return-repair-instead',
+];
 const expectedOf = (version: string): string[] => {
   const n = Number(version.slice(1));
   if (n >= 5) return [...V3_FROM_EXPECTED, ...V3_EXPECTED, ...V4_EXPECTED, ...V5_EXPECTED];

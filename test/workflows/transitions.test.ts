@@ -62,6 +62,9 @@ const ACTIONS: Action[] = [
   'partsRequest',
   'partsDispatched',
   'partsArrived',
+  'returnInspection',
+  'returnApproval',
+  'returnSettlement',
   'cancel',
 ];
 
@@ -88,6 +91,9 @@ const attempt: Record<Action, (h: Handle) => Promise<unknown>> = {
   partsRequest: (h) => act.partsRequest(h, TECH, '2030-01-05T10:00:00+08:00'),
   partsDispatched: (h) => act.partsDispatched(h),
   partsArrived: (h) => act.partsArrived(h),
+  returnInspection: (h) => act.returnInspection(h, { faultFound: true, faultCause: 'quality', findings: '开机无反应' }),
+  returnApproval: (h) => act.returnApproval(h, { outcome: 'refund' }),
+  returnSettlement: (h) => act.returnSettlement(h, { amount: 299_900, direction: 'to_customer' }),
   cancel: (h) => act.cancel(h),
 };
 

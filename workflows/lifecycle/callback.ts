@@ -1,5 +1,5 @@
 /**
- * After completion, lifecycle 3: photo check (visits only), completion SMS with the rating link, and the
+ * After completion, lifecycle 3 (and a settled return or exchange, lifecycle 5): photo check (visits only), completion SMS with the rating link, and the
  * satisfaction call-back (回访) within its window — from `callback.earliest` to `callback.latest` after completion,
  * a deadline of its own. The call centre reports each call: not reached (another call is due; after
  * `maxAttempts` level 1 is paged), or reached with the answers A–D and a score. "Not fixed" reopens the request
@@ -15,7 +15,7 @@ import { isAction, type ActionEvent } from './inbox';
 import { close, type Kit } from './kit';
 import { nowIso } from './record';
 
-export async function afterCompletion3(k: Kit, how: 'visit' | 'remote'): Promise<'closed' | 'revisit'> {
+export async function afterCompletion3(k: Kit, how: 'visit' | 'remote' | 'settled'): Promise<'closed' | 'revisit'> {
   const { record, rules } = k;
   const cb = rules.callback();
   const completedAt = Date.now();

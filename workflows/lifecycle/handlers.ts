@@ -46,6 +46,20 @@ const EXTRA: { [A in Action]?: (k: Kit, args: ActionArgs<A>) => void } = {
       refuse(`the repair is not chargeable (${c.reason}): nothing to quote; a diagnosis whose cause the warranty excludes makes it so`);
     }
   },
+  // Lifecycle 5: the supervisor decides within what the policy allows after the inspection (else 409 with why).
+  returnApproval: (k, { outcome }) => {
+    const a = k.record.data.returns?.assessment;
+    if (outcome !== 'refused' && a && !a.allowed.includes(outcome)) {
+      refuse(
+        `${outcome} is not allowed for this ${k.input.request.type} (${a.reason}); allowed: ${a.allowed.join(', ') || 'refused only'}`,
+      );
+    }
+  },
+  returnSettlement: (k, { direction, replacementModel }) => {
+    const outcome = k.record.data.returns?.decision?.outcome;
+    if (outcome === 'refund' && direction === 'from_customer') refuse('direction: a refund goes to_customer (or none)', 'InvalidArgument');
+    if (outcome === 'replacement' && !replacementModel) refuse('replacementModel: required for a replacement', 'InvalidArgument');
+  },
   quoteResponse: (k, { tokenId }) => {
     if (!k.record.data.quoteTokens.includes(tokenId)) {
       const used = k.record.data.quotes.some((q) => q.decision);

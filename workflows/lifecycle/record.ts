@@ -11,6 +11,14 @@ import type { FaultCause, PricedLine, PricedLines, WarrantyJudgement } from '../
 import type { EarlierRequest, PhotoRecord, ServiceRequestStart } from '../messages';
 import type { VisitReport } from '../../src/domain/serviceReport';
 import type { RepeatOf } from '../../src/domain/repeatRepair';
+import type {
+  GrantedOutcome,
+  RefusalReason,
+  ReturnAssessment,
+  ReturnEligibility,
+  ReturnKind,
+  ReturnOutcome,
+} from '../../src/domain/returns';
 
 export interface Assignment {
   technician: CandidateSummary;
@@ -53,7 +61,30 @@ export interface VisitResult {
   technicianId: string;
 }
 
-export type Outcome = 'closed' | 'no_feedback' | 'cancelled' | 'quote_declined';
+export type Outcome = 'closed' | 'no_feedback' | 'cancelled' | 'quote_declined' | 'return_refused';
+
+/** A return or exchange (lifecycle 5): eligibility at intake, the inspection, the supervisor's decision, the settlement. */
+export interface ReturnRecord {
+  kind: ReturnKind;
+  eligibility: ReturnEligibility;
+  inspection?: { at: string; faultFound: boolean; faultCause?: FaultCause; findings: string; intact?: boolean; by?: Actor };
+  /** What the policy allows after the inspection, and why (the supervisor decides within it). */
+  assessment?: ReturnAssessment;
+  decision?: { at: string; outcome: ReturnOutcome; reason?: RefusalReason; note?: string; by?: Actor };
+  settlement?: {
+    at: string;
+    outcome: Exclude<GrantedOutcome, 'repair'>;
+    amount: number;
+    currency: string;
+    direction: 'to_customer' | 'from_customer' | 'none';
+    replacementModel?: string;
+    replacementSerial?: string;
+    note?: string;
+    by?: Actor;
+  };
+  /** Refused (at intake or by the supervisor): the code the customer was told. */
+  refusal?: RefusalReason;
+}
 
 /** A quote to the customer and their decision (lifecycle 4). Prices are fixed when it is issued. */
 export interface QuoteRecord extends PricedLines {
@@ -162,6 +193,8 @@ export interface RecordData {
   /** Charged when the customer declined the quote (policy `charges.visitFee`). */
   visitFee?: { amount: number; currency: string };
   serviceReport?: ServiceReport;
+  // ── Lifecycle 5 ──
+  returns?: ReturnRecord;
   outcome?: Outcome;
   closedAt?: string;
   /** The customer's earlier requests from the start input (customer history); absent when the API did not look them up. */

@@ -1,7 +1,7 @@
 /** The request's policy, looked up for its urgency, type and VIP flag (the policy is data passed in at start). */
 import { parseSpan } from '../../src/domain/duration';
 import { POLICY_DEFAULTS } from '../../src/domain/policy';
-import type { CalendarSpec, ResolvedPolicy, Span, TypeOverride } from '../../src/domain/policyTypes';
+import type { CalendarSpec, DeadlineSpans, ResolvedPolicy, Span, TypeOverride } from '../../src/domain/policyTypes';
 import type { Milestone, Urgency } from '../../src/domain/types';
 import type { ServiceRequestStart } from '../messages';
 
@@ -10,6 +10,8 @@ import type { ServiceRequestStart } from '../messages';
  * docs/policy.md), parsed the way it parses them.
  */
 const D = POLICY_DEFAULTS;
+/** One working day of the default calendar (08:00–18:00). */
+const WORKDAY_MS = 10 * 3_600_000;
 const FALLBACK = {
   appointments: { reminderLead: parseSpan(D.appointments.reminderLead), lateGrace: parseSpan(D.appointments.lateGrace) },
   callback: { earliest: parseSpan(D.callback.earliest), latest: parseSpan(D.callback.latest), maxAttempts: D.callback.maxAttempts },
@@ -23,12 +25,24 @@ const FALLBACK = {
   parts: { pauseResolution: D.parts.pauseResolution, warehouse: { ...D.parts.warehouse } },
   serviceReport: { linkValidity: parseSpan(D.serviceReport.linkValidity) },
   repeatRepair: { window: parseSpan(D.repeatRepair.window) },
+  // Business spans parsed with the default calendar's working day (08:00–18:00), as resolvePolicy sizes them.
+  returns: {
+    default: { ...D.returns.default },
+    categories: {},
+    notCovered: [...D.returns.notCovered],
+    inspection: { within: parseSpan(D.returns.inspection.within, WORKDAY_MS), escalateTo: D.returns.inspection.escalateTo },
+    approval: { within: parseSpan(D.returns.approval.within, WORKDAY_MS), escalateTo: D.returns.approval.escalateTo },
+    settlement: { within: parseSpan(D.returns.settlement.within, WORKDAY_MS), escalateTo: D.returns.settlement.escalateTo },
+  },
 } satisfies Required<
-  Pick<ResolvedPolicy, 'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport' | 'repeatRepair'>
+  Pick<
+    ResolvedPolicy,
+    'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport' | 'repeatRepair' | 'returns'
+  >
 >;
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
-type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts'>;
+type SpanMilestone = Extract<Milestone, keyof DeadlineSpans>;
 
 export class PolicyRules {
   readonly policy: ResolvedPolicy;
@@ -88,6 +102,11 @@ export class PolicyRules {
   /** Whether waiting for parts stops the resolution clock, and whom late parts page (lifecycle 4). */
   parts(): NonNullable<ResolvedPolicy['parts']> {
     return this.policy.parts ?? FALLBACK.parts;
+  }
+
+  /** Return and exchange windows, causes not covered, each step's deadline and escalation (lifecycle 5). */
+  returns(): NonNullable<ResolvedPolicy['returns']> {
+    return this.policy.returns ?? FALLBACK.returns;
   }
 
   /** VIP requests use the next stricter column's dispatch deadline. */

@@ -8,7 +8,9 @@
  * load; resolved remotely before a visit; appointments kept (reminder, late arrival); the call-back's outcome,
  * where "not fixed" reopens the request for a revisit. Version 4 adds warranty at intake, and on site the
  * diagnosis, the quote of a chargeable repair (declined → closed with the visit fee), spare parts (waiting for
- * them, then a return visit) and the service report (repair.ts). Version 2 requests in flight run exactly as before.
+ * them, then a return visit) and the service report (repair.ts). Version 5 gives returns and exchanges their own
+ * branch (returns.ts): eligibility, inspection, approval, settlement, then the call-back; or a repair instead.
+ * Version 2 requests in flight run exactly as before.
  * Outside actions reach the main line through the inbox (handlers.ts); the main line alone moves the status.
  */
 import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
@@ -23,6 +25,8 @@ import { release } from './load';
 import { firstLine, takeRemoteResolution } from './remote';
 import { judgeAtIntake, repairVisit } from './repair';
 import { repeatRepairAtIntake } from './repeatRepair';
+import { returnOrExchange } from './returns';
+import { isReturnKind } from '../../src/domain/returns';
 
 export async function serviceRequestV2(input: ServiceRequestStart): Promise<ServiceRequestState> {
   const k = makeKit(input);
@@ -63,8 +67,9 @@ async function lifecycle3(k: Kit): Promise<void> {
   acknowledge(k);
   startResolutionDeadlines(k);
   const receipt = { fromMs: k.record.data.receivedMs };
-  let how: 'visit' | 'remote' | 'closed' = 'visit';
+  let how: 'visit' | 'remote' | 'closed' | 'settled' = 'visit';
   if (k.input.request.type === 'consultation') how = await firstLine(k, () => startVisitDeadlines(k, {}));
+  else if (k.version >= 5 && isReturnKind(k.input.request.type)) how = await returnBranch(k);
   else startVisitDeadlines(k, receipt);
   for (;;) {
     if (how === 'visit') how = await serveVisit(k);
@@ -74,6 +79,14 @@ async function lifecycle3(k: Kit): Promise<void> {
     reopen(k);
     how = 'visit';
   }
+}
+
+/** Lifecycle 5: a return or exchange; a repair instead is dispatched with the visit clocks from the decision. */
+async function returnBranch(k: Kit): Promise<'visit' | 'closed' | 'settled'> {
+  const end = await returnOrExchange(k);
+  if (end !== 'repair') return end;
+  startVisitDeadlines(k, {});
+  return 'visit';
 }
 
 /** Dispatch and visits until one resolves the fault, or it is resolved remotely before a visit (or a quote is declined). */

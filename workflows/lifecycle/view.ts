@@ -100,6 +100,20 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
           stored: d.serviceReport.stored ? { ...d.serviceReport.stored } : undefined,
         })
       : undefined,
+    returns: d.returns
+      ? defined({
+          kind: d.returns.kind,
+          eligibility: defined({
+            ...d.returns.eligibility,
+            alternatives: d.returns.eligibility.alternatives ? [...d.returns.eligibility.alternatives] : undefined,
+          }),
+          inspection: d.returns.inspection ? defined({ ...d.returns.inspection, by: actor(d.returns.inspection.by) }) : undefined,
+          assessment: d.returns.assessment ? defined({ ...d.returns.assessment, allowed: [...d.returns.assessment.allowed] }) : undefined,
+          decision: d.returns.decision ? defined({ ...d.returns.decision, by: actor(d.returns.decision.by) }) : undefined,
+          settlement: d.returns.settlement ? defined({ ...d.returns.settlement, by: actor(d.returns.settlement.by) }) : undefined,
+          refusal: d.returns.refusal,
+        })
+      : undefined,
     cancelReason: d.cancelReason,
     outcome: d.outcome,
     closedAt: d.closedAt,

@@ -22,7 +22,20 @@
  *     rather than shown as yuan.
  */
 import type { PhotoKind } from '../../domain/types';
-import { DEFAULT_SMS_TIME_ZONE, isAmount, LEVEL_LABELS, MILESTONE_LABELS, PHOTO_LABELS, URGENCY_LABELS } from './templates';
+import type { GrantedOutcome } from '../../domain/returns';
+import {
+  COUNTED_FROM_LABELS,
+  DEFAULT_SMS_TIME_ZONE,
+  FAULT_CAUSE_LABELS,
+  isAmount,
+  LEVEL_LABELS,
+  MILESTONE_LABELS,
+  PHOTO_LABELS,
+  REFUSAL_LABELS,
+  RETURN_KIND_LABELS,
+  RETURN_OUTCOME_LABELS,
+  URGENCY_LABELS,
+} from './templates';
 import { SMS_KINDS, type SmsKind } from './types';
 
 /** The TemplateParam names each kind sends; an approved template may use any subset of them. */
@@ -44,6 +57,11 @@ export const ALIYUN_TEMPLATE_PARAMS = {
   parts_delayed: ['ticket', 'time', 'newtime'],
   parts_arrived: ['ticket'],
   completed_report: ['ticket', 'link', 'report'],
+  return_accepted: ['ticket', 'kind', 'from', 'day'],
+  return_refused: ['ticket', 'kind', 'reason', 'alternatives'],
+  return_inspected: ['ticket', 'kind', 'result'],
+  return_approved: ['ticket', 'kind', 'outcome'],
+  return_settled: ['ticket', 'outcome', 'amount', 'direction'],
   tech_assignment: ['ticket', 'urgency', 'model', 'address', 'problem'],
   tech_visit_reminder: ['ticket', 'model', 'address', 'time'],
   tech_photo_reminder: ['ticket', 'photos'],
@@ -76,6 +94,12 @@ const URGENCY = URGENCY_LABELS.zh;
 const MILESTONE = MILESTONE_LABELS.zh;
 const LEVEL = LEVEL_LABELS.zh;
 const PHOTO = PHOTO_LABELS.zh;
+const RETURN_KIND = RETURN_KIND_LABELS.zh;
+const COUNTED_FROM = COUNTED_FROM_LABELS.zh;
+const CAUSE = FAULT_CAUSE_LABELS.zh;
+const OUTCOME = RETURN_OUTCOME_LABELS.zh;
+const REFUSAL = REFUSAL_LABELS.zh;
+const DIRECTION = { to_customer: '退还', from_customer: '补交', none: '无' };
 
 /**
  * Problems with a kind → template code table, one per bad entry: not an object, an unknown kind, a code that is
@@ -164,6 +188,35 @@ const BUILD: { [K in SmsKind]: (r: Reader) => AliyunTemplateParams<K> } = {
   parts_delayed: (r) => ({ ticket: r.id('ticketNo'), time: r.time('expectedBy'), newtime: r.optTime('newExpectedBy') }),
   parts_arrived: (r) => ({ ticket: r.id('ticketNo') }),
   completed_report: (r) => ({ ticket: r.id('ticketNo'), link: r.link('ratingLink'), report: r.link('reportLink') }),
+  // Lifecycle 5: labels as the Chinese texts say them; the refusal's short reason, the remedies still open or 无.
+  return_accepted: (r) => ({
+    ticket: r.id('ticketNo'),
+    kind: r.label('kind', RETURN_KIND),
+    from: r.label('countedFrom', COUNTED_FROM),
+    day: r.count('day'),
+  }),
+  return_refused: (r) => {
+    const alts = r.raw('alternatives');
+    return {
+      ticket: r.id('ticketNo'),
+      kind: r.label('kind', RETURN_KIND),
+      reason: r.label('reason', REFUSAL),
+      alternatives:
+        Array.isArray(alts) && alts.length ? alts.map((o) => OUTCOME[o as GrantedOutcome] ?? String(o)).join('或') : ALIYUN_ABSENT,
+    };
+  },
+  return_inspected: (r) => ({
+    ticket: r.id('ticketNo'),
+    kind: r.label('kind', RETURN_KIND),
+    result: r.raw('faultFound') === true ? r.label('faultCause', CAUSE) : '未发现性能故障',
+  }),
+  return_approved: (r) => ({ ticket: r.id('ticketNo'), kind: r.label('kind', RETURN_KIND), outcome: r.label('outcome', OUTCOME) }),
+  return_settled: (r) => ({
+    ticket: r.id('ticketNo'),
+    outcome: r.label('outcome', OUTCOME),
+    amount: r.cny('amount'),
+    direction: r.label('direction', DIRECTION),
+  }),
   tech_assignment: (r) => ({
     ticket: r.id('ticketNo'),
     urgency: r.label('urgency', URGENCY),

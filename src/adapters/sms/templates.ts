@@ -3,6 +3,8 @@
  * Chinese texts open with the 【signature】 carriers require for business SMS in China.
  */
 import type { EscalationLevel, Milestone, PhotoKind, Urgency } from '../../domain/types';
+import type { FaultCause } from '../../domain/charges';
+import type { GrantedOutcome, RefusalReason, ReturnKind } from '../../domain/returns';
 import { SMS_KINDS, type SmsKind } from './types';
 
 export type SmsLang = 'zh' | 'en';
@@ -37,6 +39,11 @@ interface Quoted {
   parts?: string;
 }
 
+/** A return or exchange (lifecycle 5): which of the two the customer asked for. */
+interface Returned {
+  kind: ReturnKind;
+}
+
 /** The variables each kind needs; optional ones add a sentence when present. */
 export interface SmsVarsByKind {
   received: Common;
@@ -66,6 +73,32 @@ export interface SmsVarsByKind {
   parts_arrived: Common;
   /** Lifecycle 4: the completion SMS of a visit with a service report — the report's link beside the rating link. */
   completed_report: Common & { ratingLink: string; reportLink: string };
+  /** Lifecycle 5: a return or exchange accepted at intake, on `day` since the purchase or delivery date. */
+  return_accepted: Common & Returned & { day: number; countedFrom: 'purchase' | 'delivery' };
+  /**
+   * Refused, at intake or by the supervisor, with the reason said in the customer's language: a window passed
+   * (`day`, `window`, `countedFrom`), the cause found is not covered (`faultCause`) …; `alternatives` still open.
+   */
+  return_refused: Common &
+    Returned & {
+      reason: RefusalReason;
+      day?: number;
+      window?: number;
+      countedFrom?: 'purchase' | 'delivery';
+      faultCause?: FaultCause;
+      alternatives?: readonly GrantedOutcome[];
+    };
+  /** The product was inspected: no fault, or the fault and its cause; the supervisor decides next. */
+  return_inspected: Common & Returned & { faultFound: boolean; faultCause?: FaultCause };
+  /** The supervisor approved a refund, a replacement, or a repair instead. */
+  return_approved: Common & Returned & { outcome: GrantedOutcome };
+  /** The refund was paid or the replacement handed over; `amount` (formatted) moved `direction`. */
+  return_settled: Common & {
+    outcome: 'refund' | 'replacement';
+    amount: string;
+    currency: string;
+    direction: 'to_customer' | 'from_customer' | 'none';
+  };
   tech_assignment: Common & Zoned & { urgency: Urgency; productModel: string; address: string; problem?: string; acceptBy?: SmsTime };
   tech_visit_reminder: Common & Zoned & { visitAt: SmsTime; address: string; productModel: string };
   tech_photo_reminder: Common & { missingPhotos: PhotoKind[] };
@@ -94,6 +127,11 @@ const REQUIRED: { [K in SmsKind]: ReadonlyArray<keyof SmsVarsByKind[K] & string>
   parts_delayed: ['ticketNo', 'expectedBy'],
   parts_arrived: ['ticketNo'],
   completed_report: ['ticketNo', 'ratingLink', 'reportLink'],
+  return_accepted: ['ticketNo', 'kind', 'day', 'countedFrom'],
+  return_refused: ['ticketNo', 'kind', 'reason'],
+  return_inspected: ['ticketNo', 'kind', 'faultFound'],
+  return_approved: ['ticketNo', 'kind', 'outcome'],
+  return_settled: ['ticketNo', 'outcome', 'amount', 'currency', 'direction'],
   tech_assignment: ['ticketNo', 'urgency', 'productModel', 'address'],
   tech_visit_reminder: ['ticketNo', 'visitAt', 'address', 'productModel'],
   tech_photo_reminder: ['ticketNo', 'missingPhotos'],
@@ -130,6 +168,9 @@ export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
     callback: '回访',
     quote: '客户确认报价',
     parts: '配件到货',
+    return_inspection: '退换货检测',
+    return_approval: '退换货审批',
+    return_settlement: '退换货结算',
   },
   en: {
     acknowledge: 'acknowledgement',
@@ -145,6 +186,9 @@ export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
     callback: 'satisfaction call-back',
     quote: 'customer decision on the quote',
     parts: 'spare parts arrival',
+    return_inspection: 'return inspection',
+    return_approval: 'return approval',
+    return_settlement: 'return settlement',
   },
 };
 export const LEVEL_LABELS: Record<SmsLang, Record<1 | 2 | 3, string>> = {
@@ -155,6 +199,73 @@ export const PHOTO_LABELS: Record<SmsLang, Record<PhotoKind, string>> = {
   zh: { before: '服务前照片', after: '服务后照片', signature: '客户签字服务单' },
   en: { before: 'before photo', after: 'after photo', signature: "customer's signed service report" },
 };
+
+/** Lifecycle 5: what returns and exchanges say (the customer's language; aliyunTemplates.ts sends the Chinese ones). */
+export const RETURN_KIND_LABELS: Record<SmsLang, Record<ReturnKind, string>> = {
+  zh: { return: '退货', exchange: '换货' },
+  en: { return: 'return', exchange: 'exchange' },
+};
+export const COUNTED_FROM_LABELS: Record<SmsLang, Record<'purchase' | 'delivery', string>> = {
+  zh: { purchase: '购买', delivery: '签收' },
+  en: { purchase: 'purchase', delivery: 'delivery' },
+};
+export const FAULT_CAUSE_LABELS: Record<SmsLang, Record<FaultCause, string>> = {
+  zh: { quality: '产品性能故障', misuse: '人为损坏', transport: '运输损坏', wear: '易损件正常损耗', other: '其他原因' },
+  en: {
+    quality: 'a performance fault',
+    misuse: 'damage by misuse',
+    transport: 'damage in transport',
+    wear: 'normal wear',
+    other: 'another cause',
+  },
+};
+export const RETURN_OUTCOME_LABELS: Record<SmsLang, Record<GrantedOutcome, string>> = {
+  zh: { refund: '退货退款', replacement: '换货', repair: '免费维修' },
+  en: { refund: 'a refund', replacement: 'a replacement', repair: 'a free repair' },
+};
+/** Short refusal reasons (the Aliyun parameter; the texts below say more). */
+export const REFUSAL_LABELS: Record<SmsLang, Record<RefusalReason, string>> = {
+  zh: {
+    window_passed: '已超过期限',
+    cause_not_covered: '损坏不属于三包范围',
+    no_fault_found: '检测未发现故障',
+    out_of_warranty: '已超出三包有效期',
+    other: '不符合退换货条件',
+  },
+  en: {
+    window_passed: 'past the period',
+    cause_not_covered: 'the damage is not covered',
+    no_fault_found: 'no fault found',
+    out_of_warranty: 'out of warranty',
+    other: 'the conditions are not met',
+  },
+};
+
+/** Why it was refused, in a sentence: the window, the cause, or the code's label. */
+function refusalText(v: SmsVarsByKind['return_refused'], lang: SmsLang): string {
+  const from = COUNTED_FROM_LABELS[lang][v.countedFrom ?? 'purchase'];
+  const kind = RETURN_KIND_LABELS[lang][v.kind];
+  if (v.reason === 'window_passed' && v.day !== undefined && v.window !== undefined) {
+    return lang === 'zh'
+      ? `自${from}之日起已 ${v.day} 天，超过 ${v.window} 天的${kind}期限`
+      : `it is day ${v.day} since ${from}, past the ${v.window}-day ${kind} period`;
+  }
+  if (v.reason === 'cause_not_covered' && v.faultCause) {
+    const cause = FAULT_CAUSE_LABELS[lang][v.faultCause];
+    return lang === 'zh'
+      ? `经检测，故障系${cause}所致，不属于三包范围`
+      : `the inspection found ${cause}, which the guarantee does not cover`;
+  }
+  if (v.reason === 'no_fault_found') return lang === 'zh' ? '经检测，商品未发现性能故障' : 'the inspection found no fault in the product';
+  return REFUSAL_LABELS[lang][v.reason];
+}
+
+/** The remedies still open after a refusal: "您仍可申请换货或免费维修。" / "You may still ask for …". */
+function alternativesText(v: SmsVarsByKind['return_refused'], lang: SmsLang): string {
+  const alts = (v.alternatives ?? []).map((o) => RETURN_OUTCOME_LABELS[lang][o]);
+  if (!alts.length) return '';
+  return lang === 'zh' ? `您仍可申请${alts.join('或')}。` : ` You may still ask for ${alts.join(' or ')}.`;
+}
 
 type Render<K extends SmsKind> = (v: SmsVarsByKind[K], f: Fmt) => string;
 
@@ -229,6 +340,29 @@ const ZH: { [K in SmsKind]: Render<K> } = {
     `${f.sig}您的服务单 ${v.ticketNo} 所需配件已到货，工程师将尽快致电您预约上门时间，请保持电话畅通。${f.hotline(v)}`,
   completed_report: (v, f) =>
     `${f.sig}您的服务单 ${v.ticketNo} 已完成服务，感谢您的配合！客户服务报告：${v.reportLink} 请花一分钟为本次服务评价：${v.ratingLink} ${f.hotline(v)}`.trimEnd(),
+  return_accepted: (v, f) =>
+    `${f.sig}您的${RETURN_KIND_LABELS.zh[v.kind]}申请（服务单 ${v.ticketNo}）已受理：自${COUNTED_FROM_LABELS.zh[v.countedFrom]}之日起第 ${v.day} 天，在期限内。` +
+    `我们将尽快安排商品检测，请保留好商品、包装、配件及发票。${f.hotline(v)}`,
+  return_refused: (v, f) =>
+    `${f.sig}很抱歉，您的${RETURN_KIND_LABELS.zh[v.kind]}申请（服务单 ${v.ticketNo}）未能办理：${refusalText(v, 'zh')}。${alternativesText(v, 'zh')}` +
+    `如有疑问，欢迎随时与我们联系。${f.hotline(v)}`,
+  return_inspected: (v, f) =>
+    `${f.sig}您的${RETURN_KIND_LABELS.zh[v.kind]}商品（服务单 ${v.ticketNo}）已完成检测：` +
+    `${v.faultFound && v.faultCause ? `确认为${FAULT_CAUSE_LABELS.zh[v.faultCause]}` : '未发现性能故障'}。审批后我们将尽快通知您处理结果。${f.hotline(v)}`,
+  return_approved: (v, f) =>
+    `${f.sig}您的${RETURN_KIND_LABELS.zh[v.kind]}申请（服务单 ${v.ticketNo}）已审批：` +
+    (v.outcome === 'refund'
+      ? '同意退货退款，我们将尽快为您办理退款。'
+      : v.outcome === 'replacement'
+        ? '同意为您更换新机，我们将尽快与您联系换货事宜。'
+        : '将为您安排免费维修，工程师将尽快与您联系预约上门时间。') +
+    f.hotline(v),
+  return_settled: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} ` +
+    (v.outcome === 'refund'
+      ? `退款 ${f.money(v.amount, v.currency)} 已办理，请注意查收。`
+      : `已为您更换新机${v.direction === 'to_customer' ? `，差价 ${f.money(v.amount, v.currency)} 已退还给您` : v.direction === 'from_customer' ? `，已收到您补交的差价 ${f.money(v.amount, v.currency)}` : ''}。`) +
+    `稍后我们将进行回访，感谢您的配合。${f.hotline(v)}`,
   tech_assignment: (v, f) =>
     `${f.sig}新工单 ${v.ticketNo}（${URGENCY_LABELS.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
     `地址：${f.clean(v.address)}。请${v.acceptBy ? `于 ${f.time(v.acceptBy)} 前` : '尽快'}在工程师App中接单。`,
@@ -299,6 +433,29 @@ const EN: { [K in SmsKind]: Render<K> } = {
     `${f.sig}The spare parts for your service request ${v.ticketNo} have arrived. The technician will call you shortly to book the visit; please keep your phone available.${f.hotline(v)}`,
   completed_report: (v, f) =>
     `${f.sig}Your service request ${v.ticketNo} has been completed. Thank you! Your service report: ${v.reportLink} Please take a minute to rate our service: ${v.ratingLink}${f.hotline(v)}`,
+  return_accepted: (v, f) =>
+    `${f.sig}Your ${RETURN_KIND_LABELS.en[v.kind]} request (service request ${v.ticketNo}) has been accepted: day ${v.day} since ${COUNTED_FROM_LABELS.en[v.countedFrom]}, within the period. ` +
+    `We will arrange the inspection of the product shortly; please keep the product, its packaging, accessories and invoice.${f.hotline(v)}`,
+  return_refused: (v, f) =>
+    `${f.sig}We are sorry: your ${RETURN_KIND_LABELS.en[v.kind]} request (service request ${v.ticketNo}) cannot be granted: ${refusalText(v, 'en')}.${alternativesText(v, 'en')} ` +
+    `If you have any questions, please contact us at any time.${f.hotline(v)}`,
+  return_inspected: (v, f) =>
+    `${f.sig}The product of your ${RETURN_KIND_LABELS.en[v.kind]} request (service request ${v.ticketNo}) has been inspected: ` +
+    `${v.faultFound && v.faultCause ? `${FAULT_CAUSE_LABELS.en[v.faultCause]} was confirmed` : 'no performance fault was found'}. We will tell you the outcome once it is approved.${f.hotline(v)}`,
+  return_approved: (v, f) =>
+    `${f.sig}Your ${RETURN_KIND_LABELS.en[v.kind]} request (service request ${v.ticketNo}) has been approved: ` +
+    (v.outcome === 'refund'
+      ? 'you will get a refund; we are arranging it now.'
+      : v.outcome === 'replacement'
+        ? 'the product will be replaced; we will contact you to arrange the exchange.'
+        : 'we will repair it free of charge; a technician will contact you to book a visit.') +
+    f.hotline(v),
+  return_settled: (v, f) =>
+    `${f.sig}Service request ${v.ticketNo}: ` +
+    (v.outcome === 'refund'
+      ? `your refund of ${f.money(v.amount, v.currency)} has been paid.`
+      : `your product has been replaced${v.direction === 'to_customer' ? `, and the price difference of ${f.money(v.amount, v.currency)} refunded to you` : v.direction === 'from_customer' ? `; we received the price difference of ${f.money(v.amount, v.currency)}` : ''}.`) +
+    ` We will call you shortly to hear how it went. Thank you!${f.hotline(v)}`,
   tech_assignment: (v, f) =>
     `${f.sig}New job ${v.ticketNo} (${URGENCY_LABELS.en[v.urgency]}): ${f.clean(v.productModel)}${v.problem ? `, ${f.clean(v.problem)}` : ''}. ` +
     `Address: ${f.clean(v.address)}. Please accept it in the technician app ${v.acceptBy ? `by ${f.time(v.acceptBy)}` : 'as soon as possible'}.`,
@@ -338,7 +495,7 @@ export function renderSms<K extends SmsKind>(kind: K, lang: SmsLang | undefined,
   return render(vars, formatter(language, vars as Common & Zoned));
 }
 
-const MONEY_KINDS: ReadonlySet<SmsKind> = new Set<SmsKind>(['quote', 'quote_reminder', 'quote_declined']);
+const MONEY_KINDS: ReadonlySet<SmsKind> = new Set<SmsKind>(['quote', 'quote_reminder', 'quote_declined', 'return_settled']);
 /** ISO 4217 code. */
 const CURRENCY = /^[A-Z]{3}$/;
 /** A formatted amount: "268.00", "1,268.00", "30". */
@@ -377,9 +534,22 @@ function checkEnums(kind: SmsKind, v: Record<string, unknown>): void {
     for (const k of v.missingPhotos as unknown[])
       if (!Object.prototype.hasOwnProperty.call(PHOTO_LABELS.zh, String(k))) bad.push(`missingPhotos=${String(k)}`);
   }
+  if (kind.startsWith('return_')) {
+    // Lifecycle 5: the labels of a return's texts (and the Aliyun parameters) come from these values.
+    check('kind', RETURN_KIND_LABELS.zh);
+    check('countedFrom', COUNTED_FROM_LABELS.zh);
+    check('faultCause', FAULT_CAUSE_LABELS.zh);
+    check('reason', REFUSAL_LABELS.zh);
+    check('direction', { to_customer: '', from_customer: '', none: '' });
+    if (kind === 'return_settled') check('outcome', { refund: '', replacement: '' });
+    else check('outcome', RETURN_OUTCOME_LABELS.zh);
+    const alts = v.alternatives;
+    if (alts !== undefined && !(Array.isArray(alts) && alts.every((o) => Object.hasOwn(RETURN_OUTCOME_LABELS.zh, String(o)))))
+      bad.push('alternatives');
+  }
   if (MONEY_KINDS.has(kind)) {
     // Amounts arrive formatted ("268.00"): a number (fen, say) or stray text would reach the customer as a price.
-    for (const name of ['total', 'labour', 'parts', 'visitFee']) {
+    for (const name of ['total', 'labour', 'parts', 'visitFee', 'amount']) {
       const value = v[name];
       if (isMissing(value)) continue;
       if (typeof value !== 'string') bad.push(name);

@@ -25,6 +25,12 @@ export const SMS_KINDS = [
   'parts_arrived',
   // lifecycle 4: the completion SMS with the service report's link
   'completed_report',
+  // to the customer, lifecycle 5: a return or exchange accepted or refused at intake, inspected, approved, settled
+  'return_accepted',
+  'return_refused',
+  'return_inspected',
+  'return_approved',
+  'return_settled',
   // to the technician
   'tech_assignment',
   'tech_visit_reminder',

@@ -139,6 +139,23 @@ export const DailyReportResponse = Type.Object(
           'orders whose expected date passed',
       },
     ),
+    returns: Type.Object(
+      {
+        received: Count,
+        refusedAtIntake: Count,
+        refusedAfterInspection: Count,
+        refunds: Count,
+        replacements: Count,
+        repairs: Count,
+        settled: Count,
+        open: Count,
+      },
+      {
+        description:
+          'Returns and exchanges (lifecycle 5): received; refused at intake (window passed) or after the inspection; refunds, ' +
+          'replacements and repairs instead approved; settled; open (not decided yet)',
+      },
+    ),
     unreadable: Type.Array(Type.Object({ requestId: Type.String(), reason: Type.String() }), {
       description: 'Requests listed for the day whose state could not be read; non-empty means the report is incomplete',
     }),

@@ -45,6 +45,16 @@ export const Product = Type.Object(
         description: "Certificate number of an extended warranty bought at sale: adds the category's extended months to the cover",
       }),
     ),
+    deliveryDate: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        maxLength: 10,
+        description:
+          'YYYY-MM-DD the product was delivered (签收), not before the purchase date nor in the future: return and exchange ' +
+          'windows count from it where the policy says so (lifecycle 5)',
+        ...fieldCheck('purchase-date'),
+      }),
+    ),
   },
   { additionalProperties: false },
 );

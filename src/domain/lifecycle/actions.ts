@@ -10,6 +10,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import type { Actor, Role } from '../roles';
 import type { Status } from '../types';
 import { FAULT_CAUSES } from '../charges';
+import { REFUSAL_REASONS, RETURN_OUTCOMES } from '../returns';
 import { LongText, StringEnum, TechnicianId } from './fields';
 
 /** What an action's outcome may depend on besides its arguments. */
@@ -65,6 +66,7 @@ const OPS: readonly Role[] = ['ops'];
 const OPS_OR_TECH: readonly Role[] = ['ops', 'technician'];
 const CALL_CENTRE: readonly Role[] = ['ops', 'callcentre'];
 const WAREHOUSE: readonly Role[] = ['ops', 'warehouse'];
+const SUPERVISOR: readonly Role[] = ['supervisor'];
 
 /** States before completion: a request can still be cancelled from them. */
 const OPEN: readonly Status[] = [
@@ -79,6 +81,9 @@ const OPEN: readonly Status[] = [
   'escalated',
   'quote_pending',
   'waiting_parts',
+  'inspection',
+  'approval',
+  'settlement',
 ];
 
 const DAY_MS = 86_400_000;
@@ -501,6 +506,95 @@ export const LIFECYCLE = {
     body: Type.Object({ note: Type.Optional(LongText(500)) }, closed),
     records: 'parts_arrived',
     leadsTo: () => 'accepted',
+  }),
+  // ── Lifecycle 5: returns and exchanges (退换货): inspection → the supervisor's approval → settlement ──
+  returnInspection: spec({
+    path: 'return-inspection',
+    summary: 'Record the inspection of a product to be returned or exchanged: fault found, its cause, whether intact',
+    roles: OPS_OR_TECH,
+    assignee: false,
+    since: 5,
+    from: ['inspection'],
+    body: Type.Object(
+      {
+        faultFound: Type.Boolean({ description: 'The inspection (商品检测) confirmed a fault' }),
+        faultCause: Type.Optional(
+          StringEnum(FAULT_CAUSES, {
+            description: 'Required when a fault was found: quality (a performance fault), misuse, transport (damage), wear, other',
+          }),
+        ),
+        findings: LongText(2000, { description: 'What was checked and found' }),
+        intact: Type.Optional(
+          Type.Boolean({ description: 'Complete and unused, packaging and accessories included (七日无理由退货 needs it)' }),
+        ),
+      },
+      closed,
+    ),
+    records: 'return_inspected',
+    leadsTo: () => 'approval',
+    check: (a) => {
+      if (a.faultFound && a.faultCause === undefined) return [{ path: 'faultCause', message: 'required when a fault was found' }];
+      if (!a.faultFound && a.faultCause !== undefined) return [{ path: 'faultCause', message: 'only when a fault was found' }];
+      return [];
+    },
+  }),
+  returnApproval: spec({
+    path: 'return-approval',
+    summary: "The supervisor's decision on a return or exchange: refund, replacement, repair instead, or refused with the reason",
+    roles: SUPERVISOR,
+    assignee: false,
+    since: 5,
+    from: ['approval'],
+    body: Type.Object(
+      {
+        outcome: StringEnum(RETURN_OUTCOMES, {
+          description: 'refund, replacement or repair (each only where the policy allows it after the inspection), or refused',
+        }),
+        reason: Type.Optional(
+          StringEnum(REFUSAL_REASONS, {
+            description: "Required when refused: the customer's SMS explains it in their language",
+          }),
+        ),
+        note: Type.Optional(LongText(1000, { description: 'For the record (not sent); required with reason `other`' })),
+      },
+      closed,
+    ),
+    records: 'return_decision',
+    leadsTo: ({ outcome }) => (outcome === 'refused' ? 'closed' : outcome === 'repair' ? 'dispatching' : 'settlement'),
+    check: (a) => {
+      if (a.outcome === 'refused' && a.reason === undefined) return [{ path: 'reason', message: 'required when refused' }];
+      if (a.outcome !== 'refused' && a.reason !== undefined) return [{ path: 'reason', message: 'only when refused' }];
+      if (a.reason === 'other' && !a.note) return [{ path: 'note', message: 'required with reason other' }];
+      return [];
+    },
+  }),
+  returnSettlement: spec({
+    path: 'return-settlement',
+    summary: 'The refund paid or the replacement handed over, with the price difference settled (结算与补差)',
+    roles: OPS,
+    assignee: false,
+    since: 5,
+    from: ['settlement'],
+    body: Type.Object(
+      {
+        amount: Amount('The refund paid, or the price difference of a replacement, smallest currency unit (fen)'),
+        direction: StringEnum(['to_customer', 'from_customer', 'none'] as const, {
+          description:
+            'to_customer: refunded to the customer; from_customer: the customer paid the difference; none: nothing moved (amount 0)',
+        }),
+        replacementModel: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Model of the replacement unit' })),
+        replacementSerial: Type.Optional(Code('Serial number of the replacement unit')),
+        note: Type.Optional(LongText(500)),
+      },
+      closed,
+    ),
+    records: 'return_settled',
+    leadsTo: () => 'completed',
+    check: (a) => {
+      if (a.direction === 'none' && a.amount !== 0) return [{ path: 'amount', message: 'must be 0 when nothing moved (direction none)' }];
+      if (a.direction !== 'none' && a.amount === 0) return [{ path: 'direction', message: 'must be none for an amount of 0' }];
+      return [];
+    },
   }),
   cancel: spec({
     path: 'cancel',

@@ -4,7 +4,8 @@
  * - escalate:   raise the request by one level and page that level's contact;
  * - redispatch: the technician did not accept in time, so the main line moves to the next candidate;
  * - remind:     the step waiting for it acts: the photo check reminds the technician and raises to level 1; an
- *               expired quote escalates or closes (policy); late parts page the warehouse and tell the customer.
+ *               expired quote escalates or closes (policy); late parts page the warehouse and tell the customer; a
+ *               late step of a return or exchange raises to the level its policy names (`returns.<step>.escalateTo`).
  */
 import type { Milestone } from '../types';
 
@@ -26,4 +27,8 @@ export const BREACH_RULES: Record<Milestone, BreachRule> = {
   // Lifecycle 4: the step waiting for the decision / the parts acts (reminder, warehouse page, customer told).
   quote: 'remind',
   parts: 'remind',
+  // Lifecycle 5, returns and exchanges: the step waiting for it raises to the level the policy names for it.
+  return_inspection: 'remind',
+  return_approval: 'remind',
+  return_settlement: 'remind',
 };

@@ -6,6 +6,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { FAULT_CAUSES } from '../charges';
+import { REFUSAL_REASONS, RETURN_KINDS, RETURN_OUTCOMES } from '../returns';
 import { CHANNELS, MILESTONES, PHOTO_KINDS, REQUEST_TYPES, STATUSES, URGENCIES } from '../types';
 import { StringEnum } from './fields';
 
@@ -158,6 +159,71 @@ const ServiceReport = Type.Object(
   { description: 'The customer service report of the resolved visit (《客户服务报告》)' },
 );
 
+// ── Lifecycle 5: returns and exchanges ──
+const Granted = StringEnum(['refund', 'replacement', 'repair'] as const);
+const Returns = Type.Object(
+  {
+    kind: StringEnum(RETURN_KINDS),
+    eligibility: Type.Object(
+      {
+        kind: StringEnum(RETURN_KINDS),
+        countedFrom: StringEnum(['purchase', 'delivery'] as const, { description: 'Which date the days count from' }),
+        fromDate: Type.String({ description: 'That date (YYYY-MM-DD)' }),
+        day: Type.Integer({ description: 'Days from it to the local date the request was received (0: the same day)' }),
+        terms: Type.String({ description: 'Product category whose windows applied (default: none listed)' }),
+        returnDays: Type.Integer(),
+        exchangeDays: Type.Integer(),
+        noReasonDays: Type.Integer(),
+        inWarranty: Type.Boolean(),
+        eligible: Type.Boolean(),
+        reason: Type.String({ description: 'Why, for staff' }),
+        refusal: Opt(StringEnum(REFUSAL_REASONS)),
+        alternatives: Opt(Type.Array(Granted, { description: 'Remedies still open when not eligible' })),
+      },
+      { description: 'Judged at intake from the purchase or delivery date and the policy windows (returns)' },
+    ),
+    inspection: Opt(
+      Type.Object({
+        at: Str,
+        faultFound: Type.Boolean(),
+        faultCause: Opt(StringEnum(FAULT_CAUSES)),
+        findings: Str,
+        intact: Opt(Type.Boolean()),
+        by: By,
+      }),
+    ),
+    assessment: Opt(
+      Type.Object(
+        {
+          allowed: Type.Array(Granted),
+          recommended: StringEnum(RETURN_OUTCOMES),
+          reason: Str,
+          refusal: Opt(StringEnum(REFUSAL_REASONS)),
+        },
+        { description: 'What the policy allows after the inspection; the supervisor decides within it' },
+      ),
+    ),
+    decision: Opt(
+      Type.Object({ at: Str, outcome: StringEnum(RETURN_OUTCOMES), reason: Opt(StringEnum(REFUSAL_REASONS)), note: Opt(Str), by: By }),
+    ),
+    settlement: Opt(
+      Type.Object({
+        at: Str,
+        outcome: StringEnum(['refund', 'replacement'] as const),
+        amount: Fen,
+        currency: Str,
+        direction: StringEnum(['to_customer', 'from_customer', 'none'] as const),
+        replacementModel: Opt(Str),
+        replacementSerial: Opt(Str),
+        note: Opt(Str),
+        by: By,
+      }),
+    ),
+    refusal: Opt(StringEnum(REFUSAL_REASONS, { description: 'Refused: the reason the customer was told' })),
+  },
+  { description: 'A return or exchange (lifecycle 5): eligibility, inspection, decision, settlement' },
+);
+
 /** One of the customer's earlier requests, as visibility listed it when this one was taken in (customer history). */
 export const EarlierRequest = Type.Object({
   requestId: Str,
@@ -265,8 +331,9 @@ export const ServiceRequestState = Type.Object(
     payments: Opt(Type.Array(Payment)),
     visitFee: Opt(Type.Object({ amount: Fen, currency: Str }, { description: 'Charged when the quote was declined' })),
     serviceReport: Opt(ServiceReport),
+    returns: Opt(Returns),
     cancelReason: Opt(Str),
-    outcome: Opt(StringEnum(['closed', 'no_feedback', 'cancelled', 'quote_declined'] as const)),
+    outcome: Opt(StringEnum(['closed', 'no_feedback', 'cancelled', 'quote_declined', 'return_refused'] as const)),
     closedAt: Opt(Str),
     earlierRequests: Opt(
       Type.Array(EarlierRequest, {

@@ -14,6 +14,7 @@ import type { ResolvedPolicy } from '../../../src/domain/policyTypes';
 import type { ActionArgs, ActionBody } from '../../../src/domain/lifecycle/actions';
 import type { PhotoKind, ServiceRequestInput } from '../../../src/domain/types';
 import type { FaultCause } from '../../../src/domain/charges';
+import type { Actor } from '../../../src/domain/roles';
 import { parsePolicyText } from '../../../src/policy';
 import { isRatingTokenError, verifyRatingToken } from '../../../src/ratingLink';
 import { PROJECT_ROOT } from '../../../src/temporal/binaries';
@@ -288,6 +289,14 @@ export const act = {
     h.executeUpdate(ACTION_UPDATES.partsDispatched, { args: [{ ...body, by: { name: 'warehouse', role: 'warehouse' } }] }),
   partsArrived: (h: Handle, note?: string) =>
     h.executeUpdate(ACTION_UPDATES.partsArrived, { args: [{ ...(note ? { note } : {}), by: { name: 'warehouse', role: 'warehouse' } }] }),
+  // ── Lifecycle 5: returns and exchanges ──
+  /** The store (ops, by default) or a technician records the inspection. */
+  returnInspection: (h: Handle, body: ActionBody<'returnInspection'>, by: Actor = { name: 'store', role: 'ops' }) =>
+    h.executeUpdate(ACTION_UPDATES.returnInspection, { args: [{ ...body, by }] }),
+  returnApproval: (h: Handle, body: ActionBody<'returnApproval'>) =>
+    h.executeUpdate(ACTION_UPDATES.returnApproval, { args: [{ ...body, by: { name: 'supervisor', role: 'supervisor' } }] }),
+  returnSettlement: (h: Handle, body: ActionBody<'returnSettlement'>) =>
+    h.executeUpdate(ACTION_UPDATES.returnSettlement, { args: [{ ...body, by: { name: 'store', role: 'ops' } }] }),
 };
 
 /** A gas water heater repair: ignition labour (80.00) and a thermocouple (35.00) from the repo's catalogue files. */

@@ -15,7 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CalendarSpec, ResolvedPolicy, Span, TypeOverride } from '../../../src/domain/policyTypes';
+import type { CalendarSpec, DeadlineSpans, ResolvedPolicy, Span, TypeOverride } from '../../../src/domain/policyTypes';
 import type { EscalationLevel, Milestone, Status, Urgency } from '../../../src/domain/types';
 import { ticketNumber } from '../../../src/temporal/ids';
 import { SA } from '../../../src/temporal/searchAttributes';
@@ -29,7 +29,7 @@ import { notifier } from '../../proxies';
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
 const DEFAULT_SMS_BUDGET_MS = 2 * 3600_000;
-type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts'>;
+type SpanMilestone = Extract<Milestone, keyof DeadlineSpans>;
 
 export class RequestContext {
   readonly state: ServiceRequestState;
