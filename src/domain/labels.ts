@@ -15,4 +15,8 @@ export const MILESTONE_LABEL: Record<Milestone, string> = {
   callback: 'Satisfaction call-back',
   quote: 'Quote decision',
   parts: 'Spare parts arrival',
+  complaint_analysis: 'Complaint analysed',
+  complaint_solution: 'Complaint solution',
+  complaint_implementation: 'Complaint solution implemented',
+  complaint_feedback: 'Complaint feedback and closing',
 };

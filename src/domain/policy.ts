@@ -12,6 +12,7 @@ import type {
   CalendarSpec,
   CallbackPolicy,
   ChargesPolicy,
+  ComplaintPolicy,
   DeadlineSpans,
   DispatchPolicy,
   EscalationContact,
@@ -55,6 +56,9 @@ export const POLICY_DEFAULTS = {
   parts: { pauseResolution: true, warehouse: { role: 'warehouse', name: '冯涛', phone: '+8613900139004' } },
   // The customer keeps the report as the record of the repair (and of the parts fitted): a year to open it.
   serviceReport: { linkValidity: '365 days' },
+  // Lifecycle 5: a complaint is analysed within a day, its solution decided the next, carried out within two days and
+  // the customer's feedback taken the day after; a customer complaining again within a month is a repeat complaint.
+  complaints: { repeatWindow: '30 days', deadlines: { analysis: '24h', solution: '24h', implementation: '48h', feedback: '24h' } },
 } as const;
 
 const WEEKDAYS: Record<string, number> = {
@@ -141,6 +145,10 @@ export interface PolicyFile {
   quotes?: { expiry?: DurationInput; reminderAfter?: DurationInput; onExpiry?: 'escalate' | 'close' };
   parts?: { pauseResolution?: boolean; warehouse?: { role: string; name: string; phone: string; webhookUrl?: string } };
   serviceReport?: { linkValidity?: DurationInput };
+  complaints?: {
+    repeatWindow?: DurationInput;
+    deadlines?: { analysis?: DurationInput; solution?: DurationInput; implementation?: DurationInput; feedback?: DurationInput };
+  };
   dispatch: {
     radiusKm?: number;
     preferredRating?: number | string;
@@ -372,6 +380,15 @@ function resolveParts(file: PolicyFile['parts']): PartsPolicy {
   };
 }
 
+function resolveComplaints(file: PolicyFile['complaints'], span: (v: DurationInput) => Span): ComplaintPolicy {
+  const d = POLICY_DEFAULTS.complaints;
+  const step = (k: keyof typeof d.deadlines): Span => span(file?.deadlines?.[k] ?? d.deadlines[k]);
+  return {
+    repeatWindow: span(file?.repeatWindow ?? d.repeatWindow),
+    deadlines: { analysis: step('analysis'), solution: step('solution'), implementation: step('implementation'), feedback: step('feedback') },
+  };
+}
+
 /**
  * Resolves a schema-valid policy file for the workflow, or lists every cross-field problem. Business spans are
  * sized on the file's calendar (1 business day = its working-day length). The critical column is resolved on
@@ -447,6 +464,7 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
     quotes,
     parts: resolveParts(file.parts),
     serviceReport: { linkValidity: span(file.serviceReport?.linkValidity ?? POLICY_DEFAULTS.serviceReport.linkValidity) },
+    complaints: resolveComplaints(file.complaints, span),
   };
   return { ok: true, policy };
 }

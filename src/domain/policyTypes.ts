@@ -136,6 +136,14 @@ export interface PartsPolicy {
   warehouse: { role: string; name: string; phone: string; webhookUrl?: string };
 }
 
+/** Complaints with a process (lifecycle 5; docs/policy.md, `complaints`). */
+export interface ComplaintPolicy {
+  /** A complaint whose customer complained before within this long is raised one level and linked to that one. */
+  repeatWindow: Span;
+  /** Each step's deadline, counted from the step's start (the previous step's end; analysis from receipt). */
+  deadlines: { analysis: Span; solution: Span; implementation: Span; feedback: Span };
+}
+
 export interface ResolvedPolicy {
   version: string;
   /** Default language for customer messages. */
@@ -177,4 +185,6 @@ export interface ResolvedPolicy {
   quotes?: QuotePolicy;
   parts?: PartsPolicy;
   serviceReport?: ServiceReportPolicy;
+  /** Lifecycle 5 (complaints). Always filled by `resolvePolicy`; optional as `appointments` is. */
+  complaints?: ComplaintPolicy;
 }

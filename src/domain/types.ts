@@ -34,6 +34,11 @@ export const STATUSES = [
   // Lifecycle 4: a chargeable repair's quote awaits the customer; the repair waits for spare parts.
   'quote_pending',
   'waiting_parts',
+  // Lifecycle 5: a complaint's own process after registration (analyse → solution → implement → feedback).
+  'analysis',
+  'solution',
+  'implementation',
+  'complaint_feedback',
   'completed',
   'escalated',
   'follow_up',
@@ -58,6 +63,11 @@ export const MILESTONES = [
   // Lifecycle 4: the customer's decision on a quote; spare parts by their expected date.
   'quote',
   'parts',
+  // Lifecycle 5: each step of a complaint's process has its deadline.
+  'complaint_analysis',
+  'complaint_solution',
+  'complaint_implementation',
+  'complaint_feedback',
 ] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
@@ -106,6 +116,18 @@ export interface ServiceRequestInput {
   vip?: boolean;
   location?: GeoPoint;
   externalId?: string;
+  /** Lifecycle 5, complaints only: its class and the earlier request it is about (src/domain/complaints.ts). */
+  complaint?: ComplaintIntake;
+}
+
+/** A complaint's classification (投诉分类): product quality, service attitude, timeliness, charges, other. */
+export const COMPLAINT_CLASSES = ['product_quality', 'service_attitude', 'timeliness', 'charges', 'other'] as const;
+export type ComplaintClass = (typeof COMPLAINT_CLASSES)[number];
+
+export interface ComplaintIntake {
+  classification: ComplaintClass;
+  /** The earlier request it is about: its request id (`sr-…`) or ticket number, as the caller sent it. */
+  relatesTo?: string;
 }
 
 export type EscalationLevel = 0 | 1 | 2 | 3;

@@ -56,6 +56,11 @@ const VARS: { [K in SmsKind]: Record<string, unknown> } = {
     ratingLink: 'https://svc.example.com/r/eyJhIjoxfQ.abc_-',
     reportLink: 'https://svc.example.com/report/eyJiIjoyfQ.def_-',
   },
+  complaint_registered: { ticketNo: 'SR-1' },
+  complaint_analysed: { ticketNo: 'SR-1' },
+  complaint_solution: { ticketNo: 'SR-1', solution: '向您致歉并免除本次上门费' },
+  complaint_implemented: { ticketNo: 'SR-1' },
+  complaint_closed: { ticketNo: 'SR-1' },
   tech_assignment: {
     ticketNo: 'SR-1',
     urgency: 'urgent',

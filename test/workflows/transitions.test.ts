@@ -62,6 +62,10 @@ const ACTIONS: Action[] = [
   'partsRequest',
   'partsDispatched',
   'partsArrived',
+  'complaintAnalysis',
+  'complaintSolution',
+  'complaintImplementation',
+  'complaintFeedback',
   'cancel',
 ];
 
@@ -88,6 +92,10 @@ const attempt: Record<Action, (h: Handle) => Promise<unknown>> = {
   partsRequest: (h) => act.partsRequest(h, TECH, '2030-01-05T10:00:00+08:00'),
   partsDispatched: (h) => act.partsDispatched(h),
   partsArrived: (h) => act.partsArrived(h),
+  complaintAnalysis: (h) => act.complaintAnalysis(h),
+  complaintSolution: (h) => act.complaintSolution(h),
+  complaintImplementation: (h) => act.complaintImplementation(h),
+  complaintFeedback: (h) => act.complaintFeedback(h),
   cancel: (h) => act.cancel(h),
 };
 

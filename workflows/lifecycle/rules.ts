@@ -22,10 +22,24 @@ const FALLBACK = {
   quotes: { expiry: parseSpan(D.quotes.expiry), reminderAfter: parseSpan(D.quotes.reminderAfter), onExpiry: D.quotes.onExpiry },
   parts: { pauseResolution: D.parts.pauseResolution, warehouse: { ...D.parts.warehouse } },
   serviceReport: { linkValidity: parseSpan(D.serviceReport.linkValidity) },
-} satisfies Required<Pick<ResolvedPolicy, 'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport'>>;
+  complaints: {
+    repeatWindow: parseSpan(D.complaints.repeatWindow),
+    deadlines: {
+      analysis: parseSpan(D.complaints.deadlines.analysis),
+      solution: parseSpan(D.complaints.deadlines.solution),
+      implementation: parseSpan(D.complaints.deadlines.implementation),
+      feedback: parseSpan(D.complaints.deadlines.feedback),
+    },
+  },
+} satisfies Required<
+  Pick<ResolvedPolicy, 'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport' | 'complaints'>
+>;
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
-type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts'>;
+type SpanMilestone = Exclude<
+  Milestone,
+  'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts' | `complaint_${'analysis' | 'solution' | 'implementation' | 'feedback'}`
+>;
 
 export class PolicyRules {
   readonly policy: ResolvedPolicy;
@@ -80,6 +94,11 @@ export class PolicyRules {
   /** Whether waiting for parts stops the resolution clock, and whom late parts page (lifecycle 4). */
   parts(): NonNullable<ResolvedPolicy['parts']> {
     return this.policy.parts ?? FALLBACK.parts;
+  }
+
+  /** Complaint steps' deadlines and the repeat-complaint window (lifecycle 5). */
+  complaints(): NonNullable<ResolvedPolicy['complaints']> {
+    return this.policy.complaints ?? FALLBACK.complaints;
   }
 
   /** VIP requests use the next stricter column's dispatch deadline. */

@@ -8,7 +8,8 @@
  * load; resolved remotely before a visit; appointments kept (reminder, late arrival); the call-back's outcome,
  * where "not fixed" reopens the request for a revisit. Version 4 adds warranty at intake, and on site the
  * diagnosis, the quote of a chargeable repair (declined → closed with the visit fee), spare parts (waiting for
- * them, then a return visit) and the service report (repair.ts). Version 2 requests in flight run exactly as before.
+ * them, then a return visit) and the service report (repair.ts). Version 5 runs complaints on a process of their own
+ * (complaint.ts). Version 2 requests in flight run exactly as before.
  * Outside actions reach the main line through the inbox (handlers.ts); the main line alone moves the status.
  */
 import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
@@ -22,6 +23,7 @@ import { afterCompletion3 } from './callback';
 import { release } from './load';
 import { firstLine, takeRemoteResolution } from './remote';
 import { judgeAtIntake, repairVisit } from './repair';
+import { complaintProcess, isComplaintProcess } from './complaint';
 
 export async function serviceRequestV2(input: ServiceRequestStart): Promise<ServiceRequestState> {
   const k = makeKit(input);
@@ -58,6 +60,8 @@ async function lifecycle(k: Kit): Promise<void> {
 
 async function lifecycle3(k: Kit): Promise<void> {
   if (k.version >= 4) judgeAtIntake(k);
+  // Lifecycle 5: a complaint runs its own process (register → analyse → solution → implement → feedback), no visit.
+  if (isComplaintProcess(k)) return complaintProcess(k);
   acknowledge(k);
   startResolutionDeadlines(k);
   const receipt = { fromMs: k.record.data.receivedMs };

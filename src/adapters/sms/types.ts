@@ -25,6 +25,12 @@ export const SMS_KINDS = [
   'parts_arrived',
   // lifecycle 4: the completion SMS with the service report's link
   'completed_report',
+  // to the customer, lifecycle 5: a complaint's process (registered, analysed, the solution, implemented, closed)
+  'complaint_registered',
+  'complaint_analysed',
+  'complaint_solution',
+  'complaint_implemented',
+  'complaint_closed',
   // to the technician
   'tech_assignment',
   'tech_visit_reminder',

@@ -26,4 +26,9 @@ export const BREACH_RULES: Record<Milestone, BreachRule> = {
   // Lifecycle 4: the step waiting for the decision / the parts acts (reminder, warehouse page, customer told).
   quote: 'remind',
   parts: 'remind',
+  // Lifecycle 5: a complaint step not done in time goes one level up (the step keeps waiting).
+  complaint_analysis: 'escalate',
+  complaint_solution: 'escalate',
+  complaint_implementation: 'escalate',
+  complaint_feedback: 'escalate',
 };

@@ -29,7 +29,10 @@ import { notifier } from '../../proxies';
 
 const STRICTER: Record<Urgency, Urgency> = { normal: 'urgent', urgent: 'critical', critical: 'critical' };
 const DEFAULT_SMS_BUDGET_MS = 2 * 3600_000;
-type SpanMilestone = Exclude<Milestone, 'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts'>;
+type SpanMilestone = Exclude<
+  Milestone,
+  'resolution_max' | 'appointment' | 'callback' | 'quote' | 'parts' | `complaint_${'analysis' | 'solution' | 'implementation' | 'feedback'}`
+>;
 
 export class RequestContext {
   readonly state: ServiceRequestState;
