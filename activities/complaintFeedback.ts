@@ -7,7 +7,10 @@ export function complaintFeedbackActivities(deps: ActivityDeps): Pick<ServiceAct
     async sendComplaintFeedback(event) {
       const outcome = await deps.complaintFeedback.send(event);
       // Ids and the class only: the event holds no customer data, and the log needs none.
-      deps.logger.info({ requestId: event.requestId, eventId: event.eventId, via: deps.complaintFeedback.via, outcome }, 'complaint feedback');
+      deps.logger.info(
+        { requestId: event.requestId, eventId: event.eventId, via: deps.complaintFeedback.via, outcome },
+        'complaint feedback',
+      );
       return { via: deps.complaintFeedback.via, outcome };
     },
   };

@@ -340,9 +340,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const complaintFeedbackWebhookUrl = url('COMPLAINT_FEEDBACK_WEBHOOK_URL');
   const complaintFeedbackWebhookSecret = opt('COMPLAINT_FEEDBACK_WEBHOOK_SECRET');
   if (complaintFeedbackWebhookUrl && !complaintFeedbackWebhookSecret)
-    problems.push('COMPLAINT_FEEDBACK_WEBHOOK_SECRET must be set with COMPLAINT_FEEDBACK_WEBHOOK_URL (signs the product complaint feedback)');
+    problems.push(
+      'COMPLAINT_FEEDBACK_WEBHOOK_SECRET must be set with COMPLAINT_FEEDBACK_WEBHOOK_URL (signs the product complaint feedback)',
+    );
   const escalationWebhookSecret = opt('ESCALATION_WEBHOOK_SECRET');
-  for (const name of ['SMS_WEBHOOK_SECRET', 'CALL_CENTRE_WEBHOOK_SECRET', 'ESCALATION_WEBHOOK_SECRET', 'COMPLAINT_FEEDBACK_WEBHOOK_SECRET']) {
+  for (const name of [
+    'SMS_WEBHOOK_SECRET',
+    'CALL_CENTRE_WEBHOOK_SECRET',
+    'ESCALATION_WEBHOOK_SECRET',
+    'COMPLAINT_FEEDBACK_WEBHOOK_SECRET',
+  ]) {
     if (opt(name) !== undefined && opt(name) === ratingLinkSecret)
       problems.push(`${name} must differ from RATING_LINK_SECRET (the receiver could sign rating links)`);
     if (opt(name) !== undefined && opt(name) === customerKeySecret)

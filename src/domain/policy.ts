@@ -385,7 +385,12 @@ function resolveComplaints(file: PolicyFile['complaints'], span: (v: DurationInp
   const step = (k: keyof typeof d.deadlines): Span => span(file?.deadlines?.[k] ?? d.deadlines[k]);
   return {
     repeatWindow: span(file?.repeatWindow ?? d.repeatWindow),
-    deadlines: { analysis: step('analysis'), solution: step('solution'), implementation: step('implementation'), feedback: step('feedback') },
+    deadlines: {
+      analysis: step('analysis'),
+      solution: step('solution'),
+      implementation: step('implementation'),
+      feedback: step('feedback'),
+    },
   };
 }
 

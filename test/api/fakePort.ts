@@ -236,7 +236,8 @@ export class FakePort implements ServiceRequestsPort {
     }
     const bad = problems(action, args as ActionBody<A>);
     // Lifecycle 5: a service complaint closes only with its accountability (the workflow's handlers.ts, same rule).
-    if (action === 'complaintFeedback' && s.complaint) bad.push(...closingProblems(s.complaint.classification, a0 as { accountability?: unknown }));
+    if (action === 'complaintFeedback' && s.complaint)
+      bad.push(...closingProblems(s.complaint.classification, a0 as { accountability?: unknown }));
     if (bad.length) throw new RejectedTransitionError(action, bad.map((p) => `${p.path}: ${p.message}`).join('; '), 'InvalidArgument');
     const priced = this.price(id, action, a);
     if (action === 'quoteResponse' && this.usedTokenIds.has(`${id}\u0000${String(a.tokenId)}`)) {
@@ -419,7 +420,8 @@ export class FakePort implements ServiceRequestsPort {
         }
         break;
       case 'complaintSolution':
-        if (s.complaint) s.complaint.solution = { at, solution: a.solution as string, ...(a.note ? { note: a.note as string } : {}), ...takenBy(a) };
+        if (s.complaint)
+          s.complaint.solution = { at, solution: a.solution as string, ...(a.note ? { note: a.note as string } : {}), ...takenBy(a) };
         break;
       case 'complaintImplementation':
         if (s.complaint) s.complaint.implementation = { at, notes: a.notes as string, ...takenBy(a) };

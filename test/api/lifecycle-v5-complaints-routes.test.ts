@@ -2,8 +2,7 @@
  * Lifecycle 5, complaints over HTTP. Intake: `complaint.classification` and `complaint.relatesTo` (the earlier
  * request's id or ticket, resolved before anything starts: its technician goes into the start; a wrong one, or
  * another integration's request, is a 400 naming the field and starts nothing). The process's routes
- * (complaint-analysis, complaint-solution, complaint-implementation: ops; complaint-feedback: ops and the call
- * centre): 200 with the right caller, 403 for the others, 400 naming the field (schema, and a service complaint's
+ * (complaint-analysis, complaint-solution, complaint-implementation, complaint-feedback: ops): 200 with the right caller, 403 for the others, 400 naming the field (schema, and a service complaint's
  * missing accountability), 409 where the status does not allow it and on requests of older lifecycles.
  */
 import type { Status } from '../../src/domain/types';
@@ -98,7 +97,11 @@ describe('POST /v1/service-requests: a complaint, classified and linked', () => 
 
   test.each([
     ['on another request type', validBody({ externalId: 'X-1', complaint: { classification: 'other' } }), 'complaint'],
-    ['an unknown class', validBody({ type: 'complaint', externalId: 'X-2', complaint: { classification: 'rudeness' } }), 'complaint.classification'],
+    [
+      'an unknown class',
+      validBody({ type: 'complaint', externalId: 'X-2', complaint: { classification: 'rudeness' } }),
+      'complaint.classification',
+    ],
     ['no class', validBody({ type: 'complaint', externalId: 'X-3', complaint: { relatesTo: 'sr-crm-R-1' } }), 'complaint.classification'],
     [
       'a malformed reference',
@@ -115,9 +118,27 @@ describe('POST /v1/service-requests: a complaint, classified and linked', () => 
 });
 
 const STEPS = [
-  { path: 'complaint-analysis', action: 'complaintAnalysis', from: 'analysis', to: 'solution', body: { findings: '工程师迟到两小时未通知' } },
-  { path: 'complaint-solution', action: 'complaintSolution', from: 'solution', to: 'implementation', body: { solution: '致歉并免除上门费' } },
-  { path: 'complaint-implementation', action: 'complaintImplementation', from: 'implementation', to: 'complaint_feedback', body: { notes: '已致歉退费' } },
+  {
+    path: 'complaint-analysis',
+    action: 'complaintAnalysis',
+    from: 'analysis',
+    to: 'solution',
+    body: { findings: '工程师迟到两小时未通知' },
+  },
+  {
+    path: 'complaint-solution',
+    action: 'complaintSolution',
+    from: 'solution',
+    to: 'implementation',
+    body: { solution: '致歉并免除上门费' },
+  },
+  {
+    path: 'complaint-implementation',
+    action: 'complaintImplementation',
+    from: 'implementation',
+    to: 'complaint_feedback',
+    body: { notes: '已致歉退费' },
+  },
   {
     path: 'complaint-feedback',
     action: 'complaintFeedback',
@@ -141,7 +162,7 @@ describe.each(STEPS)('POST /v1/service-requests/:id/$path', ({ path, action, fro
     ['an integration', T.integration],
     ['the warehouse', T.warehouse],
   ];
-  if (action !== 'complaintFeedback') refused.push(['the call centre', T.callcentre]);
+  refused.push(['the call centre', T.callcentre]);
   test.each(refused)('403 for %s', async (_who, token) => {
     const id = seed(from);
     expect((await post(id, path, token, body)).statusCode).toBe(403);
@@ -171,20 +192,23 @@ describe.each(STEPS)('POST /v1/service-requests/:id/$path', ({ path, action, fro
   });
 });
 
-describe('complaint-feedback: accountability and the call centre', () => {
-  test('the call centre may record it', async () => {
+describe('complaint-feedback: accountability', () => {
+  test('recorded with who is responsible and what was done', async () => {
     const id = seed('complaint_feedback');
-    const res = await post(id, 'complaint-feedback', T.callcentre, { satisfied: false, feedback: '仍不满意', accountability: ACCOUNTABILITY });
+    const res = await post(id, 'complaint-feedback', T.ops, { satisfied: false, feedback: '仍不满意', accountability: ACCOUNTABILITY });
     expect(res.statusCode).toBe(200);
     expect(res.json().complaint.accountability).toMatchObject(ACCOUNTABILITY);
   });
 
-  test.each(['service_attitude', 'timeliness', 'charges'] as const)('400 naming accountability for a %s complaint without it', async (c) => {
-    const id = seed('complaint_feedback', { complaint: { classification: c } });
-    const res = await post(id, 'complaint-feedback', T.ops, { satisfied: true, feedback: '接受' });
-    expect(res.statusCode).toBe(400);
-    expect(paths(res)).toEqual(['accountability']);
-  });
+  test.each(['service_attitude', 'timeliness', 'charges'] as const)(
+    '400 naming accountability for a %s complaint without it',
+    async (c) => {
+      const id = seed('complaint_feedback', { complaint: { classification: c } });
+      const res = await post(id, 'complaint-feedback', T.ops, { satisfied: true, feedback: '接受' });
+      expect(res.statusCode).toBe(400);
+      expect(paths(res)).toEqual(['accountability']);
+    },
+  );
 
   test.each(['product_quality', 'other'] as const)('200 for a %s complaint without it', async (c) => {
     const id = seed('complaint_feedback', { complaint: { classification: c } });

@@ -91,7 +91,10 @@ describe('FileComplaintFeedback (the default)', () => {
     expect(await Promise.all([sink.send(event()), sink.send(event())])).toEqual(['delivered', 'duplicate']);
     expect(await new FileComplaintFeedback(file).send(event())).toBe('duplicate');
     expect(await sink.send(event('sr-crm-C-2'))).toBe('delivered');
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { eventId: string });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { eventId: string });
     expect(lines.map((l) => l.eventId)).toEqual(['sr-crm-C-1:complaint-feedback', 'sr-crm-C-2:complaint-feedback']);
   });
 
@@ -131,7 +134,9 @@ describe('WebhookComplaintFeedback', () => {
 
   test('configuration: the URL needs its own secret; with both, the worker posts there instead of the file', async () => {
     const env = { SMS_OUTBOX_FILE: join(dir, 'outbox.jsonl'), PHOTO_STORAGE_DIR: join(dir, 'photos') };
-    expect(() => loadConfig({ ...env, COMPLAINT_FEEDBACK_WEBHOOK_URL: 'http://127.0.0.1:9/e' })).toThrow(/COMPLAINT_FEEDBACK_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ ...env, COMPLAINT_FEEDBACK_WEBHOOK_URL: 'http://127.0.0.1:9/e' })).toThrow(
+      /COMPLAINT_FEEDBACK_WEBHOOK_SECRET/,
+    );
     const deps = (extra: Record<string, string>) =>
       activityDepsFromConfig(loadConfig({ ...env, ...extra }), {} as Client, pino({ level: 'silent' }), 'Asia/Shanghai');
     expect(deps({}).complaintFeedback).toBeInstanceOf(FileComplaintFeedback);

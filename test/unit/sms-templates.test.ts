@@ -328,7 +328,7 @@ describe('renderSms', () => {
   });
 });
 
-describe('lifecycle 5: a complaint\'s messages (zh and en)', () => {
+describe("lifecycle 5: a complaint's messages (zh and en)", () => {
   test('registered, analysed, the solution (its text), implemented, closed', () => {
     const v = { ticketNo: 'SR-1', hotline: '400-800-1234' };
     expect(renderSms('complaint_registered', 'zh', v)).toBe(

@@ -49,11 +49,9 @@ const feedbackLines = (): Record<string, unknown>[] => {
 
 test('a service complaint linked to a request: analysis → solution → implementation → feedback with accountability → closed', async () => {
   const { bed } = suite;
-  const h = await suite.start(
-    { type: 'complaint', complaint: { classification: 'timeliness', relatesTo: LINK.ticket } },
-    undefined,
-    { complaintLink: LINK },
-  );
+  const h = await suite.start({ type: 'complaint', complaint: { classification: 'timeliness', relatesTo: LINK.ticket } }, undefined, {
+    complaintLink: LINK,
+  });
   const registered = await untilState(h, (s) => s.status === 'analysis', 'analysis');
   expect(registered.complaint).toEqual({ classification: 'timeliness', relatesTo: LINK });
   // No dispatch: nobody is sent, the visit clocks never start; the resolution clock runs from receipt.
@@ -85,7 +83,7 @@ test('a service complaint linked to a request: analysis → solution → impleme
   expect(closed.status).toBe('closed');
   expect(closed.outcome).toBe('closed');
   expect(closed.complaint).toMatchObject({
-    feedback: { satisfied: true, feedback: '客户接受处理结果', by: 'callcentre (callcentre)' },
+    feedback: { satisfied: true, feedback: '客户接受处理结果', by: 'ops desk (ops)' },
     accountability: { ...ACCOUNTABILITY, at: expect.any(String) },
   });
   expect(closed.complaint).not.toHaveProperty('productFeedback');
@@ -154,7 +152,12 @@ test("a second complaint within the policy's window is raised one level and link
   const s = await untilState(h, (x) => x.status === 'analysis' && x.escalationLevel === 1, 'raised');
   expect(s.complaint?.repeatOf).toEqual({ requestId: 'sr-crm-C-1', ticket: 'CRM-C-1', startedAt: history[1]!.startedAt });
   expect(s.escalations).toEqual([
-    expect.objectContaining({ level: 1, reason: 'repeat_complaint', contactRole: 'dispatch_lead', detail: expect.stringContaining('CRM-C-1') }),
+    expect.objectContaining({
+      level: 1,
+      reason: 'repeat_complaint',
+      contactRole: 'dispatch_lead',
+      detail: expect.stringContaining('CRM-C-1'),
+    }),
   ]);
   await recordHistory(h, 'v5-complaint-repeat');
 
@@ -205,12 +208,7 @@ test("each step's deadline, missed, escalates one level; the step keeps waiting 
   );
   expect(fb.escalationLevel).toBe(3);
   expect(deadline(fb, 'complaint_feedback').status).toBe('breached');
-  const pages = await untilSms(
-    bed,
-    h,
-    (l) => l.filter((x) => x.kind === 'escalation_breach').length >= 4,
-    'a breach page per missed step',
-  );
+  const pages = await untilSms(bed, h, (l) => l.filter((x) => x.kind === 'escalation_breach').length >= 4, 'a breach page per missed step');
   expect(pages.filter((x) => x.kind === 'escalation_breach').map((x) => x.text)).toEqual([
     expect.stringContaining('投诉问题分析'),
     expect.stringContaining('投诉解决方案制定'),

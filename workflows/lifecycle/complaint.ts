@@ -140,7 +140,11 @@ function closeComplaint(k: Kit, c: ComplaintRecord, e: ActionEvent<'complaintFee
   c.feedback = { at, satisfied, feedback, by };
   if (accountability) {
     c.accountability = { ...accountability, responsible: { ...accountability.responsible }, at };
-    k.record.log('complaint_accountability', `${accountability.responsible.kind} ${accountability.responsible.name}: ${accountability.action}`, by);
+    k.record.log(
+      'complaint_accountability',
+      `${accountability.responsible.kind} ${accountability.responsible.name}: ${accountability.action}`,
+      by,
+    );
   }
   k.record.log('complaint_feedback', `${satisfied ? 'satisfied' : 'not satisfied'}: ${feedback}`, by);
   // The complaint is resolved: its resolution clocks are met, not cancelled.
@@ -184,9 +188,10 @@ function reportToProduction(k: Kit, c: ComplaintRecord, closedAt: string): void 
   const acts = notifier(k.rules.policy.smsRetryBudget?.ms ?? 2 * 3600_000);
   k.notify.alongside(async () => {
     try {
-      const res = await acts.sendComplaintFeedback.executeWithOptions({ summary: 'Product complaint feedback to production and engineering' }, [
-        event,
-      ]);
+      const res = await acts.sendComplaintFeedback.executeWithOptions(
+        { summary: 'Product complaint feedback to production and engineering' },
+        [event],
+      );
       fb.sentAt = nowIso();
       fb.via = res.via;
       k.record.log('complaint_feedback_sent', `${fb.eventId} via ${res.via}${res.outcome === 'duplicate' ? ' (already there)' : ''}`);

@@ -260,8 +260,7 @@ const ZH: { [K in SmsKind]: Render<K> } = {
     `${f.sig}您的投诉（服务单 ${v.ticketNo}）的解决方案：${f.clean(v.solution)}。我们将按此方案尽快落实。${f.hotline(v)}`,
   complaint_implemented: (v, f) =>
     `${f.sig}您的投诉（服务单 ${v.ticketNo}）的解决方案已落实，客服人员将与您联系确认处理结果。${f.hotline(v)}`,
-  complaint_closed: (v, f) =>
-    `${f.sig}您的投诉（服务单 ${v.ticketNo}）已处理完毕，感谢您的监督与反馈，我们将持续改进服务。${f.hotline(v)}`,
+  complaint_closed: (v, f) => `${f.sig}您的投诉（服务单 ${v.ticketNo}）已处理完毕，感谢您的监督与反馈，我们将持续改进服务。${f.hotline(v)}`,
   tech_assignment: (v, f) =>
     `${f.sig}新工单 ${v.ticketNo}（${URGENCY_LABELS.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
     `地址：${f.clean(v.address)}。请${v.acceptBy ? `于 ${f.time(v.acceptBy)} 前` : '尽快'}在工程师App中接单。`,

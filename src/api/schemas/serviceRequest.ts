@@ -81,7 +81,7 @@ export const ComplaintIntake = Type.Object(
         pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$',
         description:
           'The earlier request the complaint is about: its request id (`sr-…`) or ticket number. An integration may name only its ' +
-          "own requests; the complaint is linked to it and to its technician. Unknown: 400 naming `complaint.relatesTo`",
+          'own requests; the complaint is linked to it and to its technician. Unknown: 400 naming `complaint.relatesTo`',
       }),
     ),
   },

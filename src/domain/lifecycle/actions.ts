@@ -561,7 +561,8 @@ export const LIFECYCLE = {
     summary:
       "The customer's feedback on the solution, and the complaint closes (反馈): service complaints need the accountability outcome; " +
       'product complaints are fed back to production and engineering',
-    roles: CALL_CENTRE,
+    // Ops, who decide the accountability: the call centre's role stays call-back outcomes only (docs/api.md).
+    roles: OPS,
     assignee: false,
     since: 5,
     from: ['complaint_feedback'],

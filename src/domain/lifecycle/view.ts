@@ -220,7 +220,11 @@ export const EarlierRequest = Type.Object({
   status: Opt(StringEnum(STATUSES, { description: 'Its status when this request was taken in' })),
   type: Opt(StringEnum(REQUEST_TYPES, { description: 'Its request type (absent in states from before it was listed)' })),
   sameProduct: Type.Boolean({ description: 'The same unit (serial number), or the same model when neither names a serial' }),
-  resolvedAt: Opt(Type.String({ description: 'Same product only: when its fault was resolved (its last resolved visit or remote fix), read from its state' })),
+  resolvedAt: Opt(
+    Type.String({
+      description: 'Same product only: when its fault was resolved (its last resolved visit or remote fix), read from its state',
+    }),
+  ),
   resolvedBy: Opt(Type.String({ description: 'Same product only: the technician whose visit resolved it' })),
 });
 export type EarlierRequest = Static<typeof EarlierRequest>;

@@ -278,7 +278,7 @@ export const act = {
     h.executeUpdate(ACTION_UPDATES.partsDispatched, { args: [{ ...body, by: { name: 'warehouse', role: 'warehouse' } }] }),
   partsArrived: (h: Handle, note?: string) =>
     h.executeUpdate(ACTION_UPDATES.partsArrived, { args: [{ ...(note ? { note } : {}), by: { name: 'warehouse', role: 'warehouse' } }] }),
-  // ── Lifecycle 5: a complaint's process, by ops (the feedback also by the call centre) ──
+  // ── Lifecycle 5: a complaint's process, by ops ──
   complaintAnalysis: (h: Handle, body: ActionBody<'complaintAnalysis'> = { findings: '工程师上门迟到两小时且未提前告知客户' }) =>
     h.executeUpdate(ACTION_UPDATES.complaintAnalysis, { args: [{ ...body, by: OPS_DESK }] }),
   complaintSolution: (h: Handle, body: ActionBody<'complaintSolution'> = { solution: '向客户致歉并免除本次上门费' }) =>
@@ -287,7 +287,7 @@ export const act = {
     h.executeUpdate(ACTION_UPDATES.complaintImplementation, { args: [{ notes, by: OPS_DESK }] }),
   complaintFeedback: (h: Handle, body: Partial<ActionBody<'complaintFeedback'>> = {}) =>
     h.executeUpdate(ACTION_UPDATES.complaintFeedback, {
-      args: [{ satisfied: true, feedback: '客户接受处理结果', ...body, by: { name: 'callcentre', role: 'callcentre' } }],
+      args: [{ satisfied: true, feedback: '客户接受处理结果', ...body, by: OPS_DESK }],
     }),
 };
 const OPS_DESK = { name: 'ops desk', role: 'ops' } as const;
