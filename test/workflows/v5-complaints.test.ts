@@ -7,7 +7,7 @@
  * `complaints.repeatWindow` is raised one level and linked. Older lifecycles and other types are unchanged
  * (replay.test.ts; v4 complaints are dispatched as before, below).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EarlierRequest } from '../../workflows/messages';
 import { COMPLAINT_STEPS } from '../../src/domain/complaints';
@@ -228,6 +228,29 @@ test('a complaint in its process can be cancelled; repair actions are refused in
   const cancelled = await act.cancel(h, '客户撤回投诉');
   expect(cancelled.status).toBe('cancelled');
   await untilSms(suite.bed, h, (l) => l.some((x) => x.kind === 'cancelled'), 'cancelled');
+});
+
+test("a product complaint's feedback still undelivered when the retry budget runs out: closed anyway, level 1 paged", async () => {
+  // The feedback file cannot be written (a directory in its place) for longer than the (short) retry budget.
+  const file = join(suite.bed.dir, 'complaint-feedback.jsonl');
+  rmSync(file, { force: true });
+  mkdirSync(file);
+  try {
+    const policy = policyVariant('short-sms-budget', (raw) => {
+      raw.smsRetryBudget = '2m';
+    });
+    const h = await suite.start({ type: 'complaint', complaint: { classification: 'product_quality' } }, policy);
+    await untilState(h, (s) => s.status === 'analysis', 'analysis');
+    await act.complaintAnalysis(h);
+    await act.complaintSolution(h);
+    await act.complaintImplementation(h);
+    expect((await act.complaintFeedback(h)).status).toBe('closed');
+    const final = await h.result();
+    expect(final.complaint?.productFeedback).toMatchObject({ failedAt: expect.any(String), error: expect.stringContaining('EISDIR') });
+    expect(final.escalations).toEqual([expect.objectContaining({ level: 1, reason: 'complaint_feedback_failed' })]);
+  } finally {
+    rmSync(file, { recursive: true, force: true });
+  }
 });
 
 describe('lifecycle 4 complaints run as before', () => {
