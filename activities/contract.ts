@@ -5,6 +5,7 @@
 import type { LineInput, LineProblem, PricedLines } from '../src/domain/charges';
 import type { BoardCandidate } from '../src/domain/load';
 import type { ServiceReportToStore } from '../src/domain/serviceReport';
+import type { ComplaintFeedbackEvent } from '../src/domain/complaints';
 import type { DispatchPolicy, EscalationContact } from '../src/domain/policyTypes';
 import type { EscalationLevel, GeoPoint, Milestone, PhotoKind, RequestType } from '../src/domain/types';
 
@@ -30,7 +31,12 @@ export type CustomerSmsKind =
   | 'return_refused'
   | 'return_inspected'
   | 'return_approved'
-  | 'return_settled';
+  | 'return_settled'
+  | 'complaint_registered'
+  | 'complaint_analysed'
+  | 'complaint_solution'
+  | 'complaint_implemented'
+  | 'complaint_closed';
 export type TechnicianSmsKind = 'tech_assignment' | 'tech_visit_reminder' | 'tech_photo_reminder';
 
 /** Template variables (see src/adapters/sms/templates.ts); `technicianId` is expanded by the activity. */
@@ -78,7 +84,9 @@ export interface EscalationNotice {
     | 'callback_unreached'
     | 'parts_overdue'
     | 'quote_expired'
-    | 'repeat_repair';
+    | 'repeat_repair'
+    | 'repeat_complaint'
+    | 'complaint_feedback_failed';
   contact: EscalationContact;
   milestone?: Milestone;
   dueAt?: string;
@@ -133,6 +141,11 @@ export interface ServiceActivities {
    * page shows and, when a CJK font is installed, its PDF. Idempotent: a retry writes the same names again.
    */
   storeServiceReport(a: ServiceReportToStore): Promise<{ json: string; pdf: string[] }>;
+  /**
+   * Lifecycle 5: a closed product complaint's feedback to production and engineering — a signed webhook POST, or one
+   * JSON line in a file by default. Idempotent by `eventId`: a retry delivers the same event, never a second line.
+   */
+  sendComplaintFeedback(e: ComplaintFeedbackEvent): Promise<{ via: 'webhook' | 'file'; outcome: 'delivered' | 'duplicate' }>;
   createCallbackTask(a: {
     requestId: string;
     ticket: string;

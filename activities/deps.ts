@@ -3,6 +3,7 @@ import type { TechnicianDirectory } from '../src/adapters/directory';
 import type { SmsProvider } from '../src/adapters/sms';
 import type { PhotoStorage } from '../src/adapters/storage';
 import type { CallCentre } from '../src/adapters/callcentre';
+import type { ComplaintFeedbackSink } from '../src/adapters/complaintFeedback';
 import type { BoardPick, ClaimArgs, ReleaseArgs } from '../src/domain/load';
 import type { Catalogue } from '../src/catalogue';
 import type { LinkPurpose } from '../src/ratingLink';
@@ -29,6 +30,8 @@ export interface ActivityDeps {
   directory: TechnicianDirectory;
   storage: PhotoStorage;
   callCentre: CallCentre;
+  /** Where closed product complaints are reported to production and engineering (lifecycle 5). */
+  complaintFeedback: ComplaintFeedbackSink;
   /** Open (running) requests per technician, from Temporal visibility in production. */
   openJobs(technicianIds: string[]): Promise<Record<string, number>>;
   board: DispatchBoard;

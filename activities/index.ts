@@ -2,6 +2,7 @@ import type { ServiceActivities } from './contract';
 import type { ActivityDeps } from './deps';
 import { callbackActivities } from './callback';
 import { chargeActivities } from './charges';
+import { complaintFeedbackActivities } from './complaintFeedback';
 import { dispatchActivities } from './dispatch';
 import { escalateActivities } from './escalate';
 import { notifyActivities } from './notify';
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps): ServiceActivities {
     ...callbackActivities(deps),
     ...chargeActivities(deps),
     ...serviceReportActivities(deps),
+    ...complaintFeedbackActivities(deps),
   };
 }

@@ -26,6 +26,7 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { FileComplaintFeedback } from '../src/adapters/complaintFeedback';
 import { FileCallCentre } from '../src/adapters/callcentre';
 import { FileDirectory } from '../src/adapters/directory';
 import { OutboxSmsProvider } from '../src/adapters/sms';
@@ -221,6 +222,7 @@ async function main(): Promise<void> {
       directory: new FileDirectory(stack.techniciansFile),
       storage: new LocalStorage(stack.photosDir),
       callCentre: new FileCallCentre(join(stack.dir, 'cb.jsonl')),
+      complaintFeedback: new FileComplaintFeedback(join(stack.dir, 'complaint-feedback.jsonl')),
       openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, 0])),
       board: new TemporalDispatchBoard({ client: stack.client, taskQueue: stack.taskQueue, workflowId: boardWorkflowId(stack.taskQueue) }),
       ratingLink: () => 'http://x/r/y',

@@ -62,6 +62,10 @@ export interface Config {
   callCentreWebhookUrl?: string;
   /** HMAC key of the call-centre webhook (CALL_CENTRE_WEBHOOK_SECRET); required with the URL. */
   callCentreWebhookSecret?: string;
+  /** Lifecycle 5: closed product complaints go here (signed) instead of var/complaint-feedback.jsonl. */
+  complaintFeedbackWebhookUrl?: string;
+  /** HMAC key of the complaint feedback webhook (COMPLAINT_FEEDBACK_WEBHOOK_SECRET); required with the URL. */
+  complaintFeedbackWebhookSecret?: string;
   /** HMAC key of escalation contacts' webhooks (policy `webhookUrl`); without it those pages are not sent. */
   escalationWebhookSecret?: string;
   /** Fastify `trustProxy` (TRUST_PROXY): false, a hop count, or the proxies' addresses / CIDRs. */
@@ -333,15 +337,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const callCentreWebhookSecret = opt('CALL_CENTRE_WEBHOOK_SECRET');
   if (callCentreWebhookUrl && !callCentreWebhookSecret)
     problems.push('CALL_CENTRE_WEBHOOK_SECRET must be set with CALL_CENTRE_WEBHOOK_URL (signs the call-back tasks)');
+  const complaintFeedbackWebhookUrl = url('COMPLAINT_FEEDBACK_WEBHOOK_URL');
+  const complaintFeedbackWebhookSecret = opt('COMPLAINT_FEEDBACK_WEBHOOK_SECRET');
+  if (complaintFeedbackWebhookUrl && !complaintFeedbackWebhookSecret)
+    problems.push(
+      'COMPLAINT_FEEDBACK_WEBHOOK_SECRET must be set with COMPLAINT_FEEDBACK_WEBHOOK_URL (signs the product complaint feedback)',
+    );
   const escalationWebhookSecret = opt('ESCALATION_WEBHOOK_SECRET');
-  for (const name of ['SMS_WEBHOOK_SECRET', 'CALL_CENTRE_WEBHOOK_SECRET', 'ESCALATION_WEBHOOK_SECRET']) {
+  for (const name of [
+    'SMS_WEBHOOK_SECRET',
+    'CALL_CENTRE_WEBHOOK_SECRET',
+    'ESCALATION_WEBHOOK_SECRET',
+    'COMPLAINT_FEEDBACK_WEBHOOK_SECRET',
+  ]) {
     if (opt(name) !== undefined && opt(name) === ratingLinkSecret)
       problems.push(`${name} must differ from RATING_LINK_SECRET (the receiver could sign rating links)`);
     if (opt(name) !== undefined && opt(name) === customerKeySecret)
       problems.push(`${name} must differ from CUSTOMER_KEY_SECRET (the receiver could compute customer keys from phone numbers)`);
   }
   if (production) {
-    for (const name of ['SMS_WEBHOOK_URL', 'CALL_CENTRE_WEBHOOK_URL']) {
+    for (const name of ['SMS_WEBHOOK_URL', 'CALL_CENTRE_WEBHOOK_URL', 'COMPLAINT_FEEDBACK_WEBHOOK_URL']) {
       const v = opt(name);
       if (v !== undefined && /^http:/i.test(v))
         problems.push(`${name}=${JSON.stringify(v)}: expected an https URL in production (signed bodies carry customer data)`);
@@ -437,6 +452,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     callCentreWebhookUrl,
     callCentreWebhookSecret,
+    complaintFeedbackWebhookUrl,
+    complaintFeedbackWebhookSecret,
     escalationWebhookSecret,
     trustProxy,
     dev: {

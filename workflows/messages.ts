@@ -9,6 +9,7 @@ import { ACTIONS, type Action, type ActionArgs } from '../src/domain/lifecycle/a
 import type { ResolvedPolicy } from '../src/domain/policyTypes';
 import type { PhotoKind, ServiceRequestInput, UploadKind } from '../src/domain/types';
 import type { EarlierRequest, ServiceRequestView } from '../src/domain/lifecycle/view';
+import type { ComplaintLink } from '../src/domain/complaints';
 
 export const SERVICE_REQUEST_WORKFLOW = 'serviceRequest';
 
@@ -40,6 +41,11 @@ export interface ServiceRequestStart {
    * state (`earlierRequests`); absent when not looked up (requests from before it, or visibility down at intake).
    */
   history?: EarlierRequest[];
+  /**
+   * Lifecycle 5, complaints: the earlier request named by `complaint.relatesTo`, resolved by the API at intake (its
+   * id, ticket and technician). Absent when the complaint names none.
+   */
+  complaintLink?: ComplaintLink;
 }
 
 export type { EarlierRequest };

@@ -157,6 +157,9 @@ export function intake(
   const occursWhen = body.problem.occursWhen === undefined ? undefined : cleanText(body.problem.occursWhen) || undefined;
   const symptoms = body.problem.symptoms === undefined ? undefined : cleanText(body.problem.symptoms) || undefined;
 
+  // Lifecycle 5: a complaint's class and link; on another type they would mean nothing, so they are refused.
+  if (body.complaint !== undefined && body.type !== 'complaint') problem('complaint', 'only for a request of type complaint');
+
   const explicitKey = body.externalId ?? headerKey;
   // The key becomes the request id: shown to customers, logged, listed in the Temporal UI. Not the phone.
   if (phone.ok && explicitKey !== undefined && explicitKey.replace(/\D/g, '').includes(phone.national)) {
@@ -187,6 +190,14 @@ export function intake(
     vip: body.vip ?? false,
     ...(body.location ? { location: { lat: body.location.lat, lng: body.location.lng } } : {}),
     ...(explicitKey !== undefined ? { externalId: explicitKey } : {}),
+    ...(body.complaint
+      ? {
+          complaint: {
+            classification: body.complaint.classification,
+            ...(body.complaint.relatesTo !== undefined ? { relatesTo: body.complaint.relatesTo } : {}),
+          },
+        }
+      : {}),
   };
   return { ok: true, input, requestId: workflowIdFor(key, opts.idPrefix), bodyHash: bodyHashOf(input), keySource };
 }

@@ -5,6 +5,7 @@
 import type { Action, ActionArgs } from '../domain/lifecycle/actions';
 import type { RequestType, ServiceRequestInput, Status, Urgency } from '../domain/types';
 import type { EarlierRequest, PhotoUpload, ServiceRequestState } from '../../workflows/messages';
+import type { ComplaintLink } from '../domain/complaints';
 
 export interface StartOptions {
   /** Workflow id, `sr-…`. */
@@ -24,6 +25,8 @@ export interface StartOptions {
   productKey?: string;
   /** The customer's earlier requests found at intake, for the state's `earlierRequests`; absent when not looked up. */
   history?: EarlierRequest[];
+  /** Lifecycle 5: the earlier request a complaint is about, resolved at intake (src/api/complaintLink.ts). */
+  complaintLink?: ComplaintLink;
 }
 
 export interface StartResult {

@@ -18,4 +18,8 @@ export const MILESTONE_LABEL: Record<Milestone, string> = {
   return_inspection: 'Return inspection',
   return_approval: 'Return approval',
   return_settlement: 'Return settlement',
+  complaint_analysis: 'Complaint analysed',
+  complaint_solution: 'Complaint solution',
+  complaint_implementation: 'Complaint solution implemented',
+  complaint_feedback: 'Complaint feedback and closing',
 };

@@ -12,6 +12,7 @@ import type {
   CalendarSpec,
   CallbackPolicy,
   ChargesPolicy,
+  ComplaintPolicy,
   DeadlineSpans,
   DispatchPolicy,
   EscalationContact,
@@ -71,6 +72,9 @@ export const POLICY_DEFAULTS = {
     approval: { within: '4 business hours', escalateTo: 2 },
     settlement: { within: '2 business days', escalateTo: 1 },
   },
+  // Lifecycle 5: a complaint is analysed within a day, its solution decided the next, carried out within two days and
+  // the customer's feedback taken the day after; a customer complaining again within a month is a repeat complaint.
+  complaints: { repeatWindow: '30 days', deadlines: { analysis: '24h', solution: '24h', implementation: '48h', feedback: '24h' } },
 } as const;
 
 const WEEKDAYS: Record<string, number> = {
@@ -165,6 +169,10 @@ export interface PolicyFile {
     inspection?: ReturnStepInput;
     approval?: ReturnStepInput;
     settlement?: ReturnStepInput;
+  };
+  complaints?: {
+    repeatWindow?: DurationInput;
+    deadlines?: { analysis?: DurationInput; solution?: DurationInput; implementation?: DurationInput; feedback?: DurationInput };
   };
   dispatch: {
     radiusKm?: number;
@@ -467,6 +475,20 @@ function resolveReturns(file: PolicyFile['returns'], span: (v: DurationInput) =>
   };
 }
 
+function resolveComplaints(file: PolicyFile['complaints'], span: (v: DurationInput) => Span): ComplaintPolicy {
+  const d = POLICY_DEFAULTS.complaints;
+  const step = (k: keyof typeof d.deadlines): Span => span(file?.deadlines?.[k] ?? d.deadlines[k]);
+  return {
+    repeatWindow: span(file?.repeatWindow ?? d.repeatWindow),
+    deadlines: {
+      analysis: step('analysis'),
+      solution: step('solution'),
+      implementation: step('implementation'),
+      feedback: step('feedback'),
+    },
+  };
+}
+
 /**
  * Resolves a schema-valid policy file for the workflow, or lists every cross-field problem. Business spans are
  * sized on the file's calendar (1 business day = its working-day length). The critical column is resolved on
@@ -545,6 +567,7 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
     serviceReport: { linkValidity: span(file.serviceReport?.linkValidity ?? POLICY_DEFAULTS.serviceReport.linkValidity) },
     repeatRepair: { window: span(file.repeatRepair?.window ?? POLICY_DEFAULTS.repeatRepair.window) },
     returns,
+    complaints: resolveComplaints(file.complaints, span),
   };
   return { ok: true, policy };
 }

@@ -177,6 +177,14 @@ export interface ReturnsPolicy {
   settlement: ReturnStepPolicy;
 }
 
+/** Complaints with a process (lifecycle 5; docs/policy.md, `complaints`). */
+export interface ComplaintPolicy {
+  /** A complaint whose customer complained before within this long is raised one level and linked to that one. */
+  repeatWindow: Span;
+  /** Each step's deadline, counted from the step's start (the previous step's end; analysis from receipt). */
+  deadlines: { analysis: Span; solution: Span; implementation: Span; feedback: Span };
+}
+
 export interface ResolvedPolicy {
   version: string;
   /** Default language for customer messages. */
@@ -222,4 +230,6 @@ export interface ResolvedPolicy {
   repeatRepair?: RepeatRepairPolicy;
   /** Lifecycle 5: returns and exchanges. Always filled by `resolvePolicy`; optional as `appointments` is. */
   returns?: ReturnsPolicy;
+  /** Lifecycle 5 (complaints). Always filled by `resolvePolicy`; optional as `appointments` is. */
+  complaints?: ComplaintPolicy;
 }

@@ -39,6 +39,11 @@ export const STATUSES = [
   'inspection',
   'approval',
   'settlement',
+  // Lifecycle 5: a complaint's own process after registration (analyse → solution → implement → feedback).
+  'analysis',
+  'solution',
+  'implementation',
+  'complaint_feedback',
   'completed',
   'escalated',
   'follow_up',
@@ -67,6 +72,11 @@ export const MILESTONES = [
   'return_inspection',
   'return_approval',
   'return_settlement',
+  // Lifecycle 5: each step of a complaint's process has its deadline.
+  'complaint_analysis',
+  'complaint_solution',
+  'complaint_implementation',
+  'complaint_feedback',
 ] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
@@ -120,6 +130,18 @@ export interface ServiceRequestInput {
   vip?: boolean;
   location?: GeoPoint;
   externalId?: string;
+  /** Lifecycle 5, complaints only: its class and the earlier request it is about (src/domain/complaints.ts). */
+  complaint?: ComplaintIntake;
+}
+
+/** A complaint's classification (投诉分类): product quality, service attitude, timeliness, charges, other. */
+export const COMPLAINT_CLASSES = ['product_quality', 'service_attitude', 'timeliness', 'charges', 'other'] as const;
+export type ComplaintClass = (typeof COMPLAINT_CLASSES)[number];
+
+export interface ComplaintIntake {
+  classification: ComplaintClass;
+  /** The earlier request it is about: its request id (`sr-…`) or ticket number, as the caller sent it. */
+  relatesTo?: string;
 }
 
 export type EscalationLevel = 0 | 1 | 2 | 3;

@@ -287,6 +287,25 @@ export const PolicyFileSchema = Type.Object(
         { additionalProperties: false, description: 'Returns and exchanges under 三包 (lifecycle 5).' },
       ),
     ),
+    complaints: Type.Optional(
+      Type.Object(
+        {
+          repeatWindow: Type.Optional(Duration),
+          deadlines: Type.Optional(
+            Type.Object(
+              {
+                analysis: Type.Optional(Duration),
+                solution: Type.Optional(Duration),
+                implementation: Type.Optional(Duration),
+                feedback: Type.Optional(Duration),
+              },
+              { additionalProperties: false, description: "Each step's deadline, from the step's start." },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Complaints with a process (lifecycle 5).' },
+      ),
+    ),
     dispatch: Type.Object(
       {
         radiusKm: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),

@@ -40,11 +40,13 @@
 import { DateTime } from 'luxon';
 import {
   CHANNELS,
+  COMPLAINT_CLASSES,
   MILESTONES,
   REQUEST_TYPES,
   STATUSES,
   URGENCIES,
   type Channel,
+  type ComplaintClass,
   type Milestone,
   type RequestType,
   type Status,
@@ -87,6 +89,11 @@ export interface DailyReport {
   resolution: { eligible: number; resolved: number; cancelled: number; rate: number | null };
   satisfaction: { rated: number; averageScore: number | null; lowScores: number; lowScoreShare: number | null };
   complaints: number;
+  /**
+   * Lifecycle 5: complaints with a process among the day's requests — by class (as analysed), repeats (raised a level),
+   * closed with an accountability outcome, product complaints reported to production and engineering.
+   */
+  complaintProcess: { byClass: Record<ComplaintClass, number>; repeats: number; accountability: number; productFeedback: number };
   /** Requests resolved without a visit (lifecycle 3); not in `firstTimeFix.visited`. */
   remoteResolutions: number;
   /** Requests reopened for a revisit because a call-back found the fault not fixed. */
@@ -304,6 +311,12 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
   let scoreSum = 0;
   let lowScores = 0;
   let complaints = 0;
+  const complaintProcess: DailyReport['complaintProcess'] = {
+    byClass: Object.fromEntries(COMPLAINT_CLASSES.map((c) => [c, 0])) as Record<ComplaintClass, number>,
+    repeats: 0,
+    accountability: 0,
+    productFeedback: 0,
+  };
   let remoteResolutions = 0;
   let revisits = 0;
   let repeatRepairs = 0;
@@ -340,6 +353,12 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     if (r.status in byStatus) byStatus[r.status] += 1;
     if (r.vip) vip += 1;
     if (r.type === 'complaint') complaints += 1;
+    if (r.complaint) {
+      if (r.complaint.classification in complaintProcess.byClass) complaintProcess.byClass[r.complaint.classification] += 1;
+      if (r.complaint.repeatOf) complaintProcess.repeats += 1;
+      if (r.complaint.accountability) complaintProcess.accountability += 1;
+      if (r.complaint.productFeedback) complaintProcess.productFeedback += 1;
+    }
 
     for (const d of r.deadlines) {
       const line = slaCounts[d.milestone];
@@ -472,6 +491,7 @@ export function computeDailyReport(requests: readonly ServiceRequestState[], opt
     resolution: { eligible, resolved, cancelled, rate: ratio(resolved, eligible) },
     satisfaction: { rated, averageScore: ratio(scoreSum, rated), lowScores, lowScoreShare: ratio(lowScores, rated) },
     complaints,
+    complaintProcess,
     remoteResolutions,
     revisits,
     repeatRepairs,

@@ -51,6 +51,13 @@ export function formatDailyReport(r: DailyReport & { unreadable?: { requestId: s
     `Average score       ${avg}  (${r.satisfaction.rated} rated; ≤3: ${r.satisfaction.lowScores}, ${pct(r.satisfaction.lowScoreShare)})`,
   );
   lines.push(`Complaints          ${r.complaints}`);
+  // Lifecycle 5: the complaints with a process, by class, and what their closing required.
+  const cp = r.complaintProcess;
+  lines.push(
+    `  by class          ${Object.entries(cp.byClass)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(' · ')}; repeats ${cp.repeats} · accountability ${cp.accountability} · product feedback ${cp.productFeedback}`,
+  );
   // Lifecycle 3: resolved by phone, and the satisfaction call-backs (回访) with what they found.
   lines.push(`Remote resolutions  ${r.remoteResolutions}  (not counted as visited)`);
   lines.push(`Revisits            ${r.revisits}  (reopened: a call-back found the fault not fixed)`);

@@ -4,6 +4,7 @@ import { join, dirname } from 'node:path';
 import type { ActivityDeps } from '../../activities';
 import type { Config } from '../config';
 import { FileCallCentre, WebhookCallCentre } from '../adapters/callcentre';
+import { FileComplaintFeedback, WebhookComplaintFeedback } from '../adapters/complaintFeedback';
 import { FileDirectory } from '../adapters/directory';
 import { createSmsProvider } from '../adapters/sms';
 import { postSignedJson } from '../adapters/sms/webhook';
@@ -29,6 +30,11 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
     callCentre: config.callCentreWebhookUrl
       ? new WebhookCallCentre(config.callCentreWebhookUrl, config.callCentreWebhookSecret ?? '', { requireHttps: production() })
       : new FileCallCentre(join(dirname(config.sms.outboxFile), 'callback-tasks.jsonl')),
+    complaintFeedback: config.complaintFeedbackWebhookUrl
+      ? new WebhookComplaintFeedback(config.complaintFeedbackWebhookUrl, config.complaintFeedbackWebhookSecret ?? '', {
+          requireHttps: production(),
+        })
+      : new FileComplaintFeedback(join(dirname(config.sms.outboxFile), 'complaint-feedback.jsonl')),
     openJobs: keyedCache((id) => openJobCount(client, id), OPEN_JOBS_TTL_MS),
     // Exact load for lifecycle 3+ (issue 12); the client's connection leaves busy refusals to the board's own retries.
     board: new TemporalDispatchBoard({

@@ -204,7 +204,7 @@ export class TemporalRequests implements ServiceRequestsPort {
 
   async start(
     input: ServiceRequestInput,
-    { requestId, bodyHash, owner, customerKey, productKey, history }: StartOptions,
+    { requestId, bodyHash, owner, customerKey, productKey, history, complaintLink }: StartOptions,
   ): Promise<StartResult> {
     const startAttemptId = randomUUID();
     const start: ServiceRequestStart = {
@@ -216,6 +216,7 @@ export class TemporalRequests implements ServiceRequestsPort {
       lifecycleVersion: CURRENT_LIFECYCLE,
       owner,
       ...(history ? { history } : {}),
+      ...(complaintLink ? { complaintLink } : {}),
     };
     const startWorkflowOperation = new WithStartWorkflowOperation(SERVICE_REQUEST_WORKFLOW, {
       workflowId: requestId,

@@ -27,6 +27,7 @@ import {
   UnavailableError,
 } from '../../src/api/port';
 import { ticketNumber } from '../../src/temporal/ids';
+import { closingProblems } from '../../src/domain/complaints';
 import { CURRENT_LIFECYCLE, type PhotoUpload, type ServiceRequestState } from '../../workflows/messages';
 
 type Call =
@@ -120,9 +121,11 @@ export class FakePort implements ServiceRequestsPort {
     this.searchKeys.set(opts.requestId, { customerKey: opts.customerKey, productKey: opts.productKey });
     // Lifecycle 3: a consultation is handled by the hotline first; its visit clocks start when a visit is needed.
     const firstLine = input.type === 'consultation' && CURRENT_LIFECYCLE >= 3;
+    // Lifecycle 5: a complaint goes to its own process (analysis first), with its class and link; no visit clocks.
+    const complaint = input.type === 'complaint' && CURRENT_LIFECYCLE >= 5;
     const state = this.seed({
       requestId: opts.requestId,
-      status: firstLine ? 'first_line' : 'received',
+      status: firstLine ? 'first_line' : complaint ? 'analysis' : 'received',
       type: input.type,
       urgency: input.urgency,
       channel: input.channel,
@@ -130,8 +133,16 @@ export class FakePort implements ServiceRequestsPort {
       bodyHash: opts.bodyHash,
       owner: opts.owner,
       ...(input.externalId ? { externalId: input.externalId } : {}),
-      deadlines: firstLine ? [] : [this.dispatchDeadline(1)],
+      deadlines: firstLine || complaint ? [] : [this.dispatchDeadline(1)],
       ...(opts.history ? { earlierRequests: structuredClone(opts.history) } : {}),
+      ...(complaint
+        ? {
+            complaint: {
+              classification: input.complaint?.classification ?? 'other',
+              ...(opts.complaintLink ? { relatesTo: structuredClone(opts.complaintLink) } : {}),
+            },
+          }
+        : {}),
     });
     return { created: true, state };
   }
@@ -224,6 +235,9 @@ export class FakePort implements ServiceRequestsPort {
       throw new RejectedTransitionError(action, `technician ${String(a.technicianId)} is not assigned to this request`);
     }
     const bad = problems(action, args as ActionBody<A>);
+    // Lifecycle 5: a service complaint closes only with its accountability (the workflow's handlers.ts, same rule).
+    if (action === 'complaintFeedback' && s.complaint)
+      bad.push(...closingProblems(s.complaint.classification, a0 as { accountability?: unknown }));
     if (bad.length) throw new RejectedTransitionError(action, bad.map((p) => `${p.path}: ${p.message}`).join('; '), 'InvalidArgument');
     const priced = this.price(id, action, a);
     if (action === 'quoteResponse' && this.usedTokenIds.has(`${id}\u0000${String(a.tokenId)}`)) {
@@ -393,6 +407,33 @@ export class FakePort implements ServiceRequestsPort {
             ...takenBy(a),
           },
         ];
+        break;
+      // Lifecycle 5: the complaint's steps (the fake's shorthand of workflows/lifecycle/complaint.ts).
+      case 'complaintAnalysis':
+        if (s.complaint) {
+          s.complaint.analysis = { at, findings: a.findings as string, ...takenBy(a) };
+          const c = a.classification as NonNullable<ServiceRequestState['complaint']>['classification'] | undefined;
+          if (c && c !== s.complaint.classification) {
+            s.complaint.classifiedAtIntake ??= s.complaint.classification;
+            s.complaint.classification = c;
+          }
+        }
+        break;
+      case 'complaintSolution':
+        if (s.complaint)
+          s.complaint.solution = { at, solution: a.solution as string, ...(a.note ? { note: a.note as string } : {}), ...takenBy(a) };
+        break;
+      case 'complaintImplementation':
+        if (s.complaint) s.complaint.implementation = { at, notes: a.notes as string, ...takenBy(a) };
+        break;
+      case 'complaintFeedback':
+        if (s.complaint) {
+          s.complaint.feedback = { at, satisfied: a.satisfied as boolean, feedback: a.feedback as string, ...takenBy(a) };
+          const acc = a.accountability as NonNullable<NonNullable<ServiceRequestState['complaint']>['accountability']> | undefined;
+          if (acc) s.complaint.accountability = { ...structuredClone(acc), at };
+          s.outcome = 'closed';
+          s.closedAt = at;
+        }
         break;
       default:
         break;

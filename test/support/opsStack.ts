@@ -12,6 +12,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { FileComplaintFeedback } from '../../src/adapters/complaintFeedback';
 import { FileCallCentre } from '../../src/adapters/callcentre';
 import { FileDirectory, type TechnicianDirectory } from '../../src/adapters/directory';
 import { OutboxSmsProvider, readOutbox, type OutboxLine } from '../../src/adapters/sms';
@@ -77,6 +78,7 @@ export async function createOpsStack(o: OpsStackOptions = {}): Promise<OpsStack>
     directory: o.directory ?? new FileDirectory(join(PROJECT_ROOT, 'policy', 'technicians.yaml')),
     storage: new LocalStorage(join(dir, 'photos')),
     callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
+    complaintFeedback: new FileComplaintFeedback(join(dir, 'complaint-feedback.jsonl')),
     openJobs: async (ids) => Object.fromEntries(ids.map((id) => [id, 0])),
     board: new MemoryBoard(),
     ratingLink: (p) => `http://aftercare.test/r/${signRatingToken(p, 'ops-test-secret')}`,

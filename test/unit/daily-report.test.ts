@@ -895,3 +895,45 @@ describe('computeDailyReport, lifecycle 5: returns and exchanges', () => {
     );
   });
 });
+
+// ── Lifecycle 5: complaints with a process ────────────────────────────────────────────────────────────────
+describe('complaints with a process (lifecycle 5)', () => {
+  const complaint = (id: string, c: NonNullable<ServiceRequestState['complaint']>): ServiceRequestState => ({
+    ...state({
+      id,
+      at: '2026-11-25T02:00:00.000Z',
+      type: 'complaint',
+      channel: 'hotline',
+      urgency: 'normal',
+      status: 'closed',
+      deadlines: [],
+    }),
+    complaint: c,
+  });
+  const at = '2026-11-25T05:00:00.000Z';
+  const requests = [
+    complaint('sr-c1', {
+      classification: 'service_attitude',
+      repeatOf: { requestId: 'sr-c0', ticket: 'C0', startedAt: '2026-11-10T02:00:00.000Z' },
+      accountability: { at, responsible: { kind: 'person', name: '张伟' }, action: '培训' },
+    }),
+    complaint('sr-c2', {
+      classification: 'product_quality',
+      productFeedback: { eventId: 'sr-c2:complaint-feedback', sentAt: at, via: 'file' },
+    }),
+    complaint('sr-c3', { classification: 'timeliness', classifiedAtIntake: 'other' }),
+  ];
+
+  test('by class (as analysed), repeats, accountability, product feedback; older complaints count only as complaints', () => {
+    const old = state({ id: 'sr-c4', at, type: 'complaint', channel: 'app', urgency: 'urgent', status: 'assigned', deadlines: [] });
+    const r = computeDailyReport([...requests, old], { date: '2026-11-25', timeZone: TZ });
+    expect(r.complaints).toBe(4);
+    expect(r.complaintProcess).toEqual({
+      byClass: { product_quality: 1, service_attitude: 1, timeliness: 1, charges: 0, other: 0 },
+      repeats: 1,
+      accountability: 1,
+      productFeedback: 1,
+    });
+    expect(formatDailyReport(r)).toContain('repeats 1 · accountability 1 · product feedback 1');
+  });
+});

@@ -68,6 +68,11 @@ const VARS: { [K in SmsKind]: Record<string, unknown> } = {
   return_inspected: { ticketNo: 'SR-1', kind: 'exchange', faultFound: true, faultCause: 'quality' },
   return_approved: { ticketNo: 'SR-1', kind: 'exchange', outcome: 'replacement' },
   return_settled: { ticketNo: 'SR-1', outcome: 'refund', amount: '2999.00', currency: 'CNY', direction: 'to_customer' },
+  complaint_registered: { ticketNo: 'SR-1' },
+  complaint_analysed: { ticketNo: 'SR-1' },
+  complaint_solution: { ticketNo: 'SR-1', solution: '向您致歉并免除本次上门费' },
+  complaint_implemented: { ticketNo: 'SR-1' },
+  complaint_closed: { ticketNo: 'SR-1' },
   tech_assignment: {
     ticketNo: 'SR-1',
     urgency: 'urgent',

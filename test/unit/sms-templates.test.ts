@@ -53,6 +53,11 @@ const VARS: { [K in SmsKind]: SmsVarsByKind[K] } = {
   return_inspected: { ticketNo: 'SR-20240612-0001', kind: 'exchange', faultFound: true, faultCause: 'quality' },
   return_approved: { ticketNo: 'SR-20240612-0001', kind: 'exchange', outcome: 'replacement' },
   return_settled: { ticketNo: 'SR-20240612-0001', outcome: 'replacement', amount: '200.00', currency: 'CNY', direction: 'from_customer' },
+  complaint_registered: { ticketNo: 'SR-20240612-0001' },
+  complaint_analysed: { ticketNo: 'SR-20240612-0001' },
+  complaint_solution: { ticketNo: 'SR-20240612-0001', solution: '向您致歉并免除本次上门费' },
+  complaint_implemented: { ticketNo: 'SR-20240612-0001' },
+  complaint_closed: { ticketNo: 'SR-20240612-0001' },
   tech_assignment: {
     ticketNo: 'SR-20240612-0001',
     urgency: 'urgent',
@@ -400,5 +405,32 @@ describe('lifecycle 5: returns and exchanges', () => {
     expect(() => renderSms('return_approved', 'en', { ticketNo: 'SR-1', kind: 'return' } as SmsVarsByKind['return_approved'])).toThrow(
       /missing variable\(s\): outcome$/,
     );
+  });
+});
+
+describe("lifecycle 5: a complaint's messages (zh and en)", () => {
+  test('registered, analysed, the solution (its text), implemented, closed', () => {
+    const v = { ticketNo: 'SR-1', hotline: '400-800-1234' };
+    expect(renderSms('complaint_registered', 'zh', v)).toBe(
+      '【Aftercare】您的投诉已登记（服务单 SR-1），我们将认真调查处理，并及时向您反馈处理进展。如有疑问请致电 400-800-1234。',
+    );
+    expect(renderSms('complaint_registered', 'en', v)).toContain('Your complaint has been registered (service request SR-1)');
+    expect(renderSms('complaint_analysed', 'zh', v)).toContain('已完成调查分析');
+    expect(renderSms('complaint_analysed', 'en', v)).toContain('We have looked into your complaint (service request SR-1)');
+    const solution = { ...v, solution: '向您致歉并免除本次上门费' };
+    expect(renderSms('complaint_solution', 'zh', solution)).toBe(
+      '【Aftercare】您的投诉（服务单 SR-1）的解决方案：向您致歉并免除本次上门费。我们将按此方案尽快落实。如有疑问请致电 400-800-1234。',
+    );
+    expect(renderSms('complaint_solution', 'en', { ...v, solution: 'an apology and the visit fee waived' })).toContain(
+      'Our solution to your complaint (service request SR-1): an apology and the visit fee waived.',
+    );
+    expect(renderSms('complaint_implemented', 'zh', v)).toContain('解决方案已落实');
+    expect(renderSms('complaint_implemented', 'en', v)).toContain('has been carried out');
+    expect(renderSms('complaint_closed', 'zh', v)).toContain('已处理完毕');
+    expect(renderSms('complaint_closed', 'en', v)).toContain('has been settled and closed');
+  });
+
+  test('the solution is required', () => {
+    expect(() => renderSms('complaint_solution', 'zh', { ticketNo: 'SR-1' } as never)).toThrow(/solution/);
   });
 });

@@ -150,5 +150,17 @@ test('every action of the definition: the workflow and the fake answer with the 
   await act.quote(d, other, lines);
   await both(d, 'quoteDecision', { approved: false, note: '客户不修了' }, () => act.quoteDecision(d, false, '客户不修了'));
 
+  // Lifecycle 5: a complaint's process, every step by ops.
+  const cp = await suite.start({ ...AIRCON_ZHANGJIANG, type: 'complaint', complaint: { classification: 'product_quality' } });
+  await untilStatus(cp, 'analysis');
+  const ops = { name: 'ops desk', role: 'ops' } as const;
+  const findings = { findings: '外机结霜为同批次膨胀阀缺陷' };
+  await both(cp, 'complaintAnalysis', { ...findings, by: ops }, () => act.complaintAnalysis(cp, findings));
+  const solution = { solution: '免费更换膨胀阀' };
+  await both(cp, 'complaintSolution', { ...solution, by: ops }, () => act.complaintSolution(cp, solution));
+  await both(cp, 'complaintImplementation', { notes: '已更换', by: ops }, () => act.complaintImplementation(cp, '已更换'));
+  const closing = { satisfied: true, feedback: '客户接受处理结果' };
+  await both(cp, 'complaintFeedback', { ...closing, by: ops }, () => act.complaintFeedback(cp, closing));
+
   expect([...taken].sort()).toEqual([...ACTIONS].sort());
 });

@@ -66,6 +66,11 @@ const V5_EXPECTED: string[] = [
   'v5-return-approval-late',
   'v5-return-misuse-refused',
   'v5-return-repair-instead',
+  // Complaints with a process (v5-complaints.test.ts).
+  'v5-complaint-service-closed',
+  'v5-complaint-product-feedback',
+  'v5-complaint-repeat',
+  'v5-complaint-deadlines-missed',
 ];
 const expectedOf = (version: string): string[] => {
   const n = Number(version.slice(1));

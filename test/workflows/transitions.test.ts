@@ -65,6 +65,10 @@ const ACTIONS: Action[] = [
   'returnInspection',
   'returnApproval',
   'returnSettlement',
+  'complaintAnalysis',
+  'complaintSolution',
+  'complaintImplementation',
+  'complaintFeedback',
   'cancel',
 ];
 
@@ -94,6 +98,10 @@ const attempt: Record<Action, (h: Handle) => Promise<unknown>> = {
   returnInspection: (h) => act.returnInspection(h, { faultFound: true, faultCause: 'quality', findings: '开机无反应' }),
   returnApproval: (h) => act.returnApproval(h, { outcome: 'refund' }),
   returnSettlement: (h) => act.returnSettlement(h, { amount: 299_900, direction: 'to_customer' }),
+  complaintAnalysis: (h) => act.complaintAnalysis(h),
+  complaintSolution: (h) => act.complaintSolution(h),
+  complaintImplementation: (h) => act.complaintImplementation(h),
+  complaintFeedback: (h) => act.complaintFeedback(h),
   cancel: (h) => act.cancel(h),
 };
 

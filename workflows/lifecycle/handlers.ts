@@ -12,6 +12,7 @@ import type { ActionEvent } from './inbox';
 import { nowIso } from './record';
 import { formatAmount, type LineInput, type PricedLines, type WarrantyJudgement } from '../../src/domain/charges';
 import type { Kit } from './kit';
+import { closingProblems } from '../../src/domain/complaints';
 
 const refuse = (why: string, type = 'InvalidTransition'): never => {
   throw ApplicationFailure.nonRetryable(why, type);
@@ -59,6 +60,12 @@ const EXTRA: { [A in Action]?: (k: Kit, args: ActionArgs<A>) => void } = {
     const outcome = k.record.data.returns?.decision?.outcome;
     if (outcome === 'refund' && direction === 'from_customer') refuse('direction: a refund goes to_customer (or none)', 'InvalidArgument');
     if (outcome === 'replacement' && !replacementModel) refuse('replacementModel: required for a replacement', 'InvalidArgument');
+  },
+  // Lifecycle 5: a service complaint closes only with its accountability outcome (a 400 naming the field).
+  complaintFeedback: (k, args) => {
+    const c = k.record.data.complaint;
+    const bad = c ? closingProblems(c.classification, args) : [];
+    if (bad.length) refuse(bad.map((p) => `${p.path}: ${p.message}`).join('; '), 'InvalidArgument');
   },
   quoteResponse: (k, { tokenId }) => {
     if (!k.record.data.quoteTokens.includes(tokenId)) {

@@ -19,6 +19,7 @@ import type {
   ReturnKind,
   ReturnOutcome,
 } from '../../src/domain/returns';
+import type { Accountability, ComplaintClass, ComplaintLink } from '../../src/domain/complaints';
 
 export interface Assignment {
   technician: CandidateSummary;
@@ -46,7 +47,10 @@ export interface Escalation {
     | 'callback_unreached'
     | 'parts_overdue'
     | 'quote_expired'
-    | 'repeat_repair';
+    | 'repeat_repair'
+    // Lifecycle 5: a customer's second complaint within the policy's window; a product complaint's feedback undelivered.
+    | 'repeat_complaint'
+    | 'complaint_feedback_failed';
   deadlineId?: string;
   milestone?: Milestone;
   lateByMs?: number;
@@ -127,6 +131,24 @@ export interface PaymentRecord {
 /** The customer service report (《客户服务报告》) of a resolved visit (lifecycle 4). */
 export type ServiceReport = VisitReport;
 
+/** A complaint's process (lifecycle 5): its class, links, each step's record, accountability and product feedback. */
+export interface ComplaintRecord {
+  classification: ComplaintClass;
+  /** The class given at intake, when the analysis found another. */
+  classifiedAtIntake?: ComplaintClass;
+  /** The earlier request it is about (`complaint.relatesTo` at intake), with that request's technician. */
+  relatesTo?: ComplaintLink;
+  /** The customer's earlier complaint within the repeat window: this one was raised a level. */
+  repeatOf?: { requestId: string; ticket: string; startedAt: string };
+  analysis?: { at: string; findings: string; by?: Actor };
+  solution?: { at: string; solution: string; note?: string; by?: Actor };
+  implementation?: { at: string; notes: string; by?: Actor };
+  feedback?: { at: string; satisfied: boolean; feedback: string; by?: Actor };
+  accountability?: Accountability & { at: string };
+  /** Product complaints: the event to production and engineering (id fixed at closing; sent or failed later). */
+  productFeedback?: { eventId: string; sentAt?: string; via?: 'webhook' | 'file'; failedAt?: string; error?: string };
+}
+
 /** The booked slot of the current visit and what became of it (lifecycle 3). */
 export interface AppointmentRecord {
   at: string;
@@ -202,6 +224,7 @@ export interface RecordData {
   // ── Lifecycle 5 ──
   /** The earlier repair of the same product this one repeats (二次上门). */
   repeatRepair?: RepeatOf;
+  complaint?: ComplaintRecord;
 }
 
 export const nowIso = (): string => new Date().toISOString();

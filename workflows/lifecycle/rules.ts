@@ -34,10 +34,19 @@ const FALLBACK = {
     approval: { within: parseSpan(D.returns.approval.within, WORKDAY_MS), escalateTo: D.returns.approval.escalateTo },
     settlement: { within: parseSpan(D.returns.settlement.within, WORKDAY_MS), escalateTo: D.returns.settlement.escalateTo },
   },
+  complaints: {
+    repeatWindow: parseSpan(D.complaints.repeatWindow),
+    deadlines: {
+      analysis: parseSpan(D.complaints.deadlines.analysis),
+      solution: parseSpan(D.complaints.deadlines.solution),
+      implementation: parseSpan(D.complaints.deadlines.implementation),
+      feedback: parseSpan(D.complaints.deadlines.feedback),
+    },
+  },
 } satisfies Required<
   Pick<
     ResolvedPolicy,
-    'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport' | 'repeatRepair' | 'returns'
+    'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport' | 'repeatRepair' | 'returns' | 'complaints'
   >
 >;
 
@@ -107,6 +116,11 @@ export class PolicyRules {
   /** Return and exchange windows, causes not covered, each step's deadline and escalation (lifecycle 5). */
   returns(): NonNullable<ResolvedPolicy['returns']> {
     return this.policy.returns ?? FALLBACK.returns;
+  }
+
+  /** Complaint steps' deadlines and the repeat-complaint window (lifecycle 5). */
+  complaints(): NonNullable<ResolvedPolicy['complaints']> {
+    return this.policy.complaints ?? FALLBACK.complaints;
   }
 
   /** VIP requests use the next stricter column's dispatch deadline. */

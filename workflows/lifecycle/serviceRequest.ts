@@ -9,7 +9,8 @@
  * where "not fixed" reopens the request for a revisit. Version 4 adds warranty at intake, and on site the
  * diagnosis, the quote of a chargeable repair (declined → closed with the visit fee), spare parts (waiting for
  * them, then a return visit) and the service report (repair.ts). Version 5 gives returns and exchanges their own
- * branch (returns.ts): eligibility, inspection, approval, settlement, then the call-back; or a repair instead.
+ * branch (returns.ts): eligibility, inspection, approval, settlement, then the call-back; or a repair instead; runs
+ * complaints on a process of their own (complaint.ts); and flags repeat repairs at intake (repeatRepair.ts).
  * Version 2 requests in flight run exactly as before.
  * Outside actions reach the main line through the inbox (handlers.ts); the main line alone moves the status.
  */
@@ -27,6 +28,7 @@ import { judgeAtIntake, repairVisit } from './repair';
 import { repeatRepairAtIntake } from './repeatRepair';
 import { returnOrExchange } from './returns';
 import { isReturnKind } from '../../src/domain/returns';
+import { complaintProcess, isComplaintProcess } from './complaint';
 
 export async function serviceRequestV2(input: ServiceRequestStart): Promise<ServiceRequestState> {
   const k = makeKit(input);
@@ -64,6 +66,8 @@ async function lifecycle(k: Kit): Promise<void> {
 async function lifecycle3(k: Kit): Promise<void> {
   if (k.version >= 4) judgeAtIntake(k);
   if (k.version >= 5) repeatRepairAtIntake(k);
+  // Lifecycle 5: a complaint runs its own process (register → analyse → solution → implement → feedback), no visit.
+  if (isComplaintProcess(k)) return complaintProcess(k);
   acknowledge(k);
   startResolutionDeadlines(k);
   const receipt = { fromMs: k.record.data.receivedMs };

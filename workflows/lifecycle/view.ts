@@ -117,6 +117,23 @@ export function projectView(record: RequestRecord, deadlines: Deadlines): Servic
     cancelReason: d.cancelReason,
     outcome: d.outcome,
     closedAt: d.closedAt,
+    complaint: d.complaint
+      ? defined({
+          ...d.complaint,
+          relatesTo: d.complaint.relatesTo ? defined({ ...d.complaint.relatesTo }) : undefined,
+          repeatOf: d.complaint.repeatOf ? { ...d.complaint.repeatOf } : undefined,
+          analysis: d.complaint.analysis ? defined({ ...d.complaint.analysis, by: actor(d.complaint.analysis.by) }) : undefined,
+          solution: d.complaint.solution ? defined({ ...d.complaint.solution, by: actor(d.complaint.solution.by) }) : undefined,
+          implementation: d.complaint.implementation
+            ? defined({ ...d.complaint.implementation, by: actor(d.complaint.implementation.by) })
+            : undefined,
+          feedback: d.complaint.feedback ? defined({ ...d.complaint.feedback, by: actor(d.complaint.feedback.by) }) : undefined,
+          accountability: d.complaint.accountability
+            ? { ...d.complaint.accountability, responsible: defined({ ...d.complaint.accountability.responsible }) }
+            : undefined,
+          productFeedback: d.complaint.productFeedback ? defined({ ...d.complaint.productFeedback }) : undefined,
+        })
+      : undefined,
     earlierRequests: d.earlierRequests?.map((e) => defined({ ...e })),
     repeatRepair: d.repeatRepair ? defined({ ...d.repeatRepair }) : undefined,
   });

@@ -99,6 +99,16 @@ export interface SmsVarsByKind {
     currency: string;
     direction: 'to_customer' | 'from_customer' | 'none';
   };
+  /** Lifecycle 5: the complaint is registered (its acknowledgement, instead of `received`). */
+  complaint_registered: Common;
+  /** The complaint was looked into; a solution follows. */
+  complaint_analysed: Common;
+  /** The solution decided for the complaint, in a sentence (`solution`, free text). */
+  complaint_solution: Common & { solution: string };
+  /** The solution was carried out; the customer will be asked whether it settled the complaint. */
+  complaint_implemented: Common;
+  /** The complaint is closed. */
+  complaint_closed: Common;
   tech_assignment: Common & Zoned & { urgency: Urgency; productModel: string; address: string; problem?: string; acceptBy?: SmsTime };
   tech_visit_reminder: Common & Zoned & { visitAt: SmsTime; address: string; productModel: string };
   tech_photo_reminder: Common & { missingPhotos: PhotoKind[] };
@@ -132,6 +142,11 @@ const REQUIRED: { [K in SmsKind]: ReadonlyArray<keyof SmsVarsByKind[K] & string>
   return_inspected: ['ticketNo', 'kind', 'faultFound'],
   return_approved: ['ticketNo', 'kind', 'outcome'],
   return_settled: ['ticketNo', 'outcome', 'amount', 'currency', 'direction'],
+  complaint_registered: ['ticketNo'],
+  complaint_analysed: ['ticketNo'],
+  complaint_solution: ['ticketNo', 'solution'],
+  complaint_implemented: ['ticketNo'],
+  complaint_closed: ['ticketNo'],
   tech_assignment: ['ticketNo', 'urgency', 'productModel', 'address'],
   tech_visit_reminder: ['ticketNo', 'visitAt', 'address', 'productModel'],
   tech_photo_reminder: ['ticketNo', 'missingPhotos'],
@@ -171,6 +186,10 @@ export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
     return_inspection: '退换货检测',
     return_approval: '退换货审批',
     return_settlement: '退换货结算',
+    complaint_analysis: '投诉问题分析',
+    complaint_solution: '投诉解决方案制定',
+    complaint_implementation: '投诉方案实施',
+    complaint_feedback: '投诉处理反馈',
   },
   en: {
     acknowledge: 'acknowledgement',
@@ -189,6 +208,10 @@ export const MILESTONE_LABELS: Record<SmsLang, Record<Milestone, string>> = {
     return_inspection: 'return inspection',
     return_approval: 'return approval',
     return_settlement: 'return settlement',
+    complaint_analysis: 'complaint analysis',
+    complaint_solution: 'complaint solution',
+    complaint_implementation: 'complaint solution implemented',
+    complaint_feedback: 'complaint feedback',
   },
 };
 export const LEVEL_LABELS: Record<SmsLang, Record<1 | 2 | 3, string>> = {
@@ -363,6 +386,15 @@ const ZH: { [K in SmsKind]: Render<K> } = {
       ? `退款 ${f.money(v.amount, v.currency)} 已办理，请注意查收。`
       : `已为您更换新机${v.direction === 'to_customer' ? `，差价 ${f.money(v.amount, v.currency)} 已退还给您` : v.direction === 'from_customer' ? `，已收到您补交的差价 ${f.money(v.amount, v.currency)}` : ''}。`) +
     `稍后我们将进行回访，感谢您的配合。${f.hotline(v)}`,
+  complaint_registered: (v, f) =>
+    `${f.sig}您的投诉已登记（服务单 ${v.ticketNo}），我们将认真调查处理，并及时向您反馈处理进展。${f.hotline(v)}`,
+  complaint_analysed: (v, f) =>
+    `${f.sig}您的投诉（服务单 ${v.ticketNo}）已完成调查分析，我们正在制定解决方案，将尽快告知您。${f.hotline(v)}`,
+  complaint_solution: (v, f) =>
+    `${f.sig}您的投诉（服务单 ${v.ticketNo}）的解决方案：${f.clean(v.solution)}。我们将按此方案尽快落实。${f.hotline(v)}`,
+  complaint_implemented: (v, f) =>
+    `${f.sig}您的投诉（服务单 ${v.ticketNo}）的解决方案已落实，客服人员将与您联系确认处理结果。${f.hotline(v)}`,
+  complaint_closed: (v, f) => `${f.sig}您的投诉（服务单 ${v.ticketNo}）已处理完毕，感谢您的监督与反馈，我们将持续改进服务。${f.hotline(v)}`,
   tech_assignment: (v, f) =>
     `${f.sig}新工单 ${v.ticketNo}（${URGENCY_LABELS.zh[v.urgency]}）：${f.clean(v.productModel)}${v.problem ? `，${f.clean(v.problem)}` : ''}。` +
     `地址：${f.clean(v.address)}。请${v.acceptBy ? `于 ${f.time(v.acceptBy)} 前` : '尽快'}在工程师App中接单。`,
@@ -456,6 +488,16 @@ const EN: { [K in SmsKind]: Render<K> } = {
       ? `your refund of ${f.money(v.amount, v.currency)} has been paid.`
       : `your product has been replaced${v.direction === 'to_customer' ? `, and the price difference of ${f.money(v.amount, v.currency)} refunded to you` : v.direction === 'from_customer' ? `; we received the price difference of ${f.money(v.amount, v.currency)}` : ''}.`) +
     ` We will call you shortly to hear how it went. Thank you!${f.hotline(v)}`,
+  complaint_registered: (v, f) =>
+    `${f.sig}Your complaint has been registered (service request ${v.ticketNo}). We will look into it carefully and keep you informed.${f.hotline(v)}`,
+  complaint_analysed: (v, f) =>
+    `${f.sig}We have looked into your complaint (service request ${v.ticketNo}) and are working out a solution; we will let you know shortly.${f.hotline(v)}`,
+  complaint_solution: (v, f) =>
+    `${f.sig}Our solution to your complaint (service request ${v.ticketNo}): ${f.clean(v.solution)}. We will carry it out as soon as possible.${f.hotline(v)}`,
+  complaint_implemented: (v, f) =>
+    `${f.sig}The solution to your complaint (service request ${v.ticketNo}) has been carried out. Our service staff will contact you to confirm the result.${f.hotline(v)}`,
+  complaint_closed: (v, f) =>
+    `${f.sig}Your complaint (service request ${v.ticketNo}) has been settled and closed. Thank you for telling us; it helps us improve.${f.hotline(v)}`,
   tech_assignment: (v, f) =>
     `${f.sig}New job ${v.ticketNo} (${URGENCY_LABELS.en[v.urgency]}): ${f.clean(v.productModel)}${v.problem ? `, ${f.clean(v.problem)}` : ''}. ` +
     `Address: ${f.clean(v.address)}. Please accept it in the technician app ${v.acceptBy ? `by ${f.time(v.acceptBy)}` : 'as soon as possible'}.`,

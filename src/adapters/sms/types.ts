@@ -31,6 +31,12 @@ export const SMS_KINDS = [
   'return_inspected',
   'return_approved',
   'return_settled',
+  // to the customer, lifecycle 5: a complaint's process (registered, analysed, the solution, implemented, closed)
+  'complaint_registered',
+  'complaint_analysed',
+  'complaint_solution',
+  'complaint_implemented',
+  'complaint_closed',
   // to the technician
   'tech_assignment',
   'tech_visit_reminder',

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { customerAtIntake, withVisibleHistory } from '../../customers/history';
 import { badRequest, forbidden } from '../errors';
 import { intake } from '../intake';
+import { resolveComplaintLink } from '../complaintLink';
 import { principalOf } from '../plugins/auth';
 import type { ListFilter } from '../port';
 import { COMMON_ERRORS, errorResponses, PATH_PARAM_ERRORS, RequestIdParams } from '../schemas/common';
@@ -44,7 +45,16 @@ export const serviceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { input, requestId, bodyHash } = checked;
       // Customer history: the keys go into search attributes, the earlier requests into the start input (best effort).
       const customer = customerHistory ? await customerAtIntake(requests, input, requestId, { ...customerHistory, log: req.log }) : {};
-      const result = await requests.start(input, { requestId, bodyHash, owner, ...customer });
+      // Lifecycle 5: the request a complaint is about, resolved before anything starts (a wrong one is a 400).
+      const linked = await resolveComplaintLink(requests, input, { requestId, idPrefix, history: customer.history });
+      if (!linked.ok) throw badRequest(linked.details);
+      const result = await requests.start(input, {
+        requestId,
+        bodyHash,
+        owner,
+        ...customer,
+        ...(linked.link ? { complaintLink: linked.link } : {}),
+      });
       req.log.info(
         {
           requestId,

@@ -1,6 +1,6 @@
 /** The daily report's query and response (src/reports/daily.ts DailyReport; keep the two in step). */
 import { Type, type TSchema } from 'typebox';
-import { CHANNELS, MILESTONES, REQUEST_TYPES, STATUSES, URGENCIES } from '../../domain/types';
+import { CHANNELS, COMPLAINT_CLASSES, MILESTONES, REQUEST_TYPES, STATUSES, URGENCIES } from '../../domain/types';
 
 const Count = Type.Integer({ minimum: 0 });
 const Rate = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
@@ -72,6 +72,19 @@ export const DailyReportResponse = Type.Object(
       { description: 'Scores 1..5; low = ≤ 3' },
     ),
     complaints: Count,
+    complaintProcess: Type.Object(
+      {
+        byClass: counts(COMPLAINT_CLASSES, 'Lifecycle-5 complaints by class (as analysed)'),
+        repeats: Count,
+        accountability: Count,
+        productFeedback: Count,
+      },
+      {
+        description:
+          'Lifecycle 5: complaints with a process — by class, repeats (raised a level), closed with an accountability outcome, ' +
+          'product complaints reported to production and engineering',
+      },
+    ),
     remoteResolutions: Type.Integer({ minimum: 0, description: 'Requests resolved without a visit; not in firstTimeFix.visited' }),
     revisits: Type.Integer({ minimum: 0, description: 'Requests reopened because a call-back found the fault not fixed' }),
     repeatRepairs: Type.Integer({

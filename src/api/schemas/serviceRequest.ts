@@ -1,7 +1,7 @@
 /** The start body: the "five essentials" (信息记录五要素: customer, contact, product, problem, urgency) plus type, channel, VIP, location and externalId. */
 import { Type, type Static } from 'typebox';
-import { CHANNELS, REQUEST_TYPES, STATUSES, URGENCIES } from '../../domain/types';
-import { EXTERNAL_ID_PATTERN } from '../../temporal/ids';
+import { CHANNELS, COMPLAINT_CLASSES, REQUEST_TYPES, STATUSES, URGENCIES } from '../../domain/types';
+import { EXTERNAL_ID_PATTERN, MAX_REQUEST_ID_LENGTH } from '../../temporal/ids';
 import { fieldCheck, LongText, StringEnum, TechnicianId, Text } from './common';
 
 export const Customer = Type.Object(
@@ -76,6 +76,28 @@ export const GeoPoint = Type.Object(
   { additionalProperties: false },
 );
 
+/** Lifecycle 5: what a complaint is about (only with `type: complaint`). */
+export const ComplaintIntake = Type.Object(
+  {
+    classification: StringEnum(COMPLAINT_CLASSES, {
+      description:
+        'product_quality (fed back to production and engineering when closed), service_attitude, timeliness, charges ' +
+        '(these three close only with an accountability outcome), other',
+    }),
+    relatesTo: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_REQUEST_ID_LENGTH,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$',
+        description:
+          'The earlier request the complaint is about: its request id (`sr-…`) or ticket number. An integration may name only its ' +
+          'own requests; the complaint is linked to it and to its technician. Unknown: 400 naming `complaint.relatesTo`',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Complaints only (lifecycle 5): its class and the request it is about' },
+);
+
 export const ServiceRequestBody = Type.Object(
   {
     type: StringEnum(REQUEST_TYPES),
@@ -93,6 +115,7 @@ export const ServiceRequestBody = Type.Object(
         description: "Caller's id; the request id is `sr-<externalId>` and repeats are idempotent",
       }),
     ),
+    complaint: Type.Optional(ComplaintIntake),
   },
   {
     additionalProperties: false,

@@ -11,7 +11,8 @@ import type { Actor, Role } from '../roles';
 import type { Status } from '../types';
 import { FAULT_CAUSES } from '../charges';
 import { REFUSAL_REASONS, RETURN_OUTCOMES } from '../returns';
-import { LongText, StringEnum, TechnicianId } from './fields';
+import { COMPLAINT_CLASSES } from '../types';
+import { LongText, StringEnum, TechnicianId, Text } from './fields';
 
 /** What an action's outcome may depend on besides its arguments. */
 export interface ActionContext {
@@ -84,6 +85,11 @@ const OPEN: readonly Status[] = [
   'inspection',
   'approval',
   'settlement',
+  // Lifecycle 5: a complaint in its process.
+  'analysis',
+  'solution',
+  'implementation',
+  'complaint_feedback',
 ];
 
 const DAY_MS = 86_400_000;
@@ -595,6 +601,95 @@ export const LIFECYCLE = {
       if (a.direction !== 'none' && a.amount === 0) return [{ path: 'direction', message: 'must be none for an amount of 0' }];
       return [];
     },
+  }),
+  // ── Lifecycle 5: a complaint's process (register at intake → analyse → solution → implement → feedback) ──
+  complaintAnalysis: spec({
+    path: 'complaint-analysis',
+    summary: 'Complaint analysed (问题分析): the findings, and the class they show',
+    roles: OPS,
+    assignee: false,
+    since: 5,
+    from: ['analysis'],
+    body: Type.Object(
+      {
+        findings: LongText(2000, { description: 'What was found: the cause of the complaint' }),
+        classification: Type.Optional(
+          StringEnum(COMPLAINT_CLASSES, { description: 'The class the analysis found, when it differs from the one given at intake' }),
+        ),
+      },
+      closed,
+    ),
+    records: 'complaint_analysed',
+    leadsTo: () => 'solution',
+  }),
+  complaintSolution: spec({
+    path: 'complaint-solution',
+    summary: 'Complaint solution decided (解决方案制定); the customer is told it by SMS',
+    roles: OPS,
+    assignee: false,
+    since: 5,
+    from: ['solution'],
+    body: Type.Object(
+      {
+        solution: LongText(500, { description: 'What will be done for the customer (the SMS shows it)' }),
+        note: Type.Optional(LongText(2000, { description: 'Internal detail, not sent to the customer' })),
+      },
+      closed,
+    ),
+    records: 'complaint_solution',
+    leadsTo: () => 'implementation',
+  }),
+  complaintImplementation: spec({
+    path: 'complaint-implementation',
+    summary: 'Complaint solution carried out (实施); the customer is asked for feedback next',
+    roles: OPS,
+    assignee: false,
+    since: 5,
+    from: ['implementation'],
+    body: Type.Object({ notes: LongText(2000, { description: 'What was done' }) }, closed),
+    records: 'complaint_implemented',
+    leadsTo: () => 'complaint_feedback',
+  }),
+  complaintFeedback: spec({
+    path: 'complaint-feedback',
+    summary:
+      "The customer's feedback on the solution, and the complaint closes (反馈): service complaints need the accountability outcome; " +
+      'product complaints are fed back to production and engineering',
+    // Ops, who decide the accountability: the call centre's role stays call-back outcomes only (docs/api.md).
+    roles: OPS,
+    assignee: false,
+    since: 5,
+    from: ['complaint_feedback'],
+    body: Type.Object(
+      {
+        satisfied: Type.Boolean({ description: 'Whether the customer accepts the solution' }),
+        feedback: LongText(1000, { description: "The customer's words" }),
+        accountability: Type.Optional(
+          Type.Object(
+            {
+              responsible: Type.Object(
+                {
+                  kind: StringEnum(['person', 'department'] as const),
+                  name: Text(100, { description: 'The person or department held responsible' }),
+                  technicianId: Type.Optional(TechnicianId),
+                },
+                closed,
+              ),
+              action: LongText(1000, { description: 'What was done about it (training, warning, deduction …)' }),
+            },
+            {
+              ...closed,
+              description:
+                'Required for service complaints (service_attitude, timeliness, charges): 必须对相关责任人作出处理. ' +
+                'A missing one is a 400 naming `accountability`',
+            },
+          ),
+        ),
+      },
+      closed,
+    ),
+    records: 'complaint_closed',
+    leadsTo: () => 'closed',
   }),
   cancel: spec({
     path: 'cancel',

@@ -31,4 +31,9 @@ export const BREACH_RULES: Record<Milestone, BreachRule> = {
   return_inspection: 'remind',
   return_approval: 'remind',
   return_settlement: 'remind',
+  // Lifecycle 5: a complaint step not done in time goes one level up (the step keeps waiting).
+  complaint_analysis: 'escalate',
+  complaint_solution: 'escalate',
+  complaint_implementation: 'escalate',
+  complaint_feedback: 'escalate',
 };

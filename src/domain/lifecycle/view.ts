@@ -7,7 +7,7 @@
 import { Type, type Static } from 'typebox';
 import { FAULT_CAUSES } from '../charges';
 import { REFUSAL_REASONS, RETURN_KINDS, RETURN_OUTCOMES } from '../returns';
-import { CHANNELS, MILESTONES, PHOTO_KINDS, REQUEST_TYPES, STATUSES, URGENCIES } from '../types';
+import { CHANNELS, COMPLAINT_CLASSES, MILESTONES, PHOTO_KINDS, REQUEST_TYPES, STATUSES, URGENCIES } from '../types';
 import { StringEnum } from './fields';
 
 const Str = Type.String();
@@ -224,6 +224,60 @@ const Returns = Type.Object(
   { description: 'A return or exchange (lifecycle 5): eligibility, inspection, decision, settlement' },
 );
 
+// ── Lifecycle 5: a complaint's process ──
+const Complaint = Type.Object(
+  {
+    classification: StringEnum(COMPLAINT_CLASSES),
+    classifiedAtIntake: Opt(StringEnum(COMPLAINT_CLASSES, { description: 'The class given at intake, when the analysis found another' })),
+    relatesTo: Opt(
+      Type.Object(
+        {
+          requestId: Str,
+          ticket: Str,
+          type: Opt(Str),
+          technicianId: Opt(Type.String({ description: "That request's technician" })),
+          technicianName: Opt(Str),
+        },
+        { description: 'The earlier request the complaint is about (intake `complaint.relatesTo`)' },
+      ),
+    ),
+    repeatOf: Opt(
+      Type.Object(
+        { requestId: Str, ticket: Str, startedAt: Str },
+        { description: "The customer's earlier complaint within the policy's repeat window: this one was raised a level" },
+      ),
+    ),
+    analysis: Opt(Type.Object({ at: Str, findings: Str, by: By })),
+    solution: Opt(Type.Object({ at: Str, solution: Str, note: Opt(Str), by: By })),
+    implementation: Opt(Type.Object({ at: Str, notes: Str, by: By })),
+    feedback: Opt(Type.Object({ at: Str, satisfied: Type.Boolean(), feedback: Str, by: By })),
+    accountability: Opt(
+      Type.Object({
+        at: Str,
+        responsible: Type.Object({
+          kind: StringEnum(['person', 'department'] as const),
+          name: Str,
+          technicianId: Opt(Str),
+        }),
+        action: Str,
+      }),
+    ),
+    productFeedback: Opt(
+      Type.Object(
+        {
+          eventId: Str,
+          sentAt: Opt(Str),
+          via: Opt(StringEnum(['webhook', 'file'] as const)),
+          failedAt: Opt(Str),
+          error: Opt(Str),
+        },
+        { description: 'Product complaints: the feedback event to production and engineering, sent after closing' },
+      ),
+    ),
+  },
+  { description: "Lifecycle 5: the complaint's class, links, steps, accountability and product feedback" },
+);
+
 /** One of the customer's earlier requests, as visibility listed it when this one was taken in (customer history). */
 export const EarlierRequest = Type.Object({
   requestId: Str,
@@ -335,6 +389,7 @@ export const ServiceRequestState = Type.Object(
     cancelReason: Opt(Str),
     outcome: Opt(StringEnum(['closed', 'no_feedback', 'cancelled', 'quote_declined', 'return_refused'] as const)),
     closedAt: Opt(Str),
+    complaint: Opt(Complaint),
     earlierRequests: Opt(
       Type.Array(EarlierRequest, {
         description:

@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { createWorker } from '../../../src/worker';
+import { FileComplaintFeedback } from '../../../src/adapters/complaintFeedback';
 import { FileCallCentre } from '../../../src/adapters/callcentre';
 import { FileDirectory } from '../../../src/adapters/directory';
 import { OutboxSmsProvider, readOutbox, SmsProviderError, type OutboxLine, type SmsMessage } from '../../../src/adapters/sms';
@@ -102,6 +103,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     directory: new FileDirectory(join(PROJECT_ROOT, 'policy', 'technicians.yaml')),
     storage,
     callCentre: new FileCallCentre(join(dir, 'callbacks.jsonl')),
+    complaintFeedback: new FileComplaintFeedback(join(dir, 'complaint-feedback.jsonl')),
     openJobs: async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, openJobs[id] ?? 0])),
     board,
     ratingLink: (p: { requestId: string; tokenId: string; expiresAt: string }) =>

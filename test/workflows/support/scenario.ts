@@ -297,7 +297,19 @@ export const act = {
     h.executeUpdate(ACTION_UPDATES.returnApproval, { args: [{ ...body, by: { name: 'supervisor', role: 'supervisor' } }] }),
   returnSettlement: (h: Handle, body: ActionBody<'returnSettlement'>) =>
     h.executeUpdate(ACTION_UPDATES.returnSettlement, { args: [{ ...body, by: { name: 'store', role: 'ops' } }] }),
+  // ── Lifecycle 5: a complaint's process, by ops ──
+  complaintAnalysis: (h: Handle, body: ActionBody<'complaintAnalysis'> = { findings: '工程师上门迟到两小时且未提前告知客户' }) =>
+    h.executeUpdate(ACTION_UPDATES.complaintAnalysis, { args: [{ ...body, by: OPS_DESK }] }),
+  complaintSolution: (h: Handle, body: ActionBody<'complaintSolution'> = { solution: '向客户致歉并免除本次上门费' }) =>
+    h.executeUpdate(ACTION_UPDATES.complaintSolution, { args: [{ ...body, by: OPS_DESK }] }),
+  complaintImplementation: (h: Handle, notes = '已电话致歉，上门费已退回') =>
+    h.executeUpdate(ACTION_UPDATES.complaintImplementation, { args: [{ notes, by: OPS_DESK }] }),
+  complaintFeedback: (h: Handle, body: Partial<ActionBody<'complaintFeedback'>> = {}) =>
+    h.executeUpdate(ACTION_UPDATES.complaintFeedback, {
+      args: [{ satisfied: true, feedback: '客户接受处理结果', ...body, by: OPS_DESK }],
+    }),
 };
+const OPS_DESK = { name: 'ops desk', role: 'ops' } as const;
 
 /** A gas water heater repair: ignition labour (80.00) and a thermocouple (35.00) from the repo's catalogue files. */
 export const QUOTE_LABOUR = 'GAS-IGNITION';
