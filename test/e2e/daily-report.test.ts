@@ -30,7 +30,7 @@ afterAll(async () => {
 test("today's requests, closed and running, with their SLA and escalations", async () => {
   // On the shipped policy (a 2-hour dispatch deadline): met when accepted, however slow the machine.
   const cancelled = await stack.start(
-    { type: 'complaint', channel: 'app' },
+    { type: 'repair', channel: 'app' },
     { policy: loadPolicyFile(join(PROJECT_ROOT, 'policy', 'default.yaml')) },
   );
   const tech = (await stack.until('assignment', async () => {
@@ -41,6 +41,10 @@ test("today's requests, closed and running, with their SLA and escalations", asy
   await cancelled.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: tech, by: { name: tech, role: 'technician' } }] });
   await cancelled.executeUpdate(ACTION_UPDATES.cancel, { args: [{ reason: 'customer fixed it himself' }] });
   await cancelled.result();
+
+  // A complaint runs its own process (lifecycle 5): registered, waiting for its analysis — no dispatch clock.
+  const complaint = await stack.start({ type: 'complaint', channel: 'app', complaint: { classification: 'service_attitude' } });
+  await stack.until('complaint registered', async () => ((await complaint.state()).status === 'analysis' ? true : undefined));
 
   // Nobody services lifts: no candidate (L1), the critical dispatch deadline breaks (L2).
   const stuck = await stack.start({
@@ -56,22 +60,22 @@ test("today's requests, closed and running, with their SLA and escalations", asy
     'both in visibility',
     async () => {
       const r = await fetchDailyReport(stack.client, { date, timeZone: TZ, extraQuery: only });
-      return r.volume.total === 2 ? r : undefined;
+      return r.volume.total === 3 ? r : undefined;
     },
     20_000,
   );
 
   expect(report.unreadable).toEqual([]);
-  expect(report.volume.byType).toMatchObject({ complaint: 1, repair: 1 });
-  expect(report.volume.byChannel).toMatchObject({ app: 1, hotline: 1 });
-  expect(report.volume.byUrgency).toMatchObject({ normal: 1, critical: 1 });
+  expect(report.volume.byType).toMatchObject({ complaint: 1, repair: 2 });
+  expect(report.volume.byChannel).toMatchObject({ app: 2, hotline: 1 });
+  expect(report.volume.byUrgency).toMatchObject({ normal: 2, critical: 1 });
   expect(report.complaints).toBe(1);
-  expect(report.byStatus).toMatchObject({ cancelled: 1, dispatching: 1 });
-  expect(report.resolution).toEqual({ eligible: 1, resolved: 0, cancelled: 1, rate: 0 });
-  // The complaint's dispatch was met when its technician accepted; the lift's broke.
+  expect(report.byStatus).toMatchObject({ cancelled: 1, dispatching: 1, analysis: 1 });
+  expect(report.resolution).toEqual({ eligible: 2, resolved: 0, cancelled: 1, rate: 0 });
+  // The cancelled repair's dispatch was met when its technician accepted; the lift's broke; the complaint has none.
   expect(report.sla.dispatch).toMatchObject({ met: 1, breached: 1, complianceRate: 0.5 });
   expect(report.escalations.escalatedRequests).toBe(1);
-  expect(report.escalations.requestsByLevel['0']).toBe(1);
+  expect(report.escalations.requestsByLevel['0']).toBe(2);
   expect(report.escalations.eventsByLevel['1']).toBeGreaterThanOrEqual(1);
 
   // Another day has none of them.
