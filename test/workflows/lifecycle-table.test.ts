@@ -4,6 +4,7 @@
  * the same state, through the fake; both must answer with the same status, and every action of the definition
  * must have been taken. Air conditioner in Zhangjiang: t1002 (tier 2) first, then t1005 / t1011 / t1013 / t1015.
  */
+import { DateTime } from 'luxon';
 import { ACTIONS, type Action, type ActionArgs } from '../../src/domain/lifecycle/actions';
 import type { ServiceRequestState } from '../../workflows/messages';
 import { FakePort } from '../api/fakePort';
@@ -16,9 +17,11 @@ import {
   ratingTokenId,
   reachedCall,
   untilState,
+  serverNow,
   untilStatus,
   uploadPhotos,
   useBed,
+  ZONE,
 } from './support/scenario';
 
 const suite = useBed();
@@ -161,6 +164,23 @@ test('every action of the definition: the workflow and the fake answer with the 
   await both(cp, 'complaintImplementation', { notes: '已更换', by: ops }, () => act.complaintImplementation(cp, '已更换'));
   const closing = { satisfied: true, feedback: '客户接受处理结果' };
   await both(cp, 'complaintFeedback', { ...closing, by: ops }, () => act.complaintFeedback(cp, closing));
+
+  // Lifecycle 5: a return two days after purchase — inspected by the store, refund approved, settled.
+  const twoDaysAgo = DateTime.fromMillis(await serverNow(bed), { zone: ZONE })
+    .minus({ days: 2 })
+    .toISODate() as string;
+  const rt = await suite.start({
+    ...AIRCON_ZHANGJIANG,
+    type: 'return',
+    product: { ...AIRCON_ZHANGJIANG.product, purchaseDate: twoDaysAgo },
+  });
+  await untilStatus(rt, 'inspection');
+  const inspection = { faultFound: true, faultCause: 'quality' as const, findings: '压缩机不启动' };
+  await both(rt, 'returnInspection', { ...inspection, by: ops }, () => act.returnInspection(rt, inspection, ops));
+  const supervisor = { name: 'supervisor', role: 'supervisor' } as const;
+  await both(rt, 'returnApproval', { outcome: 'refund', by: supervisor }, () => act.returnApproval(rt, { outcome: 'refund' }));
+  const refund = { amount: 399_900, direction: 'to_customer' as const };
+  await both(rt, 'returnSettlement', { ...refund, by: { name: 'store', role: 'ops' } }, () => act.returnSettlement(rt, refund));
 
   expect([...taken].sort()).toEqual([...ACTIONS].sort());
 });
