@@ -62,6 +62,20 @@ export interface PhotoCheckResult {
   invalid: { kind: PhotoKind; reason: string }[];
 }
 
+/** Why a request was raised or its contact paged, besides a deadline's warning (also the record's escalation reason). */
+export type EscalationReason =
+  | 'breach'
+  | 'no_candidate'
+  | 'unresolved'
+  | 'photos_missing'
+  | 'sms_failure'
+  | 'callback_unreached'
+  | 'parts_overdue'
+  | 'quote_expired'
+  | 'repeat_repair'
+  | 'repeat_complaint'
+  | 'complaint_feedback_failed';
+
 export interface EscalationNotice {
   requestId: string;
   ticket: string;
@@ -72,21 +86,9 @@ export interface EscalationNotice {
    * `warning` and `breach` have SMS kinds of their own; the others are paged as `ops_alert` (activities/escalate.ts).
    * Lifecycle 4: `parts_overdue`, a spare part's expected date passed (paged to the warehouse contact);
    * `quote_expired`, nobody decided a quote by its expiry. Lifecycle 5: `repeat_repair`, a repair of the same product
-   * soon after an earlier one was fixed.
+   * soon after an earlier one was fixed; `repeat_complaint`, `complaint_feedback_failed`.
    */
-  kind:
-    | 'warning'
-    | 'breach'
-    | 'no_candidate'
-    | 'unresolved'
-    | 'photos_missing'
-    | 'sms_failure'
-    | 'callback_unreached'
-    | 'parts_overdue'
-    | 'quote_expired'
-    | 'repeat_repair'
-    | 'repeat_complaint'
-    | 'complaint_feedback_failed';
+  kind: 'warning' | EscalationReason;
   contact: EscalationContact;
   milestone?: Milestone;
   dueAt?: string;

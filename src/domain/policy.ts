@@ -343,20 +343,21 @@ function resolveCallback(file: PolicyFile['callback'], span: (v: DurationInput) 
   return { earliest, latest, maxAttempts: file?.maxAttempts ?? d.maxAttempts };
 }
 
-function resolveWarranty(file: PolicyFile['warranty'], issues: PolicyIssue[]): WarrantyPolicy {
-  const d = POLICY_DEFAULTS.warranty;
-  const terms = (t: WarrantyTermsInput | undefined, base: WarrantyTerms): WarrantyTerms => ({
-    months: t?.months ?? base.months,
-    extendedMonths: t?.extendedMonths ?? base.extendedMonths,
-    covers: [...(t?.covers ?? base.covers)],
-  });
-  const fallback = terms(file?.default, { ...d.default, covers: [...d.default.covers] });
-  // Category keys in the spelling dispatch and the request use (normaliseSkill), like dispatch.skillsByCategory.
-  const categories: Record<string, WarrantyTerms> = {};
+/**
+ * A block's per-category entries keyed in the spelling dispatch and the request use (normaliseSkill), like
+ * dispatch.skillsByCategory; a key that is no category, or the same category as an earlier key, is an issue.
+ */
+function perCategory<I, T>(
+  block: string,
+  entries: Record<string, I> | undefined,
+  make: (entry: I, path: string) => T,
+  issues: PolicyIssue[],
+): Record<string, T> {
+  const out: Record<string, T> = {};
   const firstKey = new Map<string, string>();
-  for (const [key, t] of Object.entries(file?.categories ?? {})) {
+  for (const [key, entry] of Object.entries(entries ?? {})) {
     const cat = normaliseSkill(key);
-    const path = `warranty.categories.${key}`;
+    const path = `${block}.categories.${key}`;
     if (!/^[a-z][a-z0-9_]*$/.test(cat)) {
       issues.push({ path, message: `${show(key)} is not a product category (letters, digits, _)` });
       continue;
@@ -367,8 +368,20 @@ function resolveWarranty(file: PolicyFile['warranty'], issues: PolicyIssue[]): W
       continue;
     }
     firstKey.set(cat, key);
-    categories[cat] = terms(t, fallback);
+    out[cat] = make(entry, path);
   }
+  return out;
+}
+
+function resolveWarranty(file: PolicyFile['warranty'], issues: PolicyIssue[]): WarrantyPolicy {
+  const d = POLICY_DEFAULTS.warranty;
+  const terms = (t: WarrantyTermsInput | undefined, base: WarrantyTerms): WarrantyTerms => ({
+    months: t?.months ?? base.months,
+    extendedMonths: t?.extendedMonths ?? base.extendedMonths,
+    covers: [...(t?.covers ?? base.covers)],
+  });
+  const fallback = terms(file?.default, { ...d.default, covers: [...d.default.covers] });
+  const categories = perCategory('warranty', file?.categories, (t) => terms(t, fallback), issues);
   const notCovered: FaultCause[] = [];
   (file?.notCovered ?? d.notCovered).forEach((cause, i) => {
     // A quality fault is what a warranty is for (三包): excluding it would make every repair chargeable.
@@ -434,23 +447,7 @@ function resolveReturns(file: PolicyFile['returns'], span: (v: DurationInput) =>
     return out;
   };
   const fallback = terms(file?.default, { ...d.default }, 'returns.default');
-  const categories: Record<string, ReturnTerms> = {};
-  const firstKey = new Map<string, string>();
-  for (const [key, t] of Object.entries(file?.categories ?? {})) {
-    const cat = normaliseSkill(key);
-    const path = `returns.categories.${key}`;
-    if (!/^[a-z][a-z0-9_]*$/.test(cat)) {
-      issues.push({ path, message: `${show(key)} is not a product category (letters, digits, _)` });
-      continue;
-    }
-    const first = firstKey.get(cat);
-    if (first !== undefined) {
-      issues.push({ path, message: `is the same category as "${first}" (categories compare without case, "-" = "_")` });
-      continue;
-    }
-    firstKey.set(cat, key);
-    categories[cat] = terms(t, fallback, path);
-  }
+  const categories = perCategory('returns', file?.categories, (t, path) => terms(t, fallback, path), issues);
   const notCovered: FaultCause[] = [];
   (file?.notCovered ?? d.notCovered).forEach((cause, i) => {
     // A quality (performance) fault is what 三包 returns are for.

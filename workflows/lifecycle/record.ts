@@ -6,7 +6,7 @@ import { log as wfLog, workflowInfo } from '@temporalio/workflow';
 import type { Actor } from '../../src/domain/roles';
 import type { EscalationLevel, Milestone, PhotoKind, Status } from '../../src/domain/types';
 import { ticketNumber } from '../../src/temporal/ids';
-import type { CandidateSummary } from '../../activities/contract';
+import type { CandidateSummary, EscalationReason } from '../../activities/contract';
 import type { FaultCause, PricedLine, PricedLines, WarrantyJudgement } from '../../src/domain/charges';
 import type { EarlierRequest, PhotoRecord, ServiceRequestStart } from '../messages';
 import type { VisitReport } from '../../src/domain/serviceReport';
@@ -38,19 +38,7 @@ export interface Assignment {
 export interface Escalation {
   at: string;
   level: EscalationLevel;
-  reason:
-    | 'breach'
-    | 'no_candidate'
-    | 'unresolved'
-    | 'photos_missing'
-    | 'sms_failure'
-    | 'callback_unreached'
-    | 'parts_overdue'
-    | 'quote_expired'
-    | 'repeat_repair'
-    // Lifecycle 5: a customer's second complaint within the policy's window; a product complaint's feedback undelivered.
-    | 'repeat_complaint'
-    | 'complaint_feedback_failed';
+  reason: EscalationReason;
   deadlineId?: string;
   milestone?: Milestone;
   lateByMs?: number;
