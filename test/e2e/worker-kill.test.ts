@@ -74,7 +74,29 @@ async function start(id: string): Promise<WorkflowHandle> {
   });
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+/**
+ * How long one step may wait for a worker that was killed. Each kill times out the workflow tasks it held (10 s);
+ * two timeouts in a row put a request's task at attempt 3, where the server refuses updates until a task completes
+ * and retries with longer timeouts. On a loaded machine (CI shares its 2 cores) that took longer than 60 s.
+ * An activity the kill interrupted waits out its start-to-close timeout (the service report's is 1 min).
+ */
+const STEP_BUDGET_MS = 150_000;
+
+/** Why a request's workflow tasks keep failing or timing out, read from its history: what a failure report needs. */
+async function workflowTaskTrouble(h: WorkflowHandle): Promise<string> {
+  const history = await h.fetchHistory().catch(() => undefined);
+  const events = (history?.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes);
+  return events
+    .slice(-3)
+    .map((e) =>
+      e.workflowTaskFailedEventAttributes
+        ? `task failed (${String(e.workflowTaskFailedEventAttributes.cause)}): ${e.workflowTaskFailedEventAttributes.failure?.message ?? ''}`
+        : `task timed out (${String(e.workflowTaskTimedOutEventAttributes?.timeoutType)})`,
+    )
+    .join('; ');
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000, h?: WorkflowHandle): Promise<T> {
   const end = Date.now() + timeoutMs;
   let lastError = '';
   for (;;) {
@@ -85,7 +107,12 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs
     });
     if (v !== undefined) return v;
     // The last refusal says why (worker still down, or the workflow refused it): what a failure on a busy machine needs.
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${lastError ? `; last error: ${lastError}` : ''}`);
+    if (Date.now() > end) {
+      const trouble = h ? await workflowTaskTrouble(h) : '';
+      throw new Error(
+        `timed out waiting for ${what}${lastError ? `; last error: ${lastError}` : ''}${trouble ? `; history: ${trouble}` : ''}`,
+      );
+    }
     await sleep(200);
   }
 }
@@ -115,36 +142,58 @@ function killAndRestart(): Promise<void> {
 async function drive(h: WorkflowHandle, chaos = false): Promise<void> {
   // While the worker is down the 5 s accept window can lapse and the request moves to the next candidate:
   // accept as whoever is assigned now.
-  const technicianId = await until('an accepted assignment', async () => {
-    const s = await h.query(stateQuery);
-    if (s.status !== 'assigned' || !s.technicianId) return undefined;
-    await h.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: s.technicianId }] });
-    return s.technicianId;
-  });
+  const technicianId = await until(
+    'an accepted assignment',
+    async () => {
+      const s = await h.query(stateQuery);
+      if (s.status !== 'assigned' || !s.technicianId) return undefined;
+      await h.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: s.technicianId }] });
+      return s.technicianId;
+    },
+    STEP_BUDGET_MS,
+    h,
+  );
   if (chaos) await killAndRestart();
   // A worker killed mid-update makes the RPC fail; the same updateId makes the retry safe.
   const at = new Date(Date.now() + 60_000).toISOString();
-  await until('appointment', () =>
-    h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }], updateId: 'appointment' }).then(() => true),
+  await until(
+    'appointment',
+    () => h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }], updateId: 'appointment' }).then(() => true),
+    STEP_BUDGET_MS,
+    h,
   );
-  await until('arrival', () => h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId }], updateId: 'arrival' }).then(() => true));
+  await until(
+    'arrival',
+    () => h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId }], updateId: 'arrival' }).then(() => true),
+    STEP_BUDGET_MS,
+    h,
+  );
   if (chaos) await killAndRestart();
   for (const kind of ['before', 'after', 'signature'] as PhotoKind[]) {
     const stored = await storage.put(h.workflowId, kind, makePng(), 'image/png');
     await h.signal(photoUploadedSignal, { kind, key: stored.key, at: new Date().toISOString() });
   }
-  await until('completion', () =>
-    h
-      .executeUpdate(ACTION_UPDATES.completion, {
-        args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }],
-        updateId: 'completion',
-      })
-      .then(() => true),
+  await until(
+    'completion',
+    () =>
+      h
+        .executeUpdate(ACTION_UPDATES.completion, {
+          args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }],
+          updateId: 'completion',
+        })
+        .then(() => true),
+    STEP_BUDGET_MS,
+    h,
   );
-  const link = await until('rating link', async () => {
-    const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind.startsWith('completed'));
-    return line?.text.match(/\/r\/([A-Za-z0-9_.-]+)/)?.[1];
-  });
+  // A worker killed while it stored the service report: the retry waits out the activity's 1 min start-to-close.
+  const link = await until(
+    'rating link',
+    async () => {
+      const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind.startsWith('completed'));
+      return line?.text.match(/\/r\/([A-Za-z0-9_.-]+)/)?.[1];
+    },
+    STEP_BUDGET_MS,
+  );
   const token = verifyRatingToken(link, SECRET, Date.now());
   if ('error' in token) throw new Error(`bad token: ${token.error}`);
   await h.executeUpdate(ACTION_UPDATES.feedback, { args: [{ score: 5, tokenId: token.tokenId }] });
@@ -198,4 +247,4 @@ test('SIGKILLed worker: requests finish, deadlines fire, no duplicate SMS', asyn
     expect(lines.filter((l) => l.requestId === h.workflowId && l.kind === 'assigned')).toHaveLength(results[i]!.assignments.length);
   });
   for (const h of abandoned) await h.terminate('test over');
-}, 180_000);
+}, 480_000);
