@@ -9,26 +9,14 @@ import type { Status } from '../../src/domain/types';
 import { RejectedTransitionError } from '../../src/api/port';
 import type { ServiceRequestState } from '../../workflows/messages';
 import { bearer, makeApp, NOW, TOKENS, validBody, type TestApp } from './support';
+import { actionRoutes, paths } from './actionRoutes';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await makeApp();
 });
 
-let n = 0;
-/** A fresh request in `status` (each test its own), assigned to t1001 unless told otherwise. */
-function seed(status: Status, more: Partial<ServiceRequestState> = {}): string {
-  const requestId = `sr-V3-${++n}`;
-  t.port.seed({ requestId, status, technicianId: 't1001', ...more });
-  return requestId;
-}
-
-const post = (id: string, path: string, token: string, body: unknown) =>
-  t.app.inject({ method: 'POST', url: `/v1/service-requests/${id}/${path}`, headers: bearer(token), payload: body as object });
-
-const updatesTo = (id: string) => t.port.calls.filter((c) => c.method === 'update' && c.id === id);
-const lastUpdate = (id: string) => updatesTo(id).at(-1) as { action: string; args: Record<string, unknown> } | undefined;
-const paths = (res: { json(): { details: { path: string }[] } }) => res.json().details.map((d) => d.path);
+const { seed, post, updatesTo, lastUpdate } = actionRoutes(() => t, 'sr-V3', { technicianId: 't1001' });
 
 const NOTES = '指导客户重置燃气阀，试机正常';
 const SLOT = new Date(NOW + 2 * 3_600_000).toISOString();

@@ -13,6 +13,7 @@ import type { Status } from '../../src/domain/types';
 import type { ServiceRequestState } from '../../workflows/messages';
 import { bearer, NOW, validBody } from './support';
 import { catalogue, makeV4App, V4_TOKENS as T, type V4App } from './v4App';
+import { actionRoutes, paths } from './actionRoutes';
 
 let t: V4App;
 beforeAll(async () => {
@@ -22,20 +23,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-let n = 0;
-/** A fresh request in `status` (each test its own), assigned to t1001 unless told otherwise. */
-function seed(status: Status, more: Partial<ServiceRequestState> = {}): string {
-  const requestId = `sr-V4-${++n}`;
-  t.port.seed({ requestId, status, technicianId: 't1001', ...more });
-  return requestId;
-}
-
-const post = (id: string, path: string, token: string, body: unknown, app = t.app) =>
-  app.inject({ method: 'POST', url: `/v1/service-requests/${id}/${path}`, headers: bearer(token), payload: body as object });
-
-const updatesTo = (id: string, port = t.port) => port.calls.filter((c) => c.method === 'update' && c.id === id);
-const lastUpdate = (id: string) => updatesTo(id).at(-1) as { action: string; args: Record<string, unknown> } | undefined;
-const paths = (res: { json(): { details: { path: string }[] } }) => res.json().details.map((d) => d.path);
+const { seed, post, updatesTo, lastUpdate } = actionRoutes(() => t, 'sr-V4', { technicianId: 't1001' });
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -5,10 +5,9 @@
  * (complaint-analysis, complaint-solution, complaint-implementation, complaint-feedback: ops): 200 with the right caller, 403 for the others, 400 naming the field (schema, and a service complaint's
  * missing accountability), 409 where the status does not allow it and on requests of older lifecycles.
  */
-import type { Status } from '../../src/domain/types';
-import type { ServiceRequestState } from '../../workflows/messages';
 import { bearer, validBody } from './support';
 import { makeV4App, V4_TOKENS as T, type V4App } from './v4App';
+import { actionRoutes, paths } from './actionRoutes';
 
 let t: V4App;
 beforeAll(async () => {
@@ -18,19 +17,14 @@ afterAll(async () => {
   await t?.close();
 });
 
+const { seed, post, updatesTo } = actionRoutes(() => t, 'sr-crm-V5', {
+  type: 'complaint',
+  complaint: { classification: 'service_attitude' },
+});
 let n = 0;
-const seed = (status: Status, more: Partial<ServiceRequestState> = {}): string => {
-  const requestId = `sr-crm-V5-${++n}`;
-  t.port.seed({ requestId, status, type: 'complaint', complaint: { classification: 'service_attitude' }, ...more });
-  return requestId;
-};
-const post = (id: string, path: string, token: string, body: unknown) =>
-  t.app.inject({ method: 'POST', url: `/v1/service-requests/${id}/${path}`, headers: bearer(token), payload: body as object });
 const start = (body: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url: '/v1/service-requests', headers: bearer(T.integration), payload: body });
-const updatesTo = (id: string) => t.port.calls.filter((c) => c.method === 'update' && c.id === id);
 const starts = () => t.port.calls.filter((c) => c.method === 'start').length;
-const paths = (res: { json(): { details: { path: string }[] } }) => res.json().details.map((d) => d.path);
 
 const ACCOUNTABILITY = { responsible: { kind: 'person', name: '张伟', technicianId: 't1001' }, action: '通报批评并安排服务礼仪培训' };
 

@@ -6,9 +6,9 @@
  */
 import { LIFECYCLE } from '../../src/domain/lifecycle/actions';
 import type { Status } from '../../src/domain/types';
-import type { ServiceRequestState } from '../../workflows/messages';
 import { bearer, validBody } from './support';
 import { makeV4App, V4_TOKENS as T, type V4App } from './v4App';
+import { actionRoutes, paths } from './actionRoutes';
 
 let t: V4App;
 beforeAll(async () => {
@@ -18,18 +18,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-let n = 0;
-function seed(status: Status, more: Partial<ServiceRequestState> = {}): string {
-  const requestId = `sr-V5R-${++n}`;
-  t.port.seed({ requestId, status, type: 'return', ...more });
-  return requestId;
-}
-
-const post = (id: string, path: string, token: string, body: unknown) =>
-  t.app.inject({ method: 'POST', url: `/v1/service-requests/${id}/${path}`, headers: bearer(token), payload: body as object });
-const updatesTo = (id: string) => t.port.calls.filter((c) => c.method === 'update' && c.id === id);
-const lastUpdate = (id: string) => updatesTo(id).at(-1) as { action: string; args: Record<string, unknown> } | undefined;
-const paths = (res: { json(): { details: { path: string }[] } }) => res.json().details.map((d) => d.path);
+const { seed, post, updatesTo, lastUpdate } = actionRoutes(() => t, 'sr-V5R', { type: 'return' });
 
 const INSPECTION = { faultFound: true, faultCause: 'quality', findings: '点火针断裂，出厂缺陷', intact: false };
 const APPROVAL = { outcome: 'refund', note: '七日内性能故障' };

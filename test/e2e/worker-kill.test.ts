@@ -140,60 +140,41 @@ function killAndRestart(): Promise<void> {
  * `chaos` kills the worker mid-lifecycle: after acceptance and after arrival.
  */
 async function drive(h: WorkflowHandle, chaos = false): Promise<void> {
+  // Each step may follow a kill: it gets the step budget, and on timeout names this request's task failures.
+  const step = <T>(what: string, f: () => Promise<T | undefined>): Promise<T> => until(what, f, STEP_BUDGET_MS, h);
   // While the worker is down the 5 s accept window can lapse and the request moves to the next candidate:
   // accept as whoever is assigned now.
-  const technicianId = await until(
-    'an accepted assignment',
-    async () => {
-      const s = await h.query(stateQuery);
-      if (s.status !== 'assigned' || !s.technicianId) return undefined;
-      await h.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: s.technicianId }] });
-      return s.technicianId;
-    },
-    STEP_BUDGET_MS,
-    h,
-  );
+  const technicianId = await step('an accepted assignment', async () => {
+    const s = await h.query(stateQuery);
+    if (s.status !== 'assigned' || !s.technicianId) return undefined;
+    await h.executeUpdate(ACTION_UPDATES.accept, { args: [{ technicianId: s.technicianId }] });
+    return s.technicianId;
+  });
   if (chaos) await killAndRestart();
   // A worker killed mid-update makes the RPC fail; the same updateId makes the retry safe.
   const at = new Date(Date.now() + 60_000).toISOString();
-  await until(
-    'appointment',
-    () => h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }], updateId: 'appointment' }).then(() => true),
-    STEP_BUDGET_MS,
-    h,
+  await step('appointment', () =>
+    h.executeUpdate(ACTION_UPDATES.appointment, { args: [{ technicianId, at }], updateId: 'appointment' }).then(() => true),
   );
-  await until(
-    'arrival',
-    () => h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId }], updateId: 'arrival' }).then(() => true),
-    STEP_BUDGET_MS,
-    h,
-  );
+  await step('arrival', () => h.executeUpdate(ACTION_UPDATES.arrival, { args: [{ technicianId }], updateId: 'arrival' }).then(() => true));
   if (chaos) await killAndRestart();
   for (const kind of ['before', 'after', 'signature'] as PhotoKind[]) {
     const stored = await storage.put(h.workflowId, kind, makePng(), 'image/png');
     await h.signal(photoUploadedSignal, { kind, key: stored.key, at: new Date().toISOString() });
   }
-  await until(
-    'completion',
-    () =>
-      h
-        .executeUpdate(ACTION_UPDATES.completion, {
-          args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }],
-          updateId: 'completion',
-        })
-        .then(() => true),
-    STEP_BUDGET_MS,
-    h,
+  await step('completion', () =>
+    h
+      .executeUpdate(ACTION_UPDATES.completion, {
+        args: [{ technicianId, resolved: true, notes: 'replaced thermocouple' }],
+        updateId: 'completion',
+      })
+      .then(() => true),
   );
   // A worker killed while it stored the service report: the retry waits out the activity's 1 min start-to-close.
-  const link = await until(
-    'rating link',
-    async () => {
-      const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind.startsWith('completed'));
-      return line?.text.match(/\/r\/([A-Za-z0-9_.-]+)/)?.[1];
-    },
-    STEP_BUDGET_MS,
-  );
+  const link = await step('rating link', async () => {
+    const line = (await readOutbox(outboxFile)).find((l) => l.requestId === h.workflowId && l.kind.startsWith('completed'));
+    return line?.text.match(/\/r\/([A-Za-z0-9_.-]+)/)?.[1];
+  });
   const token = verifyRatingToken(link, SECRET, Date.now());
   if ('error' in token) throw new Error(`bad token: ${token.error}`);
   await h.executeUpdate(ACTION_UPDATES.feedback, { args: [{ score: 5, tokenId: token.tokenId }] });

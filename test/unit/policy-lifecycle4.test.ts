@@ -5,42 +5,13 @@
 import { join, resolve } from 'node:path';
 import { HOUR_MS, SECOND_MS } from '../../src/domain/duration';
 import { POLICY_DEFAULTS } from '../../src/domain/policy';
-import { loadPolicyFile, PolicyError, resolvePolicy } from '../../src/policy';
+import { loadPolicyFile, resolvePolicy } from '../../src/policy';
+import { minimalPolicy, policyIssues as issuesOf } from '../support/policyFiles';
 
 const ROOT = resolve(__dirname, '../..');
 const elapsed = (ms: number) => expect.objectContaining({ ms, business: false });
-
 /** A small valid policy without any lifecycle-4 block. */
-function minimal(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    version: 'test-4',
-    calendar: { timeZone: 'Asia/Shanghai' },
-    deadlines: {
-      acknowledge: '10m',
-      dispatch: '2h',
-      accept: '1h',
-      response: '4h',
-      onSite: '24h',
-      resolution: '2 business days',
-      photos: '30m',
-      followUp: '2h',
-    },
-    callbackDelay: '24h',
-    escalation: [1, 2, 3].map((level) => ({ level, role: `l${level}`, name: `Lead ${level}`, phone: `+861390013900${level}` })),
-    dispatch: {},
-    ...over,
-  };
-}
-
-function issuesOf(raw: unknown): { path: string; message: string }[] {
-  try {
-    resolvePolicy(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyError);
-    return (err as PolicyError).issues;
-  }
-  throw new Error('expected a PolicyError');
-}
+const minimal = (over: Record<string, unknown> = {}) => minimalPolicy('test-4', over);
 
 const DEFAULT_WAREHOUSE = { role: 'warehouse', name: '冯涛', phone: '+8613900139004' };
 

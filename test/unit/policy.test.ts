@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CALENDAR_24X7, dueAt } from '../../src/domain/calendar';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../../src/domain/duration';
-import { loadPolicyFile, parsePolicyText, PolicyError, resolvePolicy } from '../../src/policy';
+import { loadPolicyFile, parsePolicyText, resolvePolicy } from '../../src/policy';
+import { policyIssues as issuesOf } from '../support/policyFiles';
 import { POLICY_DEFAULTS } from '../../src/domain/policy';
 import { URGENCIES } from '../../src/domain/types';
 import type { ResolvedPolicy, Span } from '../../src/domain/policyTypes';
@@ -33,16 +34,6 @@ function minimal(): Record<string, unknown> {
     escalation: [1, 2, 3].map((level) => ({ level, role: `l${level}`, name: `Lead ${level}`, phone: `+861390013900${level}` })),
     dispatch: {},
   };
-}
-
-function issuesOf(raw: unknown): { path: string; message: string }[] {
-  try {
-    resolvePolicy(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyError);
-    return (err as PolicyError).issues;
-  }
-  throw new Error('expected a PolicyError');
 }
 
 describe('policy/default.yaml (the shipped defaults)', () => {

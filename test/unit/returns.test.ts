@@ -4,11 +4,14 @@
  * `returns` block (defaults, per-category windows, one issue per bad field).
  */
 import { join, resolve } from 'node:path';
-import { loadPolicyFile, PolicyError, resolvePolicy } from '../../src/policy';
+import { loadPolicyFile, resolvePolicy } from '../../src/policy';
+import { minimalPolicy, policyIssues as issuesOf } from '../support/policyFiles';
 import { assessReturn, daysSince, judgeEligibility, type ReturnClaim } from '../../src/domain/returns';
 import type { ReturnsPolicy } from '../../src/domain/policyTypes';
 
 const ROOT = resolve(__dirname, '../..');
+/** A small valid policy file without a `returns` block. */
+const raw = () => minimalPolicy('test-5');
 const policy = loadPolicyFile(join(ROOT, 'policy', 'default.yaml')).returns as ReturnsPolicy;
 /** 2026-06-08 10:00 in Shanghai (02:00Z). */
 const RECEIVED = Date.parse('2026-06-08T02:00:00Z');
@@ -101,37 +104,6 @@ describe('what the inspection allows', () => {
     });
   });
 });
-
-/** A small valid policy file without a `returns` block. */
-function raw(): Record<string, unknown> {
-  return {
-    version: 'test-5',
-    calendar: { timeZone: 'Asia/Shanghai' },
-    deadlines: {
-      acknowledge: '10m',
-      dispatch: '2h',
-      accept: '1h',
-      response: '4h',
-      onSite: '24h',
-      resolution: '2 business days',
-      photos: '30m',
-      followUp: '2h',
-    },
-    callbackDelay: '24h',
-    escalation: [1, 2, 3].map((level) => ({ level, role: `l${level}`, name: `Lead ${level}`, phone: `+861390013900${level}` })),
-    dispatch: {},
-  };
-}
-
-function issuesOf(file: unknown): { path: string; message: string }[] {
-  try {
-    resolvePolicy(file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyError);
-    return (err as PolicyError).issues;
-  }
-  throw new Error('expected a PolicyError');
-}
 
 describe('the policy block `returns`', () => {
   test('left out: the national 三包 defaults, steps on the business calendar', () => {
