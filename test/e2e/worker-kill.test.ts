@@ -22,6 +22,8 @@ import type { PhotoKind } from '../../src/domain/types';
 import { requestInput } from '../support/fixtures';
 import { makePng } from '../support/images';
 import { fastPolicyVariant, RATING_WINDOWS } from '../support/policies';
+import { historyToJSON } from '../workflows/support/historyJson';
+import { saveArtifact } from './api-stack';
 import { startProcess, type Proc } from '../support/processes';
 
 const SECRET = 'worker-kill-secret';
@@ -82,9 +84,13 @@ async function start(id: string): Promise<WorkflowHandle> {
  */
 const STEP_BUDGET_MS = 150_000;
 
-/** Why a request's workflow tasks keep failing or timing out, read from its history: what a failure report needs. */
+/**
+ * Why a request's workflow tasks keep failing or timing out, read from its history: what a failure report needs. The
+ * history is kept too (test-artifacts/worker-kill-<id>.json), to replay a nondeterminism with the worker's bundle.
+ */
 async function workflowTaskTrouble(h: WorkflowHandle): Promise<string> {
   const history = await h.fetchHistory().catch(() => undefined);
+  if (history) saveArtifact(`worker-kill-${h.workflowId}.json`, `${historyToJSON(history)}\n`);
   const events = (history?.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes);
   return events
     .slice(-3)
