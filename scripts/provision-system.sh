@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System tools the test suite uses, from Debian's packages: Chromium (browser tests of the rating page and
 # the Temporal UI), docker-compose (validates docker-compose.yml offline), shellcheck (deploy scripts) and
-# poppler-utils (reads the service report's PDF back).
+# poppler-utils (reads the service report's PDF back) and PostgreSQL (the reporting database's tests run
+# against a real server as well as the embedded one).
 # Quick when present; a clear message when they cannot be installed.
 set -euo pipefail
 need=()
@@ -14,6 +15,8 @@ command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 # pdftotext / pdftoppm: the service report's PDF test reads its Chinese text back (proves the CJK font is
 # embedded with a ToUnicode map) and keeps its first page as a PNG.
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# postgres/initdb of any version (test/support/postgres.ts starts a throwaway cluster from them).
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
