@@ -22,6 +22,7 @@ import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
 import { connectClient, connectWorker } from './temporal/connection';
 import { apiConnectionInterceptors } from './temporal/retry';
 import { activityDepsFromConfig } from './runtime/activityDeps';
+import { openReportingDb } from './reporting';
 
 export const PREBUILT_BUNDLE = join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
@@ -73,10 +74,14 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     ...(dataConverter ? { dataConverter } : {}),
   });
   const connection = await connectWorker(config.temporal);
+  // Migrated before the first task: projections find their tables. Without DATABASE_URL nothing is projected.
+  const reporting = config.reporting.databaseUrl ? await openReportingDb(config.reporting.databaseUrl, logger) : undefined;
+  if (!reporting) logger.warn('no DATABASE_URL: requests are not projected into a reporting database');
   const deps = {
     ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone),
     catalogue,
     reportPdf: reportPdfRenderer(logger),
+    ...(reporting ? { reporting } : {}),
   };
   const worker = await createWorker({
     connection,
@@ -92,6 +97,7 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     close: async () => {
       await connection.close();
       await client.connection.close();
+      await reporting?.close();
     },
   };
 }
