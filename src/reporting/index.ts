@@ -23,7 +23,7 @@ export async function openReportingDb(url: string, logger: Logger): Promise<Repo
   } catch (err) {
     await pool.end();
     // The URL may carry a password: say which host only.
-    throw new Error(`reporting database at ${hostOf(url)}: ${(err as Error).message}`);
+    throw new Error(`reporting database at ${hostOf(url)}: ${(err as Error).message}`, { cause: err });
   }
   return { pool, write: (p) => writeProjection(pool, p), close: () => pool.end() };
 }
