@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { ProjectionInput } from '../domain/reporting';
 import { migrate } from './migrate';
-import { reportingPool } from './pool';
+import { embeddedUrl, reportingPool } from './pool';
 import { writeProjection, type ProjectionWrite } from './store';
 
 export interface ReportingDb {
@@ -35,4 +35,9 @@ export function hostOf(url: string): string {
   } catch {
     return '(unparseable DATABASE_URL)';
   }
+}
+
+/** DATABASE_URL, else the embedded database `npm start` serves (src/dev.ts) — for the command-line tools. */
+export function databaseUrlOf(config: { reporting: { databaseUrl?: string; embedded: { port: number } } }): string {
+  return config.reporting.databaseUrl ?? embeddedUrl('127.0.0.1', config.reporting.embedded.port);
 }
