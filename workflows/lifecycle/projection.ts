@@ -12,7 +12,15 @@
  * Behind `patched('reporting-projection')`: requests started before it run as they did (`npm run db:rebuild` fills
  * them in from their histories).
  */
-import { ActivityFailure, CancellationScope, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  TemporalFailure,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ServiceActivities } from '../../activities/contract';
 import { regionOf, type ProjectionInput } from '../../src/domain/reporting';
 import { SA } from '../../src/temporal/searchAttributes';
@@ -68,8 +76,9 @@ export class Projection {
       try {
         await live.projectRequest(this.snapshot());
       } catch (err) {
-        // Database down: the next projection (at the latest the final one) carries everything since.
-        if (!(err instanceof ActivityFailure)) throw err;
+        // Database down: the next projection (at the latest the final one) carries everything since. A local
+        // activity's failure arrives as its cause (ApplicationFailure), not wrapped in an ActivityFailure.
+        if (!(err instanceof TemporalFailure) || isCancellation(err)) throw err;
       }
     }
     this.running = undefined;
