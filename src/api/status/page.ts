@@ -470,6 +470,6 @@ export const STATUS_CSS = `.stages{list-style:none;margin:16px 0;padding:0}
 .banner.cancelled{background:#ffe3e3;color:#610404}
 .banner.closed{background:#e3f9e5;color:#05400a}
 .banner.on_hold{background:#fffbea}
-.hotline a{font-weight:600}
+.hotline a{font-weight:600;white-space:nowrap}
 .valid{font-size:.8rem;color:#7b8794}
 `;
