@@ -132,8 +132,16 @@ export interface ServiceActivities {
   releaseTechnician(a: { requestId: string; claimId: string }): Promise<void>;
   checkPhotos(a: { requestId: string; required: PhotoKind[] }): Promise<PhotoCheckResult>;
   issueRatingLink(a: { requestId: string; tokenId: string; expiresAt: string; language: 'zh' | 'en' }): Promise<{ url: string }>;
-  /** Lifecycle 4: a signed single-use link for the customer to a quote (approve / decline) or the service report. */
-  issueCustomerLink(a: { purpose: 'quote' | 'report'; requestId: string; tokenId: string; expiresAt: string }): Promise<{ url: string }>;
+  /**
+   * Lifecycle 4: a signed link for the customer to a quote (approve / decline, single use) or the service report;
+   * the status page (`status`, patch `status-link`) in the receipt SMS. The same input gives the same link.
+   */
+  issueCustomerLink(a: {
+    purpose: 'quote' | 'report' | 'status';
+    requestId: string;
+    tokenId: string;
+    expiresAt: string;
+  }): Promise<{ url: string }>;
   /**
    * Lifecycle 4: prices quote or parts lines from the price list and parts catalogue loaded at start-up; the
    * problems name each bad line by its path in the caller's body (e.g. `lines[1].partNumber`).

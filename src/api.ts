@@ -109,6 +109,8 @@ export async function main(): Promise<void> {
     ...(codec ? { codec: { codec, codecTokens: config.codec.tokens, allowedOrigins: config.codec.uiOrigins } } : {}),
     metrics: { bearerToken: config.metrics.token },
     catalogue,
+    // The current policy's (SIGHUP reloads it): the status page's times and hotline.
+    statusPage: () => ({ timeZone: policy.calendar.timeZone, hotline: policy.hotline }),
   });
   await app.listen({ port: config.port, host: config.host });
   logger.info({ port: config.port, host: config.host, policyVersion: policy.version }, 'API listening');

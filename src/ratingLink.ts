@@ -1,5 +1,5 @@
 /**
- * Signed customer-link tokens — rating, quote, service report (docs/api.md, Customer feedback): `<payload>.<signature>`, both base64url. The payload names the
+ * Signed customer-link tokens — rating, quote, service report, status page (docs/api.md, Customer feedback): `<payload>.<signature>`, both base64url. The payload names the
  * request, a token id (single use is enforced by the workflow, which remembers used ids) and the expiry;
  * the signature is HMAC-SHA256 over the payload text, truncated to 128 bits to keep SMS links short.
  * The activity `issueRatingLink` builds `${publicBaseUrl}/r/${token}`; the API verifies it.
@@ -18,10 +18,11 @@ export type RatingTokenError = { error: 'malformed' | 'bad_signature' | 'expired
 
 /**
  * What a customer link is for: the rating (`/r/`), a quote to approve or decline (`/q/`), the service report
- * (`/report/`). The purpose is part of what is signed, so a token made for one never opens another.
+ * (`/report/`), the request's progress (`/s/`, the status page). The purpose is part of what is signed, so a token
+ * made for one never opens another.
  */
-export type LinkPurpose = 'rating' | 'quote' | 'report';
-export const LINK_PATH: Record<LinkPurpose, string> = { rating: 'r', quote: 'q', report: 'report' };
+export type LinkPurpose = 'rating' | 'quote' | 'report' | 'status';
+export const LINK_PATH: Record<LinkPurpose, string> = { rating: 'r', quote: 'q', report: 'report', status: 's' };
 
 const SIG_BYTES = 16;
 const TOKEN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -15,7 +15,7 @@ export function genReqId(req: IncomingMessage): string {
 }
 
 /**
- * Path only; a customer link's token (`/r/`, `/q/`, `/report/`) becomes `…`: `/report/<token>/pdf` → `/report/…/pdf`,
+ * Path only; a customer link's token (`/r/`, `/q/`, `/report/`, `/s/`) becomes `…`: `/report/<token>/pdf` → `/report/…/pdf`,
  * and so does a customer's phone: `/v1/customers/<phone>/service-requests` → `/v1/customers/…/service-requests`.
  */
 export function safeUrl(url: string | undefined): string {
@@ -24,7 +24,7 @@ export function safeUrl(url: string | undefined): string {
   // The phone is masked after any `customers` segment, whatever the case or slashes around it (a mistyped path is
   // logged too), and in any spelling: URL-encoded (`%2B86%20138…`) it would slip past the logger's mobile mask.
   return path
-    .replace(/^\/(r|q|report)\/(?!assets\/)[^/]+/, '/$1/…')
+    .replace(/^\/(r|q|report|s)\/(?!assets\/)[^/]+/, '/$1/…')
     .replace(/^\/codec\/(?!encode$|decode$)[^/]+/, '/codec/…')
     .replace(/(\/customers)((?:\/|%2F)+)[^/]+/gi, '$1$2…')
     .slice(0, 200);

@@ -42,6 +42,7 @@ import { DEFAULT_PHOTO_MAX_BYTES, DEFAULT_PHOTO_MAX_BYTES_PER_REQUEST, DEFAULT_P
 import { quotePageRoutes } from './routes/quotePage';
 import { ratingPageRoutes } from './routes/ratingPage';
 import { reportPageRoutes } from './routes/reportPage';
+import { statusPageRoutes, type StatusPageOptions } from './routes/statusPage';
 import { serviceRequestRoutes } from './routes/serviceRequests';
 import { transitionRoutes } from './routes/transitions';
 import { ErrorBody } from './schemas/common';
@@ -108,6 +109,8 @@ export interface ServerDeps {
   codec?: { codec: PayloadCodec; codecTokens?: string[]; allowedOrigins?: string[] };
   /** Price list and parts catalogue, for `app.services.catalogue`; absent in tests that need none. */
   catalogue?: Catalogue;
+  /** The policy's zone and hotline for the customer's status page (default: Asia/Shanghai, no hotline). */
+  statusPage?: StatusPageOptions['policy'];
   /** Prometheus /metrics; `false` leaves it out (tests that build many servers). */
   metrics?: false | { bearerToken?: string };
 }
@@ -197,6 +200,7 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
   await app.register(ratingPageRoutes);
   await app.register(quotePageRoutes, { timeZone: deps.reports?.timeZone }); // the policy's zone, as the daily report's
   await app.register(reportPageRoutes);
+  await app.register(statusPageRoutes, deps.statusPage ? { policy: deps.statusPage } : {});
   if (deps.reports) await app.register(reportRoutes, { reports: deps.reports });
   if (deps.codec) await app.register(codecRoutes, { ...deps.codec, tokens: deps.tokens });
   await app.ready();

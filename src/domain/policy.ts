@@ -60,6 +60,8 @@ export const POLICY_DEFAULTS = {
   parts: { pauseResolution: true, warehouse: { role: 'warehouse', name: '冯涛', phone: '+8613900139004' } },
   // The customer keeps the report as the record of the repair (and of the parts fitted): a year to open it.
   serviceReport: { linkValidity: '365 days' },
+  // The status page link in the receipt SMS: half a year after receipt covers the longest repair and its call-back.
+  statusLink: { validity: '180 days' },
   // Lifecycle 5: a repair of the same unit within 90 days of a resolved one is a second visit for the same fault.
   repeatRepair: { window: '90 days' },
   // Lifecycle 5, returns and exchanges: the national 三包 windows (《部分商品修理更换退货责任规定》) — a performance
@@ -161,6 +163,8 @@ export interface PolicyFile {
   quotes?: { expiry?: DurationInput; reminderAfter?: DurationInput; onExpiry?: 'escalate' | 'close' };
   parts?: { pauseResolution?: boolean; warehouse?: { role: string; name: string; phone: string; webhookUrl?: string } };
   serviceReport?: { linkValidity?: DurationInput };
+  statusLink?: { validity?: DurationInput };
+  hotline?: string;
   repeatRepair?: { window?: DurationInput };
   returns?: {
     default?: ReturnTermsInput;
@@ -562,6 +566,8 @@ export function resolvePolicyFile(file: PolicyFile): { ok: true; policy: Resolve
     quotes,
     parts: resolveParts(file.parts),
     serviceReport: { linkValidity: span(file.serviceReport?.linkValidity ?? POLICY_DEFAULTS.serviceReport.linkValidity) },
+    statusLink: { validity: span(file.statusLink?.validity ?? POLICY_DEFAULTS.statusLink.validity) },
+    ...(file.hotline ? { hotline: file.hotline.trim() } : {}),
     repeatRepair: { window: span(file.repeatRepair?.window ?? POLICY_DEFAULTS.repeatRepair.window) },
     returns,
     complaints: resolveComplaints(file.complaints, span),

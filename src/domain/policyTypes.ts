@@ -129,6 +129,11 @@ export interface ServiceReportPolicy {
   linkValidity: Span;
 }
 
+export interface StatusLinkPolicy {
+  /** How long the status page link in the receipt SMS opens the page, from receipt. */
+  validity: Span;
+}
+
 export interface RepeatRepairPolicy {
   /** A repair of the same customer's same product within this span after a resolved repair is a repeat. */
   window: Span;
@@ -226,6 +231,10 @@ export interface ResolvedPolicy {
   quotes?: QuotePolicy;
   parts?: PartsPolicy;
   serviceReport?: ServiceReportPolicy;
+  /** The status page link in the receipt SMS (issue 15). Always filled by `resolvePolicy`; optional as `appointments` is. */
+  statusLink?: StatusLinkPolicy;
+  /** The service hotline the customer pages show (the status page); absent when the policy names none. */
+  hotline?: string;
   /** Lifecycle 5. Always filled by `resolvePolicy`; optional as `appointments` is. */
   repeatRepair?: RepeatRepairPolicy;
   /** Lifecycle 5: returns and exchanges. Always filled by `resolvePolicy`; optional as `appointments` is. */

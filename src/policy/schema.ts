@@ -268,6 +268,19 @@ export const PolicyFileSchema = Type.Object(
         { additionalProperties: false, description: "The customer's link to the service report (lifecycle 4)." },
       ),
     ),
+    statusLink: Type.Optional(
+      Type.Object(
+        { validity: Type.Optional(Duration) },
+        { additionalProperties: false, description: "The customer's status page link in the receipt SMS." },
+      ),
+    ),
+    hotline: Type.Optional(
+      Type.String({
+        pattern: '^\\+?[0-9][0-9 ()-]{2,30}$',
+        description: 'The service hotline shown on the customer pages, e.g. "400-800-1234".',
+        errorMessage: 'must be a telephone number (digits, spaces, "-", "(", ")", an optional leading "+"), e.g. "400-800-1234"',
+      }),
+    ),
     repeatRepair: Type.Optional(
       Type.Object(
         { window: Type.Optional(Duration) },

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { isRatingTokenError, RATING_TOKEN_PATTERN, signRatingToken, verifyRatingToken } from '../../src/ratingLink';
+import { isRatingTokenError, LINK_PATH, RATING_TOKEN_PATTERN, signRatingToken, verifyRatingToken } from '../../src/ratingLink';
 
 const SECRET = 'unit-secret';
 const NOW = Date.parse('2025-06-01T00:00:00Z');
@@ -73,4 +73,22 @@ test('one spelling per token: unused bits in the last base64url character are re
   expect(accepted).toEqual([token]);
   // Padding or other decorations are not the token either.
   expect(isRatingTokenError(verifyRatingToken(`${token}=`, SECRET, NOW))).toBe(true);
+});
+
+test('purposes are signed: a status token opens no rating, quote or report page, and none of theirs opens the status page', () => {
+  const purposes = ['rating', 'quote', 'report', 'status'] as const;
+  const status = { ...payload, tokenId: 'status-zh', expiresAt: '2025-12-01T00:00:00.000Z' };
+  for (const made of purposes) {
+    const token = signRatingToken(status, SECRET, made);
+    for (const opened of purposes) {
+      expect({ made, opened, result: verifyRatingToken(token, SECRET, NOW, opened) }).toEqual({
+        made,
+        opened,
+        result: made === opened ? status : { error: 'bad_signature' },
+      });
+    }
+  }
+  // The same request, token id and expiry: the same link every time (the activity's retries, the status page's report link).
+  expect(signRatingToken(status, SECRET, 'status')).toBe(signRatingToken({ ...status }, SECRET, 'status'));
+  expect(LINK_PATH.status).toBe('s');
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStorage } from '../../src/adapters/storage/local';
-import { buildServer, type ApiServer, type ServerLimits } from '../../src/api/server';
+import { buildServer, type ApiServer, type ServerDeps, type ServerLimits } from '../../src/api/server';
 import { loadCatalogue, type Catalogue } from '../../src/catalogue';
 import { createLogger } from '../../src/logger';
 import { signRatingToken } from '../../src/ratingLink';
@@ -37,7 +37,9 @@ export interface V4App {
   close(): Promise<void>;
 }
 
-export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean; limits?: Partial<ServerLimits> } = {}): Promise<V4App> {
+export async function makeV4App(
+  opts: { timeZone?: string; catalogue?: boolean; limits?: Partial<ServerLimits>; statusPage?: ServerDeps['statusPage'] } = {},
+): Promise<V4App> {
   const port = new FakePort();
   port.now = () => NOW;
   port.catalogue = catalogue;
@@ -67,6 +69,7 @@ export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean; 
       daily: async (date) => ({ ...computeDailyReport([], { date, timeZone }), generatedAt: 'x', unreadable: [] }),
     },
     ...(opts.catalogue === false ? {} : { catalogue }),
+    ...(opts.statusPage ? { statusPage: opts.statusPage } : {}),
     metrics: false,
     limits: {
       rateLimitPerMinute: 1_000_000,

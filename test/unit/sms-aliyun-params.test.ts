@@ -232,6 +232,15 @@ describe('aliyunTemplateParams', () => {
     );
   });
 
+  it("sends a receipt's status page link without its origin, and 无 for a receipt without one", () => {
+    const statusLink = `https://svc.example.com/s/${'a'.repeat(120)}.${'b'.repeat(22)}`;
+    for (const kind of ['received', 'complaint_registered'] as const) {
+      expect(aliyunTemplateParams(kind, { ticketNo: 'SR-1', statusLink })).toEqual({ ticket: 'SR-1', link: statusLink.slice(24) });
+      expect(aliyunTemplateParams(kind, { ticketNo: 'SR-1' })).toEqual({ ticket: 'SR-1', link: ALIYUN_ABSENT });
+      expect(() => aliyunTemplateParams(kind, { ticketNo: 'SR-1', statusLink: 'not a link' })).toThrow(/invalid variable\(s\): statusLink/);
+    }
+  });
+
   it('sends 无 for absent optional free text, so a fixed template never misses a value', () => {
     expect(aliyunTemplateParams('cancelled', { ticketNo: 'SR-1' }).reason).toBe(ALIYUN_ABSENT);
     expect(aliyunTemplateParams('tech_assignment', { ...VARS.tech_assignment, problem: '  ' }).problem).toBe(ALIYUN_ABSENT);

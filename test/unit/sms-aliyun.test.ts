@@ -271,7 +271,13 @@ describe('AliyunSmsProvider', () => {
   it('maps each kind to its template code and parameters', async () => {
     fake = await fakeAliyun();
     const sms = provider(fake.server.url);
-    await sms.send(msg({ kind: 'received', idempotencyKey: 'k:received:1', vars: { ticketNo: 'SR-1' } }));
+    await sms.send(
+      msg({
+        kind: 'received',
+        idempotencyKey: 'k:received:1',
+        vars: { ticketNo: 'SR-1', statusLink: 'https://svc.example.com/s/st.ATU_-9' },
+      }),
+    );
     await sms.send(
       msg({
         kind: 'escalation_breach',
@@ -288,7 +294,7 @@ describe('AliyunSmsProvider', () => {
     );
     expect(fake.accepted.map((p) => p.TemplateCode)).toEqual([TEMPLATES.received, TEMPLATES.escalation_breach, TEMPLATES.completed]);
     expect(fake.accepted.map((p) => JSON.parse(p.TemplateParam!))).toEqual([
-      { ticket: 'SR-1' },
+      { ticket: 'SR-1', link: 's/st.ATU_-9' },
       { ticket: 'SR-1', stage: '上门', overdue: '1小时5分钟', level: '2', role: '服务主管/技术支持' },
       { ticket: 'SR-1', link: 'r/abc.DEF_-1' },
     ]);

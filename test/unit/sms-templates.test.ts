@@ -104,6 +104,28 @@ describe('renderSms', () => {
     );
   });
 
+  it("carries the status page link in a request's or a complaint's receipt, when there is one", () => {
+    const statusLink = `https://aftercare.example.com/s/${'a'.repeat(118)}.${'b'.repeat(22)}`;
+    expect(renderSms('received', 'zh', { ...VARS.received, statusLink })).toBe(
+      `【Aftercare】您的服务单 SR-20240612-0001 已受理，我们将尽快安排工程师与您联系，请保持电话畅通。服务进度随时查询：${statusLink} 如有疑问请致电 400-800-1234。`,
+    );
+    expect(renderSms('received', 'zh', { ticketNo: 'SR-1', statusLink })).toMatch(new RegExp(`服务进度随时查询：${statusLink}$`));
+    expect(renderSms('received', 'en', { ticketNo: 'SR-1', statusLink, hotline: '400-800-1234' })).toBe(
+      '[Aftercare] Your service request SR-1 has been received. We will arrange a technician to contact you shortly; please keep your phone ' +
+        `available. Check its progress at any time: ${statusLink} Questions? Call 400-800-1234.`,
+    );
+    expect(renderSms('complaint_registered', 'zh', { ticketNo: 'SR-1', statusLink })).toBe(
+      `【Aftercare】您的投诉已登记（服务单 SR-1），我们将认真调查处理，并及时向您反馈处理进展。服务进度随时查询：${statusLink}`,
+    );
+    expect(renderSms('complaint_registered', 'en', { ticketNo: 'SR-1', statusLink })).toMatch(
+      new RegExp(`keep you informed\\. Check its progress at any time: ${statusLink.replace(/\./g, '\\.')}$`),
+    );
+    // A real link (~170 characters) keeps the Chinese receipt within 4 concatenated SMS segments (67 characters each).
+    expect([...renderSms('received', 'zh', { ...VARS.received, statusLink })].length).toBeLessThanOrEqual(4 * 67);
+    // Blank means none: the text is the one without a link.
+    expect(renderSms('received', 'zh', { ...VARS.received, statusLink: ' ' })).toBe(renderSms('received', 'zh', VARS.received));
+  });
+
   it('names the technician with work number and phone', () => {
     const zh = renderSms('assigned', 'zh', VARS.assigned);
     expect(zh).toContain('工程师张伟（工号 T1024，电话 13900139000）');

@@ -71,6 +71,8 @@ const V5_EXPECTED: string[] = [
   'v5-complaint-product-feedback',
   'v5-complaint-repeat',
   'v5-complaint-deadlines-missed',
+  // Recorded with the `status-link` patch (v5-status-link.test.ts); every history above was received before it (no marker).
+  'v5-status-link',
 ];
 const expectedOf = (version: string): string[] => {
   const n = Number(version.slice(1));

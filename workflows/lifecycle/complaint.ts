@@ -22,6 +22,7 @@ import { notifier } from '../proxies';
 import { isAction, type ActionEvent } from './inbox';
 import { close, type Kit } from './kit';
 import { nowIso, type ComplaintRecord } from './record';
+import { sendReceipt } from './statusLink';
 
 /** Lifecycle 5 runs complaints on their own process; older versions (and every other type) dispatch them as before. */
 export const isComplaintProcess = (k: Kit): boolean => k.version >= 5 && k.input.request.type === 'complaint';
@@ -72,7 +73,7 @@ function register(k: Kit): ComplaintRecord {
   );
 
   const ack = k.deadlines.start('acknowledge', k.rules.span('acknowledge'), { warn: false, fromMs: data.receivedMs });
-  k.notify.customer('complaint_registered', {}, () => k.deadlines.met(ack.id));
+  sendReceipt(k, 'complaint_registered', () => k.deadlines.met(ack.id));
   // As every request: the resolution deadline (the complaint type's override, 3 days) counts from receipt.
   const from = { fromMs: data.receivedMs };
   k.deadlines.start('resolution', k.rules.span('resolution'), from);

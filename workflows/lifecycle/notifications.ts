@@ -39,12 +39,29 @@ export class Notifications {
 
   customer(kind: CustomerSmsKind, vars: SmsVars, onSent?: () => void): void {
     const seq = this.nextSeq(kind);
-    const { phone } = this.record.input.request.customer;
-    const send = () =>
-      this.acts.sendCustomerSms.executeWithOptions({ summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` }, [
-        { requestId: this.record.requestId, kind, seq, phone, language: this.language, vars: { ticketNo: this.record.ticket, ...vars } },
-      ]);
+    // Scheduled at once (no await before it): its command keeps its place among those of the same activation.
+    this.background(() => this.sendCustomer(kind, seq, vars).then(() => onSent?.()), `customer SMS ${kind}`, true, {
+      kind,
+      to: 'customer',
+      seq,
+    });
+  }
+
+  /**
+   * As `customer`, with variables that take an activity first (the status page link of a receipt): the message,
+   * waited for like every other, goes once they are there.
+   */
+  customerWith(kind: CustomerSmsKind, vars: () => Promise<SmsVars>, onSent?: () => void): void {
+    const seq = this.nextSeq(kind);
+    const send = async () => this.sendCustomer(kind, seq, await vars());
     this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`, true, { kind, to: 'customer', seq });
+  }
+
+  private sendCustomer(kind: CustomerSmsKind, seq: number, vars: SmsVars): Promise<void> {
+    const { phone } = this.record.input.request.customer;
+    return this.acts.sendCustomerSms.executeWithOptions({ summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` }, [
+      { requestId: this.record.requestId, kind, seq, phone, language: this.language, vars: { ticketNo: this.record.ticket, ...vars } },
+    ]);
   }
 
   technician(technicianId: string, kind: TechnicianSmsKind, vars: SmsVars): void {

@@ -24,6 +24,7 @@ const FALLBACK = {
   quotes: { expiry: parseSpan(D.quotes.expiry), reminderAfter: parseSpan(D.quotes.reminderAfter), onExpiry: D.quotes.onExpiry },
   parts: { pauseResolution: D.parts.pauseResolution, warehouse: { ...D.parts.warehouse } },
   serviceReport: { linkValidity: parseSpan(D.serviceReport.linkValidity) },
+  statusLink: { validity: parseSpan(D.statusLink.validity) },
   repeatRepair: { window: parseSpan(D.repeatRepair.window) },
   // Business spans parsed with the default calendar's working day (08:00–18:00), as resolvePolicy sizes them.
   returns: {
@@ -46,7 +47,17 @@ const FALLBACK = {
 } satisfies Required<
   Pick<
     ResolvedPolicy,
-    'appointments' | 'callback' | 'warranty' | 'charges' | 'quotes' | 'parts' | 'serviceReport' | 'repeatRepair' | 'returns' | 'complaints'
+    | 'appointments'
+    | 'callback'
+    | 'warranty'
+    | 'charges'
+    | 'quotes'
+    | 'parts'
+    | 'serviceReport'
+    | 'statusLink'
+    | 'repeatRepair'
+    | 'returns'
+    | 'complaints'
   >
 >;
 
@@ -101,6 +112,11 @@ export class PolicyRules {
   /** How long the customer's service report link works (lifecycle 4). */
   serviceReport(): NonNullable<ResolvedPolicy['serviceReport']> {
     return this.policy.serviceReport ?? FALLBACK.serviceReport;
+  }
+
+  /** How long the status page link in the receipt SMS works, from receipt. */
+  statusLink(): NonNullable<ResolvedPolicy['statusLink']> {
+    return this.policy.statusLink ?? FALLBACK.statusLink;
   }
 
   /** How soon after a resolved repair another of the same product counts as a repeat (lifecycle 5). */

@@ -29,6 +29,7 @@ import { repeatRepairAtIntake } from './repeatRepair';
 import { returnOrExchange } from './returns';
 import { isReturnKind } from '../../src/domain/returns';
 import { complaintProcess, isComplaintProcess } from './complaint';
+import { sendReceipt } from './statusLink';
 
 export async function serviceRequestV2(input: ServiceRequestStart): Promise<ServiceRequestState> {
   const k = makeKit(input);
@@ -106,10 +107,10 @@ async function serveVisit(k: Kit): Promise<'visit' | 'remote' | 'closed'> {
   }
 }
 
-/** Ticket number to the customer at once. */
+/** Ticket number (and, patch `status-link`, the status page link) to the customer at once. */
 function acknowledge(k: Kit): void {
   const d = k.deadlines.start('acknowledge', k.rules.span('acknowledge'), { warn: false, fromMs: k.record.data.receivedMs });
-  k.notify.customer('received', {}, () => k.deadlines.met(d.id));
+  sendReceipt(k, 'received', () => k.deadlines.met(d.id));
 }
 
 /** Deadlines that count from receipt, with type overrides and the VIP dispatch rule. */

@@ -40,7 +40,7 @@ import { SMS_KINDS, type SmsKind } from './types';
 
 /** The TemplateParam names each kind sends; an approved template may use any subset of them. */
 export const ALIYUN_TEMPLATE_PARAMS = {
-  received: ['ticket'],
+  received: ['ticket', 'link'],
   assigned: ['ticket', 'name', 'no', 'phone'],
   delay: ['ticket'],
   visit_booked: ['ticket', 'name', 'phone', 'time', 'change'],
@@ -62,7 +62,7 @@ export const ALIYUN_TEMPLATE_PARAMS = {
   return_inspected: ['ticket', 'kind', 'result'],
   return_approved: ['ticket', 'kind', 'outcome'],
   return_settled: ['ticket', 'outcome', 'amount', 'direction'],
-  complaint_registered: ['ticket'],
+  complaint_registered: ['ticket', 'link'],
   complaint_analysed: ['ticket'],
   complaint_solution: ['ticket', 'solution'],
   complaint_implemented: ['ticket'],
@@ -157,7 +157,8 @@ export function aliyunTemplateParams<K extends SmsKind>(
 }
 
 const BUILD: { [K in SmsKind]: (r: Reader) => AliyunTemplateParams<K> } = {
-  received: (r) => ({ ticket: r.id('ticketNo') }),
+  // The status page link (patch `status-link`); 无 for a receipt without one (requests received before it).
+  received: (r) => ({ ticket: r.id('ticketNo'), link: r.optLink('statusLink') }),
   assigned: (r) => ({
     ticket: r.id('ticketNo'),
     name: r.text('technicianName'),
@@ -222,7 +223,7 @@ const BUILD: { [K in SmsKind]: (r: Reader) => AliyunTemplateParams<K> } = {
     amount: r.cny('amount'),
     direction: r.label('direction', DIRECTION),
   }),
-  complaint_registered: (r) => ({ ticket: r.id('ticketNo') }),
+  complaint_registered: (r) => ({ ticket: r.id('ticketNo'), link: r.optLink('statusLink') }),
   complaint_analysed: (r) => ({ ticket: r.id('ticketNo') }),
   complaint_solution: (r) => ({ ticket: r.id('ticketNo'), solution: r.text('solution') }),
   complaint_implemented: (r) => ({ ticket: r.id('ticketNo') }),
@@ -360,6 +361,10 @@ class Reader {
 
   optCny(name: string): string {
     return isAbsent(this.vars[name]) ? ALIYUN_ABSENT : this.cny(name);
+  }
+
+  optLink(name: string): string {
+    return isAbsent(this.vars[name]) ? ALIYUN_ABSENT : this.link(name);
   }
 
   /** A link (rating, quote) without scheme and host: the template holds the registered domain. */

@@ -44,9 +44,14 @@ interface Returned {
   kind: ReturnKind;
 }
 
+/** The receipt of a request (patch `status-link`): the signed link to its status page, when one was issued. */
+interface Tracked {
+  statusLink?: string;
+}
+
 /** The variables each kind needs; optional ones add a sentence when present. */
 export interface SmsVarsByKind {
-  received: Common;
+  received: Common & Tracked;
   assigned: Common & { technicianName: string; technicianNo: string; technicianPhone: string };
   delay: Common & Zoned & { reason?: string; expectedBy?: SmsTime };
   visit_booked: Common &
@@ -100,7 +105,7 @@ export interface SmsVarsByKind {
     direction: 'to_customer' | 'from_customer' | 'none';
   };
   /** Lifecycle 5: the complaint is registered (its acknowledgement, instead of `received`). */
-  complaint_registered: Common;
+  complaint_registered: Common & Tracked;
   /** The complaint was looked into; a solution follows. */
   complaint_analysed: Common;
   /** The solution decided for the complaint, in a sentence (`solution`, free text). */
@@ -290,6 +295,12 @@ function alternativesText(v: SmsVarsByKind['return_refused'], lang: SmsLang): st
   return lang === 'zh' ? `您仍可申请${alts.join('或')}。` : ` You may still ask for ${alts.join(' or ')}.`;
 }
 
+/** The status page link of a receipt, when there is one: "服务进度随时查询：<link> " / " Check its progress at any time: <link>". */
+function tracked(v: Tracked, lang: SmsLang): string {
+  if (isMissing(v.statusLink)) return '';
+  return lang === 'zh' ? `服务进度随时查询：${v.statusLink} ` : ` Check its progress at any time: ${v.statusLink}`;
+}
+
 type Render<K extends SmsKind> = (v: SmsVarsByKind[K], f: Fmt) => string;
 
 /** Formatting helpers bound to one language and zone. */
@@ -314,7 +325,8 @@ function breakdown(v: Quoted, f: Fmt, lang: SmsLang): string {
 }
 
 const ZH: { [K in SmsKind]: Render<K> } = {
-  received: (v, f) => `${f.sig}您的服务单 ${v.ticketNo} 已受理，我们将尽快安排工程师与您联系，请保持电话畅通。${f.hotline(v)}`,
+  received: (v, f) =>
+    `${f.sig}您的服务单 ${v.ticketNo} 已受理，我们将尽快安排工程师与您联系，请保持电话畅通。${tracked(v, 'zh')}${f.hotline(v)}`.trimEnd(),
   assigned: (v, f) =>
     `${f.sig}您的服务单 ${v.ticketNo} 已安排工程师${f.clean(v.technicianName)}（工号 ${v.technicianNo}，电话 ${v.technicianPhone}）为您服务，工程师将尽快与您联系预约上门时间。${f.hotline(v)}`,
   delay: (v, f) =>
@@ -387,7 +399,7 @@ const ZH: { [K in SmsKind]: Render<K> } = {
       : `已为您更换新机${v.direction === 'to_customer' ? `，差价 ${f.money(v.amount, v.currency)} 已退还给您` : v.direction === 'from_customer' ? `，已收到您补交的差价 ${f.money(v.amount, v.currency)}` : ''}。`) +
     `稍后我们将进行回访，感谢您的配合。${f.hotline(v)}`,
   complaint_registered: (v, f) =>
-    `${f.sig}您的投诉已登记（服务单 ${v.ticketNo}），我们将认真调查处理，并及时向您反馈处理进展。${f.hotline(v)}`,
+    `${f.sig}您的投诉已登记（服务单 ${v.ticketNo}），我们将认真调查处理，并及时向您反馈处理进展。${tracked(v, 'zh')}${f.hotline(v)}`.trimEnd(),
   complaint_analysed: (v, f) =>
     `${f.sig}您的投诉（服务单 ${v.ticketNo}）已完成调查分析，我们正在制定解决方案，将尽快告知您。${f.hotline(v)}`,
   complaint_solution: (v, f) =>
@@ -413,7 +425,7 @@ const ZH: { [K in SmsKind]: Render<K> } = {
 
 const EN: { [K in SmsKind]: Render<K> } = {
   received: (v, f) =>
-    `${f.sig}Your service request ${v.ticketNo} has been received. We will arrange a technician to contact you shortly; please keep your phone available.${f.hotline(v)}`,
+    `${f.sig}Your service request ${v.ticketNo} has been received. We will arrange a technician to contact you shortly; please keep your phone available.${tracked(v, 'en')}${f.hotline(v)}`,
   assigned: (v, f) =>
     `${f.sig}Technician ${f.clean(v.technicianName)} (ID ${v.technicianNo}, tel. ${v.technicianPhone}) has been assigned to your service request ${v.ticketNo} and will contact you soon to book a visit.${f.hotline(v)}`,
   delay: (v, f) =>
@@ -489,7 +501,7 @@ const EN: { [K in SmsKind]: Render<K> } = {
       : `your product has been replaced${v.direction === 'to_customer' ? `, and the price difference of ${f.money(v.amount, v.currency)} refunded to you` : v.direction === 'from_customer' ? `; we received the price difference of ${f.money(v.amount, v.currency)}` : ''}.`) +
     ` We will call you shortly to hear how it went. Thank you!${f.hotline(v)}`,
   complaint_registered: (v, f) =>
-    `${f.sig}Your complaint has been registered (service request ${v.ticketNo}). We will look into it carefully and keep you informed.${f.hotline(v)}`,
+    `${f.sig}Your complaint has been registered (service request ${v.ticketNo}). We will look into it carefully and keep you informed.${tracked(v, 'en')}${f.hotline(v)}`,
   complaint_analysed: (v, f) =>
     `${f.sig}We have looked into your complaint (service request ${v.ticketNo}) and are working out a solution; we will let you know shortly.${f.hotline(v)}`,
   complaint_solution: (v, f) =>

@@ -49,13 +49,18 @@ async function find(services: Services, token: string): Promise<Found> {
   if (isRatingTokenError(v)) return { outcome: v.error === 'expired' ? 'expired' : 'invalid' };
   const visit = reportTokenVisit(v.tokenId);
   if (visit === undefined) return { outcome: 'invalid' };
-  const stored = await services.storage.getDocument(v.requestId, serviceReportName(visit, 'json'));
-  if (!stored) return { outcome: 'missing' };
-  const doc = JSON.parse(stored.body.toString('utf8')) as ServiceReportDocument;
-  // A later report of the same visit number (never today) or another request's: not this link's.
-  if (doc.version !== SERVICE_REPORT_DOCUMENT_VERSION || doc.tokenId !== v.tokenId || doc.requestId !== v.requestId)
-    return { outcome: 'missing' };
+  const doc = await storedReport(services, v.requestId, visit);
+  // A later report of the same visit number (never today): not this link's.
+  if (!doc || doc.tokenId !== v.tokenId) return { outcome: 'missing' };
   return { link: v, doc };
+}
+
+/** The report stored for a visit of the request (the status page links it too), or null: none, or another version's or request's. */
+export async function storedReport(services: Services, requestId: string, visit: number): Promise<ServiceReportDocument | null> {
+  const stored = await services.storage.getDocument(requestId, serviceReportName(visit, 'json'));
+  if (!stored) return null;
+  const doc = JSON.parse(stored.body.toString('utf8')) as ServiceReportDocument;
+  return doc.version === SERVICE_REPORT_DOCUMENT_VERSION && doc.requestId === requestId ? doc : null;
 }
 
 export const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {

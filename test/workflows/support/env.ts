@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { createWorker } from '../../../src/worker';
 import { FileComplaintFeedback } from '../../../src/adapters/complaintFeedback';
@@ -83,6 +84,8 @@ export interface BedOptions {
   reportPdf?: (doc: ServiceReportDocument, lang: 'zh' | 'en') => Promise<Buffer>;
   /** The reporting database the projection writes to (default none: projections are no-ops). */
   reporting?: ActivityDeps['reporting'];
+  /** Customer links of these purposes cannot be issued (the activity fails for good), e.g. to send a receipt without its status link. */
+  linksDown?: Exclude<LinkPurpose, 'rating'>[];
 }
 
 export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: BedOptions = {}): Promise<Bed> {
@@ -111,8 +114,10 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
     board,
     ratingLink: (p: { requestId: string; tokenId: string; expiresAt: string }) =>
       `http://aftercare.test/r/${signRatingToken(p, RATING_SECRET)}`,
-    customerLink: (purpose: Exclude<LinkPurpose, 'rating'>, p: { requestId: string; tokenId: string; expiresAt: string }) =>
-      `http://aftercare.test/${LINK_PATH[purpose]}/${signRatingToken(p, RATING_SECRET, purpose)}`,
+    customerLink: (purpose: Exclude<LinkPurpose, 'rating'>, p: { requestId: string; tokenId: string; expiresAt: string }) => {
+      if (opts.linksDown?.includes(purpose)) throw ApplicationFailure.nonRetryable(`${purpose} links are down`, 'LinksDown');
+      return `http://aftercare.test/${LINK_PATH[purpose]}/${signRatingToken(p, RATING_SECRET, purpose)}`;
+    },
     timeZone: 'Asia/Shanghai',
     catalogue: loadCatalogue({
       priceListFile: join(PROJECT_ROOT, 'catalogue', 'prices.yaml'),
