@@ -78,6 +78,8 @@ export interface Config {
    */
   codec: { keys: CodecKey[]; tokens: string[]; uiOrigins: string[]; keyFile: string };
   metrics: { workerPort: number; workerHost: string; token?: string };
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces go to `<it>/v1/traces` (OTLP/HTTP, JSON); unset = no tracing at all. */
+  otlpEndpoint?: string;
   /** Worker tuning (WorkerOptions of the same names); unset = the SDK's default. */
   worker: WorkerTuning;
 }
@@ -471,6 +473,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .filter(Boolean),
     },
     metrics: { workerPort: int('WORKER_METRICS_PORT', 9464, 0, 65535), workerHost, token: metricsToken },
+    ...(opt('OTEL_EXPORTER_OTLP_ENDPOINT') ? { otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT') } : {}),
     worker,
   };
   if (problems.length) throw new ConfigError(problems);

@@ -7,6 +7,7 @@
 import { ActivityFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { MILESTONE_LABEL } from '../../src/domain/labels';
 import type { CustomerSmsKind, EscalationNotice, SmsVars, TechnicianSmsKind } from '../../activities/contract';
+import { countSmsUndelivered, type SmsRecipient } from '../metrics';
 import { notifier } from '../proxies';
 import type { RequestRecord } from './record';
 
@@ -41,7 +42,7 @@ export class Notifications {
       this.acts.sendCustomerSms.executeWithOptions({ summary: `SMS to customer: ${kind.replace(/_/g, ' ')}` }, [
         { requestId: this.record.requestId, kind, seq, phone, language: this.language, vars: { ticketNo: this.record.ticket, ...vars } },
       ]);
-    this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`, true);
+    this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`, true, ['customer', kind]);
   }
 
   technician(technicianId: string, kind: TechnicianSmsKind, vars: SmsVars): void {
@@ -50,7 +51,7 @@ export class Notifications {
       this.acts.sendTechnicianSms.executeWithOptions({ summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` }, [
         { requestId: this.record.requestId, kind, seq, technicianId, vars: { ticketNo: this.record.ticket, ...vars } },
       ]);
-    this.background(send, `technician SMS ${kind}`, true);
+    this.background(send, `technician SMS ${kind}`, true, ['technician', kind]);
   }
 
   page(n: Omit<EscalationNotice, 'requestId' | 'ticket' | 'seq'>): void {
@@ -60,7 +61,7 @@ export class Notifications {
       this.acts.notifyEscalation.executeWithOptions({ summary }, [
         { ...n, requestId: this.record.requestId, ticket: this.record.ticket, seq },
       ]);
-    this.background(send, `${summary} (${n.kind})`, false);
+    this.background(send, `${summary} (${n.kind})`, false, ['escalation', n.kind]);
   }
 
   /** Work that goes on beside the main line (photo re-checks); waited for like the messages. */
@@ -82,11 +83,12 @@ export class Notifications {
   }
 
   /** `start` runs inside the non-cancellable scope: scheduled from the caller's scope it would be cancelled with it. */
-  private background(start: () => Promise<unknown>, what: string, pageOps: boolean): void {
+  private background(start: () => Promise<unknown>, what: string, pageOps: boolean, metric: [SmsRecipient, string]): void {
     const guarded = CancellationScope.nonCancellable(() =>
       start().catch((err: unknown) => {
         if (isCancellation(err)) return;
         if (err instanceof ActivityFailure) {
+          countSmsUndelivered(...metric);
           this.onFailure({ detail: `${what} failed: ${err.cause?.message ?? err.message}`, pageOps });
           return;
         }
