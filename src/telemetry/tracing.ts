@@ -7,7 +7,7 @@
  * (exported from the workflow sandbox through the worker's `exporter` sink) → the worker's `RunActivity` spans.
  * The context crosses Temporal in the `_tracer-data` header (src/telemetry/temporal.ts, workflows/tracing.ts).
  */
-import { trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -21,7 +21,7 @@ export interface Tracing {
   spanProcessor: SpanProcessor;
   /** Sends every span ended so far (tests; shutdown does it too). */
   flush(): Promise<void>;
-  /** Flushes and stops; the global provider is unregistered. */
+  /** Flushes and stops; the global provider, context manager and propagator are unregistered. */
   shutdown(): Promise<void>;
 }
 
@@ -50,6 +50,8 @@ export function startTracing(serviceName: ServiceName, endpoint: string | undefi
     async shutdown() {
       await provider.shutdown();
       trace.disable();
+      context.disable();
+      propagation.disable();
     },
   };
 }
