@@ -28,6 +28,20 @@ interface Traced {
   internals: OpenTelemetryInternalsInterceptor;
 }
 
+type Call = (input: unknown, next: (input: unknown) => unknown) => unknown;
+
+/** `names` of `target()`'s interceptor methods when it exists; otherwise each call goes straight to `next`. */
+function gated<T extends object, K extends keyof T & string>(target: () => T | undefined, names: readonly K[]): Pick<T, K> {
+  const calls = names.map((name) => {
+    const call: Call = (input, next) => {
+      const t = target();
+      return t ? (t[name] as Call).call(t, input, next) : next(input);
+    };
+    return [name, call] as const;
+  });
+  return Object.fromEntries(calls) as unknown as Pick<T, K>;
+}
+
 export const interceptors = (): WorkflowInterceptors => {
   // Made at `execute`, the first call of a workflow: the tracer exists only in traced workflows.
   let otel: Traced | undefined;
@@ -41,22 +55,20 @@ export const interceptors = (): WorkflowInterceptors => {
       };
       return otel.inbound.execute(input, next);
     },
-    handleSignal: (input, next) => (otel ? otel.inbound.handleSignal(input, next) : next(input)),
-    handleUpdate: (input, next) => (otel ? otel.inbound.handleUpdate(input, next) : next(input)),
-    validateUpdate: (input, next) => (otel ? otel.inbound.validateUpdate(input, next) : next(input)),
-    handleQuery: (input, next) => (otel ? otel.inbound.handleQuery(input, next) : next(input)),
+    ...gated(() => otel?.inbound, ['handleSignal', 'handleUpdate', 'validateUpdate', 'handleQuery']),
   };
-  const outbound: WorkflowOutboundCallsInterceptor = {
-    scheduleActivity: (input, next) => (otel ? otel.outbound.scheduleActivity(input, next) : next(input)),
-    scheduleLocalActivity: (input, next) => (otel ? otel.outbound.scheduleLocalActivity(input, next) : next(input)),
-    startChildWorkflowExecution: (input, next) => (otel ? otel.outbound.startChildWorkflowExecution(input, next) : next(input)),
-    continueAsNew: (input, next) => (otel ? otel.outbound.continueAsNew(input, next) : next(input)),
-    signalWorkflow: (input, next) => (otel ? otel.outbound.signalWorkflow(input, next) : next(input)),
-    getLogAttributes: (input, next) => (otel ? otel.outbound.getLogAttributes(input, next) : next(input)),
-    getMetricTags: (input, next) => (otel ? otel.outbound.getMetricTags(input, next) : next(input)),
-  };
-  const internals: WorkflowInternalsInterceptor = {
-    dispose: (input, next) => (otel ? otel.internals.dispose(input, next) : next(input)),
-  };
+  const outbound: WorkflowOutboundCallsInterceptor = gated(
+    () => otel?.outbound,
+    [
+      'scheduleActivity',
+      'scheduleLocalActivity',
+      'startChildWorkflowExecution',
+      'continueAsNew',
+      'signalWorkflow',
+      'getLogAttributes',
+      'getMetricTags',
+    ],
+  );
+  const internals: WorkflowInternalsInterceptor = gated(() => otel?.internals, ['dispose']);
   return { inbound: [inbound], outbound: [outbound], internals: [internals] };
 };
