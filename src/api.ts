@@ -19,6 +19,9 @@ import { loadPolicyFile } from './policy';
 import { cachedReportSource } from './reports/cache';
 import { localDate } from './reports/daily';
 import { deferredReportSource } from './reports/fetch';
+import { registerOpenRequestsGauge, openRequestsFromVisibility } from './metrics/openRequests';
+import { tracingClientInterceptors } from './telemetry/temporal';
+import { startTracing, type Tracing } from './telemetry/tracing';
 import { connectClient } from './temporal/connection';
 import { apiConnectionInterceptors } from './temporal/retry';
 import { DEMO_TOKENS_FILE, loadTokenFile, type TokenStore } from './tokens';
@@ -50,7 +53,9 @@ async function connectWithRetry(
   policy: () => ResolvedPolicy,
   signal: AbortSignal,
   codec: AesGcmCodec | undefined,
+  tracing: Tracing | undefined,
 ): Promise<Client | undefined> {
+  const clientInterceptors = tracingClientInterceptors(tracing);
   // Same PII codec as the worker (AFTERCARE_CODEC_KEYS), or the SDK default when it is off.
   const dataConverter = codecDataConverter(codec);
   let delay = 500;
@@ -59,6 +64,7 @@ async function connectWithRetry(
       // The API retries Temporal's per-workflow refusals itself, briefly (src/temporal/retry.ts).
       const client = await connectClient(config.temporal, {
         ...(dataConverter ? { dataConverter } : {}),
+        ...(clientInterceptors ? { clientInterceptors } : {}),
         interceptors: apiConnectionInterceptors(),
       });
       if (signal.aborted) {
@@ -83,6 +89,8 @@ async function connectWithRetry(
 export async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ component: 'api' });
+  // Traces only when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/operations.md, Traces); before the server is built.
+  const tracing = startTracing('aftercare-api', config.otlpEndpoint);
   let policy = loadPolicyFile(config.policyFile);
   // Price list and parts catalogue: checked like the policy, in the policy's currency (docs/catalogue.md).
   const catalogue = loadCatalogue(config.catalogue);
@@ -111,12 +119,15 @@ export async function main(): Promise<void> {
     catalogue,
     // The current policy's (SIGHUP reloads it): the status page's times and hotline.
     statusPage: () => ({ timeZone: policy.calendar.timeZone, hotline: policy.hotline }),
+    tracing: !!tracing,
   });
+  // Open requests by status and escalation level, from visibility once connected (src/metrics/openRequests.ts).
+  registerOpenRequestsGauge(app.metricsRegistry, () => (client ? openRequestsFromVisibility(client) : undefined));
   await app.listen({ port: config.port, host: config.host });
   logger.info({ port: config.port, host: config.host, policyVersion: policy.version }, 'API listening');
 
   const abort = new AbortController();
-  void connectWithRetry(config, logger, port, () => policy, abort.signal, codec).then((c) => {
+  void connectWithRetry(config, logger, port, () => policy, abort.signal, codec, tracing).then((c) => {
     client = c;
   });
 
@@ -147,6 +158,7 @@ export async function main(): Promise<void> {
       await app.close();
       await client?.connection.close();
       await storage.close?.();
+      await tracing?.shutdown();
       logger.info('API stopped');
       process.exit(0);
     } catch (err) {

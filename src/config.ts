@@ -83,6 +83,8 @@ export interface Config {
    * embedded one, `embedded`, and hands its URL to the worker and the API).
    */
   reporting: { databaseUrl?: string; embedded: { dir: string; port: number } };
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces go to `<it>/v1/traces` (OTLP/HTTP, JSON); unset = no tracing at all. */
+  otlpEndpoint?: string;
   /** Worker tuning (WorkerOptions of the same names); unset = the SDK's default. */
   worker: WorkerTuning;
 }
@@ -483,6 +485,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       databaseUrl,
       embedded: { dir: file('REPORTING_DB_DIR', 'var/reporting-db'), port: int('REPORTING_DB_PORT', 54329, 1, 65535) },
     },
+    ...(opt('OTEL_EXPORTER_OTLP_ENDPOINT') ? { otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT') } : {}),
     worker,
   };
   if (problems.length) throw new ConfigError(problems);

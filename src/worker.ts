@@ -18,11 +18,13 @@ import { loadPolicyFile } from './policy';
 import { findCjkFont } from './reports/serviceReport/font';
 import { renderServiceReportPdf } from './reports/serviceReport/pdf';
 import { PROJECT_ROOT } from './temporal/binaries';
-import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
+import { SHARED_WORKFLOW_MODULES, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
 import { connectClient, connectWorker } from './temporal/connection';
 import { apiConnectionInterceptors } from './temporal/retry';
 import { activityDepsFromConfig } from './runtime/activityDeps';
 import { openReportingDb } from './reporting';
+import { workerTracingOptions } from './telemetry/temporal';
+import { startTracing, type Tracing } from './telemetry/tracing';
 
 export const PREBUILT_BUNDLE = join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
@@ -39,6 +41,8 @@ export interface WorkerSetup {
   tuning?: Partial<
     Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>
   >;
+  /** OpenTelemetry (src/telemetry/tracing.ts); off when absent. */
+  tracing?: Tracing;
 }
 
 export async function createWorker(s: WorkerSetup): Promise<Worker> {
@@ -50,19 +54,28 @@ export async function createWorker(s: WorkerSetup): Promise<Worker> {
   const bundle = prebuilt
     ? { workflowBundle: { codePath: s.bundlePath as string } }
     : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] } };
+  const tracing = workerTracingOptions(s.tracing);
+  // The prebuilt bundle carries the workflow interceptor modules; bundled at start, the worker adds them.
+  const workflowModules = prebuilt ? {} : { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] };
   return Worker.create({
     connection: s.connection,
     namespace: s.namespace,
     taskQueue: s.taskQueue,
     activities: createActivities(s.deps),
     ...bundle,
+    sinks: tracing.sinks,
+    interceptors: { ...workflowModules, ...tracing.interceptors },
     ...(s.dataConverter ? { dataConverter: s.dataConverter } : {}),
     ...s.tuning,
   });
 }
 
 /** Builds the worker from configuration; the caller runs and shuts it down. */
-export async function workerFromConfig(config: Config, logger: Logger): Promise<{ worker: Worker; close: () => Promise<void> }> {
+export async function workerFromConfig(
+  config: Config,
+  logger: Logger,
+  tracing?: Tracing,
+): Promise<{ worker: Worker; close: () => Promise<void> }> {
   const policy = loadPolicyFile(config.policyFile);
   // Price list and parts catalogue, checked before any connection (a bad file stops start-up, as a bad policy does).
   const catalogue = loadCatalogue(config.catalogue);
@@ -91,6 +104,7 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     bundlePath: PREBUILT_BUNDLE,
     dataConverter,
     tuning: config.worker,
+    ...(tracing ? { tracing } : {}),
   });
   return {
     worker,
@@ -121,11 +135,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // SDK runtime metrics and our counters on one Prometheus endpoint; before any connection is made.
   installWorkerRuntime({ metricsPort: config.metrics.workerPort, host: config.metrics.workerHost });
-  const { worker, close } = await workerFromConfig(config, logger);
+  // Traces only when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/operations.md, Traces).
+  const tracing = startTracing('aftercare-worker', config.otlpEndpoint);
+  const { worker, close } = await workerFromConfig(config, logger, tracing);
   logger.info({ taskQueue: config.temporal.taskQueue, temporalAddress: config.temporal.address }, 'worker started');
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and finishes in-flight tasks.
   await worker.run();
   await close();
+  await tracing?.shutdown();
   logger.info('worker stopped');
 }
 

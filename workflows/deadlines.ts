@@ -40,6 +40,8 @@ export interface DeadlineHooks {
 export interface DeadlineObserver {
   warned?(d: DeadlineState): void;
   breached?(d: DeadlineState): void;
+  /** Reached on time (a milestone reached after its breach is not met: it counted as breached). */
+  met?(d: DeadlineState): void;
 }
 
 interface Live {
@@ -124,6 +126,7 @@ export class Deadlines {
       s.lateByMs = atMs - Date.parse(s.dueAt);
     } else {
       s.status = 'met';
+      for (const o of this.observers) o.met?.(s);
     }
     return s;
   }

@@ -12,6 +12,7 @@ import Fastify, {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PayloadCodec } from '@temporalio/common';
 import { metricsPlugin } from '../metrics/api';
+import { httpTracingPlugin } from '../telemetry/http';
 import type { ReportSource } from '../reports/fetch';
 import type { PhotoStorage } from '../adapters/storage/types';
 import type { Catalogue } from '../catalogue';
@@ -113,6 +114,8 @@ export interface ServerDeps {
   statusPage?: StatusPageOptions['policy'];
   /** Prometheus /metrics; `false` leaves it out (tests that build many servers). */
   metrics?: false | { bearerToken?: string };
+  /** HTTP spans (@fastify/otel) into the process's tracer provider: src/api.ts sets it when tracing is on. */
+  tracing?: boolean;
 }
 
 /**
@@ -145,6 +148,8 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
       errorHandler(err, req, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Before everything else: it wraps the routes and hooks registered after it.
+  if (deps.tracing) await app.register(httpTracingPlugin());
 
   const sharedSchemas = [ErrorBody, ServiceRequestState];
   for (const s of sharedSchemas) app.addSchema(s);

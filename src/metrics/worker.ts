@@ -5,6 +5,8 @@
  * Our counters (emitted from workflow and activity code through the SDK's metric meters):
  *   aftercare_deadline_warnings{milestone,urgency}   80 % warnings sent          (workflows/metrics.ts)
  *   aftercare_deadline_breaches{milestone,urgency}   deadlines that broke         (workflows/metrics.ts)
+ *   aftercare_deadlines_met{milestone,urgency}       deadlines met on time        (workflows/metrics.ts)
+ *   aftercare_sms_undelivered{recipient,kind}        messages failed for good     (workflows/metrics.ts)
  *   aftercare_sms_sent{kind,provider,status}         messages the provider took   (src/metrics/sms.ts)
  *   aftercare_sms_failed{kind,provider,retryable}    provider refusals / errors   (src/metrics/sms.ts)
  * The runtime is process-wide: install it once, before the first Connection/Worker is created.

@@ -12,11 +12,18 @@ export const WORKFLOWS_PATH = join(PROJECT_ROOT, 'workflows', 'index.ts');
  */
 export const SHARED_WORKFLOW_MODULES: readonly string[] = [join(PROJECT_ROOT, 'src', 'domain', 'calendar.ts')];
 
+/**
+ * Workflow interceptor modules of every bundle: tracing (workflows/tracing.ts), which leaves a workflow whose start
+ * carried no trace context exactly as without it.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [join(PROJECT_ROOT, 'workflows', 'tracing.ts')];
+
 /** Bundles workflows once (webpack takes seconds); production workers load the prebuilt file instead. */
 export function bundleWorkflows(opts: { preloadModules?: readonly string[] } = {}): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: [...(opts.preloadModules ?? SHARED_WORKFLOW_MODULES)],
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
     // webpack's own report is noise at INFO; problems still surface as errors.
     logger: new DefaultLogger('WARN'),
   });

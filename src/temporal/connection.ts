@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalConfig } from '../config';
@@ -21,7 +21,7 @@ function tlsOptions(cfg: TemporalConfig): ConnectionOptions['tls'] {
  */
 export async function connectClient(
   cfg: TemporalConfig,
-  opts: { dataConverter?: DataConverter; interceptors?: ConnectionOptions['interceptors'] } = {},
+  opts: { dataConverter?: DataConverter; interceptors?: ConnectionOptions['interceptors']; clientInterceptors?: ClientInterceptors } = {},
 ): Promise<Client> {
   const connection = await Connection.connect({
     address: cfg.address,
@@ -29,7 +29,12 @@ export async function connectClient(
     apiKey: cfg.apiKey,
     ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
   });
-  return new Client({ connection, namespace: cfg.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}) });
+  return new Client({
+    connection,
+    namespace: cfg.namespace,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    ...(opts.clientInterceptors ? { interceptors: opts.clientInterceptors } : {}),
+  });
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {

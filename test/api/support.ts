@@ -87,7 +87,9 @@ export interface TestApp {
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
-export async function makeApp(opts: { limits?: Partial<ServerLimits>; now?: () => number; level?: string } = {}): Promise<TestApp> {
+export async function makeApp(
+  opts: { limits?: Partial<ServerLimits>; now?: () => number; level?: string; tracing?: boolean } = {},
+): Promise<TestApp> {
   const port = new FakePort();
   const now = opts.now ?? (() => NOW);
   port.now = now;
@@ -114,6 +116,7 @@ export async function makeApp(opts: { limits?: Partial<ServerLimits>; now?: () =
       ratingTokenPerMinute: 1_000_000,
       ...opts.limits,
     },
+    ...(opts.tracing ? { tracing: true } : {}),
   });
   cleanups.push(async () => {
     await app.close();

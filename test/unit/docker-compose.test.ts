@@ -219,7 +219,8 @@ describe('docker-compose.yml: services', () => {
       const tag = m![2];
       expect({ name, tag }).toEqual({ name, tag: expect.any(String) });
       expect(tag).not.toMatch(/latest|^stable$|^main$/);
-      if (!s.build) expect({ name, tag }).toEqual({ name, tag: expect.stringMatching(/^\d+\.\d+/) });
+      // Prometheus tags its images `v3.5.0`: a leading v is a version too.
+      if (!s.build) expect({ name, tag }).toEqual({ name, tag: expect.stringMatching(/^v?\d+\.\d+/) });
     }
   });
 
@@ -243,7 +244,7 @@ describe('docker-compose.yml: services', () => {
   });
 
   it('restarts long-running services and never the one-shot jobs', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api']) {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api', 'prometheus', 'grafana']) {
       expect({ name, restart: service(name).restart }).toEqual({
         name,
         restart: expect.stringMatching(/^(unless-stopped|always|on-failure)/),
@@ -276,17 +277,27 @@ describe('docker-compose.yml: services', () => {
 describe('docker-compose.yml: published ports (shared with README via deploy/expected.json)', () => {
   const published = Object.keys(services).flatMap(portsOf);
 
-  it('publishes exactly the expected ports: API 3000, UI 8080, Temporal 7233', () => {
+  it('publishes exactly the expected ports: API 3000, UI 8080, Temporal 7233, Grafana 3001, Prometheus 9090', () => {
     const key = (p: Omit<ExpectedPort, 'url'>) => `${p.service} ${p.hostIp ?? '*'}:${p.published}->${p.target}`;
     expect(published.map(key).sort()).toEqual(EXPECTED.ports.map(key).sort());
-    expect(EXPECTED.ports.map((p) => p.published).sort()).toEqual([3000, 7233, 8080]);
+    expect(EXPECTED.ports.map((p) => p.published).sort((a, b) => a - b)).toEqual([3000, 3001, 7233, 8080, 9090]);
   });
 
-  it('keeps Temporal gRPC and the unauthenticated Web UI on loopback; the database unpublished', () => {
-    for (const p of published.filter((p) => ['temporal', 'temporal-ui'].includes(p.service))) {
-      expect(p.hostIp).toBe('127.0.0.1');
+  it('keeps Temporal gRPC, the unauthenticated Web UI, Prometheus and Grafana on loopback; the database and workers unpublished', () => {
+    for (const p of published.filter((p) => ['temporal', 'temporal-ui', 'prometheus', 'grafana'].includes(p.service))) {
+      expect(p).toEqual({ ...p, hostIp: '127.0.0.1' });
     }
     expect(service('postgresql').ports ?? []).toEqual([]);
+    // The worker's metrics endpoint has no authentication: Prometheus reaches it on the compose network only.
+    expect(service('worker').ports ?? []).toEqual([]);
+  });
+
+  it('lists every published port in the README compose table', () => {
+    const readme = read('README.md');
+    for (const p of EXPECTED.ports) {
+      const where = p.url ?? `${p.hostIp ?? ''}:${p.published}`;
+      expect({ service: p.service, where, inReadme: readme.includes(where) }).toEqual({ service: p.service, where, inReadme: true });
+    }
   });
 
   it('serves the API on the port its PORT variable names', () => {
@@ -472,6 +483,76 @@ describe('docker-compose.yml: Aftercare worker and API', () => {
   it('runs the worker entry point from the build', () => {
     expect(asArgv(service('worker').command)).toEqual(['node', 'dist/src/worker.js']);
     expect(asArgv(service('api').command ?? dockerCmd)).toEqual(['node', 'dist/src/api.js']);
+  });
+});
+
+describe('Prometheus and Grafana (deploy/prometheus, deploy/grafana)', () => {
+  const prometheus = service('prometheus');
+  const grafana = service('grafana');
+  const promConfigPath = asArgv(prometheus.command)
+    .join(' ')
+    .match(/--config\.file=(\S+)/)?.[1];
+  interface ScrapeJob {
+    job_name: string;
+    metrics_path?: string;
+    authorization?: { type?: string; credentials_file?: string };
+    static_configs?: { targets: string[] }[];
+    dns_sd_configs?: { names: string[]; type: string; port: number }[];
+  }
+  const promConfig = parse(readFileSync(hostPathFor(prometheus, promConfigPath ?? '/nowhere')!, 'utf8')) as { scrape_configs: ScrapeJob[] };
+  const job = (name: string): ScrapeJob => {
+    const j = promConfig.scrape_configs.find((c) => c.job_name === name);
+    if (!j) throw new Error(`prometheus.yml has no job ${name}`);
+    return j;
+  };
+
+  it("scrapes the API's /metrics on its PORT with the bearer METRICS_TOKEN, which the entrypoint writes to the credentials file", () => {
+    const api = job('aftercare-api');
+    expect(api.metrics_path).toBe('/metrics');
+    expect(api.static_configs?.flatMap((c) => c.targets)).toEqual([`api:${environmentOf(service('api')).PORT}`]);
+    expect(api.authorization?.type).toBe('Bearer');
+    const file = api.authorization!.credentials_file!;
+    const script = asArgv(prometheus.command).join(' ');
+    expect(script).toContain(`printf '%s' "$$METRICS_TOKEN" > ${file}`);
+    expect(script).toMatch(/exec \/bin\/prometheus /);
+    // The file lives on a tmpfs in the container, never in the repository or a volume.
+    expect((prometheus as Service & { tmpfs?: string[] }).tmpfs?.some((t) => file.startsWith(`${t.split(':')[0]}/`))).toBe(true);
+    expect(environmentOf(prometheus).METRICS_TOKEN).toBe(USER_ENV.METRICS_TOKEN);
+  });
+
+  it('scrapes every worker replica on the port and interface the worker serves its metrics on', () => {
+    const workerJob = job('aftercare-worker');
+    const cfg = loadConfig(environmentOf(service('worker'))).metrics;
+    expect(cfg.workerHost).toBe('0.0.0.0');
+    expect(workerJob.dns_sd_configs).toEqual([{ names: ['worker'], type: 'A', port: cfg.workerPort, refresh_interval: '30s' }]);
+    // The API keeps its own default (loopback) for a worker metrics endpoint it does not have.
+    expect(environmentOf(service('api')).WORKER_METRICS_HOST).toBeUndefined();
+  });
+
+  it('provisions the Prometheus datasource and the dashboards directory that Grafana mounts', () => {
+    const ds = parse(readFileSync(hostPathFor(grafana, '/etc/grafana/provisioning/datasources/prometheus.yml')!, 'utf8')) as {
+      datasources: { uid: string; type: string; url: string }[];
+    };
+    const port = portsOf('prometheus')[0]!.target;
+    expect(ds.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: `http://prometheus:${port}` })]);
+    const providers = parse(readFileSync(hostPathFor(grafana, '/etc/grafana/provisioning/dashboards/aftercare.yml')!, 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
+    const dir = hostPathFor(grafana, providers.providers[0]!.options.path);
+    expect(dir).toBe(join(ROOT, 'deploy/grafana/dashboards'));
+    // Every panel queries the provisioned datasource.
+    const dashboard = JSON.parse(read('deploy/grafana/dashboards/aftercare.json')) as {
+      panels: { type: string; datasource?: { uid: string } }[];
+    };
+    for (const p of dashboard.panels.filter((p) => p.type !== 'row')) expect(p.datasource?.uid).toBe(ds.datasources[0]!.uid);
+    expect(hostPathFor(grafana, environmentOf(grafana).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!)).toBe(
+      join(ROOT, 'deploy/grafana/dashboards/aftercare.json'),
+    );
+  });
+
+  it('keeps Prometheus and Grafana data in named volumes', () => {
+    expect(mountsOf(prometheus).find((m) => m.target === '/prometheus')?.bind).toBe(false);
+    expect(mountsOf(grafana).find((m) => m.target === '/var/lib/grafana')?.bind).toBe(false);
   });
 });
 

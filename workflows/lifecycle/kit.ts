@@ -5,7 +5,7 @@
  */
 import { BREACH_RULES } from '../../src/domain/lifecycle/breachRules';
 import type { ServiceRequestStart, ServiceRequestState } from '../messages';
-import { countDeadlineBreach, countDeadlineWarning } from '../metrics';
+import { countDeadlineBreach, countDeadlineMet, countDeadlineWarning } from '../metrics';
 import { Deadlines, type DeadlineState } from '../deadlines';
 import { Appointments } from './appointments';
 import { Escalation } from './escalation';
@@ -62,6 +62,7 @@ export function makeKit(input: ServiceRequestStart): Kit {
   deadlines.observe({
     warned: (s) => countDeadlineWarning(s.milestone, r.urgency),
     breached: (s) => countDeadlineBreach(s.milestone, r.urgency),
+    met: (s) => countDeadlineMet(s.milestone, r.urgency),
   });
   const appointments = new Appointments(record, deadlines, notify, rules);
   const version = input.lifecycleVersion ?? 1;

@@ -8,6 +8,7 @@ import { ActivityFailure, CancellationScope, isCancellation, patched } from '@te
 import { MILESTONE_LABEL } from '../../src/domain/labels';
 import type { CustomerSmsKind, EscalationNotice, SmsVars, TechnicianSmsKind } from '../../activities/contract';
 import type { SmsFact } from '../../src/domain/reporting';
+import { countSmsUndelivered, type SmsRecipient } from '../metrics';
 import { notifier } from '../proxies';
 import { nowIso, type RequestRecord } from './record';
 
@@ -40,11 +41,11 @@ export class Notifications {
   customer(kind: CustomerSmsKind, vars: SmsVars, onSent?: () => void): void {
     const seq = this.nextSeq(kind);
     // Scheduled at once (no await before it): its command keeps its place among those of the same activation.
-    this.background(() => this.sendCustomer(kind, seq, vars).then(() => onSent?.()), `customer SMS ${kind}`, true, {
+    const fact = { kind, to: 'customer', seq } as const;
+    this.background(() => this.sendCustomer(kind, seq, vars).then(() => onSent?.()), `customer SMS ${kind}`, true, fact, [
+      'customer',
       kind,
-      to: 'customer',
-      seq,
-    });
+    ]);
   }
 
   /**
@@ -54,7 +55,7 @@ export class Notifications {
   customerWith(kind: CustomerSmsKind, vars: () => Promise<SmsVars>, onSent?: () => void): void {
     const seq = this.nextSeq(kind);
     const send = async () => this.sendCustomer(kind, seq, await vars());
-    this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`, true, { kind, to: 'customer', seq });
+    this.background(() => send().then(() => onSent?.()), `customer SMS ${kind}`, true, { kind, to: 'customer', seq }, ['customer', kind]);
   }
 
   private sendCustomer(kind: CustomerSmsKind, seq: number, vars: SmsVars): Promise<void> {
@@ -70,7 +71,7 @@ export class Notifications {
       this.acts.sendTechnicianSms.executeWithOptions({ summary: `SMS to technician: ${kind.replace(/^tech_/, '').replace(/_/g, ' ')}` }, [
         { requestId: this.record.requestId, kind, seq, technicianId, vars: { ticketNo: this.record.ticket, ...vars } },
       ]);
-    this.background(send, `technician SMS ${kind}`, true, { kind, to: 'technician', seq });
+    this.background(send, `technician SMS ${kind}`, true, { kind, to: 'technician', seq }, ['technician', kind]);
   }
 
   page(n: Omit<EscalationNotice, 'requestId' | 'ticket' | 'seq'>): void {
@@ -80,7 +81,7 @@ export class Notifications {
       this.acts.notifyEscalation.executeWithOptions({ summary }, [
         { ...n, requestId: this.record.requestId, ticket: this.record.ticket, seq },
       ]);
-    this.background(send, `${summary} (${n.kind})`, false, { kind: `${n.kind}_l${n.level}`, to: 'ops', seq });
+    this.background(send, `${summary} (${n.kind})`, false, { kind: `${n.kind}_l${n.level}`, to: 'ops', seq }, ['escalation', n.kind]);
   }
 
   /** Work that goes on beside the main line (photo re-checks); waited for like the messages. */
@@ -107,7 +108,13 @@ export class Notifications {
   }
 
   /** `start` runs inside the non-cancellable scope: scheduled from the caller's scope it would be cancelled with it. */
-  private background(start: () => Promise<unknown>, what: string, pageOps: boolean, fact: Omit<SmsFact, 'at' | 'ok'>): void {
+  private background(
+    start: () => Promise<unknown>,
+    what: string,
+    pageOps: boolean,
+    fact: Omit<SmsFact, 'at' | 'ok'>,
+    metric: [SmsRecipient, string],
+  ): void {
     const guarded = CancellationScope.nonCancellable(() =>
       start().then(
         () => void this.facts.push({ ...fact, at: nowIso(), ok: true }),
@@ -115,6 +122,7 @@ export class Notifications {
           if (isCancellation(err)) return;
           if (err instanceof ActivityFailure) {
             this.facts.push({ ...fact, at: nowIso(), ok: false });
+            countSmsUndelivered(...metric);
             this.onFailure({ detail: `${what} failed: ${err.cause?.message ?? err.message}`, pageOps });
             return;
           }
