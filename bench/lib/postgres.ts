@@ -4,7 +4,7 @@
  * Its own data directory and port; trust authentication on loopback only. PostgreSQL refuses to run as root, so as
  * root it runs as the `postgres` user the package creates.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,32 +38,19 @@ export async function startPostgres(): Promise<PostgresServer> {
   const [initCmd, initArgs] = run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale']);
   execFileSync(initCmd, initArgs, { stdio: 'ignore' });
   const port = await freePort();
-  const [cmd, args] = run('postgres', ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
-  const proc: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  // pg_ctl starts the server detached and stops it by its pid file: signals to `runuser` would not reach it.
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const [cmd, args] = run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start']);
+  execFileSync(cmd, args, { stdio: 'ignore' });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  for (const until = Date.now() + 60_000; ;) {
-    if (proc.exitCode !== null) throw new Error(`postgres exited (${proc.exitCode}): ${stderr}`);
-    const c = new Client({ connectionString: url });
-    try {
-      await c.connect();
-      await c.end();
-      break;
-    } catch {
-      await c.end().catch(() => undefined);
-      if (Date.now() > until) throw new Error(`postgres did not accept connections within 60 s: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  await c.end();
   return {
     url,
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGINT'); // fast shutdown
-        await exited;
-      }
+      const [stopCmd, stopArgs] = run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      await new Promise<void>((resolve) => execFile(stopCmd, stopArgs, () => resolve()));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -73,6 +73,9 @@ const V5_EXPECTED: string[] = [
   'v5-complaint-deadlines-missed',
   // Recorded with the `status-link` patch (v5-status-link.test.ts); every history above was received before it (no marker).
   'v5-status-link',
+  // Recorded with the `reporting-projection` patch (reporting.test.ts): local projections, one with the database down.
+  'v5-reporting-projection',
+  'v5-reporting-db-down',
 ];
 const expectedOf = (version: string): string[] => {
   const n = Number(version.slice(1));

@@ -22,6 +22,7 @@ import {
   assignedTech,
   HOUR,
   reachedCall,
+  recordHistory,
   serverNow,
   smsOf,
   until,
@@ -38,7 +39,9 @@ const SERVERS = [
   ['PostgreSQL', () => startPostgres()],
 ] as const;
 
-describe.each(SERVERS)('the reporting projection on %s', (_name, startServer) => {
+describe.each(SERVERS)('the reporting projection on %s', (name, startServer) => {
+  // Histories for the replay set, once (test/workflows/replay.test.ts).
+  const record = (h: Handle, history: string) => (name === 'PostgreSQL' ? recordHistory(h, history) : Promise.resolve());
   let server: { url: string; stop(): Promise<void> };
   let db: ReportingDb;
   /**
@@ -159,6 +162,7 @@ describe.each(SERVERS)('the reporting projection on %s', (_name, startServer) =>
     const final = await h.result();
     expect(final.status).toBe('cancelled');
     await expectComplete(h, final);
+    await record(h, 'v5-reporting-db-down');
   });
 
   test('a rebuild from the histories into an empty database equals the live tables', async () => {
