@@ -80,6 +80,11 @@ export interface Config {
   metrics: { workerPort: number; workerHost: string; token?: string };
   /** Worker tuning (WorkerOptions of the same names); unset = the SDK's default. */
   worker: WorkerTuning;
+  /**
+   * The reporting database (DATABASE_URL, postgres://…; docs/operations.md, Reports). Unset: reports read Temporal
+   * (daily report only) and technician ratings come from Temporal visibility.
+   */
+  databaseUrl?: string;
 }
 
 export interface WorkerTuning {
@@ -416,7 +421,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (maxWft !== undefined) worker.maxConcurrentWorkflowTaskExecutions = maxWft;
   if (maxActivities !== undefined) worker.maxConcurrentActivityTaskExecutions = maxActivities;
 
+  const databaseUrl = opt('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(?:ql)?:\/\/\S+$/i.test(databaseUrl))
+    problems.push('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+
   const config: Config = {
+    databaseUrl,
     temporal: {
       address,
       namespace: str('TEMPORAL_NAMESPACE', 'default'),

@@ -64,7 +64,7 @@ export async function makeV4App(opts: { timeZone?: string; catalogue?: boolean; 
     clock: () => NOW,
     reports: {
       timeZone,
-      daily: async (date) => ({ ...computeDailyReport([], { date, timeZone }), generatedAt: 'x', unreadable: [] }),
+      daily: async (date) => ({ ...computeDailyReport([], { date, timeZone }), generatedAt: 'x', source: 'temporal', unreadable: [] }),
     },
     ...(opts.catalogue === false ? {} : { catalogue }),
     metrics: false,
