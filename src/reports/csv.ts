@@ -31,18 +31,25 @@ export function toCsv(header: readonly string[], rows: readonly (readonly Cell[]
   return BOM + [header, ...rows].map((r) => `${r.map(csvCell).join(',')}\r\n`).join('');
 }
 
-/** The element's name in a path: its key, part number or technician, else its position. */
-function elementName(v: unknown, i: number): string {
+const NAMING_FIELDS = ['key', 'ref', 'technicianId', 'requestId'];
+
+/** The element's naming field (its key, part number or technician), if it has one. */
+function namingField(v: unknown): string | undefined {
   const o = v as Record<string, unknown> | null;
-  for (const k of ['key', 'ref', 'technicianId', 'requestId']) if (o && typeof o[k] === 'string') return o[k] as string;
-  return String(i + 1);
+  return o && typeof o === 'object' ? NAMING_FIELDS.find((k) => typeof o[k] === 'string') : undefined;
 }
 
-/** Leaves of a JSON value with their paths; arrays of objects are named by their elements' keys. */
-export function leaves(v: unknown, path: string[] = [], out: [string[], Cell][] = []): [string[], Cell][] {
-  if (Array.isArray(v)) v.forEach((x, i) => leaves(x, [...path, elementName(x, i)], out));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) leaves(x, [...path, k], out);
-  else out.push([path, v as Cell]);
+/** Leaves of a JSON value with their paths; array elements are named by their naming field (then left out), else numbered. */
+export function leaves(v: unknown, path: string[] = [], out: [string[], Cell][] = [], skip?: string): [string[], Cell][] {
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      const field = namingField(x);
+      const name = field ? String((x as Record<string, unknown>)[field]) : String(i + 1);
+      leaves(x, [...path, name], out, field);
+    });
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) if (k !== skip) leaves(x, [...path, k], out);
+  } else out.push([path, v as Cell]);
   return out;
 }
 
