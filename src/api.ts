@@ -18,7 +18,9 @@ import { createLogger, type Logger } from './logger';
 import { loadPolicyFile } from './policy';
 import { cachedReportSource } from './reports/cache';
 import { localDate } from './reports/daily';
+import { databaseReportSource } from './reports/database';
 import { deferredReportSource } from './reports/fetch';
+import { reportingPool } from './reporting/pool';
 import { connectClient } from './temporal/connection';
 import { apiConnectionInterceptors } from './temporal/retry';
 import { DEMO_TOKENS_FILE, loadTokenFile, type TokenStore } from './tokens';
@@ -93,6 +95,10 @@ export async function main(): Promise<void> {
   const port = new DeferredPort();
   const codec = codecFromKeys(config.codec.keys);
   let client: Client | undefined;
+  // Reports read the reporting database when one is configured (weekly, monthly and appraisal only exist there);
+  // else the daily report reads Temporal, cached (docs/operations.md, Reports).
+  const reportingDb = config.databaseUrl ? reportingPool({ url: config.databaseUrl }) : undefined;
+  const dbReports = reportingDb ? databaseReportSource(reportingDb, { timeZone: policy.calendar.timeZone }) : undefined;
 
   const app: ApiServer = await buildServer({
     config,
@@ -100,18 +106,24 @@ export async function main(): Promise<void> {
     requests: port,
     storage,
     tokens,
-    reports: cachedReportSource(
-      deferredReportSource(() => client, { timeZone: policy.calendar.timeZone }),
-      {
-        today: () => localDate(Date.now(), policy.calendar.timeZone),
-      },
-    ),
+    reports:
+      dbReports ??
+      cachedReportSource(
+        deferredReportSource(() => client, { timeZone: policy.calendar.timeZone }),
+        {
+          today: () => localDate(Date.now(), policy.calendar.timeZone),
+        },
+      ),
+    periods: dbReports,
     ...(codec ? { codec: { codec, codecTokens: config.codec.tokens, allowedOrigins: config.codec.uiOrigins } } : {}),
     metrics: { bearerToken: config.metrics.token },
     catalogue,
   });
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ port: config.port, host: config.host, policyVersion: policy.version }, 'API listening');
+  logger.info(
+    { port: config.port, host: config.host, policyVersion: policy.version, reports: reportingDb ? 'database' : 'temporal' },
+    'API listening',
+  );
 
   const abort = new AbortController();
   void connectWithRetry(config, logger, port, () => policy, abort.signal, codec).then((c) => {
@@ -144,6 +156,7 @@ export async function main(): Promise<void> {
     try {
       await app.close();
       await client?.connection.close();
+      await reportingDb?.end();
       await storage.close?.();
       logger.info('API stopped');
       process.exit(0);

@@ -27,6 +27,10 @@ function unavailable(err: unknown): unknown {
   if (err instanceof ReportDateError) return err;
   const e = err as { code?: unknown; message?: string };
   const code = typeof e.code === 'string' ? e.code : '';
+  if (code === '42P01')
+    return new ReportUnavailableError('the reporting database has no schema yet (the worker migrates it at start); retry shortly', {
+      cause: err,
+    });
   if (
     /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|57P0\d|08\d{3}|53\d{3})$/.test(code) ||
     /timeout|terminated|connect/i.test(e.message ?? '')
