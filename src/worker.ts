@@ -22,6 +22,7 @@ import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
 import { connectClient, connectWorker } from './temporal/connection';
 import { apiConnectionInterceptors } from './temporal/retry';
 import { activityDepsFromConfig } from './runtime/activityDeps';
+import { reportingPool } from './reporting/pool';
 
 export const PREBUILT_BUNDLE = join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
@@ -73,8 +74,10 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     ...(dataConverter ? { dataConverter } : {}),
   });
   const connection = await connectWorker(config.temporal);
+  // Dispatch's technician ratings read the reporting database when one is configured (DATABASE_URL).
+  const reportingDb = config.databaseUrl ? reportingPool({ url: config.databaseUrl }) : undefined;
   const deps = {
-    ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone),
+    ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone, reportingDb),
     catalogue,
     reportPdf: reportPdfRenderer(logger),
   };
@@ -92,6 +95,7 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     close: async () => {
       await connection.close();
       await client.connection.close();
+      await reportingDb?.end();
     },
   };
 }

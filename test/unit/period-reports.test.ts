@@ -12,6 +12,7 @@ import { databaseReportSource } from '../../src/reports/database';
 import { ReportDateError } from '../../src/reports/daily';
 import { periodBounds } from '../../src/reports/period';
 import { reportCsv } from '../../src/reports/csv';
+import { databaseRatings, ratingsWithFallback } from '../../src/reports/technicianRatings';
 import { startTestDb, type TestDb } from '../support/reportingDb';
 import { specInput, writeStates, type RequestSpec } from '../support/reportRequests';
 
@@ -304,4 +305,21 @@ test('the monthly report as CSV holds the region names in UTF-8', async () => {
   expect(csv).toContain(`\r\nbyRegion,${SZ},requests,2\r\n`);
   expect(csv).toContain('\r\nsla,on_site,complianceRate,0.6\r\n');
   expect(csv).toContain('\r\n,,period,2026-11\r\n');
+});
+
+describe("dispatch's technician ratings from the database", () => {
+  test('share of closed scored requests rated ≥ 4; below the minimum sample, none', async () => {
+    // t1: a (5) and i (5) closed; e and f scored 1 but still open. t2: b (3) and d (4), closed.
+    const ratings = databaseRatings(db.pool, { minScored: 2, ttlMs: 0 });
+    expect(await ratings(['t1', 't2', 't3', "bad'id"])).toEqual({ t1: 1, t2: 0.5, t3: undefined });
+    expect(await databaseRatings(db.pool, { minScored: 3, ttlMs: 0 })(['t1'])).toEqual({ t1: undefined });
+  });
+
+  test('the Temporal version answers when the database fails', async () => {
+    const failing = async (): Promise<Record<string, number | undefined>> => {
+      throw new Error('connect ECONNREFUSED');
+    };
+    const lookup = ratingsWithFallback(failing, async (ids) => Object.fromEntries(ids.map((id) => [id, 0.9])));
+    expect(await lookup(['t1'])).toEqual({ t1: 0.9 });
+  });
 });
