@@ -21,7 +21,7 @@
  */
 import type { Pool } from 'pg';
 import { toCsv } from './csv';
-import { minutes, PERIOD_REQUESTS, ratio, REPEATED, type PeriodBounds, type ReportQueryOptions } from './period';
+import { minutes, PERIOD_REQUESTS, periodEvents, ratio, REPEATED, type PeriodBounds, type ReportQueryOptions } from './period';
 
 export interface TechnicianAppraisal {
   technicianId: string;
@@ -44,39 +44,30 @@ type Row = Record<string, number | string | null>;
 
 export async function appraisalReport(pool: Pool, bounds: PeriodBounds, o: ReportQueryOptions = {}): Promise<AppraisalReport> {
   const args = [bounds.from, bounds.to];
-  const [scores, accepts, arrivals, firsts, fixes, complaints] = await Promise.all([
+  const [scores, events, fixes, complaints] = await Promise.all([
     pool.query<Row>(
       `WITH ${PERIOD_REQUESTS}
        SELECT technician_id AS t, count(score)::int AS rated, avg(score)::float8 AS avg, count(*) FILTER (WHERE score <= $3)::int AS low
        FROM p WHERE technician_id IS NOT NULL AND score IS NOT NULL GROUP BY 1`,
       [...args, o.lowScoreAtMost ?? 3],
     ),
+    // One pass over the month's acceptance, on-site deadline and first-visit events.
     pool.query<Row>(
-      `WITH ${PERIOD_REQUESTS}
-       SELECT e.technician_id AS t, count(*)::int AS n, avg(e.duration_ms)::float8 AS avg_ms
-       FROM p JOIN request_events e ON e.request_id = p.request_id AND e.kind = 'accepted'
-       WHERE e.technician_id IS NOT NULL GROUP BY 1`,
-      args,
-    ),
-    pool.query<Row>(
-      `WITH ${PERIOD_REQUESTS},
-       d AS (SELECT (array_agg(e.technician_id ORDER BY e.kind = 'deadline_met' DESC))[1] AS t,
-                    bool_or(e.kind = 'deadline_breached' OR coalesce(e.late_by_ms, 0) > 0) AS late,
-                    max(e.duration_ms) FILTER (WHERE e.kind = 'deadline_met') AS arrived_ms
-             FROM p JOIN request_events e ON e.request_id = p.request_id AND e.kind IN ('deadline_met', 'deadline_breached')
-             WHERE e.milestone = 'on_site'
-             GROUP BY e.request_id, e.visit)
-       SELECT t, count(*) FILTER (WHERE NOT late)::int AS on_time, count(*) FILTER (WHERE late)::int AS late,
-              avg(arrived_ms)::float8 AS avg_ms
-       FROM d WHERE t IS NOT NULL GROUP BY 1`,
-      args,
-    ),
-    pool.query<Row>(
-      `WITH ${PERIOD_REQUESTS}
-       SELECT e.technician_id AS t, count(*)::int AS visited,
-              count(*) FILTER (WHERE p.first_time_fix AND NOT ${REPEATED('p')})::int AS fixed
-       FROM p JOIN request_events e ON e.request_id = p.request_id AND e.kind = 'visit_result' AND e.visit = 1
-       WHERE p.first_time_fix IS NOT NULL AND e.technician_id IS NOT NULL GROUP BY 1`,
+      `WITH ${PERIOD_REQUESTS}, ${periodEvents(['accepted', 'deadline_met', 'deadline_breached', 'visit_result'])},
+       d AS (SELECT (array_agg(technician_id ORDER BY kind = 'deadline_met' DESC))[1] AS t,
+                    bool_or(kind = 'deadline_breached' OR coalesce(late_by_ms, 0) > 0) AS late,
+                    max(duration_ms) FILTER (WHERE kind = 'deadline_met') AS arrived_ms
+             FROM e WHERE kind IN ('deadline_met', 'deadline_breached') AND milestone = 'on_site'
+             GROUP BY request_id, visit)
+       SELECT 'accept' AS part, technician_id AS t, count(*)::int AS a, 0 AS b, avg(duration_ms)::float8 AS avg_ms
+       FROM e WHERE kind = 'accepted' AND technician_id IS NOT NULL GROUP BY 2
+       UNION ALL
+       SELECT 'arrival', t, count(*) FILTER (WHERE NOT late)::int, count(*) FILTER (WHERE late)::int, avg(arrived_ms)::float8
+       FROM d WHERE t IS NOT NULL GROUP BY 2
+       UNION ALL
+       SELECT 'first', technician_id, count(*)::int,
+              count(*) FILTER (WHERE first_time_fix AND NOT ${REPEATED('e')})::int, NULL
+       FROM e WHERE kind = 'visit_result' AND visit = 1 AND first_time_fix IS NOT NULL AND technician_id IS NOT NULL GROUP BY 2`,
       args,
     ),
     pool.query<Row>(
@@ -93,7 +84,9 @@ export async function appraisalReport(pool: Pool, bounds: PeriodBounds, o: Repor
     ),
   ]);
   const by = (rows: Row[]) => new Map(rows.map((r) => [r.t as string, r]));
-  const [s, a, v, f, x, c] = [scores, accepts, arrivals, firsts, fixes, complaints].map((q) => by(q.rows));
+  const part = (name: string) => by(events.rows.filter((r) => r.part === name));
+  const [s, x, c] = [scores, fixes, complaints].map((q) => by(q.rows));
+  const [a, v, f] = [part('accept'), part('arrival'), part('first')];
   const ids = new Set<string>();
   for (const m of [s, a, v, f, x, c]) for (const id of m!.keys()) ids.add(id);
   const n = (r: Row | undefined, k: string): number => Number(r?.[k] ?? 0);
@@ -103,14 +96,14 @@ export async function appraisalReport(pool: Pool, bounds: PeriodBounds, o: Repor
     return {
       technicianId: id,
       satisfaction: { rated: n(sr, 'rated'), averageScore: avg(sr, 'avg'), lowScores: n(sr, 'low') },
-      accept: { count: n(ar, 'n'), averageMinutes: minutes(avg(ar, 'avg_ms')) },
+      accept: { count: n(ar, 'a'), averageMinutes: minutes(avg(ar, 'avg_ms')) },
       arrival: {
-        onTime: n(vr, 'on_time'),
-        late: n(vr, 'late'),
-        onTimeRate: ratio(n(vr, 'on_time'), n(vr, 'on_time') + n(vr, 'late')),
+        onTime: n(vr, 'a'),
+        late: n(vr, 'b'),
+        onTimeRate: ratio(n(vr, 'a'), n(vr, 'a') + n(vr, 'b')),
         averageMinutes: minutes(avg(vr, 'avg_ms')),
       },
-      firstTimeFix: { visited: n(fr, 'visited'), fixedFirstVisit: n(fr, 'fixed'), rate: ratio(n(fr, 'fixed'), n(fr, 'visited')) },
+      firstTimeFix: { visited: n(fr, 'a'), fixedFirstVisit: n(fr, 'b'), rate: ratio(n(fr, 'b'), n(fr, 'a')) },
       repeatRepairs: { fixes: n(xr, 'fixes'), repeated: n(xr, 'repeated'), rate: ratio(n(xr, 'repeated'), n(xr, 'fixes')) },
       complaints: n(cr, 'n'),
       records: { known: n(xr, 'known'), complete: n(xr, 'complete'), rate: ratio(n(xr, 'complete'), n(xr, 'known')) },
