@@ -12,6 +12,7 @@ import { migrate } from '../src/reporting/migrate';
 import { reportingPool } from '../src/reporting/pool';
 import { insertRows } from '../src/reporting/seed';
 import { syntheticBatches, type SyntheticOptions } from '../src/reporting/synthetic';
+import { runMain } from './runMain';
 
 const USAGE = 'usage: npm run db:seed -- --requests N [--url postgres://…] [--seed N] [--months N] [--end YYYY-MM-DD] [--replace]';
 
@@ -115,12 +116,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

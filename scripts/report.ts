@@ -27,6 +27,7 @@ import { formatDailyReport } from '../src/reports/table';
 import { reportingPool } from '../src/reporting/pool';
 import { connectClient } from '../src/temporal/connection';
 import { DateTime } from 'luxon';
+import { runMain } from './runMain';
 
 const USAGE =
   'usage: npm run report -- [--date YYYY-MM-DD] [--table] | --period week [--week YYYY-Www] | --period month [--month YYYY-MM] | ' +
@@ -185,12 +186,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

@@ -84,6 +84,20 @@ function weighted<T>(rand: () => number, items: [T, number][]): T {
   return items[items.length - 1]![0];
 }
 
+/** A first visit's automatic assignment (the technician's id doubles as name and work number: no real names here). */
+export function autoAssignment(technicianId: string, assignedAt: string, acceptedAt?: string): ServiceRequestView['assignments'][number] {
+  return {
+    technicianId,
+    name: technicianId,
+    workNumber: technicianId,
+    tier: 1,
+    visit: 1,
+    by: 'auto',
+    assignedAt,
+    ...(acceptedAt ? { acceptedAt } : {}),
+  };
+}
+
 export interface SyntheticBatch {
   rows: RequestRow[];
   events: EventRow[];
@@ -136,45 +150,28 @@ export function* syntheticBatches(o: SyntheticOptions, batch = 2_000): Generator
     const recent = n < o.requests * 0.02; // the newest requests are still open
     if (onSiteVisit) {
       const acceptMin = Math.round(2 + rand() * 58);
-      assignments.push({
-        technicianId: tech,
-        name: tech,
-        workNumber: tech,
-        tier: 1,
-        visit: 1,
-        by: 'auto',
-        assignedAt: iso(assignedAt),
-        acceptedAt: iso(assignedAt + acceptMin * MIN),
-      });
+      assignments.push(autoAssignment(tech, iso(assignedAt), iso(assignedAt + acceptMin * MIN)));
       const due = t0 + 240 * MIN;
+      const onSite = {
+        id: 'on_site',
+        milestone: 'on_site',
+        visit: 1,
+        span: '4h',
+        startedAt: iso(t0),
+        dueAt: iso(due),
+        business: false,
+      } as const;
       const r = rand();
-      if (r < 0.05)
-        deadlines.push({
-          id: 'on_site',
-          milestone: 'on_site',
-          visit: 1,
-          span: '4h',
-          startedAt: iso(t0),
-          dueAt: iso(due),
-          breachedAt: iso(due),
-          status: 'breached',
-          business: false,
-        });
+      if (r < 0.05) deadlines.push({ ...onSite, breachedAt: iso(due), status: 'breached' });
       else {
         const arrive = t0 + Math.round(30 + rand() * (r < 0.85 ? 200 : 400)) * MIN;
         const late = Math.max(0, arrive - due);
         deadlines.push({
-          id: 'on_site',
-          milestone: 'on_site',
-          visit: 1,
-          span: '4h',
-          startedAt: iso(t0),
-          dueAt: iso(due),
+          ...onSite,
           metAt: iso(arrive),
           lateByMs: late,
           ...(late > 0 ? { breachedAt: iso(due) } : {}),
           status: late > 0 ? 'breached' : 'met',
-          business: false,
         });
         lastVisit = arrive + 60 * MIN;
         const v = rand();

@@ -7,6 +7,7 @@ import { requestEvents, requestRow, type ProjectionInput } from '../../src/domai
 import type { Channel, ComplaintClass, RequestType, Status } from '../../src/domain/types';
 import type { FaultCause } from '../../src/domain/charges';
 import { insertRows } from '../../src/reporting/seed';
+import { autoAssignment } from '../../src/reporting/synthetic';
 import type { ServiceRequestState } from '../../workflows/messages';
 
 const MIN = 60_000;
@@ -83,18 +84,7 @@ export function specState(s: RequestSpec): ServiceRequestState {
     receivedAt: s.at,
     ...(tech ? { technicianId: tech } : {}),
     assignments: tech
-      ? [
-          {
-            technicianId: tech,
-            name: tech,
-            workNumber: tech,
-            tier: 1,
-            visit: 1,
-            by: 'auto',
-            assignedAt,
-            ...(s.acceptedAfter !== undefined ? { acceptedAt: plus(assignedAt, s.acceptedAfter) } : {}),
-          },
-        ]
+      ? [autoAssignment(tech, assignedAt, s.acceptedAfter !== undefined ? plus(assignedAt, s.acceptedAfter) : undefined)]
       : [],
     visit: Math.max(1, completion.length),
     deadlines: [
