@@ -6,6 +6,7 @@ import type { LineInput, LineProblem, PricedLines } from '../src/domain/charges'
 import type { BoardCandidate } from '../src/domain/load';
 import type { ServiceReportToStore } from '../src/domain/serviceReport';
 import type { ComplaintFeedbackEvent } from '../src/domain/complaints';
+import type { ProjectionInput } from '../src/domain/reporting';
 import type { DispatchPolicy, EscalationContact } from '../src/domain/policyTypes';
 import type { EscalationLevel, GeoPoint, Milestone, PhotoKind, RequestType } from '../src/domain/types';
 
@@ -159,4 +160,9 @@ export interface ServiceActivities {
     visit?: number;
     attempt?: number;
   }): Promise<void>;
+  /**
+   * Writes the request's row and events to the reporting database (idempotent; a no-op without one). Run as a local
+   * activity while the request lives (workflows/lifecycle/projection.ts) and as a normal one for its last projection.
+   */
+  projectRequest(p: ProjectionInput): Promise<{ written: boolean }>;
 }

@@ -8,6 +8,7 @@ import type { BoardPick, ClaimArgs, ReleaseArgs } from '../src/domain/load';
 import type { Catalogue } from '../src/catalogue';
 import type { LinkPurpose } from '../src/ratingLink';
 import type { ServiceReportDocument } from '../src/domain/serviceReport';
+import type { ProjectionInput } from '../src/domain/reporting';
 
 /**
  * The dispatch board (workflows/dispatchBoard.ts): exact technician load, one reservation per request. Both calls
@@ -56,5 +57,7 @@ export interface ActivityDeps {
   catalogue?: Catalogue;
   /** Renders a service report as PDF (src/reports/serviceReport/pdf.ts); absent when the worker has no CJK font. */
   reportPdf?(doc: ServiceReportDocument, lang: 'zh' | 'en'): Promise<Buffer>;
+  /** The reporting database (src/reporting/); absent = projections are not written (no database configured). */
+  reporting?: { write(p: ProjectionInput): Promise<{ rowWritten: boolean; events: number }> };
   logger: Logger;
 }

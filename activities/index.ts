@@ -7,6 +7,7 @@ import { dispatchActivities } from './dispatch';
 import { escalateActivities } from './escalate';
 import { notifyActivities } from './notify';
 import { photoActivities } from './photos';
+import { projectionActivities } from './projection';
 import { serviceReportActivities } from './serviceReport';
 
 export type { ActivityDeps, DispatchBoard } from './deps';
@@ -24,5 +25,6 @@ export function createActivities(deps: ActivityDeps): ServiceActivities {
     ...chargeActivities(deps),
     ...serviceReportActivities(deps),
     ...complaintFeedbackActivities(deps),
+    ...projectionActivities(deps),
   };
 }

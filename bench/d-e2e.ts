@@ -30,9 +30,16 @@ export interface E2eResult {
   firstError?: string;
 }
 
-export async function benchE2e(o: { n: number; inFlight: number; nodeArgs?: { worker?: string[]; api?: string[] } }): Promise<E2eResult> {
+export async function benchE2e(o: {
+  n: number;
+  inFlight: number;
+  nodeArgs?: { worker?: string[]; api?: string[] };
+  /** More environment for the worker and API (e.g. DATABASE_URL: bench/projection.ts). */
+  env?: Record<string, string>;
+}): Promise<E2eResult> {
   const stack = await startStack({
     name: 'bench-d',
+    env: o.env,
     policyFile: join(PROJECT_ROOT, 'policy', 'fast.yaml'),
     logLevel: 'info',
     nodeArgs: o.nodeArgs,

@@ -1,13 +1,14 @@
 /**
  * `npm run db:seed -- --requests 100000 [--url postgres://…] [--seed 15] [--months 12] [--end 2026-12-01] [--replace]`:
  * fills the reporting database with a deterministic synthetic data set (src/reporting/synthetic.ts) for trying and
- * benchmarking the reports. The database: --url, else DATABASE_URL. Its schema is migrated first. The synthetic
+ * benchmarking the reports. The database: --url, else DATABASE_URL, else the embedded one `npm start` serves. Its schema is migrated first. The synthetic
  * requests' ids start `sr-syn-`; --replace deletes earlier ones first (else they collide and nothing is written).
  * Exit codes: 0 ok · 1 failure · 2 bad arguments.
  */
 import type { Pool } from 'pg';
 import { loadConfig } from '../src/config';
 import { loadPolicyFile } from '../src/policy';
+import { databaseUrlOf } from '../src/reporting';
 import { migrate } from '../src/reporting/migrate';
 import { reportingPool } from '../src/reporting/pool';
 import { insertRows } from '../src/reporting/seed';
@@ -90,11 +91,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const url = args.url ?? config.databaseUrl;
-  if (!url) {
-    console.error(`no reporting database: set DATABASE_URL or pass --url\n${USAGE}`);
-    return 2;
-  }
+  // DATABASE_URL, else the embedded database `npm start` serves.
+  const url = args.url ?? databaseUrlOf(config);
   const timeZone = loadPolicyFile(config.policyFile).calendar.timeZone;
   const pool = reportingPool({ url, connectTimeoutMs: 10_000 });
   const started = Date.now();

@@ -126,7 +126,7 @@ async function run(args: ReportArgs): Promise<number> {
   } catch (err) {
     flagged(err, args);
   }
-  const url = args.url ?? config.databaseUrl;
+  const url = args.url ?? config.reporting.databaseUrl;
   if (url) {
     const pool = reportingPool({ url, connectTimeoutMs: 10_000 });
     try {

@@ -97,7 +97,7 @@ export async function main(): Promise<void> {
   let client: Client | undefined;
   // Reports read the reporting database when one is configured (weekly, monthly and appraisal only exist there);
   // else the daily report reads Temporal, cached (docs/operations.md, Reports).
-  const reportingDb = config.databaseUrl ? reportingPool({ url: config.databaseUrl }) : undefined;
+  const reportingDb = config.reporting.databaseUrl ? reportingPool({ url: config.reporting.databaseUrl }) : undefined;
   const dbReports = reportingDb ? databaseReportSource(reportingDb, { timeZone: policy.calendar.timeZone }) : undefined;
 
   const app: ApiServer = await buildServer({

@@ -78,13 +78,13 @@ export interface Config {
    */
   codec: { keys: CodecKey[]; tokens: string[]; uiOrigins: string[]; keyFile: string };
   metrics: { workerPort: number; workerHost: string; token?: string };
+  /**
+   * The reporting database (src/reporting/): DATABASE_URL (postgres://…); unset = none (`npm start` then runs the
+   * embedded one, `embedded`, and hands its URL to the worker and the API).
+   */
+  reporting: { databaseUrl?: string; embedded: { dir: string; port: number } };
   /** Worker tuning (WorkerOptions of the same names); unset = the SDK's default. */
   worker: WorkerTuning;
-  /**
-   * The reporting database (DATABASE_URL, postgres://…; docs/operations.md, Reports). Unset: reports read Temporal
-   * (daily report only) and technician ratings come from Temporal visibility.
-   */
-  databaseUrl?: string;
 }
 
 export interface WorkerTuning {
@@ -367,6 +367,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         problems.push(`${name}=${JSON.stringify(v)}: expected an https URL in production (signed bodies carry customer data)`);
     }
   }
+  const databaseUrl = opt('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl))
+    problems.push('DATABASE_URL: expected a postgres:// or postgresql:// URL (the reporting database)');
   const metricsToken = opt('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN: expected at least 16 characters');
   else if (production && metricsToken === undefined)
@@ -421,12 +424,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (maxWft !== undefined) worker.maxConcurrentWorkflowTaskExecutions = maxWft;
   if (maxActivities !== undefined) worker.maxConcurrentActivityTaskExecutions = maxActivities;
 
-  const databaseUrl = opt('DATABASE_URL');
-  if (databaseUrl !== undefined && !/^postgres(?:ql)?:\/\/\S+$/i.test(databaseUrl))
-    problems.push('DATABASE_URL: expected a postgres:// or postgresql:// URL');
-
   const config: Config = {
-    databaseUrl,
     temporal: {
       address,
       namespace: str('TEMPORAL_NAMESPACE', 'default'),
@@ -481,6 +479,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .filter(Boolean),
     },
     metrics: { workerPort: int('WORKER_METRICS_PORT', 9464, 0, 65535), workerHost, token: metricsToken },
+    reporting: {
+      databaseUrl,
+      embedded: { dir: file('REPORTING_DB_DIR', 'var/reporting-db'), port: int('REPORTING_DB_PORT', 54329, 1, 65535) },
+    },
     worker,
   };
   if (problems.length) throw new ConfigError(problems);

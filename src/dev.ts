@@ -12,9 +12,12 @@ import { CodecKeyFileError, loadOrCreateCodecKeyFile } from './codec/keyFile';
 import { devServerAddress, loadConfig, ConfigError, type Config } from './config';
 import { temporalCliPath, PROJECT_ROOT } from './temporal/binaries';
 import { searchAttributeCliArgs } from './temporal/searchAttributes';
+import { startEmbeddedDb, type EmbeddedDb } from './reporting/embedded';
+import { hostOf } from './reporting';
 
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
+let embeddedDb: EmbeddedDb | undefined;
 
 function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -63,6 +66,8 @@ async function shutdown(code = 0): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
+  // Last: the worker and the API may write to it until they are gone.
+  await embeddedDb?.stop().catch(() => undefined);
   process.exit(code);
 }
 
@@ -136,6 +141,18 @@ async function main(): Promise<void> {
     await waitFor('Temporal dev server', () => portOpen(host, port));
   }
 
+  // The reporting database: DATABASE_URL's, or the embedded one (PGlite, data under var/) served to the worker and API.
+  let reportingDb = config.reporting.databaseUrl ? hostOf(config.reporting.databaseUrl) : '';
+  if (!config.reporting.databaseUrl) {
+    const { dir, port: dbPort } = config.reporting.embedded;
+    if (await portOpen('127.0.0.1', dbPort))
+      throw new ConfigError([`REPORTING_DB_PORT ${dbPort} is taken (another stack?): set REPORTING_DB_PORT or DATABASE_URL`]);
+    embeddedDb = await startEmbeddedDb({ dataDir: dir, port: dbPort });
+    env.DATABASE_URL = embeddedDb.url;
+    const shown = relative(PROJECT_ROOT, dir);
+    reportingDb = `embedded PGlite on 127.0.0.1:${dbPort} (data: ${shown.startsWith('..') ? dir : shown})`;
+  }
+
   start('worker', process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'worker.js')], env);
   start('api', process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'api.js')], env);
   const apiHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
@@ -155,6 +172,7 @@ async function main(): Promise<void> {
       `  Temporal UI    http://localhost:${config.dev.uiPort}`,
       `  Temporal gRPC  ${host}:${port}   (data: ${config.dev.dbFile})`,
       `  SMS outbox     ${config.sms.outboxFile}`,
+      `  Reporting DB   ${reportingDb}`,
       `  Metrics        http://localhost:${config.port}/metrics (API)${config.metrics.workerPort ? `, http://localhost:${config.metrics.workerPort}/metrics (worker)` : ''}`,
       `  PII codec      on (key: ${codecKeySource})${ownServer ? '; the Temporal UI decodes through the API' : ''}`,
       'Ctrl-C stops everything.',

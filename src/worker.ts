@@ -22,7 +22,7 @@ import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/bundle';
 import { connectClient, connectWorker } from './temporal/connection';
 import { apiConnectionInterceptors } from './temporal/retry';
 import { activityDepsFromConfig } from './runtime/activityDeps';
-import { reportingPool } from './reporting/pool';
+import { openReportingDb } from './reporting';
 
 export const PREBUILT_BUNDLE = join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
@@ -74,12 +74,14 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     ...(dataConverter ? { dataConverter } : {}),
   });
   const connection = await connectWorker(config.temporal);
-  // Dispatch's technician ratings read the reporting database when one is configured (DATABASE_URL).
-  const reportingDb = config.databaseUrl ? reportingPool({ url: config.databaseUrl }) : undefined;
+  // Migrated before the first task: projections find their tables. Without DATABASE_URL nothing is projected.
+  const reporting = config.reporting.databaseUrl ? await openReportingDb(config.reporting.databaseUrl, logger) : undefined;
+  if (!reporting) logger.warn('no DATABASE_URL: requests are not projected into a reporting database');
   const deps = {
-    ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone, reportingDb),
+    ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone, reporting?.pool),
     catalogue,
     reportPdf: reportPdfRenderer(logger),
+    ...(reporting ? { reporting } : {}),
   };
   const worker = await createWorker({
     connection,
@@ -95,7 +97,7 @@ export async function workerFromConfig(config: Config, logger: Logger): Promise<
     close: async () => {
       await connection.close();
       await client.connection.close();
-      await reportingDb?.end();
+      await reporting?.close();
     },
   };
 }

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { embeddedUrl } from './pool';
 
 export interface EmbeddedDb {
   url: string;
@@ -29,7 +30,7 @@ export async function startEmbeddedDb(o: EmbeddedDbOptions = {}): Promise<Embedd
   const conn = server.getServerConn();
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
   return {
-    url: `postgres://postgres:postgres@${host}:${port}/postgres?sslmode=disable`,
+    url: embeddedUrl(host, port),
     async stop() {
       await server.stop();
       await db.close();

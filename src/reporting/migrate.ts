@@ -27,7 +27,7 @@ export async function migrate(pool: Pool, migrations: readonly Migration[] = MIG
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK');
-          throw new Error(`reporting database migration ${m.version} (${m.name}) failed: ${(err as Error).message}`);
+          throw new Error(`reporting database migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
         }
         applied.push(m.version);
       }

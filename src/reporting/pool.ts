@@ -22,3 +22,6 @@ export function reportingPool(o: ReportingDbOptions): Pool {
   pool.on('error', () => undefined);
   return pool;
 }
+
+/** The URL of the embedded database (./embedded.ts) on a port: PGlite takes any user and password. */
+export const embeddedUrl = (host: string, port: number): string => `postgres://postgres:postgres@${host}:${port}/postgres?sslmode=disable`;

@@ -16,9 +16,10 @@ import { PROJECT_ROOT, temporalCliPath } from '../../src/temporal/binaries';
 import { expectOnPage, launchBrowser, type Browser } from '../support/browser';
 import { freePort } from '../support/ports';
 import { CUSTOMER, startBody, TOKENS } from './api-stack';
+import { reportingPool } from '../../src/reporting/pool';
 
 const dir = mkdtempSync(join(tmpdir(), 'aftercare-dev-'));
-let ports: { api: number; temporal: number; ui: number };
+let ports: { api: number; temporal: number; ui: number; db: number };
 let proc: ChildProcess | undefined;
 let output = '';
 let browser: Browser | undefined;
@@ -41,6 +42,10 @@ function startStack(): Promise<void> {
       SMS_OUTBOX_FILE: join(dir, 'outbox.jsonl'),
       PHOTO_STORAGE_DIR: join(dir, 'photos'),
       WORKER_METRICS_PORT: '0',
+      // No DATABASE_URL: the embedded reporting database, on this test's port and in its temp directory.
+      DATABASE_URL: '',
+      REPORTING_DB_PORT: String(ports.db),
+      REPORTING_DB_DIR: join(dir, 'reporting-db'),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,13 +86,29 @@ const api = (path: string, init: RequestInit = {}) =>
   });
 
 beforeAll(async () => {
-  ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+  ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), db: await freePort() };
 });
 afterAll(async () => {
   await browser?.close();
   await stopStack();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The request's status in the stack's embedded reporting database, once its row shows `expected` (or 60 s passed). */
+async function projectedStatus(requestId: string, expected: string): Promise<string | undefined> {
+  const pool = reportingPool({ url: `postgres://postgres:postgres@127.0.0.1:${ports.db}/postgres?sslmode=disable` });
+  try {
+    let status: string | undefined;
+    for (const until = Date.now() + 60_000; Date.now() < until && status !== expected;) {
+      const r = await pool.query<{ status: string }>('SELECT status FROM requests WHERE request_id = $1', [requestId]);
+      status = r.rows[0]?.status;
+      if (status !== expected) await new Promise((res) => setTimeout(res, 250));
+    }
+    return status;
+  } finally {
+    await pool.end();
+  }
+}
 
 /** `temporal workflow show` of the request, as JSON, optionally decoded through the API's codec endpoint. */
 function workflowShow(requestId: string, codec?: { endpoint: string; auth: string }): string {
@@ -176,9 +197,13 @@ test('the embedded stack starts, stops cleanly and keeps its requests across a r
   expect(readFileSync(keyFile, 'utf8')).toBe(key);
   const again = await api(`/v1/service-requests/${requestId}`);
   expect(again.status).toBe(200);
-  const state = (await again.json()) as { requestId: string; timeline: unknown[] };
+  const state = (await again.json()) as { requestId: string; status: string; timeline: unknown[] };
   expect(state.requestId).toBe(requestId);
   expect(state.timeline.length).toBeGreaterThan(0);
+  // The embedded reporting database kept the request's row across the restart (written while it lived).
+  expect(output).toContain(`Reporting DB   embedded PGlite on 127.0.0.1:${ports.db}`);
+  // Waits for the state's status: a transition the API saw may still be on its way to the database.
+  expect(await projectedStatus(requestId, state.status)).toBe(state.status);
   expect(await stopStack()).toBe(0);
   expect(leftovers()).toEqual([]);
 }, 240_000);

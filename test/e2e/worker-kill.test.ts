@@ -1,6 +1,8 @@
 /**
  * Issue 3, acceptance 4: a worker SIGKILLed mid-lifecycle and restarted finishes the same requests; every
  * deadline still fires and the outbox holds no duplicate message. Real processes, real dev server, fast policy.
+ * Issue 15: the worker projects into a real PostgreSQL server; after the kills each request's rows are counted —
+ * none missing, none doubled.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,9 @@ import { fastPolicyVariant, RATING_WINDOWS } from '../support/policies';
 import { historyToJSON } from '../workflows/support/historyJson';
 import { saveArtifact } from './api-stack';
 import { startProcess, type Proc } from '../support/processes';
+import { startPostgres, type PostgresServer } from '../support/postgres';
+import { expectProjected } from '../support/reportingRows';
+import { reportingPool } from '../../src/reporting/pool';
 
 const SECRET = 'worker-kill-secret';
 const taskQueue = `kill-${process.pid}`;
@@ -35,7 +40,7 @@ const storage = new LocalStorage(join(dir, 'photos'));
 // right after a worker restart on a busy machine must still be rated with its link (fast.yaml's is 14 s).
 // SMS retried for 10 minutes, not fast.yaml's 20 s: three kills on a busy machine must delay messages, not drop them.
 const policy = fastPolicyVariant('2026.1-fast-worker-kill', { ...RATING_WINDOWS, smsRetryBudget: '10m' });
-const workerEnv = {
+const workerEnv: Record<string, string> = {
   TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS as string,
   TEMPORAL_TASK_QUEUE: taskQueue,
   SMS_OUTBOX_FILE: outboxFile,
@@ -46,16 +51,20 @@ const workerEnv = {
 
 let connection: Connection;
 let client: Client;
+let postgres: PostgresServer;
 let worker: Proc | undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS });
   client = new Client({ connection });
-});
+  postgres = await startPostgres();
+  workerEnv.DATABASE_URL = postgres.url;
+}, 120_000);
 afterAll(async () => {
   await Promise.all(started.map((w) => w.kill('SIGKILL')));
   await connection?.close();
+  await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -234,4 +243,14 @@ test('SIGKILLed worker: requests finish, deadlines fire, no duplicate SMS', asyn
     expect(lines.filter((l) => l.requestId === h.workflowId && l.kind === 'assigned')).toHaveLength(results[i]!.assignments.length);
   });
   for (const h of abandoned) await h.terminate('test over');
+
+  // The reporting database after three kills: each finished request's row and events, none missing, none doubled.
+  const pool = reportingPool({ url: postgres.url });
+  try {
+    for (const r of results) {
+      await expectProjected(pool, r, lines.filter((l) => l.requestId === r.requestId).length);
+    }
+  } finally {
+    await pool.end();
+  }
 }, 480_000);

@@ -13,6 +13,7 @@ import { Inbox } from './inbox';
 import { Notifications } from './notifications';
 import { RequestRecord } from './record';
 import { PolicyRules } from './rules';
+import { Projection } from './projection';
 import { projectView } from './view';
 import { Visibility } from './visibility';
 
@@ -28,6 +29,7 @@ export interface Kit {
   readonly escalation: Escalation;
   readonly inbox: Inbox;
   readonly appointments: Appointments;
+  readonly projection: Projection;
   view(): ServiceRequestState;
 }
 
@@ -41,6 +43,8 @@ export function makeKit(input: ServiceRequestStart): Kit {
   notify.onFailure = (f) => escalation.raiseTo(1, { reason: 'sms_failure', detail: f.detail, notify: f.pageOps });
   const view = (): ServiceRequestState => projectView(record, kit.deadlines);
   const inbox = new Inbox(view);
+  const projection = new Projection(record, notify, view);
+  visibility.onChange = () => projection.request();
   const r = input.request;
 
   /** What a broken deadline does, per milestone (src/domain/lifecycle/breachRules.ts). */
@@ -61,7 +65,7 @@ export function makeKit(input: ServiceRequestStart): Kit {
   });
   const appointments = new Appointments(record, deadlines, notify, rules);
   const version = input.lifecycleVersion ?? 1;
-  const kit: Kit = { input, version, record, rules, deadlines, visibility, notify, escalation, inbox, appointments, view };
+  const kit: Kit = { input, version, record, rules, deadlines, visibility, notify, escalation, inbox, appointments, projection, view };
   record.log('received', `${r.type}, ${r.urgency}${r.vip ? ', VIP' : ''}, via ${r.channel}; policy ${input.policy.version}`);
   visibility.refreshDetails();
   return kit;

@@ -47,6 +47,7 @@ export async function serviceRequestV2(input: ServiceRequestStart): Promise<Serv
   }
   await condition(allHandlersFinished);
   await k.notify.drain();
+  await k.projection.final();
   return k.view();
 }
 

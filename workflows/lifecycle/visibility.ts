@@ -10,6 +10,9 @@ import type { Deadlines } from '../deadlines';
 import type { RequestRecord } from './record';
 
 export class Visibility {
+  /** Told after each upsert: what ops filter on changed, so the reporting projection follows (projection.ts). */
+  onChange: () => void = () => undefined;
+
   constructor(
     private readonly record: RequestRecord,
     private readonly deadlines: () => Deadlines | undefined,
@@ -26,6 +29,7 @@ export class Visibility {
   setScore(score: number): void {
     upsertSearchAttributes([{ key: SA.SatisfactionScore, value: score }]);
     this.refreshDetails();
+    this.onChange();
   }
 
   upsert(): void {
@@ -44,6 +48,7 @@ export class Visibility {
       ...(technicianId ? [{ key: SA.TechnicianId, value: technicianId }] : []),
     ]);
     this.refreshDetails();
+    this.onChange();
   }
 
   /** The request's current details in the Temporal UI (no customer data). */

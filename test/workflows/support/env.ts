@@ -16,6 +16,7 @@ import { FileDirectory } from '../../../src/adapters/directory';
 import { OutboxSmsProvider, readOutbox, SmsProviderError, type OutboxLine, type SmsMessage } from '../../../src/adapters/sms';
 import { LocalStorage } from '../../../src/adapters/storage';
 import type { ServiceReportDocument } from '../../../src/domain/serviceReport';
+import type { ActivityDeps } from '../../../activities';
 import { loadPolicyFile } from '../../../src/policy';
 import { LINK_PATH, signRatingToken, type LinkPurpose } from '../../../src/ratingLink';
 import { loadCatalogue } from '../../../src/catalogue';
@@ -80,6 +81,8 @@ export interface BedOptions {
   lifecycleVersion?: number;
   /** Service report PDFs (default none, as on a worker without a CJK font). */
   reportPdf?: (doc: ServiceReportDocument, lang: 'zh' | 'en') => Promise<Buffer>;
+  /** The reporting database the projection writes to (default none: projections are no-ops). */
+  reporting?: ActivityDeps['reporting'];
 }
 
 export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: BedOptions = {}): Promise<Bed> {
@@ -116,6 +119,7 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
       partsFile: join(PROJECT_ROOT, 'catalogue', 'parts.yaml'),
     }),
     reportPdf: opts.reportPdf,
+    ...(opts.reporting ? { reporting: opts.reporting } : {}),
     logger: pino({ level: 'silent' }),
   };
   const workerOn = (queue: string, tuning?: { maxCachedWorkflows: number }) =>
