@@ -5,40 +5,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { EVENT_COLUMNS, type EventRow, type RequestRow } from '../domain/reporting';
-
-export const REQUEST_COLUMNS = [
-  'request_id',
-  'ticket',
-  'seq',
-  'lifecycle_version',
-  'type',
-  'urgency',
-  'channel',
-  'vip',
-  'status',
-  'outcome',
-  'received_at',
-  'closed_at',
-  'product_model',
-  'product_category',
-  'region',
-  'customer_key',
-  'technician_id',
-  'fixed_by',
-  'fixed_at',
-  'fault_cause',
-  'escalation_level',
-  'visits',
-  'first_time_fix',
-  'repeat_of',
-  'complaint_class',
-  'complaint_technician',
-  'score',
-  'charged_total',
-  'currency',
-  'record_complete',
-  'state',
-] as const satisfies readonly (keyof RequestRow)[];
+import { ROW_COLUMNS } from './store';
 
 /** Rows per statement: a few MB of JSON at most. */
 const CHUNK = 1_000;
@@ -54,7 +21,7 @@ export async function insertRows(pool: Pool, rows: readonly RequestRow[], events
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await insertChunks(client, 'requests', REQUEST_COLUMNS, rows);
+    await insertChunks(client, 'requests', ROW_COLUMNS, rows);
     await insertChunks(client, 'request_events', EVENT_COLUMNS, events);
     await client.query('COMMIT');
   } catch (err) {
