@@ -18,10 +18,12 @@ import { createLogger, type Logger } from './logger';
 import { loadPolicyFile } from './policy';
 import { cachedReportSource } from './reports/cache';
 import { localDate } from './reports/daily';
+import { databaseReportSource } from './reports/database';
 import { deferredReportSource } from './reports/fetch';
 import { registerOpenRequestsGauge, openRequestsFromVisibility } from './metrics/openRequests';
 import { tracingClientInterceptors } from './telemetry/temporal';
 import { startTracing, type Tracing } from './telemetry/tracing';
+import { reportingPool } from './reporting/pool';
 import { connectClient } from './temporal/connection';
 import { apiConnectionInterceptors } from './temporal/retry';
 import { DEMO_TOKENS_FILE, loadTokenFile, type TokenStore } from './tokens';
@@ -101,6 +103,10 @@ export async function main(): Promise<void> {
   const port = new DeferredPort();
   const codec = codecFromKeys(config.codec.keys);
   let client: Client | undefined;
+  // Reports read the reporting database when one is configured (weekly, monthly and appraisal only exist there);
+  // else the daily report reads Temporal, cached (docs/operations.md, Reports).
+  const reportingDb = config.reporting.databaseUrl ? reportingPool({ url: config.reporting.databaseUrl }) : undefined;
+  const dbReports = reportingDb ? databaseReportSource(reportingDb, { timeZone: policy.calendar.timeZone }) : undefined;
 
   const app: ApiServer = await buildServer({
     config,
@@ -108,12 +114,15 @@ export async function main(): Promise<void> {
     requests: port,
     storage,
     tokens,
-    reports: cachedReportSource(
-      deferredReportSource(() => client, { timeZone: policy.calendar.timeZone }),
-      {
-        today: () => localDate(Date.now(), policy.calendar.timeZone),
-      },
-    ),
+    reports:
+      dbReports ??
+      cachedReportSource(
+        deferredReportSource(() => client, { timeZone: policy.calendar.timeZone }),
+        {
+          today: () => localDate(Date.now(), policy.calendar.timeZone),
+        },
+      ),
+    periods: dbReports,
     ...(codec ? { codec: { codec, codecTokens: config.codec.tokens, allowedOrigins: config.codec.uiOrigins } } : {}),
     metrics: { bearerToken: config.metrics.token },
     catalogue,
@@ -124,7 +133,10 @@ export async function main(): Promise<void> {
   // Open requests by status and escalation level, from visibility once connected (src/metrics/openRequests.ts).
   registerOpenRequestsGauge(app.metricsRegistry, () => (client ? openRequestsFromVisibility(client) : undefined));
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ port: config.port, host: config.host, policyVersion: policy.version }, 'API listening');
+  logger.info(
+    { port: config.port, host: config.host, policyVersion: policy.version, reports: reportingDb ? 'database' : 'temporal' },
+    'API listening',
+  );
 
   const abort = new AbortController();
   void connectWithRetry(config, logger, port, () => policy, abort.signal, codec, tracing).then((c) => {
@@ -157,6 +169,7 @@ export async function main(): Promise<void> {
     try {
       await app.close();
       await client?.connection.close();
+      await reportingDb?.end();
       await storage.close?.();
       await tracing?.shutdown();
       logger.info('API stopped');

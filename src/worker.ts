@@ -91,7 +91,7 @@ export async function workerFromConfig(
   const reporting = config.reporting.databaseUrl ? await openReportingDb(config.reporting.databaseUrl, logger) : undefined;
   if (!reporting) logger.warn('no DATABASE_URL: requests are not projected into a reporting database');
   const deps = {
-    ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone),
+    ...activityDepsFromConfig(config, client, logger.child({ component: 'activities' }), policy.calendar.timeZone, reporting?.pool),
     catalogue,
     reportPdf: reportPdfRenderer(logger),
     ...(reporting ? { reporting } : {}),

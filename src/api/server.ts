@@ -13,6 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PayloadCodec } from '@temporalio/common';
 import { metricsPlugin } from '../metrics/api';
 import { httpTracingPlugin } from '../telemetry/http';
+import type { PeriodReportSource } from '../reports/database';
 import type { ReportSource } from '../reports/fetch';
 import type { PhotoStorage } from '../adapters/storage/types';
 import type { Catalogue } from '../catalogue';
@@ -106,6 +107,8 @@ export interface ServerDeps {
   limits?: Partial<ServerLimits>;
   /** Daily summary source (docs/operations.md, Daily summary); the route is absent without it. */
   reports?: ReportSource;
+  /** Weekly, monthly and appraisal reports (the reporting database); without it those routes answer 503. */
+  periods?: PeriodReportSource;
   /** PII codec endpoint for the Temporal UI / CLI; absent when the codec is off. */
   codec?: { codec: PayloadCodec; codecTokens?: string[]; allowedOrigins?: string[] };
   /** Price list and parts catalogue, for `app.services.catalogue`; absent in tests that need none. */
@@ -206,7 +209,7 @@ export async function buildServer(deps: ServerDeps): Promise<ApiServer> {
   await app.register(quotePageRoutes, { timeZone: deps.reports?.timeZone }); // the policy's zone, as the daily report's
   await app.register(reportPageRoutes);
   await app.register(statusPageRoutes, deps.statusPage ? { policy: deps.statusPage } : {});
-  if (deps.reports) await app.register(reportRoutes, { reports: deps.reports });
+  if (deps.reports) await app.register(reportRoutes, { reports: deps.reports, periods: deps.periods });
   if (deps.codec) await app.register(codecRoutes, { ...deps.codec, tokens: deps.tokens });
   await app.ready();
   return app;

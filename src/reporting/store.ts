@@ -7,7 +7,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { EVENT_COLUMNS, requestEvents, requestRow, type ProjectionInput, type RequestRow } from '../domain/reporting';
 
-const ROW_COLUMNS = [
+export const ROW_COLUMNS = [
   'request_id',
   'ticket',
   'seq',

@@ -27,6 +27,8 @@ export interface FetchOptions {
 
 export interface DailyReportResult extends DailyReport {
   generatedAt: string;
+  /** Where the states were read: the reporting database, or Temporal (visibility and each request's state). */
+  source: 'database' | 'temporal';
   /** Requests listed by visibility whose state could not be read (no worker, deleted history …). */
   unreadable: { requestId: string; reason: string }[];
 }
@@ -119,7 +121,7 @@ export async function fetchDailyReport(client: Client, opts: FetchOptions): Prom
   );
   const report = computeDailyReport(read, { date: opts.date, timeZone: opts.timeZone, lowScoreAtMost: opts.lowScoreAtMost, repeated });
   unreadable.sort((a, b) => (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
-  return { ...report, generatedAt: new Date(now()).toISOString(), unreadable };
+  return { ...report, generatedAt: new Date(now()).toISOString(), source: 'temporal', unreadable };
 }
 
 /** Temporal could not be asked (unreachable, overloaded, timed out): the caller should retry. */

@@ -3,9 +3,10 @@
  * closed, scored requests the customer rated 4 or 5. With fewer than `minScored` scored requests the
  * roster's rating stands (undefined here); dispatch then falls back to it.
  * Counted in Temporal visibility (two counts per technician), cached briefly: dispatch asks for every
- * eligible technician on every request.
+ * eligible technician on every request. With a reporting database, databaseRatings reads the same counts there.
  */
 import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
 import { keyedCache } from '../runtime/keyedCache';
 import { SA } from '../temporal/searchAttributes';
 
@@ -51,4 +52,33 @@ export function technicianRatings(client: Client, opts: RatingOptions = {}): Rat
     opts.now,
   );
   return (ids) => lookup(ids.filter((id) => TECHNICIAN_ID.test(id)));
+}
+
+/**
+ * The same rating from the reporting database (when one is configured): the technician's closed requests
+ * (`closed_at` set) with a score ≥ 1, and those scored at least `satisfiedAtLeast` — one indexed query per technician
+ * (requests_technician_scored), cached like the Temporal version. The request's technician is the one holding it
+ * (`technician_id`), as the TechnicianId search attribute.
+ */
+export function databaseRatings(pool: Pool, opts: RatingOptions = {}): RatingsLookup {
+  const minScored = opts.minScored ?? 5;
+  const satisfiedAtLeast = opts.satisfiedAtLeast ?? 4;
+  const lookup = keyedCache(
+    async (id) => {
+      const r = await pool.query<{ rated: number; satisfied: number }>(
+        `SELECT count(*)::int AS rated, count(*) FILTER (WHERE score >= $2)::int AS satisfied
+         FROM requests WHERE technician_id = $1 AND closed_at IS NOT NULL AND score IS NOT NULL AND score >= 1`,
+        [id, satisfiedAtLeast],
+      );
+      return ratingFromCounts(r.rows[0]?.satisfied ?? 0, r.rows[0]?.rated ?? 0, minScored);
+    },
+    opts.ttlMs ?? 60_000,
+    opts.now,
+  );
+  return (ids) => lookup(ids.filter((id) => TECHNICIAN_ID.test(id)));
+}
+
+/** `primary`, or `fallback` when it fails (the reporting database down: dispatch still gets Temporal's counts). */
+export function ratingsWithFallback(primary: RatingsLookup, fallback: RatingsLookup): RatingsLookup {
+  return (ids) => primary(ids).catch(() => fallback(ids));
 }

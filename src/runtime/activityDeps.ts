@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { Pool } from 'pg';
 import { join, dirname } from 'node:path';
 import type { ActivityDeps } from '../../activities';
 import type { Config } from '../config';
@@ -11,14 +12,17 @@ import { postSignedJson } from '../adapters/sms/webhook';
 import { createStorage } from '../adapters/storage';
 import { withSmsMetrics } from '../metrics/sms';
 import { LINK_PATH, signRatingToken } from '../ratingLink';
-import { technicianRatings } from '../reports/technicianRatings';
+import { databaseRatings, ratingsWithFallback, technicianRatings } from '../reports/technicianRatings';
 import { SA } from '../temporal/searchAttributes';
 import { TemporalDispatchBoard } from '../temporal/dispatchBoard';
 import { boardWorkflowId, FIRST_BOARD_LIFECYCLE } from '../../workflows/boardMessages';
 import { keyedCache } from './keyedCache';
 
-/** Production wiring of the activities' dependencies from configuration. */
-export function activityDepsFromConfig(config: Config, client: Client, logger: Logger, timeZone: string): ActivityDeps {
+/**
+ * Production wiring of the activities' dependencies from configuration. `reportingDb`: the reporting database's pool
+ * when one is configured (DATABASE_URL); dispatch's ratings then read it, Temporal visibility when it fails.
+ */
+export function activityDepsFromConfig(config: Config, client: Client, logger: Logger, timeZone: string, reportingDb?: Pool): ActivityDeps {
   // Each webhook has its own key (never the rating-link secret) and https in production (issue 16).
   const production = () => process.env.NODE_ENV === 'production';
   return {
@@ -44,7 +48,7 @@ export function activityDepsFromConfig(config: Config, client: Client, logger: L
     }),
     legacyOpenJobs: keyedCache((id) => legacyOpenJobCount(client, id), LEGACY_JOBS_TTL_MS),
     // Dispatch's "service star" rating from the technicians' scored requests (issue 5).
-    ratings: technicianRatings(client),
+    ratings: reportingDb ? ratingsWithFallback(databaseRatings(reportingDb), technicianRatings(client)) : technicianRatings(client),
     ratingLink: (p) => `${config.publicBaseUrl.replace(/\/$/, '')}/r/${signRatingToken(p, config.ratingLinkSecret)}`,
     customerLink: (purpose, p) =>
       `${config.publicBaseUrl.replace(/\/$/, '')}/${LINK_PATH[purpose]}/${signRatingToken(p, config.ratingLinkSecret, purpose)}`,

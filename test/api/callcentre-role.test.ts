@@ -52,7 +52,12 @@ beforeAll(async () => {
     clock: () => NOW,
     reports: {
       timeZone: 'Asia/Shanghai',
-      daily: async (date) => ({ ...computeDailyReport([], { date, timeZone: 'Asia/Shanghai' }), generatedAt: 'x', unreadable: [] }),
+      daily: async (date) => ({
+        ...computeDailyReport([], { date, timeZone: 'Asia/Shanghai' }),
+        generatedAt: 'x',
+        source: 'temporal',
+        unreadable: [],
+      }),
     },
     codec: { codec: new AesGcmCodec([{ id: 'k', key: randomBytes(32) }]), codecTokens: ['callcentre-test-codec-token-01'] },
     limits: {

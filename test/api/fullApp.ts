@@ -95,7 +95,7 @@ export async function makeFullApp(opts: { limits?: Partial<ServerLimits>; level?
     async daily(date) {
       if (port.unavailable) throw new ReportUnavailableError('Temporal did not answer');
       dayBounds(date, 'Asia/Shanghai');
-      return { ...computeDailyReport([], { date, timeZone: 'Asia/Shanghai' }), generatedAt: at, unreadable: [] };
+      return { ...computeDailyReport([], { date, timeZone: 'Asia/Shanghai' }), generatedAt: at, source: 'temporal', unreadable: [] };
     },
   };
   const logs: string[] = [];

@@ -31,6 +31,7 @@ const source: ReportSource = {
     const r: DailyReportResult = {
       ...computeDailyReport([], { date, timeZone: TZ }),
       generatedAt: '2026-11-25T08:00:00.000Z',
+      source: 'temporal',
       unreadable: [],
     };
     return date === LIFECYCLE_4_DAY ? { ...r, ...LIFECYCLE_4 } : r;

@@ -66,7 +66,7 @@ export async function makeV4App(
     clock: () => NOW,
     reports: {
       timeZone,
-      daily: async (date) => ({ ...computeDailyReport([], { date, timeZone }), generatedAt: 'x', unreadable: [] }),
+      daily: async (date) => ({ ...computeDailyReport([], { date, timeZone }), generatedAt: 'x', source: 'temporal', unreadable: [] }),
     },
     ...(opts.catalogue === false ? {} : { catalogue }),
     ...(opts.statusPage ? { statusPage: opts.statusPage } : {}),

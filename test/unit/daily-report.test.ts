@@ -4,6 +4,9 @@
  */
 import { computeDailyReport, dayBounds, localDate, ReportDateError } from '../../src/reports/daily';
 import { formatDailyReport } from '../../src/reports/table';
+import { dailyFromDatabase } from '../../src/reports/database';
+import { startTestDb, type TestDb } from '../support/reportingDb';
+import { projection, writeStates } from '../support/reportRequests';
 import type { Channel, EscalationLevel, Milestone, RequestType, Status, Urgency } from '../../src/domain/types';
 import type { DeadlineState } from '../../workflows/deadlines';
 import type { ServiceRequestState } from '../../workflows/messages';
@@ -935,5 +938,69 @@ describe('complaints with a process (lifecycle 5)', () => {
       productFeedback: 1,
     });
     expect(formatDailyReport(r)).toContain('repeats 1 · accountability 1 · product feedback 1');
+  });
+});
+
+/**
+ * The daily report on the reporting database: this file's request states written as the projection writes them and
+ * read back from `requests.state` give the same report as from Temporal — including the hand-checked figures above.
+ */
+describe('the daily report from the reporting database', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await startTestDb();
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+  const load = async (states: ServiceRequestState[]): Promise<void> => {
+    await db.pool.query('TRUNCATE requests, request_events');
+    await writeStates(
+      db.pool,
+      states.map((s) => projection(s)),
+    );
+  };
+  const fromDb = async (date: string) => {
+    const { generatedAt, source, unreadable, ...report } = await dailyFromDatabase(db.pool, date, { timeZone: TZ, now: () => 0 });
+    expect({ generatedAt, source, unreadable }).toEqual({ generatedAt: '1970-01-01T00:00:00.000Z', source: 'database', unreadable: [] });
+    return report;
+  };
+
+  test('the seeded day and its neighbours: the same report, the hand-checked figures', async () => {
+    await load([...OTHER_DAYS, ...DAY]);
+    for (const date of ['2026-11-24', '2026-11-25', '2026-11-26'])
+      expect(await fromDb(date)).toEqual(computeDailyReport([...OTHER_DAYS, ...DAY], { date, timeZone: TZ }));
+    const day = await fromDb('2026-11-25');
+    expect(day.volume.total).toBe(7);
+    expect(day.sla.dispatch).toEqual({ met: 6, breached: 2, pending: 1, complianceRate: 0.75 });
+    expect(day.firstTimeFix).toEqual({ visited: 4, fixedFirstVisit: 2, repeated: 0, rate: 0.5 });
+  });
+
+  test('lifecycle 3 and 4 days: the same report', async () => {
+    for (const states of [V3_DAY, V4_DAY as ServiceRequestState[]]) {
+      await load(states);
+      expect(await fromDb('2026-11-25')).toEqual(computeDailyReport(states, { date: '2026-11-25', timeZone: TZ }));
+    }
+  });
+
+  test("a repeat repair taken in on a later day marks the earlier day's fix as repeated", async () => {
+    const base = computeDailyReport(DAY, { date: '2026-11-25', timeZone: TZ });
+    const fixed = DAY.find(
+      (r) =>
+        computeDailyReport(DAY, { date: '2026-11-25', timeZone: TZ, repeated: new Set([r.requestId]) }).firstTimeFix.fixedFirstVisit <
+        base.firstTimeFix.fixedFirstVisit,
+    )!;
+    const later = state({
+      id: 'sr-later',
+      at: '2026-12-02T02:00:00.000Z',
+      type: 'repair',
+      channel: 'app',
+      urgency: 'normal',
+      status: 'received',
+      deadlines: [],
+    });
+    const repeat = { ...later, repeatRepair: { requestId: fixed.requestId, ticket: fixed.ticket, resolvedAt: '2026-11-25T06:00:00.000Z' } };
+    await load([...DAY, repeat]);
+    expect((await fromDb('2026-11-25')).firstTimeFix).toEqual({ visited: 4, fixedFirstVisit: 1, repeated: 1, rate: 0.25 });
   });
 });

@@ -9,8 +9,15 @@ const Rate = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], 
 const counts = (keys: readonly string[], description?: string) =>
   Type.Object(Object.fromEntries(keys.map((k) => [k, Count])) as Record<string, TSchema>, description ? { description } : {});
 
+const Format = Type.Optional(
+  Type.Union([Type.Literal('json'), Type.Literal('csv')], {
+    description: 'json (default) or csv: text/csv, UTF-8 with a byte-order mark (docs/operations.md, CSV)',
+  }),
+);
+
 export const DailyReportQuery = Type.Object(
   {
+    format: Format,
     date: Type.Optional(
       Type.String({
         pattern: '^\\d{4}-\\d{2}-\\d{2}$',
@@ -35,6 +42,9 @@ export const DailyReportResponse = Type.Object(
     from: Type.String({ description: 'Start of the local day (UTC)' }),
     to: Type.String({ description: 'End of the local day, exclusive (UTC)' }),
     generatedAt: Type.String(),
+    source: Type.Union([Type.Literal('database'), Type.Literal('temporal')], {
+      description: 'Where the states were read: the reporting database (DATABASE_URL) or Temporal',
+    }),
     volume: Type.Object({
       total: Count,
       byType: counts(REQUEST_TYPES),
@@ -174,4 +184,93 @@ export const DailyReportResponse = Type.Object(
     }),
   },
   { description: 'Daily service summary (日服务数据汇总表)' },
+);
+
+// ── Weekly, monthly and appraisal reports (src/reports/period.ts, appraisal.ts; reporting database only) ──
+
+export const WeeklyReportQuery = Type.Object(
+  {
+    week: Type.Optional(
+      Type.String({ pattern: '^\\d{4}-W\\d{2}$', maxLength: 8, description: 'ISO week YYYY-Www (policy time zone); default this week' }),
+    ),
+    format: Format,
+  },
+  { additionalProperties: false },
+);
+
+export const MonthlyReportQuery = Type.Object(
+  {
+    month: Type.Optional(
+      Type.String({ pattern: '^\\d{4}-\\d{2}$', maxLength: 7, description: 'Month YYYY-MM (policy time zone); default this month' }),
+    ),
+    format: Format,
+  },
+  { additionalProperties: false },
+);
+
+const Avg = Type.Union([Type.Number(), Type.Null()], { description: 'Average; null when nothing to average' });
+const Minutes = Type.Object({ count: Count, average: Avg });
+const Period = {
+  kind: Type.Union([Type.Literal('week'), Type.Literal('month')]),
+  period: Type.String({ description: '2026-W48 or 2026-11' }),
+  timeZone: Type.String(),
+  from: Type.String({ description: 'Start of the local period (UTC)' }),
+  to: Type.String({ description: 'End of the local period, exclusive (UTC)' }),
+  generatedAt: Type.String(),
+  source: Type.Literal('database'),
+};
+const breakdownFields = {
+  key: Type.String(),
+  requests: Count,
+  repairs: Count,
+  resolved: Count,
+  charged: Fen('Charged'),
+  rated: Count,
+  averageScore: Avg,
+};
+const Breakdown = Type.Array(Type.Object(breakdownFields));
+
+export const PeriodReportResponse = Type.Object(
+  {
+    ...Period,
+    totals: Type.Object({ received: Count, closed: Count, resolved: Count, cancelled: Count, vip: Count }),
+    sla: Type.Record(Type.String(), Type.Object({ met: Count, breached: Count, complianceRate: Rate }), {
+      description: 'Per milestone: deadline instances met on time / breached (also if met late)',
+    }),
+    times: Type.Object(
+      { acceptMinutes: Minutes, responseMinutes: Minutes, arrivalMinutes: Minutes },
+      { description: 'Minutes: assignment → accepted; response and on-site deadlines: start → met' },
+    ),
+    firstTimeFix: Type.Object({ visited: Count, fixedFirstVisit: Count, repeated: Count, rate: Rate }),
+    repeatRepairs: Count,
+    complaints: Type.Object({ total: Count, byClass: Type.Record(Type.String(), Count) }),
+    satisfaction: Type.Object({ rated: Count, averageScore: Avg, lowScores: Count, lowScoreShare: Rate }),
+    charges: Type.Object({ total: Fen('Charged'), currency: Type.Union([Type.String(), Type.Null()]) }),
+    byProductModel: Type.Array(Type.Object({ ...breakdownFields, category: Type.String() })),
+    byFaultCause: Breakdown,
+    byRegion: Breakdown,
+    byChannel: Breakdown,
+    byType: Breakdown,
+    frequentProblems: Type.Array(Type.Object({ productModel: Type.String(), faultCause: Type.String(), requests: Count })),
+  },
+  { description: 'Weekly or monthly summary (周报 / 月报)' },
+);
+
+export const AppraisalReportResponse = Type.Object(
+  {
+    ...Period,
+    technicians: Type.Array(
+      Type.Object({
+        technicianId: Type.String(),
+        satisfaction: Type.Object({ rated: Count, averageScore: Avg, lowScores: Count }),
+        accept: Type.Object({ count: Count, averageMinutes: Avg }),
+        arrival: Type.Object({ onTime: Count, late: Count, onTimeRate: Rate, averageMinutes: Avg }),
+        firstTimeFix: Type.Object({ visited: Count, fixedFirstVisit: Count, rate: Rate }),
+        repeatRepairs: Type.Object({ fixes: Count, repeated: Count, rate: Rate }),
+        complaints: Count,
+        records: Type.Object({ known: Count, complete: Count, rate: Rate }),
+      }),
+    ),
+  },
+  { description: "Technicians' monthly appraisal (服务人员月度考核)" },
 );
