@@ -124,6 +124,7 @@ describe.each(SERVERS)('the reporting projection on %s', (name, startServer) => 
     expect(events.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['transition', 'assigned', 'accepted', 'deadline_met', 'score', 'sms']),
     );
+    await record(h, 'v5-reporting-projection');
   });
 
   test('a write whose answer is lost is retried and changes nothing: none missing, none doubled', async () => {
