@@ -14,6 +14,7 @@ import { buildServer, type ApiServer, type ServerLimits } from '../../src/api/se
 import { createLogger } from '../../src/logger';
 import { computeDailyReport, dayBounds } from '../../src/reports/daily';
 import { ReportUnavailableError, type ReportSource } from '../../src/reports/fetch';
+import { fakePeriodReports } from './fakePeriodReports';
 import { FakePort } from './fakePort';
 import { allLogLines, CUSTOMER_SECRET, NOW, ratingToken, SECRET, tokenStore } from './support';
 
@@ -114,6 +115,8 @@ export async function makeFullApp(opts: { limits?: Partial<ServerLimits>; level?
     tokens: tokenStore(),
     clock: () => NOW,
     reports,
+    // Weekly, monthly and appraisal reports answer (the fuzzer counts a 503 as a server error).
+    periods: fakePeriodReports('Asia/Shanghai'),
     codec: { codec: new AesGcmCodec([{ id: 'fuzz', key: randomBytes(32) }]), codecTokens: [CODEC_TOKEN] },
     metrics: { bearerToken: METRICS_TOKEN },
     limits: {

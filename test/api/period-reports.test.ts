@@ -1,10 +1,8 @@
 /** GET /v1/reports/weekly, /monthly, /appraisal: roles, validation naming the field, CSV, 503 without a database. */
 import { NO_DATABASE, reportRoutes } from '../../src/api/routes/reports';
-import type { AppraisalReport } from '../../src/reports/appraisal';
 import { computeDailyReport } from '../../src/reports/daily';
-import type { PeriodReportSource } from '../../src/reports/database';
 import type { ReportSource } from '../../src/reports/fetch';
-import { periodBounds, type PeriodKind, type PeriodReport } from '../../src/reports/period';
+import { fakePeriodReports } from './fakePeriodReports';
 import { miniApp, type MiniApp } from './miniApp';
 import { bearer, TOKENS } from './support';
 
@@ -19,58 +17,7 @@ const daily: ReportSource = {
   }),
 };
 const asked: string[] = [];
-const period = (kind: PeriodKind, p: string): PeriodReport => {
-  asked.push(p);
-  const line = { key: '广东省深圳市', requests: 2, repairs: 2, resolved: 1, charged: 5000, rated: 1, averageScore: 4 };
-  return {
-    ...periodBounds(kind, p, TZ),
-    generatedAt: 'x',
-    source: 'database',
-    totals: { received: 2, closed: 1, resolved: 1, cancelled: 0, vip: 0 },
-    sla: { on_site: { met: 1, breached: 1, complianceRate: 0.5 } },
-    times: {
-      acceptMinutes: { count: 1, average: 10 },
-      responseMinutes: { count: 0, average: null },
-      arrivalMinutes: { count: 1, average: 60 },
-    },
-    firstTimeFix: { visited: 1, fixedFirstVisit: 1, repeated: 0, rate: 1 },
-    repeatRepairs: 0,
-    complaints: { total: 0, byClass: {} },
-    satisfaction: { rated: 1, averageScore: 4, lowScores: 0, lowScoreShare: 0 },
-    charges: { total: 5000, currency: 'CNY' },
-    byProductModel: [{ ...line, key: 'X1', category: 'aircon' }],
-    byFaultCause: [],
-    byRegion: [line],
-    byChannel: [],
-    byType: [],
-    frequentProblems: [{ productModel: 'X1', faultCause: 'quality', requests: 2 }],
-  };
-};
-const periods: PeriodReportSource = {
-  timeZone: TZ,
-  weekly: async (w) => period('week', w),
-  monthly: async (m) => period('month', m),
-  appraisal: async (m): Promise<AppraisalReport> => {
-    asked.push(m);
-    return {
-      ...periodBounds('month', m, TZ),
-      generatedAt: 'x',
-      source: 'database',
-      technicians: [
-        {
-          technicianId: 't1',
-          satisfaction: { rated: 1, averageScore: 5, lowScores: 0 },
-          accept: { count: 1, averageMinutes: 10 },
-          arrival: { onTime: 1, late: 0, onTimeRate: 1, averageMinutes: 60 },
-          firstTimeFix: { visited: 1, fixedFirstVisit: 1, rate: 1 },
-          repeatRepairs: { fixes: 1, repeated: 0, rate: 0 },
-          complaints: 0,
-          records: { known: 1, complete: 1, rate: 1 },
-        },
-      ],
-    };
-  },
-};
+const periods = fakePeriodReports(TZ, asked);
 
 let app: MiniApp;
 let bare: MiniApp;
@@ -91,7 +38,7 @@ const get = (a: MiniApp, url: string, token: string | null = TOKENS.ops) =>
 test('monthly, weekly and appraisal as JSON; the response schema keeps every section', async () => {
   const m = await get(app, '/v1/reports/monthly?month=2026-11');
   expect(m.statusCode).toBe(200);
-  expect(m.json()).toEqual(JSON.parse(JSON.stringify(period('month', '2026-11'))));
+  expect(m.json()).toEqual(JSON.parse(JSON.stringify(await periods.monthly('2026-11'))));
   const w = await get(app, '/v1/reports/weekly?week=2026-W48');
   expect(w.json()).toMatchObject({ kind: 'week', period: '2026-W48', from: '2026-11-22T16:00:00.000Z' });
   const a = await get(app, '/v1/reports/appraisal?month=2026-11');

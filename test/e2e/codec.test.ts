@@ -81,20 +81,30 @@ function readable(cliJson: string): string {
 
 /** What a patch marker may hold: the patch's id (workflows/**: patched('…')), never data of the request. */
 const PATCH_MARKER_DATA = /^\{"id":"[a-z0-9-]+","deprecated":(true|false)\}$/;
+/** What a local activity marker's `data` holds (the reporting projection's): ids, the activity's type and times. */
+const LOCAL_ACTIVITY_MARKER_DATA =
+  /^\{"seq":\d+,"attempt":\d+,"activity_id":"\d+","activity_type":"projectRequest","complete_time":\{"seconds":\d+,"nanos":\d+\},"backoff":(null|\{[^{}]*\}),"original_schedule_time":\{"seconds":\d+,"nanos":\d+\}\}$/;
 
 /**
- * The SDK's core writes a patch marker's data itself, past the payload codec: a `patched()` the request reached
- * (e.g. a deadline met late on a busy machine) leaves it in clear. It holds the patch's id only; checked here.
+ * The SDK's core writes some marker data itself, past the payload codec: a `patched()` the request reached (e.g. a
+ * deadline met late on a busy machine) and a local activity's bookkeeping (its result goes through the codec) are
+ * in clear. Each must hold what its pattern allows and nothing of the request; checked here.
  */
-function patchMarkerData(history: temporal.api.history.v1.IHistory): { payloads: Set<Payload>; texts: string[] } {
+function coreMarkerData(history: temporal.api.history.v1.IHistory): { payloads: Set<Payload>; texts: { text: string; pattern: RegExp }[] } {
   const payloads = new Set<Payload>();
-  const texts: string[] = [];
+  const texts: { text: string; pattern: RegExp }[] = [];
   for (const e of history.events ?? []) {
     const m = e.markerRecordedEventAttributes;
-    if (m?.markerName !== 'core_patch') continue;
-    for (const p of Object.values(m.details ?? {}).flatMap((d) => d.payloads ?? [])) {
+    const clear =
+      m?.markerName === 'core_patch'
+        ? { details: Object.values(m.details ?? {}), pattern: PATCH_MARKER_DATA }
+        : m?.markerName === 'core_local_activity'
+          ? { details: [m.details?.data].filter((d) => d !== undefined), pattern: LOCAL_ACTIVITY_MARKER_DATA }
+          : undefined;
+    if (!clear) continue;
+    for (const p of clear.details.flatMap((d) => d?.payloads ?? [])) {
       payloads.add(p as Payload);
-      texts.push(Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
+      texts.push({ text: Buffer.from(p.data ?? new Uint8Array()).toString('utf8'), pattern: clear.pattern });
     }
   }
   return { payloads, texts };
@@ -183,9 +193,9 @@ test('with the codec: no PII in the stored history; through the codec endpoint i
     .join('\n');
   for (const needle of NEEDLES) expect(clear).toContain(needle);
   // Nothing else in the raw history was stored unencrypted (timer and activity summaries included), but the
-  // patch markers the SDK writes itself, which hold a patch id and nothing else.
-  const markers = patchMarkerData(history);
-  for (const text of markers.texts) expect(text).toMatch(PATCH_MARKER_DATA);
+  // markers' data the SDK's core writes itself, which holds ids and nothing else.
+  const markers = coreMarkerData(history);
+  for (const { text, pattern } of markers.texts) expect(text).toMatch(pattern);
   for (const p of payloads.filter((x) => !markers.payloads.has(x))) {
     expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
   }

@@ -94,6 +94,9 @@ test('an escalated request, found by a typed query, reads like a service log', a
   // 2. The request: timeline with the timers' and activities' summaries (decoded through our codec endpoint).
   await link.click();
   await page.waitForURL(new RegExp(`/workflows/${h.workflowId}/`), { timeout: 30_000 });
+  // Oldest first: the timeline renders a window of rows, and the deadlines looked for are the request's first events
+  // (later ones — re-dispatches, pages, the reporting projection's local activities — would push them out of it).
+  await page.getByRole('button', { name: 'Descending' }).click({ timeout: 30_000 });
   const timeline = await expectOnPage(page, [
     'Dispatch deadline 3s (critical)',
     'Response (visit booked) deadline 6s (critical)',

@@ -248,7 +248,11 @@ test('SIGKILLed worker: requests finish, deadlines fire, no duplicate SMS', asyn
   const pool = reportingPool({ url: postgres.url });
   try {
     for (const r of results) {
-      await expectProjected(pool, r, lines.filter((l) => l.requestId === r.requestId).length);
+      await expectProjected(
+        pool,
+        r,
+        lines.filter((l) => l.requestId === r.requestId),
+      );
     }
   } finally {
     await pool.end();

@@ -14,8 +14,12 @@ export async function projectedRows(pool: Pool, requestId: string): Promise<{ re
   return { request, events };
 }
 
-/** `smsSent`: the messages to the customer and technicians the outbox holds for the request. */
-export async function expectProjected(pool: Pool, final: ServiceRequestState, smsSent: number): Promise<void> {
+/** Pages to escalation contacts (activities/escalate.ts): their events are the `ops` ones, not counted here. */
+const PAGE_KINDS = new Set(['escalation_warning', 'escalation_breach', 'ops_alert']);
+
+/** `outbox`: the request's outbox lines; its messages to the customer and technicians must each be one event. */
+export async function expectProjected(pool: Pool, final: ServiceRequestState, outbox: { kind: string }[]): Promise<void> {
+  const smsSent = outbox.filter((l) => !PAGE_KINDS.has(l.kind)).length;
   const { events, request } = await projectedRows(pool, final.requestId);
   const ids = events.map((e) => e.event_id as string);
   expect(new Set(ids).size).toBe(ids.length);

@@ -94,8 +94,7 @@ describe.each(SERVERS)('the reporting projection on %s', (name, startServer) => 
   }
 
   const rowsOf = projectedRows;
-  const expectComplete = async (h: Handle, final: ServiceRequestState) =>
-    expectProjected(db.pool, final, (await smsOf(suite.bed, h)).length);
+  const expectComplete = async (h: Handle, final: ServiceRequestState) => expectProjected(db.pool, final, await smsOf(suite.bed, h));
 
   test('a whole lifecycle writes its row while it runs and every event by its end', async () => {
     const h = await suite.start();
