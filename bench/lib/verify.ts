@@ -324,10 +324,33 @@ export async function verifyRequests(
   return report;
 }
 
+/**
+ * A history up to its last completed workflow task: what the workflow decided. A running request's history may go on
+ * (an activity's result, a task scheduled or started): replayed, that tail would run as new work, and a replay worker
+ * has no activities — a local activity scheduled there (the reporting projection) fails as "not registered".
+ */
+function decided(history: temporal.api.history.v1.IHistory): temporal.api.history.v1.IHistory {
+  const events = history.events ?? [];
+  const end = events[events.length - 1];
+  // A closed request's history is whole: replayed as it is.
+  if (
+    end?.workflowExecutionCompletedEventAttributes ||
+    end?.workflowExecutionFailedEventAttributes ||
+    end?.workflowExecutionTerminatedEventAttributes ||
+    end?.workflowExecutionTimedOutEventAttributes ||
+    end?.workflowExecutionCanceledEventAttributes ||
+    end?.workflowExecutionContinuedAsNewEventAttributes
+  )
+    return history;
+  let last = events.length - 1;
+  while (last >= 0 && !events[last]?.workflowTaskCompletedEventAttributes) last--;
+  return last >= 0 ? { ...history, events: events.slice(0, last + 1) } : history;
+}
+
 /** Replays each request's history on the built workflow bundle (the worker's); id → error for those that fail. */
 async function replayProblems(client: Client, ids: string[]): Promise<Map<string, string>> {
   const histories = (async function* () {
-    for (const workflowId of ids) yield { workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() };
+    for (const workflowId of ids) yield { workflowId, history: decided(await client.workflow.getHandle(workflowId).fetchHistory()) };
   })();
   const out = new Map<string, string>();
   let replayed = 0;
