@@ -33,6 +33,14 @@ export interface ReportRoutesOptions {
 export const NO_DATABASE =
   'weekly, monthly and appraisal reports need the reporting database: set DATABASE_URL (docs/operations.md, Reports)';
 
+/** A report's 200: its JSON, or the same figures as CSV with `?format=csv` (both documented, as the API answers). */
+const jsonOrCsv = <T extends object>(schema: T) => ({
+  content: {
+    'application/json': { schema },
+    'text/csv': { schema: { type: 'string', description: 'UTF-8 with a byte-order mark; one row per figure' } },
+  },
+});
+
 const CSV_NOTE = ' `?format=csv`: the same figures as CSV (text/csv, UTF-8 with a byte-order mark). Ops only.';
 
 /** The report as JSON, or its CSV sent here (then nothing to return). */
@@ -84,7 +92,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = asyn
         tags: ['reports'],
         security: [{ bearer: [] }],
         querystring: DailyReportQuery,
-        response: { 200: DailyReportResponse, ...errorResponses(...COMMON_ERRORS) },
+        response: { 200: jsonOrCsv(DailyReportResponse), ...errorResponses(...COMMON_ERRORS) },
       },
     },
     async (req, reply) => {
@@ -109,7 +117,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = asyn
         tags: ['reports'],
         security: [{ bearer: [] }],
         querystring: WeeklyReportQuery,
-        response: { 200: PeriodReportResponse, ...errorResponses(...COMMON_ERRORS) },
+        response: { 200: jsonOrCsv(PeriodReportResponse), ...errorResponses(...COMMON_ERRORS) },
       },
     },
     async (req, reply) => {
@@ -134,7 +142,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = asyn
         tags: ['reports'],
         security: [{ bearer: [] }],
         querystring: MonthlyReportQuery,
-        response: { 200: PeriodReportResponse, ...errorResponses(...COMMON_ERRORS) },
+        response: { 200: jsonOrCsv(PeriodReportResponse), ...errorResponses(...COMMON_ERRORS) },
       },
     },
     async (req, reply) => {
@@ -160,7 +168,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = asyn
         tags: ['reports'],
         security: [{ bearer: [] }],
         querystring: MonthlyReportQuery,
-        response: { 200: AppraisalReportResponse, ...errorResponses(...COMMON_ERRORS) },
+        response: { 200: jsonOrCsv(AppraisalReportResponse), ...errorResponses(...COMMON_ERRORS) },
       },
     },
     async (req, reply) => {
