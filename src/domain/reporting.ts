@@ -19,6 +19,9 @@ export interface SmsFact {
   ok: boolean;
 }
 
+/** The `kind` of a page's SMS fact: the live projection (notifications.ts) and the rebuild (rebuild.ts) must agree. */
+export const pageFactKind = (kind: string, level: number | string): string => `${kind}_l${level}`;
+
 export interface ProjectionInput {
   /** Grows with each projection of the request; the row is only replaced by a higher one. */
   seq: number;

@@ -11,9 +11,8 @@ import type { LoadedDataConverter } from '@temporalio/common';
 import { decodeArrayFromPayloads, decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
-import { regionOf, type ProjectionInput, type SmsFact } from '../domain/reporting';
-import { readState } from '../reports/fetch';
-import { mapLimit } from '../reports/fetch';
+import { pageFactKind, regionOf, type ProjectionInput, type SmsFact } from '../domain/reporting';
+import { mapLimit, readState } from '../reports/fetch';
 import { SA } from '../temporal/searchAttributes';
 import { SERVICE_REQUEST_WORKFLOW, type ServiceRequestStart } from '../../workflows/messages';
 import { writeProjection } from './store';
@@ -25,7 +24,7 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const SMS_ACTIVITIES: Record<string, (a: Record<string, unknown>) => Omit<SmsFact, 'at' | 'ok'>> = {
   sendCustomerSms: (a) => ({ kind: String(a.kind), to: 'customer', seq: Number(a.seq) }),
   sendTechnicianSms: (a) => ({ kind: String(a.kind), to: 'technician', seq: Number(a.seq) }),
-  notifyEscalation: (a) => ({ kind: `${String(a.kind)}_l${String(a.level)}`, to: 'ops', seq: Number(a.seq) }),
+  notifyEscalation: (a) => ({ kind: pageFactKind(String(a.kind), String(a.level)), to: 'ops', seq: Number(a.seq) }),
 };
 
 export interface RebuildResult {

@@ -7,7 +7,7 @@
 import { ActivityFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { MILESTONE_LABEL } from '../../src/domain/labels';
 import type { CustomerSmsKind, EscalationNotice, SmsVars, TechnicianSmsKind } from '../../activities/contract';
-import type { SmsFact } from '../../src/domain/reporting';
+import { pageFactKind, type SmsFact } from '../../src/domain/reporting';
 import { countSmsUndelivered, type SmsRecipient } from '../metrics';
 import { notifier } from '../proxies';
 import { nowIso, type RequestRecord } from './record';
@@ -81,7 +81,7 @@ export class Notifications {
       this.acts.notifyEscalation.executeWithOptions({ summary }, [
         { ...n, requestId: this.record.requestId, ticket: this.record.ticket, seq },
       ]);
-    this.background(send, `${summary} (${n.kind})`, false, { kind: `${n.kind}_l${n.level}`, to: 'ops', seq }, ['escalation', n.kind]);
+    this.background(send, `${summary} (${n.kind})`, false, { kind: pageFactKind(n.kind, n.level), to: 'ops', seq }, ['escalation', n.kind]);
   }
 
   /** Work that goes on beside the main line (photo re-checks); waited for like the messages. */
