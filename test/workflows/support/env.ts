@@ -136,7 +136,9 @@ export async function createBed(taskQueue = `wf-${process.pid}-${++seq}`, opts: 
       deps,
       tuning,
     });
-  const worker = await workerOn(taskQueue);
+  // AFTERCARE_TEST_REPLAY_EVERY_TASK=1: no sticky cache, so every workflow task replays the whole history first —
+  // any divergence between a run and its replay fails the task at once (the nondeterminism hunt, not the default).
+  const worker = await workerOn(taskQueue, process.env.AFTERCARE_TEST_REPLAY_EVERY_TASK === '1' ? { maxCachedWorkflows: 0 } : undefined);
   const running = worker.run();
   const parkedQueue = `${taskQueue}-parked`;
   async function startOn(
