@@ -36,13 +36,17 @@ export async function benchE2e(o: {
   nodeArgs?: { worker?: string[]; api?: string[] };
   /** More environment for the worker and API (e.g. DATABASE_URL: bench/projection.ts). */
   env?: Record<string, string>;
+  /** Another built checkout whose worker runs (bench/projection.ts's baseline). */
+  workerRoot?: string;
 }): Promise<E2eResult> {
   const stack = await startStack({
     name: 'bench-d',
     env: o.env,
-    policyFile: join(PROJECT_ROOT, 'policy', 'fast.yaml'),
+    // A baseline's worker validates the policy against its own settings: it gets the fast policy of its checkout.
+    policyFile: join(o.workerRoot ?? PROJECT_ROOT, 'policy', 'fast.yaml'),
     logLevel: 'info',
     nodeArgs: o.nodeArgs,
+    workerRoot: o.workerRoot,
   });
   const outbox = new OutboxTail(stack.outboxFile, 100);
   const api = new Api(stack.base, stack.tokens);

@@ -200,6 +200,8 @@ export interface StackOptions {
   nodeArgs?: { worker?: string[]; api?: string[] };
   logLevel?: string;
   integrationTokens?: number;
+  /** Another built checkout whose worker (its dist/src/worker.js) runs instead of this one's: a baseline build. */
+  workerRoot?: string;
 }
 
 export interface Stack {
@@ -297,7 +299,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const entryFile = (entry: 'worker' | 'api'): string =>
     entry === 'worker' && process.env.BENCH_TUNED_WORKER
       ? join(PROJECT_ROOT, 'dist', 'bench', 'tunedWorker.js')
-      : join(PROJECT_ROOT, 'dist', 'src', `${entry}.js`);
+      : join(entry === 'worker' ? (o.workerRoot ?? PROJECT_ROOT) : PROJECT_ROOT, 'dist', 'src', `${entry}.js`);
   const children: Child[] = [];
   const spawnNode = (entry: 'worker' | 'api', slot: number, extra: string[] = []): Child => {
     const name = slot === 0 ? entry : `${entry}-${slot + 1}`;
