@@ -5,10 +5,15 @@
  *
  * While the request lives the projection runs as a *local* activity: it completes inside the workflow task that
  * asked for it, so it adds no workflow task of its own to the history (only a small marker), and its input is not
- * stored. A database that is down fails it quickly (seconds, two attempts); nothing waits for it and the next
- * projection carries everything since. The last projection is a normal activity retried until the database takes
- * it: a request's final figures are never lost to an outage (its workflow stays open meanwhile, the lifecycle is done).
- * Projections of one request never overlap: a change while one is on its way runs one more after it.
+ * stored. A database that is down fails it quickly (seconds, two attempts) and the next projection carries
+ * everything since. The last projection is a normal activity retried until the database takes it: a request's final
+ * figures are never lost to an outage (its workflow stays open meanwhile, the lifecycle is done).
+ *
+ * Each projection is scheduled in the activation of the change that asked for it, never from another projection's
+ * result. Local and normal activities share one sequence of ids, and a replay (a worker taking a request over) does
+ * not deliver a local activity's result at the same point among other work as the run did: an activity scheduled
+ * "after the previous projection finished" got another id on replay (a nondeterminism the two-worker fault test
+ * caught). So projections of one request may overlap; the store keeps the newest row (`seq`) and upserts events.
  * Behind `patched('reporting-projection')`: requests started before it run as they did (`npm run db:rebuild` fills
  * them in from their histories).
  */
@@ -41,9 +46,10 @@ const last = proxyActivities<ServiceActivities>({
 
 export class Projection {
   private readonly on: boolean;
-  private wanted = false;
   private ended = false;
-  private running: Promise<void> | undefined;
+  /** A projection is asked for in this activation and not yet scheduled: later changes ride on it. */
+  private queued = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly record: RequestRecord,
@@ -53,26 +59,14 @@ export class Projection {
     this.on = patched('reporting-projection');
   }
 
-  /** Something reports count changed: project soon (after the code that changed it has run on). */
+  /** Something reports count changed: project after the code that changed it has made its synchronous changes. */
   request(): void {
-    if (!this.on || this.ended) return;
-    this.wanted = true;
-    this.running ??= CancellationScope.nonCancellable(() => this.loop());
-  }
-
-  /** The request ends: the last projection, with every event, retried until written. */
-  async final(): Promise<void> {
-    if (!this.on) return;
-    this.ended = true;
-    await this.running;
-    await CancellationScope.nonCancellable(() => last.projectRequest(this.snapshot()));
-  }
-
-  private async loop(): Promise<void> {
-    // Lets the handler or step that asked finish its synchronous changes first: one projection carries them all.
-    await Promise.resolve();
-    while (this.wanted && !this.ended) {
-      this.wanted = false;
+    if (!this.on || this.ended || this.queued) return;
+    this.queued = true;
+    const run = CancellationScope.nonCancellable(async () => {
+      await Promise.resolve();
+      this.queued = false;
+      if (this.ended) return; // the final projection carries it
       try {
         await live.projectRequest(this.snapshot());
       } catch (err) {
@@ -80,8 +74,17 @@ export class Projection {
         // activity's failure arrives as its cause (ApplicationFailure), not wrapped in an ActivityFailure.
         if (!(err instanceof TemporalFailure) || isCancellation(err)) throw err;
       }
-    }
-    this.running = undefined;
+    });
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+  }
+
+  /** The request ends: the last projection, with every event, retried until written. */
+  async final(): Promise<void> {
+    if (!this.on) return;
+    this.ended = true;
+    await Promise.all([...this.inFlight]);
+    await CancellationScope.nonCancellable(() => last.projectRequest(this.snapshot()));
   }
 
   private snapshot(): ProjectionInput {
