@@ -1,12 +1,13 @@
 import type { ServiceActivities } from './contract';
 import type { ActivityDeps } from './deps';
+import { pageSmsKind } from '../src/adapters/sms';
 import { sendSms } from './notify';
 
 /** Pages the escalation contact (docs/lifecycle.md, Warnings and escalation): SMS, plus their webhook when they have one. */
 export function escalateActivities(deps: ActivityDeps): Pick<ServiceActivities, 'notifyEscalation'> {
   return {
     async notifyEscalation(n) {
-      const kind = n.kind === 'warning' ? 'escalation_warning' : n.kind === 'breach' ? 'escalation_breach' : 'ops_alert';
+      const kind = pageSmsKind(n.kind);
       const vars =
         kind === 'escalation_warning'
           ? { ticketNo: n.ticket, milestone: n.milestone, dueAt: n.dueAt }

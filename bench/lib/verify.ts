@@ -8,7 +8,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { smsKey, type SmsKind } from '../../src/adapters/sms';
+import { pageSmsKind, smsKey, type SmsKind } from '../../src/adapters/sms';
 import type { EscalationNotice } from '../../activities/contract';
 import { stateQuery, type ServiceRequestState } from '../../workflows/messages';
 import { PREBUILT_BUNDLE } from '../../src/worker';
@@ -76,10 +76,6 @@ interface SmsActivity {
   status: 'completed' | 'failed' | 'pending' | 'cancelled';
 }
 
-function noticeSmsKind(kind: EscalationNotice['kind']): SmsKind {
-  return kind === 'warning' ? 'escalation_warning' : kind === 'breach' ? 'escalation_breach' : 'ops_alert';
-}
-
 /** The SMS activities in a workflow's history, each with the idempotency key it sends under and its outcome. */
 export async function smsActivities(client: Client, id: string): Promise<SmsActivity[]> {
   const history = await client.workflow.getHandle(id).fetchHistory();
@@ -97,7 +93,7 @@ export async function smsActivities(client: Client, id: string): Promise<SmsActi
         key = smsKey(a.requestId as string, a.kind as SmsKind, `${a.technicianId as string}:${a.seq as number}`);
       else {
         noticeKind = a.kind as EscalationNotice['kind'];
-        key = smsKey(a.requestId as string, noticeSmsKind(noticeKind), `L${a.level as number}:${a.seq as number}`);
+        key = smsKey(a.requestId as string, pageSmsKind(noticeKind), `L${a.level as number}:${a.seq as number}`);
       }
       byScheduled.set(String(e.eventId), { type, key, noticeKind, status: 'pending' });
       continue;

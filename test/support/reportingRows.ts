@@ -3,6 +3,7 @@
  * state implies is there exactly once, the SMS events are the request's messages once each, the row is current.
  */
 import type { Pool } from 'pg';
+import { PAGE_SMS_KINDS } from '../../src/adapters/sms';
 import { requestEvents } from '../../src/domain/reporting';
 import type { ServiceRequestState } from '../../workflows/messages';
 
@@ -14,8 +15,8 @@ export async function projectedRows(pool: Pool, requestId: string): Promise<{ re
   return { request, events };
 }
 
-/** Pages to escalation contacts (activities/escalate.ts): their events are the `ops` ones, not counted here. */
-const PAGE_KINDS = new Set(['escalation_warning', 'escalation_breach', 'ops_alert']);
+/** Pages to escalation contacts: their events are the `ops` ones, not counted here. */
+const PAGE_KINDS = new Set<string>(PAGE_SMS_KINDS);
 
 /** `outbox`: the request's outbox lines; its messages to the customer and technicians must each be one event. */
 export async function expectProjected(pool: Pool, final: ServiceRequestState, outbox: { kind: string }[]): Promise<void> {

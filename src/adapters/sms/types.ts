@@ -48,6 +48,13 @@ export const SMS_KINDS = [
 ] as const;
 export type SmsKind = (typeof SMS_KINDS)[number];
 
+/** The SMS kinds of pages to escalation contacts (activities/escalate.ts), as against messages to customers and technicians. */
+export const PAGE_SMS_KINDS = ['escalation_warning', 'escalation_breach', 'ops_alert'] as const satisfies readonly SmsKind[];
+
+/** A page's SMS kind from its notice's kind: a warning, a breach, or any other alert. */
+export const pageSmsKind = (noticeKind: string): (typeof PAGE_SMS_KINDS)[number] =>
+  noticeKind === 'warning' ? 'escalation_warning' : noticeKind === 'breach' ? 'escalation_breach' : 'ops_alert';
+
 export interface SmsMessage {
   /** E.164, e.g. +8613800138000. */
   to: string;
