@@ -283,11 +283,12 @@ export class TemporalRequests implements ServiceRequestsPort {
     opts: { updateId?: string } = {},
   ): Promise<ServiceRequestState> {
     const def = ACTION_UPDATES[action] as UpdateDefinition<ServiceRequestState, [ActionArgs<A>]>;
+    // One id for every attempt, the caller's or our own: an attempt refused after Temporal took the update (its
+    // result's poll refused under load) is retried as the same update and answers its result, never applies twice.
+    const updateId = opts.updateId ?? randomUUID();
     try {
       return await this.onWorkflow(requestId, this.updateTimeoutMs, () =>
-        this.client.workflow
-          .getHandle(requestId)
-          .executeUpdate(def, { args: [args], ...(opts.updateId ? { updateId: opts.updateId } : {}) }),
+        this.client.workflow.getHandle(requestId).executeUpdate(def, { args: [args], updateId }),
       );
     } catch (e) {
       const err = this.translate(e, action, requestId);

@@ -238,6 +238,17 @@ describe("Temporal's per-workflow limits (issue 17): retried briefly, then BusyE
     expect(sleeps).toHaveLength(2);
   });
 
+  test('an update without an id from the caller is retried under one id of its own', async () => {
+    const state = { requestId: 'sr-1', status: 'on_hold' };
+    const handle = { executeUpdate: jest.fn().mockRejectedValueOnce(wrapped()).mockResolvedValue(state) };
+    const port = new TemporalRequests({ client: stubClient(handle), taskQueue: 'q', policy, busyRetry: quick().busyRetry });
+    await expect(port.update('sr-1', 'hold', { reason: 'x' })).resolves.toBe(state);
+    const ids = handle.executeUpdate.mock.calls.map(([, opts]) => opts.updateId as string);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).toBe(ids[0]);
+  });
+
   test('still refused after the budget: BusyError (a kind of UnavailableError) for update, query and signal', async () => {
     const handle = {
       executeUpdate: jest.fn().mockRejectedValue(wrapped()),
